@@ -1,0 +1,5 @@
+"""`python -m statuswatch`."""
+
+from statuswatch.cli import main
+
+raise SystemExit(main())

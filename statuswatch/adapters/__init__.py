@@ -1,0 +1,52 @@
+"""Adapter registry: lists the platform kinds and imports an adapter only when it is used.
+
+Every adapter module provides:
+
+* ``source_url(url: str) -> str``: the document to fetch for a provider whose page is ``url``
+  (a base URL such as ``https://www.githubstatus.com``; a URL that already names the
+  document is returned unchanged);
+* ``parse(body: bytes, headers: Mapping[str, str]) -> Page``: pure, no I/O; raises
+  :class:`ParseError` (or its subclass :class:`FormatChanged`) and nothing else.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from types import ModuleType
+from typing import Protocol, cast
+
+from statuswatch.model import Page
+
+# kind -> module; importing is deferred so `--json` pays only for the adapters it uses.
+KINDS: dict[str, str] = {
+    "statuspage": "statuswatch.adapters.statuspage",
+    "incidentio": "statuswatch.adapters.incidentio",
+}
+
+
+class ParseError(Exception):
+    """The document could not be read as this platform's format."""
+
+
+class FormatChanged(ParseError):
+    """The page answered with HTML or another platform's document: the provider moved."""
+
+
+class Adapter(Protocol):
+    """What the engine needs of an adapter module."""
+
+    def source_url(self, url: str) -> str: ...
+
+    def parse(self, body: bytes, headers: Mapping[str, str]) -> Page: ...
+
+
+def kinds() -> list[str]:
+    """Return every known kind, without importing any adapter."""
+    return sorted(KINDS)
+
+
+def load(kind: str) -> Adapter:
+    """Import and return the adapter module for `kind`; KeyError if there is none."""
+    module: ModuleType = importlib.import_module(KINDS[kind])
+    return cast(Adapter, module)

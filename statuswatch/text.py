@@ -1,0 +1,66 @@
+"""Turns untrusted text from a status page into inert plain text, once, at parse time."""
+
+from __future__ import annotations
+
+import html
+import re
+
+MAX_TEXT = 20_000  # an update body longer than this is cut: no page needs more, a hostile one might
+MAX_TITLE = 500
+
+# Terminal escape sequences: CSI (ESC [ ... final), OSC/DCS/APC/PM/SOS (ESC ] ... BEL or ST),
+# and the 8-bit C1 forms (U+009B CSI, U+009D OSC, ...). Removed whole so no parameters leak through.
+_ESCAPES = re.compile(
+    r"""
+    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]                          # CSI
+    | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?  # OSC DCS SOS PM APC
+    | \x1b[ -/]*[0-~]?                                        # other ESC sequences, lone ESC
+    """,
+    re.VERBOSE,
+)
+# Remaining C0 (but tab and newline), DEL, C1, bidi controls and invisible formatting characters.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+_TAG = re.compile(r"<[^>]*>")
+_BREAK = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6])\s*/?\s*>", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def strip_controls(value: str) -> str:
+    """Remove terminal escape sequences, control characters and bidi overrides."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", _ESCAPES.sub("", value))
+
+
+def plain_text(value: object, limit: int = MAX_TEXT) -> str:
+    """Return a body as plain text: no HTML tags, no controls, trimmed and capped at `limit`."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if "<" in text:
+        text = _TAG.sub("", _BREAK.sub("\n", text))
+    if "&" in text:
+        text = html.unescape(text)
+    text = strip_controls(text)
+    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    text = _BLANK_LINES.sub("\n\n", text).strip()
+    return text[: limit - 1] + "…" if len(text) > limit else text
+
+
+def one_line(value: object, limit: int = MAX_TITLE) -> str:
+    """Return a title or a name as one line of plain text."""
+    return " ".join(plain_text(value, limit).split())
+
+
+def safe_url(value: object) -> str | None:
+    """Return `value` if it is an http(s) URL without controls or spaces, else None."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if not url.lower().startswith(("http://", "https://")) or len(url) > 2048:
+        return None
+    if strip_controls(url) != url or any(c.isspace() for c in url):
+        return None
+    return url
