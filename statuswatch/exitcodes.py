@@ -1,0 +1,14 @@
+"""Exit codes of the command line, a documented API for scripts."""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """What `statuswatch` returns to the shell."""
+
+    OK = 0
+    """The command did its job (for `--json`: the document was produced, failed providers say so)."""
+    FAILURE = 1
+    """The command could not do its job (for example, a file could not be written)."""
+    USAGE = 2
+    """Bad command-line arguments or a bad config file; one line on stderr says what and where."""

@@ -1,0 +1,38 @@
+"""Formatting of timestamps and ages for output (stdlib only)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def rfc3339(value: datetime | None) -> str | None:
+    """Return `value` as RFC 3339 UTC ending in `Z` (milliseconds kept when present), or None."""
+    if value is None:
+        return None
+    value = value.astimezone(timezone.utc)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+def short_utc(value: datetime) -> str:
+    """Return a compact UTC time for tables, e.g. `2026-11-27 10:04 UTC`."""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def age(value: datetime, now: datetime) -> str:
+    """Return how long ago `value` was, e.g. `3m`, `2h 5m`, `4d 1h`; future times read `in 5m`."""
+    seconds = int((now - value).total_seconds())
+    prefix = ""
+    if seconds < 0:
+        prefix, seconds = "in ", -seconds
+    if seconds < 60:
+        text = f"{seconds}s"
+    elif seconds < 3600:
+        text = f"{seconds // 60}m"
+    elif seconds < 86400:
+        text = f"{seconds // 3600}h {seconds % 3600 // 60}m"
+    else:
+        text = f"{seconds // 86400}d {seconds % 86400 // 3600}h"
+    return prefix + text if prefix else text + " ago"

@@ -1,0 +1,63 @@
+"""The headless paths never import Textual (nor feedparser): proved in a fresh interpreter."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROBE = """
+import sys
+from statuswatch.cli import main
+code = main(sys.argv[1:])
+heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'feedparser', 'rich'))
+print('HEAVY=' + ','.join(heavy), file=sys.stderr)
+print('CODE=' + str(code), file=sys.stderr)
+"""
+
+
+def _run(args: list[str], config: Path, tmp_path: Path) -> tuple[str, str]:
+    env = dict(os.environ)
+    env.update(
+        STATUSWATCH_CONFIG=str(config),
+        STATUSWATCH_CACHE_DIR=str(tmp_path / "cache"),
+        STATUSWATCH_STATE_DIR=str(tmp_path / "state"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    return done.stdout, done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--json"],
+        ["status"],
+        ["status", "--json"],
+        ["providers", "--json"],
+    ],
+)
+def test_headless_commands_never_import_textual(args: list[str], tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    # A provider on a closed loopback port: the poll really runs, fails fast, and stays offline.
+    config.write_text(
+        'watch = ["local"]\n'
+        "[providers.local]\n"
+        'kind = "statuspage"\n'
+        'url = "http://127.0.0.1:9/page"\n'
+        "[http]\nretries = 0\nconnect_timeout = 1.0\n"
+    )
+    stdout, stderr = _run(args, config, tmp_path)
+    assert "CODE=0" in stderr, stderr
+    heavy = [line for line in stderr.splitlines() if line.startswith("HEAVY=")]
+    assert heavy == ["HEAVY="], stderr
+    if "--json" in args:
+        document = json.loads(stdout)
+        assert document["schema"] == "statuswatch/v1"

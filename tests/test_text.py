@@ -1,0 +1,79 @@
+"""The sanitiser: nothing a status page sends can reach a terminal as a control sequence."""
+
+import unicodedata
+
+import pytest
+
+from statuswatch.text import one_line, plain_text, safe_url, strip_controls
+
+HOSTILE = [
+    ("\x1b[31mred\x1b[0m", "red"),
+    ("\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\", "click"),
+    ("\x1b]0;pwned title\x07after", "after"),
+    ("\x9b31mC1 CSI", "C1 CSI"),
+    ("\x9d0;osc\x9c tail", " tail"),
+    ("bell\x07 and nul\x00", "bell and nul"),
+    ("right\u202eto-left\u202c", "rightto-left"),
+    ("zero\u200bwidth\u2066isolate\u2069", "zerowidthisolate"),
+    ("\x1bPdcs payload\x1b\\done", "done"),
+    ("lone escape \x1b", "lone escape "),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), HOSTILE)
+def test_strip_controls_removes_sequences_whole(raw: str, expected: str) -> None:
+    assert strip_controls(raw) == expected
+
+
+def test_no_control_character_survives_any_input() -> None:
+    every_char = "".join(chr(c) for c in range(0x3000)) + "\ufeff\ufff9"
+    cleaned = plain_text(every_char, limit=100_000)
+    bad = [c for c in cleaned if unicodedata.category(c) == "Cc" and c not in "\n\t"]
+    assert bad == []
+    assert "\x1b" not in cleaned and "\u202e" not in cleaned
+
+
+def test_markup_stays_literal() -> None:
+    text = "[bold]x[/bold] [link=https://e.example]y[/link] [@click=app.quit]z[/]"
+    assert one_line(text) == text
+
+
+def test_html_bodies_become_plain_text() -> None:
+    body = "We are investigating.<br />Next line &amp; more<br><b>bold</b>\n\n\n\nend"
+    assert plain_text(body) == "We are investigating.\nNext line & more\nbold\n\nend"
+
+
+def test_entities_cannot_smuggle_escapes() -> None:
+    # HTML5 drops the ESC reference and maps the C1 one to a printable quote mark.
+    cleaned = plain_text("&#27;[31mred &#x9b;1m &#x1b;]8;;x")
+    assert "\x1b" not in cleaned and "\x9b" not in cleaned
+    assert cleaned.startswith("[31mred ")
+
+
+def test_length_is_capped() -> None:
+    assert len(plain_text("a" * 50_000)) == 20_000
+    assert one_line("b" * 1_000).endswith("…")
+    assert len(one_line("b" * 1_000)) == 500
+
+
+def test_one_line_folds_newlines_and_handles_none() -> None:
+    assert one_line("a\n b\r\nc") == "a b c"
+    assert one_line(None) == ""
+    assert one_line(42) == "42"
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://www.githubstatus.com/incidents/x", True),
+        ("http://127.0.0.1:8080/a", True),
+        ("javascript:alert(1)", False),
+        ("file:///etc/passwd", False),
+        ("https://e.example/\x1b[31m", False),
+        ("https://e.example/a b", False),
+        (None, False),
+        (42, False),
+    ],
+)
+def test_safe_url_only_http(url: object, ok: bool) -> None:
+    assert (safe_url(url) is not None) is ok
