@@ -1,0 +1,236 @@
+"""The built-in catalog: its content, its validation and where it is read from."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from statuswatch import catalog
+from statuswatch.adapters import kinds
+from statuswatch.catalog import load_catalog, parse_catalog
+from statuswatch.config import ConfigError
+from statuswatch.model import ProviderSpec
+
+REPO = Path(__file__).resolve().parents[1]
+CATALOG_FILE = REPO / "providers.toml"
+SHARED_TSV = REPO.parent / "shared" / "catalog" / "status-pages.tsv"
+
+DEFAULT_IDS = [
+    "anthropic",
+    "atlassian",
+    "canva",
+    "cloudflare",
+    "digitalocean",
+    "discord",
+    "epic-games",
+    "github",
+    "netlify",
+    "openai",
+    "vercel",
+    "x-api",
+    "zoom",
+]
+
+
+def test_catalog_is_large_and_every_entry_is_well_formed() -> None:
+    specs = load_catalog()
+    assert len(specs) >= 200
+    assert len(specs) == 245
+    for provider_id, spec in specs.items():
+        assert spec.id == provider_id
+        assert re.fullmatch(r"[a-z0-9][a-z0-9._-]*", provider_id)
+        assert spec.kind in kinds()
+        assert spec.url.startswith("https://"), spec
+        assert spec.name.strip() == spec.name != ""
+        assert spec.category in {
+            "ai", "cdn", "cloud", "communication", "devtools", "gaming", "other",
+            "payments", "productivity", "security",
+        }  # fmt: skip
+
+
+def test_catalog_is_sorted_by_id() -> None:
+    ids = list(load_catalog())
+    assert ids == sorted(ids)
+
+
+@pytest.mark.parametrize(
+    ("provider_id", "name", "kind", "url"),
+    [
+        ("cloudflare", "Cloudflare", "statuspage", "https://www.cloudflarestatus.com"),
+        ("openai", "OpenAI (API & ChatGPT)", "incidentio", "https://status.openai.com"),
+        ("github", "GitHub", "statuspage", "https://www.githubstatus.com"),
+        ("discord", "Discord", "statuspage", "https://discordstatus.com"),
+        ("anthropic", "Anthropic (Claude)", "statuspage", "https://status.claude.com"),
+        ("atlassian", "Atlassian", "statuspage", "https://status.atlassian.com"),
+        ("epic-games", "Epic Games (Fortnite, Epic Online Services)", "statuspage",
+         "https://status.epicgames.com"),
+        ("canva", "Canva", "statuspage", "https://www.canvastatus.com"),
+        ("x-api", "X (Twitter) API", "statuspage", "https://api.twitterstat.us"),
+        ("linear", "Linear", "incidentio", "https://linearstatus.com"),
+    ],
+)  # fmt: skip
+def test_required_providers(provider_id: str, name: str, kind: str, url: str) -> None:
+    spec = load_catalog()[provider_id]
+    assert (spec.name, spec.kind, spec.url) == (name, kind, url)
+
+
+def test_feeds_and_categories_come_through() -> None:
+    specs = load_catalog()
+    assert specs["github"].feed == "https://www.githubstatus.com/history.atom"
+    assert specs["github"].category == "devtools"
+    assert specs["openai"].feed == "https://status.openai.com/feed.atom"
+    assert specs["canva"].feed is None
+    assert specs["canva"].category == "productivity"
+
+
+def test_default_watch_set_is_exactly_the_chosen_one() -> None:
+    defaults = [spec.id for spec in load_catalog().values() if spec.default]
+    assert defaults == DEFAULT_IDS
+
+
+def test_load_catalog_returns_a_fresh_dict() -> None:
+    first = load_catalog()
+    first.pop("github")
+    first["zzz"] = ProviderSpec(id="zzz", name="Z", kind="statuspage", url="https://z.example")
+    second = load_catalog()
+    assert "github" in second
+    assert "zzz" not in second
+
+
+@pytest.mark.skipif(not SHARED_TSV.is_file(), reason=f"{SHARED_TSV} is absent")
+def test_catalog_matches_the_shared_tsv() -> None:
+    with SHARED_TSV.open(newline="", encoding="utf-8") as handle:
+        rows = [
+            row
+            for row in csv.DictReader(handle, delimiter="\t")
+            if row["platform"] in ("statuspage", "incidentio")
+        ]
+    specs = load_catalog()
+    assert set(specs) == {row["id"] for row in rows} | {"canva"}
+    for row in rows:
+        spec = specs[row["id"]]
+        expected = (row["name"], row["platform"], row["base_url"], row["feed_url"] or None)
+        assert (spec.name, spec.kind, spec.url, spec.feed) == expected
+        assert spec.category == row["category"]
+
+
+def test_catalog_file_comments_name_its_sources() -> None:
+    text = CATALOG_FILE.read_text(encoding="utf-8")
+    assert "status-pages.tsv" in text
+    assert "# Reported as Statuspage by public repositories" in text
+    assert len(tomllib.loads(text)["providers"]) == 245
+
+
+def test_broken_catalog_names_the_catalog_file() -> None:
+    source = "/pkg/statuswatch/providers.toml"
+    data = b'[providers.acme]\nname = "Acme"\nkind = "statuspag"\nurl = "https://status.acme.io"\n'
+    with pytest.raises(ConfigError) as caught:
+        parse_catalog(source, data)
+    known = ", ".join(kinds())
+    assert str(caught.value) == (
+        f"{source}: providers.acme.kind: unknown kind 'statuspag' "
+        f"(did you mean 'statuspage'?; known kinds: {known})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"[providers.a\n",
+         "line 1, column 13: invalid TOML: Expected ']' at the end of a table declaration"),
+        (b"providers = {}\nextra = 1\n", "extra: unknown key 'extra' (expected one of: providers)"),
+        (b"", "providers: missing: the catalog lists no provider"),
+        (b'[providers.a]\nname = "A"\nkind = "statuspage"\n',
+         "providers.a.url: missing (required for a provider that is not in the catalog)"),
+        (b'[providers.a]\nkind = "statuspage"\nurl = "https://a.example"\ndefualt = true\n',
+         "providers.a.defualt: unknown key 'defualt' (did you mean 'default'?)"),
+    ],
+)  # fmt: skip
+def test_catalog_validation_errors(data: bytes, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_catalog("cat.toml", data)
+    assert str(caught.value) == f"cat.toml: {message}"
+
+
+def test_parse_catalog_accepts_a_minimal_catalog() -> None:
+    data = b'[providers.a]\nname = "A"\nkind = "incidentio"\nurl = "https://a.example"\n'
+    assert parse_catalog("cat.toml", data) == {
+        "a": ProviderSpec(id="a", name="A", kind="incidentio", url="https://a.example")
+    }
+
+
+def test_packaged_catalog_is_read_before_the_checkout_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "providers.toml").write_bytes(b"# packaged copy\n")
+    monkeypatch.setattr("statuswatch.catalog.files", lambda package: tmp_path)
+    source, data = catalog._read_catalog()
+    assert (source, data) == (str(tmp_path / "providers.toml"), b"# packaged copy\n")
+
+
+def test_checkout_catalog_is_the_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("statuswatch.catalog.files", lambda package: tmp_path)  # no copy there
+    source, data = catalog._read_catalog()
+    assert source == str(CATALOG_FILE)
+    assert data == CATALOG_FILE.read_bytes()
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("build") is None or importlib.util.find_spec("hatchling") is None,
+    reason="building the wheel needs the `build` and `hatchling` packages",
+)
+def test_built_wheel_ships_the_catalog_and_reads_it(tmp_path: Path) -> None:
+    # Build from a copy of what the wheel is made of, so the test neither writes into the
+    # checkout nor depends on files other than the package, the catalog and pyproject.toml.
+    src = tmp_path / "src"
+    shutil.copytree(
+        REPO / "statuswatch", src / "statuswatch", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for name in ("pyproject.toml", "providers.toml", "README.md"):
+        if (REPO / name).is_file():
+            shutil.copy(REPO / name, src / name)
+    if not (src / "README.md").exists():
+        (src / "README.md").write_text("statuswatch\n")
+    out = tmp_path / "dist"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    (wheel,) = out.glob("statuswatch-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("statuswatch/providers.toml") == CATALOG_FILE.read_bytes()
+    # Import from the wheel alone (zipimport), from a directory with no checkout in it.
+    code = (
+        "from statuswatch import catalog; source, _ = catalog._read_catalog(); "
+        "print(source); print(len(catalog.load_catalog()))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(wheel)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+        check=True, timeout=60,
+    )  # fmt: skip
+    source, count = result.stdout.split()
+    assert source.startswith(str(wheel))
+    assert source.endswith("providers.toml")
+    assert int(count) == 245
