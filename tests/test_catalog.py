@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-import os
 import re
-import shutil
-import subprocess
-import sys
 import tomllib
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -183,54 +177,3 @@ def test_checkout_catalog_is_the_fallback(tmp_path: Path, monkeypatch: pytest.Mo
     source, data = catalog._read_catalog()
     assert source == str(CATALOG_FILE)
     assert data == CATALOG_FILE.read_bytes()
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("build") is None or importlib.util.find_spec("hatchling") is None,
-    reason="building the wheel needs the `build` and `hatchling` packages",
-)
-def test_built_wheel_ships_the_catalog_and_reads_it(tmp_path: Path) -> None:
-    # Build from a copy of what the wheel is made of, so the test neither writes into the
-    # checkout nor depends on files other than the package, the catalog and pyproject.toml.
-    src = tmp_path / "src"
-    shutil.copytree(
-        REPO / "statuswatch", src / "statuswatch", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    for name in ("pyproject.toml", "providers.toml", "README.md"):
-        if (REPO / name).is_file():
-            shutil.copy(REPO / name, src / name)
-    if not (src / "README.md").exists():
-        (src / "README.md").write_text("statuswatch\n")
-    out = tmp_path / "dist"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--no-isolation",
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    (wheel,) = out.glob("statuswatch-*.whl")
-    with zipfile.ZipFile(wheel) as archive:
-        assert archive.read("statuswatch/providers.toml") == CATALOG_FILE.read_bytes()
-    # Import from the wheel alone (zipimport), from a directory with no checkout in it.
-    code = (
-        "from statuswatch import catalog; source, _ = catalog._read_catalog(); "
-        "print(source); print(len(catalog.load_catalog()))"
-    )
-    env = {**os.environ, "PYTHONPATH": str(wheel)}
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
-        check=True, timeout=60,
-    )  # fmt: skip
-    source, count = result.stdout.split()
-    assert source.startswith(str(wheel))
-    assert source.endswith("providers.toml")
-    assert int(count) == 245

@@ -52,8 +52,10 @@ def test_installed_command_finds_the_catalog(wheel: Path, tmp_path: Path) -> Non
     )
     ids = {p["id"] for p in json.loads(done.stdout)["providers"]}
     assert {"cloudflare", "openai", "github", "canva"} <= ids
+    code = "from statuswatch import catalog; print(catalog._read_catalog()[0])"
     where = subprocess.run(
-        [sys.executable, "-c", "import statuswatch; print(statuswatch.__file__)"],
+        [sys.executable, "-c", code],
         capture_output=True, text=True, env=env, cwd=tmp_path, check=True,
     )
-    assert where.stdout.strip().startswith(str(target))
+    # The catalog came from inside the installed package, not from a checkout.
+    assert where.stdout.strip() == str(target / "statuswatch" / "providers.toml")
