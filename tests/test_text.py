@@ -77,3 +77,8 @@ def test_one_line_folds_newlines_and_handles_none() -> None:
 )
 def test_safe_url_only_http(url: object, ok: bool) -> None:
     assert (safe_url(url) is not None) is ok
+
+
+def test_markdown_autolinks_and_lone_brackets_are_text() -> None:
+    body = "See <https://status.example.com/x> for 1 < 2 <!-- hidden --> and <p class='a'>p</p>"
+    assert plain_text(body) == "See <https://status.example.com/x> for 1 < 2 and p"
