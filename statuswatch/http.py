@@ -1,0 +1,443 @@
+"""The one place that builds HTTP clients: timeouts, limits, caps, retries and validators."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+
+import httpx
+
+from statuswatch import __version__
+from statuswatch.model import ErrorType, FetchError
+from statuswatch.settings import MIB, HttpSettings
+from statuswatch.text import one_line
+
+__all__ = [
+    "MAX_CLIENTS",
+    "RETRY_STATUSES",
+    "USER_AGENT",
+    "FetchFailed",
+    "FetchResult",
+    "Fetcher",
+    "TrustStore",
+    "parse_retry_after",
+    "proxy_configured",
+]
+
+USER_AGENT = f"statuswatch/{__version__} (+https://github.com/statuswatch/statuswatch)"
+# One AsyncClient slows down sharply with many connections (STYLE.md); 16 spread the load.
+MAX_CLIENTS = 16
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+_PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
+_DETAIL_LIMIT = 200
+
+
+class FetchFailed(Exception):
+    """A fetch that ended without a usable response; `error` is what the report shows."""
+
+    def __init__(self, error_type: ErrorType, message: str) -> None:
+        super().__init__(message)
+        self.error = FetchError(type=error_type, message=message)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """A 2xx response read in full, or a 304 (empty body) confirming the cached one."""
+
+    url: str  # the URL asked for; `final_url` is where redirects led
+    final_url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    fetched_at: datetime
+
+    @property
+    def not_modified(self) -> bool:
+        """True for a 304: the cached body is still current."""
+        return self.status == 304
+
+
+@dataclass(frozen=True, slots=True)
+class _Retry:
+    """An attempt that failed in a way worth another try."""
+
+    error: FetchError
+    retry_after: float | None = None
+
+
+def proxy_configured() -> bool:
+    """True when a proxy environment variable is set (any case)."""
+    return any(os.environ.get(name) or os.environ.get(name.upper()) for name in _PROXY_VARS)
+
+
+class TrustStore:
+    """One verifying SSLContext shared by every client, its CA bundle loaded on first use.
+
+    Loading the bundle costs tens of milliseconds, so a run that never speaks TLS skips it;
+    the context is a plain `ssl.SSLContext` (anyio hops to a thread for subclasses).
+    """
+
+    def __init__(self) -> None:
+        self._context: ssl.SSLContext | None = None
+        self._loaded = False
+
+    @property
+    def context(self) -> ssl.SSLContext:
+        """The shared context; it verifies certificates and host names (no CAs until `load`)."""
+        if self._context is None:
+            self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        return self._context
+
+    @property
+    def loaded(self) -> bool:
+        """True once the CA bundle is in the context."""
+        return self._loaded
+
+    def load(self) -> None:
+        """Load the CA bundle: SSL_CERT_FILE / SSL_CERT_DIR if set, else certifi's."""
+        if self._loaded:
+            return
+        cafile = os.environ.get("SSL_CERT_FILE") or None
+        capath = os.environ.get("SSL_CERT_DIR") or None
+        if cafile is None and capath is None:
+            import certifi  # only here: a run without TLS never needs it
+
+            cafile = certifi.where()
+        self.context.load_verify_locations(cafile=cafile, capath=capath)
+        self._loaded = True
+
+
+class Fetcher:
+    """Fetches URLs concurrently within the global and per-host limits of `settings`."""
+
+    def __init__(
+        self,
+        settings: HttpSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clients: int = MAX_CLIENTS,
+        now: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self._transport = transport
+        # A given transport is its own connection pool: one client is enough.
+        count = 1 if transport is not None else max(1, min(clients, MAX_CLIENTS))
+        self._clients: list[httpx.AsyncClient | None] = [None] * count
+        self._now = now or _utcnow
+        self._sleep = sleep or asyncio.sleep
+        self._rng = rng or random.Random()
+        self.trust = TrustStore()
+        # Read once: with trust_env each client spends ~25 ms on the environment (STYLE.md).
+        self._trust_env = proxy_configured()
+        self._global = asyncio.Semaphore(max(1, settings.max_connections))
+        self._hosts: dict[tuple[str, str, int], asyncio.Semaphore] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close every client built so far."""
+        clients = [c for c in self._clients if c is not None]
+        self._clients = [None] * len(self._clients)
+        for client in clients:
+            await client.aclose()
+
+    @property
+    def clients_built(self) -> int:
+        """How many clients exist (they are built on first use)."""
+        return sum(c is not None for c in self._clients)
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        slot: int = 0,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> FetchResult:
+        """GET `url` (conditionally when validators are given); FetchFailed on any failure.
+
+        `slot` picks the client (round-robin), so providers on one host still spread.
+        """
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        try:
+            key = _origin(httpx.URL(url))
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise FetchFailed(ErrorType.CONNECTION, f"cannot request {url}: {exc}") from None
+        client = self._client(slot)
+        attempts = 1 + max(0, self.settings.retries)
+        for attempt in range(1, attempts + 1):
+            async with self._limits(key):
+                outcome = await self._attempt(client, url, headers, conditional=bool(headers))
+            if isinstance(outcome, FetchResult):
+                return outcome
+            cap = self.settings.retry_after_cap
+            if outcome.retry_after is not None and outcome.retry_after > cap:
+                raise FetchFailed(
+                    outcome.error.type,
+                    f"{outcome.error.message}: the server asks to retry after"
+                    f" {_secs(outcome.retry_after)}, longer than the {_secs(cap)} we wait",
+                )
+            if attempt == attempts:
+                suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
+                raise FetchFailed(outcome.error.type, outcome.error.message + suffix)
+            if outcome.retry_after is not None:
+                delay = outcome.retry_after
+            else:
+                # Equal jitter: half fixed, half random, so retries from many runs spread out.
+                base = self.settings.backoff * 2 ** (attempt - 1)
+                delay = base / 2 + self._rng.uniform(0, base / 2)
+            await self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _client(self, slot: int) -> httpx.AsyncClient:
+        """Return the client for `slot`, building it on first use."""
+        index = slot % len(self._clients)
+        client = self._clients[index]
+        if client is None:
+            client = self._clients[index] = self._build_client()
+        return client
+
+    def _build_client(self) -> httpx.AsyncClient:
+        """Build one client; all share the settings and the one SSL context."""
+        s = self.settings
+        timeout = httpx.Timeout(
+            connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=s.deadline
+        )
+        # Our semaphores bound concurrency; the pool must never be the tighter limit.
+        size = max(1, s.max_connections)
+        return httpx.AsyncClient(
+            headers={"User-Agent": USER_AGENT},
+            timeout=timeout,
+            follow_redirects=True,
+            max_redirects=s.max_redirects,
+            event_hooks={"request": [self._before_request]},
+            verify=self.trust.context,
+            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            transport=self._transport,
+            trust_env=self._trust_env and self._transport is None,
+        )
+
+    async def _before_request(self, request: httpx.Request) -> None:
+        """Load the CA bundle before the first https request (a redirect counts too)."""
+        if request.url.scheme == "https" and not self.trust.loaded:
+            try:
+                self.trust.load()
+            except (OSError, ssl.SSLError) as exc:
+                message = f"cannot load the CA certificates for {request.url}: {_detail(exc)}"
+                raise FetchFailed(ErrorType.TLS, message) from None
+
+    @asynccontextmanager
+    async def _limits(self, key: tuple[str, str, int]) -> AsyncIterator[None]:
+        """Hold a per-host slot, then a global one (so waiting on a busy host wastes none)."""
+        host = self._hosts.get(key)
+        if host is None:
+            host = self._hosts[key] = asyncio.Semaphore(max(1, self.settings.max_per_host))
+        async with host, self._global:
+            yield
+
+    async def _attempt(
+        self, client: httpx.AsyncClient, url: str, headers: dict[str, str], *, conditional: bool
+    ) -> FetchResult | _Retry:
+        """One request within the deadline; FetchFailed when retrying cannot help."""
+        s = self.settings
+        in_body = False
+        try:
+            async with asyncio.timeout(s.deadline):
+                async with client.stream("GET", url, headers=headers) as response:
+                    in_body = True
+                    status = response.status_code
+                    if status == 304 and conditional:
+                        return self._result(url, response, b"")
+                    if not 200 <= status < 300:
+                        return _status_failure(url, response, self._now())
+                    body = await _read_capped(response, url, s.max_body)
+                    return self._result(url, response, body)
+        except TimeoutError:
+            if in_body:
+                raise FetchFailed(
+                    ErrorType.TIMEOUT,
+                    f"the body from {url} took longer than the {_secs(s.deadline)} deadline",
+                ) from None
+            raise FetchFailed(
+                ErrorType.TIMEOUT, f"no answer from {url} within {_secs(s.deadline)}"
+            ) from None
+        except httpx.TooManyRedirects:
+            raise FetchFailed(
+                ErrorType.TOO_MANY_REDIRECTS, f"more than {s.max_redirects} redirects from {url}"
+            ) from None
+        except httpx.HTTPError as exc:
+            error, retry = _classify(exc, url, in_body, s)
+            if retry:
+                return _Retry(error)
+            raise FetchFailed(error.type, error.message) from None
+
+    def _result(self, url: str, response: httpx.Response, body: bytes) -> FetchResult:
+        return FetchResult(
+            url=url,
+            final_url=str(response.url),
+            status=response.status_code,
+            headers=response.headers,
+            body=body,
+            fetched_at=self._now(),
+        )
+
+
+async def _read_capped(response: httpx.Response, url: str, cap: int) -> bytes:
+    """Read the (decoded) body, refusing it as soon as it grows past `cap` bytes."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise FetchFailed(
+            ErrorType.TOO_LARGE,
+            f"the body from {url} is {_size(int(declared))}, over the {_size(cap)} cap",
+        )
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in response.aiter_bytes():
+        total += len(chunk)
+        if total > cap:
+            raise FetchFailed(
+                ErrorType.TOO_LARGE, f"the body from {url} is larger than the {_size(cap)} cap"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _status_failure(url: str, response: httpx.Response, now: datetime) -> _Retry:
+    """Turn an unwanted status into a retry (429, 502-504) or a final FetchFailed."""
+    status = response.status_code
+    raw_retry_after = response.headers.get("retry-after")
+    message = f"HTTP {status} from {url}"
+    if raw_retry_after is not None and status in (429, 503):
+        message += f" (Retry-After {one_line(raw_retry_after, 40)})"
+    if status == 304:
+        message += " to a request that was not conditional"
+    if status not in RETRY_STATUSES:
+        raise FetchFailed(ErrorType.HTTP_STATUS, message)
+    return _Retry(
+        FetchError(ErrorType.HTTP_STATUS, message), parse_retry_after(raw_retry_after, now)
+    )
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After value (delta-seconds or an HTTP date), or None."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)  # HTTP dates are GMT
+        return max(0.0, (when - now).total_seconds())
+    if seconds != seconds or seconds < 0 or seconds == float("inf"):
+        return None
+    return seconds
+
+
+def _classify(
+    exc: httpx.HTTPError, url: str, in_body: bool, s: HttpSettings
+) -> tuple[FetchError, bool]:
+    """Map an httpx error to the report's error and whether another attempt may help."""
+    detail = _detail(exc)
+    if isinstance(exc, httpx.ConnectTimeout):
+        message = f"could not connect to {url} within {_secs(s.connect_timeout)}"
+        return FetchError(ErrorType.TIMEOUT, message), False
+    if isinstance(exc, httpx.ReadTimeout) and in_body:
+        message = f"the body from {url} stalled for {_secs(s.read_timeout)}"
+        return FetchError(ErrorType.TIMEOUT, message), False
+    if isinstance(exc, httpx.TimeoutException):
+        # Timeouts are not retried: each attempt may already have used the whole deadline.
+        message = f"no answer from {url} within {_secs(s.read_timeout)}"
+        return FetchError(ErrorType.TIMEOUT, message), False
+    if _is_tls(exc):
+        return FetchError(ErrorType.TLS, f"TLS failure with {url}: {detail}"), False
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return FetchError(ErrorType.CONNECTION, f"cannot request {url}: {detail}"), False
+    if isinstance(exc, httpx.DecodingError):
+        message = f"the body from {url} could not be decoded: {detail}"
+        return FetchError(ErrorType.PARSE_ERROR, message), False
+    if isinstance(exc, httpx.LocalProtocolError):
+        return FetchError(ErrorType.INTERNAL, f"bad request to {url}: {detail}"), False
+    if in_body and isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        message = f"the body from {url} was truncated: {detail}"
+        return FetchError(ErrorType.CONNECTION, message), True
+    if isinstance(exc, httpx.ConnectError):
+        return FetchError(ErrorType.CONNECTION, f"could not connect to {url}: {detail}"), True
+    if isinstance(exc, httpx.TransportError):
+        message = f"the connection to {url} failed before an answer: {detail}"
+        return FetchError(ErrorType.CONNECTION, message), True
+    return FetchError(ErrorType.CONNECTION, f"request to {url} failed: {detail}"), False
+
+
+def _is_tls(exc: BaseException) -> bool:
+    """True when an ssl.SSLError is anywhere in the cause chain."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _detail(exc: BaseException) -> str:
+    """A one-line description of an exception: the first message along its cause chain."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            break
+        text = one_line(str(seen), _DETAIL_LIMIT)
+        if text:
+            return text
+        if isinstance(seen, ConnectionResetError):
+            return "connection reset by peer"
+        seen = seen.__cause__ or seen.__context__
+    return type(exc).__name__
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int]:
+    """The (scheme, host, port) a per-host limit is keyed by."""
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError("not an http(s) URL")
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return (url.scheme, url.host, port)
+
+
+def _secs(value: float) -> str:
+    return f"{value:g} s"
+
+
+def _size(value: int) -> str:
+    return f"{value / MIB:.3g} MiB" if value >= MIB else f"{value} bytes"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)

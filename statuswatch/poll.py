@@ -1,0 +1,217 @@
+"""Polls every provider at once; a provider's failure is data in its report, never an exception."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from statuswatch import adapters
+from statuswatch.adapters import Adapter, FormatChanged, ParseError
+from statuswatch.cache import Cache, CacheEntry
+from statuswatch.http import MAX_CLIENTS, Fetcher, FetchFailed, FetchResult
+from statuswatch.model import (
+    ErrorType,
+    FetchError,
+    Page,
+    ProviderReport,
+    ProviderSpec,
+    Snapshot,
+)
+from statuswatch.settings import HttpSettings
+from statuswatch.text import one_line
+
+__all__ = ["poll", "poll_all"]
+
+_MESSAGE_LIMIT = 300
+
+
+async def poll_all(
+    specs: Sequence[ProviderSpec],
+    settings: HttpSettings,
+    cache_dir: Path,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    on_report: Callable[[ProviderReport], None] | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> Snapshot:
+    """Poll `specs` concurrently; reports come back in the order of `specs`.
+
+    Args:
+        specs: the providers to poll.
+        settings: timeouts, caps and limits for every request.
+        cache_dir: where the last good body of each URL and its validators are kept.
+        transport: replaces the network for every request (tests pass `httpx.MockTransport`).
+        on_report: called with each report as soon as its provider is done.
+        now: the clock for `fetched_at` and `generated_at` (aware UTC datetimes).
+
+    Returns:
+        A snapshot with one report per spec, failed providers included.
+    """
+    clock = now or _utcnow
+    cache = Cache(cache_dir)
+    fetcher = Fetcher(
+        settings, transport=transport, clients=min(MAX_CLIENTS, max(1, len(specs))), now=clock
+    )
+    async with fetcher:
+        tasks = [
+            asyncio.create_task(_poll_one(index, spec, fetcher, cache, on_report))
+            for index, spec in enumerate(specs)
+        ]
+        try:
+            reports = await asyncio.gather(*tasks)
+        finally:
+            # Only on_report raising (or a cancellation) gets here with tasks still running.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+    return Snapshot(generated_at=clock(), reports=tuple(reports))
+
+
+def poll(
+    specs: Sequence[ProviderSpec],
+    settings: HttpSettings,
+    cache_dir: Path,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    on_report: Callable[[ProviderReport], None] | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> Snapshot:
+    """Run :func:`poll_all` in a fresh event loop."""
+    return asyncio.run(
+        poll_all(specs, settings, cache_dir, transport=transport, on_report=on_report, now=now)
+    )
+
+
+async def _poll_one(
+    index: int,
+    spec: ProviderSpec,
+    fetcher: Fetcher,
+    cache: Cache,
+    on_report: Callable[[ProviderReport], None] | None,
+) -> ProviderReport:
+    """Poll one provider and hand its report to `on_report`."""
+    report = await _report(index, spec, fetcher, cache)
+    if on_report is not None:
+        on_report(report)
+    return report
+
+
+async def _report(index: int, spec: ProviderSpec, fetcher: Fetcher, cache: Cache) -> ProviderReport:
+    """Fetch and parse one provider; on failure fall back to its last good page, marked stale."""
+    adapter: Adapter | None = None
+    entry: CacheEntry | None = None
+    url = spec.url
+    try:
+        adapter = adapters.load(spec.kind)
+        url = adapter.source_url(spec.url)
+        entry = cache.load(url)
+        result = await fetcher.fetch(
+            url,
+            slot=index,
+            etag=entry.etag if entry else None,
+            last_modified=entry.last_modified if entry else None,
+        )
+        if result.not_modified and entry is not None:
+            page = _parse_cached(adapter, entry, url, cache)
+            cache.store(_confirmed(entry, result))
+            return ProviderReport(spec, page, fetched_at=result.fetched_at)
+        page = _parse(adapter, result.body, result.headers, url)
+        cache.store(_fresh(url, result))
+        return ProviderReport(spec, page, fetched_at=result.fetched_at)
+    except FetchFailed as exc:
+        error = exc.error
+    except KeyError as exc:
+        if adapter is None:
+            error = FetchError(ErrorType.INTERNAL, f"no adapter for kind {spec.kind!r}")
+        else:
+            error = _internal(exc, url)
+    except Exception as exc:  # a provider's fault is data: nothing may escape
+        error = _internal(exc, url)
+    return _fallback(spec, adapter, entry, error)
+
+
+def _parse(adapter: Adapter, body: bytes, headers: Mapping[str, str], url: str) -> Page:
+    """Parse a body; FetchFailed with FORMAT_CHANGED or PARSE_ERROR when it will not."""
+    try:
+        return adapter.parse(body, headers)
+    except FormatChanged as exc:
+        raise FetchFailed(ErrorType.FORMAT_CHANGED, _parse_message(url, exc)) from None
+    except ParseError as exc:
+        if headers.get("content-type", "").lower().startswith("text/html"):
+            # An HTML page where a document was expected: a login wall, a new site, a parked domain.
+            message = f"{url} answered with an HTML page: {_text(exc)}"
+            raise FetchFailed(ErrorType.FORMAT_CHANGED, message) from None
+        raise FetchFailed(ErrorType.PARSE_ERROR, _parse_message(url, exc)) from None
+
+
+def _parse_cached(adapter: Adapter, entry: CacheEntry, url: str, cache: Cache) -> Page:
+    """Parse the cached body a 304 confirmed; drop the entry if it no longer parses."""
+    try:
+        return _parse(adapter, entry.body, httpx.Headers(dict(entry.headers)), url)
+    except FetchFailed:
+        # Otherwise every later run would get the same 304 for the same unreadable body.
+        cache.discard(url)
+        raise
+
+
+def _fallback(
+    spec: ProviderSpec, adapter: Adapter | None, entry: CacheEntry | None, error: FetchError
+) -> ProviderReport:
+    """A failed report, carrying the last good page (stale, with its age) when there is one."""
+    if adapter is not None and entry is not None:
+        try:
+            page = adapter.parse(entry.body, httpx.Headers(dict(entry.headers)))
+        except Exception:  # the cached body is unusable too: report the failure alone
+            pass
+        else:
+            return ProviderReport(spec, page, fetched_at=entry.fetched_at, stale=True, error=error)
+    return ProviderReport(spec, None, fetched_at=None, stale=False, error=error)
+
+
+def _fresh(url: str, result: FetchResult) -> CacheEntry:
+    """The cache entry for a body that just parsed."""
+    return CacheEntry(
+        url=url,
+        body=result.body,
+        fetched_at=result.fetched_at,
+        etag=result.headers.get("etag"),
+        last_modified=result.headers.get("last-modified"),
+        headers=result.headers,
+    )
+
+
+def _confirmed(entry: CacheEntry, result: FetchResult) -> CacheEntry:
+    """The cached entry after a 304: same body, confirmed now, validators refreshed if sent."""
+    headers = dict(entry.headers)
+    for name in ("etag", "last-modified", "date"):
+        if name in result.headers:
+            headers[name] = result.headers[name]
+    return CacheEntry(
+        url=entry.url,
+        body=entry.body,
+        fetched_at=result.fetched_at,
+        etag=result.headers.get("etag", entry.etag),
+        last_modified=result.headers.get("last-modified", entry.last_modified),
+        headers=headers,
+    )
+
+
+def _parse_message(url: str, exc: Exception) -> str:
+    return f"could not read {url}: {_text(exc)}"
+
+
+def _internal(exc: Exception, url: str) -> FetchError:
+    return FetchError(ErrorType.INTERNAL, f"internal error for {url}: {_text(exc)}")
+
+
+def _text(exc: BaseException) -> str:
+    """An exception as one line of plain text (adapter messages may quote the page)."""
+    return one_line(str(exc), _MESSAGE_LIMIT) or type(exc).__name__
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)

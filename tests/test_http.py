@@ -1,0 +1,466 @@
+"""The HTTP engine against httpx.MockTransport: statuses, retries, caps, timeouts, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+
+import certifi
+import httpx
+import pytest
+
+from statuswatch import __version__
+from statuswatch.http import (
+    MAX_CLIENTS,
+    USER_AGENT,
+    Fetcher,
+    FetchFailed,
+    FetchResult,
+    TrustStore,
+    parse_retry_after,
+    proxy_configured,
+)
+from statuswatch.model import ErrorType
+from statuswatch.settings import HttpSettings
+
+URL = "https://status.example.com/api/v2/summary.json"
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+Handler = (
+    Callable[[httpx.Request], httpx.Response]
+    | Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
+)
+
+
+def _run(
+    handler: Handler,
+    settings: HttpSettings | None = None,
+    *,
+    url: str = URL,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> tuple[FetchResult | FetchFailed, list[float]]:
+    """Fetch `url` once through `handler`; return the result (or the failure) and the sleeps."""
+    sleeps: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        sleeps.append(delay)
+
+    async def main() -> FetchResult | FetchFailed:
+        async with Fetcher(
+            settings or HttpSettings(),
+            transport=httpx.MockTransport(handler),
+            now=lambda: NOW,
+            sleep=sleep,
+        ) as fetcher:
+            try:
+                return await fetcher.fetch(url, etag=etag, last_modified=last_modified)
+            except FetchFailed as exc:
+                return exc
+
+    return asyncio.run(main()), sleeps
+
+
+def _failure(outcome: FetchResult | FetchFailed) -> tuple[ErrorType, str]:
+    assert isinstance(outcome, FetchFailed), outcome
+    return outcome.error.type, outcome.error.message
+
+
+def _counting(*responses: httpx.Response) -> tuple[Handler, list[httpx.Request]]:
+    """A handler answering `responses` in turn (the last one repeats) and recording requests."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return responses[min(len(seen), len(responses)) - 1]
+
+    return handler, seen
+
+
+def test_user_agent_names_version_and_project() -> None:
+    expected = f"statuswatch/{__version__} (+https://github.com/statuswatch/statuswatch)"
+    assert expected == USER_AGENT
+    handler, seen = _counting(httpx.Response(200, content=b"{}"))
+    outcome, _ = _run(handler)
+    assert isinstance(outcome, FetchResult)
+    assert seen[0].headers["user-agent"] == USER_AGENT
+    assert "if-none-match" not in seen[0].headers
+
+
+def test_success_returns_body_headers_and_time() -> None:
+    handler, _ = _counting(httpx.Response(200, content=b'{"ok": true}', headers={"ETag": '"v1"'}))
+    outcome, sleeps = _run(handler)
+    assert isinstance(outcome, FetchResult)
+    assert (outcome.status, outcome.body, outcome.fetched_at) == (200, b'{"ok": true}', NOW)
+    assert outcome.headers["etag"] == '"v1"'
+    assert (outcome.url, outcome.final_url, outcome.not_modified) == (URL, URL, False)
+    assert sleeps == []
+
+
+def test_validators_are_sent_and_304_means_not_modified() -> None:
+    handler, seen = _counting(httpx.Response(304, headers={"ETag": '"v1"'}))
+    outcome, _ = _run(handler, etag='"v1"', last_modified="Sun, 01 Mar 2026 11:00:00 GMT")
+    assert isinstance(outcome, FetchResult)
+    assert (outcome.status, outcome.not_modified, outcome.body) == (304, True, b"")
+    assert seen[0].headers["if-none-match"] == '"v1"'
+    assert seen[0].headers["if-modified-since"] == "Sun, 01 Mar 2026 11:00:00 GMT"
+
+
+def test_unasked_304_is_an_http_error() -> None:
+    handler, _ = _counting(httpx.Response(304))
+    outcome, _ = _run(handler)
+    assert _failure(outcome) == (
+        ErrorType.HTTP_STATUS,
+        f"HTTP 304 from {URL} to a request that was not conditional",
+    )
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 500, 501])
+def test_other_errors_are_not_retried(status: int) -> None:
+    handler, seen = _counting(httpx.Response(status, content=b"nope"))
+    outcome, sleeps = _run(handler)
+    assert _failure(outcome) == (ErrorType.HTTP_STATUS, f"HTTP {status} from {URL}")
+    assert (len(seen), sleeps) == (1, [])
+
+
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+def test_retryable_statuses_back_off_with_jitter_then_fail(status: int) -> None:
+    handler, seen = _counting(httpx.Response(status))
+    outcome, sleeps = _run(handler, HttpSettings(retries=2, backoff=0.5))
+    assert _failure(outcome) == (
+        ErrorType.HTTP_STATUS,
+        f"HTTP {status} from {URL} (after 3 attempts)",
+    )
+    assert len(seen) == 3
+    assert len(sleeps) == 2
+    assert 0.25 <= sleeps[0] <= 0.5
+    assert 0.5 <= sleeps[1] <= 1.0
+
+
+def test_retry_then_success() -> None:
+    handler, seen = _counting(httpx.Response(502), httpx.Response(200, content=b"{}"))
+    outcome, sleeps = _run(handler, HttpSettings(retries=2))
+    assert isinstance(outcome, FetchResult) and outcome.body == b"{}"
+    assert (len(seen), len(sleeps)) == (2, 1)
+
+
+def test_retry_after_seconds_is_honoured_and_reported() -> None:
+    handler, seen = _counting(httpx.Response(503, headers={"Retry-After": "2"}))
+    outcome, sleeps = _run(handler, HttpSettings(retries=1, retry_after_cap=5))
+    assert _failure(outcome) == (
+        ErrorType.HTTP_STATUS,
+        f"HTTP 503 from {URL} (Retry-After 2) (after 2 attempts)",
+    )
+    assert (len(seen), sleeps) == (2, [2.0])
+
+
+def test_retry_after_http_date_is_honoured() -> None:
+    handler, _ = _counting(
+        httpx.Response(429, headers={"Retry-After": "Sun, 01 Mar 2026 12:00:03 GMT"}),
+        httpx.Response(200, content=b"{}"),
+    )
+    outcome, sleeps = _run(handler, HttpSettings(retries=1))
+    assert isinstance(outcome, FetchResult)
+    assert sleeps == [3.0]
+
+
+def test_retry_after_over_the_cap_gives_up_at_once() -> None:
+    handler, seen = _counting(httpx.Response(503, headers={"Retry-After": "120"}))
+    outcome, sleeps = _run(handler, HttpSettings(retries=3, retry_after_cap=10))
+    assert _failure(outcome) == (
+        ErrorType.HTTP_STATUS,
+        f"HTTP 503 from {URL} (Retry-After 120): the server asks to retry after 120 s,"
+        " longer than the 10 s we wait",
+    )
+    assert (len(seen), sleeps) == (1, [])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("5", 5.0),
+        (" 0 ", 0.0),
+        ("1.5", 1.5),
+        ("Sun, 01 Mar 2026 12:01:00 GMT", 60.0),
+        ("Sun, 01 Mar 2026 11:00:00 GMT", 0.0),  # in the past: retry now
+        ("-3", None),
+        ("nan", None),
+        ("inf", None),
+        ("soon", None),
+        (None, None),
+    ],
+)
+def test_parse_retry_after(value: str | None, expected: float | None) -> None:
+    assert parse_retry_after(value, NOW) == expected
+
+
+def test_connection_errors_are_retried_then_reported() -> None:
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    outcome, sleeps = _run(handler, HttpSettings(retries=2))
+    assert _failure(outcome) == (
+        ErrorType.CONNECTION,
+        f"could not connect to {URL}: [Errno 111] Connection refused (after 3 attempts)",
+    )
+    assert (len(calls), len(sleeps)) == (3, 2)
+
+
+def test_tls_errors_are_not_retried() -> None:
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        try:
+            raise ssl.SSLCertVerificationError("certificate verify failed")
+        except ssl.SSLError as exc:
+            raise httpx.ConnectError("certificate verify failed", request=request) from exc
+
+    outcome, _ = _run(handler, HttpSettings(retries=2))
+    assert _failure(outcome) == (
+        ErrorType.TLS,
+        f"TLS failure with {URL}: certificate verify failed",
+    )
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (httpx.ConnectTimeout, f"could not connect to {URL} within 5 s"),
+        (httpx.ReadTimeout, f"no answer from {URL} within 10 s"),
+        (httpx.PoolTimeout, f"no answer from {URL} within 10 s"),
+    ],
+)
+def test_timeouts_are_not_retried(exc: type[httpx.TimeoutException], expected: str) -> None:
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        raise exc("timed out", request=request)
+
+    outcome, _ = _run(handler, HttpSettings(retries=2))
+    assert _failure(outcome) == (ErrorType.TIMEOUT, expected)
+    assert len(calls) == 1
+
+
+def test_reset_before_the_answer_is_a_retried_connection_error() -> None:
+    handler_calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        handler_calls.append(1)
+        raise httpx.RemoteProtocolError("Server disconnected", request=request)
+
+    outcome, _ = _run(handler, HttpSettings(retries=1))
+    assert _failure(outcome) == (
+        ErrorType.CONNECTION,
+        f"the connection to {URL} failed before an answer: Server disconnected (after 2 attempts)",
+    )
+    assert len(handler_calls) == 2
+
+
+class _Chunks(httpx.AsyncByteStream):
+    """A response body produced chunk by chunk, optionally slowly, optionally cut short."""
+
+    def __init__(self, chunks: list[bytes], delay: float = 0.0, cut: bool = False) -> None:
+        self.chunks, self.delay, self.cut = chunks, delay, cut
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            yield chunk
+        if self.cut:
+            raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+def test_truncated_body_is_a_connection_error_saying_so() -> None:
+    handler, _ = _counting(httpx.Response(200, stream=_Chunks([b'{"a"'], cut=True)))
+    outcome, _ = _run(handler, HttpSettings(retries=0))
+    assert _failure(outcome) == (
+        ErrorType.CONNECTION,
+        f"the body from {URL} was truncated: peer closed connection without sending complete body",
+    )
+
+
+def test_declared_length_over_the_cap_is_refused_before_reading() -> None:
+    stream = _Chunks([b"x"], cut=True)  # reading it would raise: the cap must come first
+    handler, _ = _counting(
+        httpx.Response(200, headers={"Content-Length": str(3 * 1024 * 1024)}, stream=stream)
+    )
+    outcome, _ = _run(handler, HttpSettings(max_body=1024 * 1024))
+    assert _failure(outcome) == (
+        ErrorType.TOO_LARGE,
+        f"the body from {URL} is 3 MiB, over the 1 MiB cap",
+    )
+
+
+def test_streamed_body_over_the_cap_stops_reading() -> None:
+    produced: list[int] = []
+
+    class Endless(httpx.AsyncByteStream):
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            while True:
+                produced.append(1)
+                yield b"x" * 1000
+
+    handler, _ = _counting(httpx.Response(200, stream=Endless()))
+    outcome, _ = _run(handler, HttpSettings(max_body=10_000))
+    assert _failure(outcome) == (
+        ErrorType.TOO_LARGE,
+        f"the body from {URL} is larger than the 10000 bytes cap",
+    )
+    assert len(produced) == 11
+
+
+def test_body_exactly_at_the_cap_is_accepted() -> None:
+    handler, _ = _counting(httpx.Response(200, content=b"x" * 100))
+    outcome, _ = _run(handler, HttpSettings(max_body=100))
+    assert isinstance(outcome, FetchResult) and len(outcome.body) == 100
+
+
+def test_redirects_are_followed_up_to_the_limit() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        step = int(request.url.params.get("step", "0"))
+        if step < 3:
+            return httpx.Response(302, headers={"Location": f"{URL}?step={step + 1}"})
+        return httpx.Response(200, content=b"{}")
+
+    outcome, _ = _run(handler, HttpSettings(max_redirects=3))
+    assert isinstance(outcome, FetchResult)
+    assert (outcome.url, outcome.final_url) == (URL, f"{URL}?step=3")
+    outcome, _ = _run(handler, HttpSettings(max_redirects=2))
+    assert _failure(outcome) == (ErrorType.TOO_MANY_REDIRECTS, f"more than 2 redirects from {URL}")
+
+
+def test_deadline_before_the_headers() -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(5)
+        return httpx.Response(200)
+
+    outcome, _ = _run(handler, HttpSettings(deadline=0.1))
+    assert _failure(outcome) == (ErrorType.TIMEOUT, f"no answer from {URL} within 0.1 s")
+
+
+def test_deadline_during_the_body() -> None:
+    handler, _ = _counting(httpx.Response(200, stream=_Chunks([b"x"] * 50, delay=0.05)))
+    outcome, _ = _run(handler, HttpSettings(deadline=0.2))
+    assert _failure(outcome) == (
+        ErrorType.TIMEOUT,
+        f"the body from {URL} took longer than the 0.2 s deadline",
+    )
+
+
+def test_invalid_url_is_a_failure_not_an_exception() -> None:
+    handler, seen = _counting(httpx.Response(200))
+    outcome, _ = _run(handler, url="ftp://example.com/x")
+    assert _failure(outcome) == (
+        ErrorType.CONNECTION,
+        "cannot request ftp://example.com/x: not an http(s) URL",
+    )
+    assert seen == []
+
+
+def test_global_and_per_host_limits_bound_concurrency() -> None:
+    in_flight: dict[str, int] = {}
+    peak: dict[str, int] = {}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        in_flight[host] = in_flight.get(host, 0) + 1
+        total = sum(in_flight.values())
+        peak[host] = max(peak.get(host, 0), in_flight[host])
+        peak["*"] = max(peak.get("*", 0), total)
+        await asyncio.sleep(0.02)
+        in_flight[host] -= 1
+        return httpx.Response(200, content=b"{}")
+
+    async def main(settings: HttpSettings) -> None:
+        peak.clear()
+        async with Fetcher(settings, transport=httpx.MockTransport(handler)) as fetcher:
+            urls = [f"https://{h}.example/{i}" for h in ("a", "b", "c") for i in range(6)]
+            await asyncio.gather(*(fetcher.fetch(u, slot=i) for i, u in enumerate(urls)))
+
+    asyncio.run(main(HttpSettings(max_connections=4, max_per_host=2)))
+    assert peak == {"a.example": 2, "b.example": 2, "c.example": 2, "*": 4}
+    asyncio.run(main(HttpSettings(max_connections=100, max_per_host=3)))
+    assert peak == {"a.example": 3, "b.example": 3, "c.example": 3, "*": 9}
+
+
+def test_clients_are_spread_by_slot_and_share_one_lazy_ssl_context() -> None:
+    async def main() -> None:
+        fetcher = Fetcher(HttpSettings())
+        clients = {id(fetcher._client(slot)) for slot in range(40)}
+        assert len(clients) == MAX_CLIENTS == fetcher.clients_built
+        assert fetcher._client(3) is fetcher._client(3 + MAX_CLIENTS)
+        # Building clients must not load the CA bundle: only an https request does.
+        assert fetcher.trust.loaded is False
+        await fetcher._before_request(httpx.Request("GET", "http://plain.example/"))
+        assert fetcher.trust.loaded is False
+        await fetcher._before_request(httpx.Request("GET", "https://tls.example/"))
+        assert fetcher.trust.loaded is True
+        await fetcher.aclose()
+        assert fetcher.clients_built == 0
+
+    asyncio.run(main())
+
+
+def test_few_providers_build_few_clients() -> None:
+    async def main() -> int:
+        fetcher = Fetcher(HttpSettings(), clients=3)
+        for slot in range(10):
+            fetcher._client(slot)
+        built = fetcher.clients_built
+        await fetcher.aclose()
+        return built
+
+    assert asyncio.run(main()) == 3
+
+
+def test_trust_store_verifies_and_honours_ssl_cert_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trust = TrustStore()
+    assert trust.context.verify_mode is ssl.CERT_REQUIRED
+    assert trust.context.check_hostname is True
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
+    with pytest.raises(OSError):
+        trust.load()
+    assert trust.loaded is False
+    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+    trust.load()
+    assert trust.loaded is True
+    ca_count: int = trust.context.cert_store_stats()["x509_ca"]
+    assert ca_count > 50
+
+
+def test_unloadable_ca_bundle_is_a_tls_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent/ca.pem")
+
+    async def main() -> FetchFailed:
+        fetcher = Fetcher(HttpSettings())
+        with pytest.raises(FetchFailed) as info:
+            await fetcher._before_request(httpx.Request("GET", URL))
+        await fetcher.aclose()
+        return info.value
+
+    failure = asyncio.run(main())
+    assert failure.error.type is ErrorType.TLS
+    assert failure.error.message.startswith(f"cannot load the CA certificates for {URL}: ")
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [({}, False), ({"HTTPS_PROXY": "http://p:3128"}, True), ({"all_proxy": "socks5://p"}, True)],
+)
+def test_proxy_configured(
+    env: dict[str, str], expected: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert proxy_configured() is expected
