@@ -32,7 +32,8 @@ examples:
 
 exit codes: 0 done (a provider that failed says so in the output), 1 failure,
 2 bad arguments or bad config (one line on stderr names the file, key and problem).
-environment: STATUSWATCH_CONFIG (config file), STATUSWATCH_CACHE_DIR, STATUSWATCH_STATE_DIR, NO_COLOR.
+environment: STATUSWATCH_CONFIG (config file), STATUSWATCH_CACHE_DIR, STATUSWATCH_STATE_DIR,
+NO_COLOR.
 """
 
 
@@ -40,7 +41,9 @@ def _poll_options() -> argparse.ArgumentParser:
     """Options shared by the top level and `status`: which providers, which output."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--json", action="store_true", help="print one statuswatch/v1 JSON document (for scripts, jq)"
+        "--json",
+        action="store_true",
+        help="print one statuswatch/v1 JSON document (for scripts, jq)",
     )
     common.add_argument(
         "-p",
@@ -51,7 +54,9 @@ def _poll_options() -> argparse.ArgumentParser:
         help="poll only this provider (repeatable); see `statuswatch providers`",
     )
     common.add_argument(
-        "--all", action="store_true", help="poll every provider in the catalog, not just the watch list"
+        "--all",
+        action="store_true",
+        help="poll every provider in the catalog, not just the watch list",
     )
     common.add_argument(
         "--only-problems", action="store_true", help="table: leave out operational providers"
@@ -70,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = _poll_options()
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="What is down on the internet's backbone, from the providers' own status pages.",
+        description="What is down on the internet's backbone, from providers' own status pages.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common],
@@ -136,7 +141,9 @@ def _run_status(args: argparse.Namespace) -> int:
     if args.json:
         _write(dumps(snapshot_document(snapshot)))
     else:
-        _write(status_table(snapshot, only_problems=args.only_problems, colour=_use_colour(args.color)))
+        _write(
+            status_table(snapshot, only_problems=args.only_problems, colour=_use_colour(args.color))
+        )
     return ExitCode.OK
 
 

@@ -7,7 +7,7 @@ class ExitCode(IntEnum):
     """What `statuswatch` returns to the shell."""
 
     OK = 0
-    """The command did its job (for `--json`: the document was produced, failed providers say so)."""
+    """The command did its job (`--json`: the document was produced; failed providers say so)."""
     FAILURE = 1
     """The command could not do its job (for example, a file could not be written)."""
     USAGE = 2

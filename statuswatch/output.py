@@ -200,10 +200,8 @@ def _maintenance_lines(maintenance: Maintenance, now: datetime) -> list[str]:
     return [f"    ~ maintenance {maintenance.phase.value}: {maintenance.title}{when}"]
 
 
-def status_table(
-    snapshot: Snapshot, *, only_problems: bool = False, colour: bool = False
-) -> str:
-    """Return the plain-text table: worst first, one line per provider, its active incidents under it."""
+def status_table(snapshot: Snapshot, *, only_problems: bool = False, colour: bool = False) -> str:
+    """Return the plain-text table: worst first, a line per provider, active incidents below."""
     now = snapshot.generated_at
     reports = worst_first(snapshot.reports)
     problems = [r for r in reports if r.status.is_problem]

@@ -13,11 +13,15 @@ class HttpSettings:
 
     connect_timeout: float = 5.0
     read_timeout: float = 10.0  # longest silence between two chunks of a body
-    deadline: float = 15.0  # whole request, headers to last byte: a one-byte-a-second drip ends here
+    deadline: float = (
+        15.0  # whole request, headers to last byte: a one-byte-a-second drip ends here
+    )
     retries: int = 2  # extra attempts after connection errors, 429, 502, 503, 504
     backoff: float = 0.5  # base of the jittered exponential backoff between attempts
     retry_after_cap: float = 10.0  # a longer Retry-After is not waited for: the provider errors
     max_body: int = 8 * MIB
     max_redirects: int = 5
     max_connections: int = 64  # in flight at once over the whole run
-    max_per_host: int = 50  # in flight at once to one host:port (curl --parallel's own default total)
+    max_per_host: int = (
+        50  # in flight at once to one host:port (curl --parallel's own default total)
+    )

@@ -13,7 +13,8 @@ MAX_TITLE = 500
 _ESCAPES = re.compile(
     r"""
     (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]                          # CSI
-    | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?  # OSC DCS SOS PM APC
+    | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])   # OSC DCS SOS PM APC, up to BEL or ST
+      [^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?
     | \x1b[ -/]*[0-~]?                                        # other ESC sequences, lone ESC
     """,
     re.VERBOSE,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def rfc3339(value: datetime | None) -> str | None:
     """Return `value` as RFC 3339 UTC ending in `Z` (milliseconds kept when present), or None."""
     if value is None:
         return None
-    value = value.astimezone(timezone.utc)
+    value = value.astimezone(UTC)
     text = value.strftime("%Y-%m-%dT%H:%M:%S")
     if value.microsecond:
         text += f".{value.microsecond // 1000:03d}"
@@ -18,7 +18,7 @@ def rfc3339(value: datetime | None) -> str | None:
 
 def short_utc(value: datetime) -> str:
     """Return a compact UTC time for tables, e.g. `2026-11-27 10:04 UTC`."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def age(value: datetime, now: datetime) -> str:

@@ -31,7 +31,7 @@ BAD_CONFIGS = [
     ),
     ("watch = [\n", "invalid TOML"),
     ('[http]\nretries = "3"\n', "http.retries: expected an integer, got string"),
-    ('[http]\ntimeout = 3\n', "http.timeout: unknown key 'timeout'"),
+    ("[http]\ntimeout = 3\n", "http.timeout: unknown key 'timeout'"),
 ]
 
 

@@ -1,12 +1,12 @@
 """The model's enums and ordering are an API: exact values, severity order."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from statuswatch.model import (
-    FetchError,
     ErrorType,
+    FetchError,
     Impact,
     Page,
     Phase,
@@ -54,7 +54,7 @@ def test_closed_phases() -> None:
 
 def test_utc_converts_offsets_and_refuses_naive() -> None:
     chicago = datetime(2019, 2, 20, 12, 0, 19, tzinfo=timezone(timedelta(hours=-6)))
-    assert utc(chicago) == datetime(2019, 2, 20, 18, 0, 19, tzinfo=timezone.utc)
+    assert utc(chicago) == datetime(2019, 2, 20, 18, 0, 19, tzinfo=UTC)
     assert utc(chicago).utcoffset() == timedelta(0)
     with pytest.raises(ValueError, match="naive"):
         utc(datetime(2020, 1, 1))
@@ -63,9 +63,9 @@ def test_utc_converts_offsets_and_refuses_naive() -> None:
 def test_a_failed_fetch_is_unknown_even_with_stale_data() -> None:
     spec = ProviderSpec("x", "X", "statuspage", "https://x.example")
     page = Page(status=Status.MAJOR_OUTAGE)
-    fresh = ProviderReport(spec, page, datetime.now(timezone.utc))
+    fresh = ProviderReport(spec, page, datetime.now(UTC))
     stale = ProviderReport(
-        spec, page, datetime.now(timezone.utc), stale=True, error=FetchError(ErrorType.TIMEOUT, "t")
+        spec, page, datetime.now(UTC), stale=True, error=FetchError(ErrorType.TIMEOUT, "t")
     )
     assert fresh.status is Status.MAJOR_OUTAGE
     assert stale.status is Status.UNKNOWN

@@ -1,12 +1,12 @@
 """The JSON document and the plain-text table, from hand-built snapshots."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import jsonschema
 import pytest
-
 from schema_check import assert_valid
+
 from statuswatch.model import (
     Component,
     ErrorType,
@@ -26,7 +26,7 @@ from statuswatch.output import dumps, snapshot_document, status_table
 from statuswatch.schema import load_schema
 from statuswatch.timefmt import age, rfc3339
 
-NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 CHICAGO = timezone(timedelta(hours=-6))
 
 
@@ -73,7 +73,9 @@ def _snapshot() -> Snapshot:
                 ok,
                 NOW - timedelta(hours=2),
                 stale=True,
-                error=FetchError(ErrorType.TIMEOUT, "no answer within 15 s from https://oa.example"),
+                error=FetchError(
+                    ErrorType.TIMEOUT, "no answer within 15 s from https://oa.example"
+                ),
             ),
         ),
     )
@@ -151,7 +153,7 @@ def test_all_operational_says_so() -> None:
 
 def test_time_helpers() -> None:
     assert rfc3339(None) is None
-    assert rfc3339(datetime(2026, 1, 2, 3, 4, 5, 678_900, tzinfo=timezone.utc)) == (
+    assert rfc3339(datetime(2026, 1, 2, 3, 4, 5, 678_900, tzinfo=UTC)) == (
         "2026-01-02T03:04:05.678Z"
     )
     assert age(NOW - timedelta(seconds=30), NOW) == "30s ago"

@@ -17,8 +17,18 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     # No build isolation: hatchling is a test dependency, and CI stays off the network.
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         timeout=300,
     )
@@ -37,8 +47,17 @@ def test_wheel_contains_catalog_and_schema(wheel: Path) -> None:
 def test_installed_command_finds_the_catalog(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
-         str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         timeout=300,
     )
@@ -48,14 +67,23 @@ def test_installed_command_finds_the_catalog(wheel: Path, tmp_path: Path) -> Non
     # Run from an empty directory so nothing can be found through the checkout.
     done = subprocess.run(
         [sys.executable, str(script), "providers", "--json"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=True,
     )
     ids = {p["id"] for p in json.loads(done.stdout)["providers"]}
     assert {"cloudflare", "openai", "github", "canva"} <= ids
     code = "from statuswatch import catalog; print(catalog._read_catalog()[0])"
     where = subprocess.run(
         [sys.executable, "-c", code],
-        capture_output=True, text=True, env=env, cwd=tmp_path, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
     )
     # The catalog came from inside the installed package, not from a checkout.
     assert where.stdout.strip() == str(target / "statuswatch" / "providers.toml")
