@@ -331,7 +331,11 @@ def load_config(path: Path | None = None) -> Config:
     if "watch" in doc:
         watch = _parse_watch(path, doc["watch"], providers)
     else:
-        watch = tuple(spec.id for spec in providers.values() if spec.default)
+        # No watch list: the default set, plus every provider the user added (they added it
+        # to see it), in file order after the catalog's.
+        watch = tuple(
+            spec.id for spec in providers.values() if spec.default or spec.id not in catalog
+        )
     return Config(
         path=path,
         exists=data is not None,

@@ -468,3 +468,17 @@ def test_starter_never_overwrites(tmp_path: Path) -> None:
         write_starter(path)
     assert caught.value.filename == str(path)
     assert path.read_text(encoding="utf-8") == "interval = 120\n"
+
+
+def test_without_a_watch_list_added_providers_are_watched_after_the_defaults(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "added.toml"
+    path.write_text(
+        '[providers.zeta]\nkind = "statuspage"\nurl = "http://127.0.0.1:8000/z"\n'
+        '[providers.alpha]\nkind = "incidentio"\nurl = "http://127.0.0.1:8000/a"\n'
+        '[providers.github]\nurl = "http://127.0.0.1:8000/gh"\n'
+    )
+    config = load_config(path)
+    defaults = tuple(s.id for s in load_catalog().values() if s.default)
+    assert config.watch == (*defaults, "zeta", "alpha")
