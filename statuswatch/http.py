@@ -270,8 +270,10 @@ class Fetcher:
                     in_body = True
                     status = response.status_code
                     if status == 304 and conditional:
+                        await _drain(response)
                         return self._result(url, response, b"")
                     if not 200 <= status < 300:
+                        await _drain(response)
                         return _status_failure(url, response, self._now())
                     body = await _read_capped(response, url, s.max_body)
                     return self._result(url, response, body)
@@ -303,6 +305,19 @@ class Fetcher:
             body=body,
             fetched_at=self._now(),
         )
+
+
+async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:
+    """Read a small unwanted body to its end so the connection goes back to the pool."""
+    # Leaving a body unread makes httpx close the connection: a warm run of 304s would then
+    # open a new connection per request. A large body is not worth reading: close instead.
+    if response.is_stream_consumed:
+        return
+    seen = 0
+    async for chunk in response.aiter_raw():
+        seen += len(chunk)
+        if seen > limit:
+            return
 
 
 async def _read_capped(response: httpx.Response, url: str, cap: int) -> bytes:

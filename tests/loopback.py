@@ -127,6 +127,7 @@ class LoopbackServer:
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
         self.errors: list[BaseException] = []  # exceptions raised in handlers, for debugging
+        self.connections = 0  # TCP connections accepted: shows whether clients reuse them
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -351,6 +352,11 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 1024  # the default 5 drops connections when 200 arrive at once
     owner: LoopbackServer
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.owner._lock:
+            self.owner.connections += 1
+        super().process_request(request, client_address)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind resolves the host's FQDN, which can stall for seconds.
