@@ -117,10 +117,11 @@ async def _report(index: int, spec: ProviderSpec, fetcher: Fetcher, cache: Cache
         )
         if result.not_modified and entry is not None:
             page = _parse_cached(adapter, entry, url, cache)
-            cache.store(_confirmed(entry, result))
+            # File creation costs about a millisecond here: keep it off the event loop.
+            await asyncio.to_thread(cache.store, _confirmed(entry, result))
             return ProviderReport(spec, page, fetched_at=result.fetched_at)
         page = _parse(adapter, result.body, result.headers, url)
-        cache.store(_fresh(url, result))
+        await asyncio.to_thread(cache.store, _fresh(url, result))
         return ProviderReport(spec, page, fetched_at=result.fetched_at)
     except FetchFailed as exc:
         error = exc.error

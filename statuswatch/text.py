@@ -23,6 +23,11 @@ _ESCAPES = re.compile(
 _CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
 )
+# Anything that plain_text would change: most titles and names have none of it.
+_NEEDS_WORK = re.compile(
+    "[<&\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+    "|  |^\\s|\\s$"
+)
 # Only real tags (a name then space, "/" or ">") and comments: a Markdown autolink such as
 # <https://example.com> and a lone "<" are text.
 _TAG = re.compile(r"<!--.*?-->|</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>]*)?/?>", re.DOTALL)
@@ -42,6 +47,8 @@ def plain_text(value: object, limit: int = MAX_TEXT) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit and not _NEEDS_WORK.search(text):
+        return text
     if "<" in text:
         text = _TAG.sub("", _BREAK.sub("\n", text))
     if "&" in text:

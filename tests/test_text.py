@@ -82,3 +82,20 @@ def test_safe_url_only_http(url: object, ok: bool) -> None:
 def test_markdown_autolinks_and_lone_brackets_are_text() -> None:
     body = "See <https://status.example.com/x> for 1 < 2 <!-- hidden --> and <p class='a'>p</p>"
     assert plain_text(body) == "See <https://status.example.com/x> for 1 < 2 and p"
+
+
+def test_fast_path_gives_what_the_full_cleaning_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+    import re
+
+    import statuswatch.text as text
+
+    alphabet = "ab <>&;#x1b[]\n\t\r\x1b\x9b\u202e\u200b\xa0 /p"
+    rng = random.Random(7)
+    samples = [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)
+    ]
+    samples += ["Elevated errors", " lead", "trail ", "two  spaces", "x" * 600]
+    fast = [(text.plain_text(s), text.plain_text(s, 500)) for s in samples]
+    monkeypatch.setattr(text, "_NEEDS_WORK", re.compile(""))  # matches everything: no fast path
+    assert fast == [(text.plain_text(s), text.plain_text(s, 500)) for s in samples]
