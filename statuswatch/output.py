@@ -205,9 +205,10 @@ def status_table(snapshot: Snapshot, *, only_problems: bool = False, colour: boo
     now = snapshot.generated_at
     reports = worst_first(snapshot.reports)
     problems = [r for r in reports if r.status.is_problem]
+    unknown = sum(1 for r in problems if r.status is Status.UNKNOWN)
     lines = [
-        f"statuswatch · {short_utc(now)} · {len(problems)} of {len(reports)} providers "
-        f"with problems"
+        f"statuswatch · {short_utc(now)} · {len(reports)} providers: "
+        f"{len(problems) - unknown} with problems, {unknown} unknown"
     ]
     shown = problems if only_problems else reports
     if not shown:

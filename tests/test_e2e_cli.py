@@ -176,7 +176,7 @@ def test_status_table_from_the_real_command(loopback: LoopbackServer, tmp_path: 
     done, _ = _run(config, "status")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].endswith("3 of 3 providers with problems")
+    assert lines[0].endswith("3 providers: 2 with problems, 1 unknown")
     # Worst first: unknown (DOWN), then partial outage (IO), then degraded (SP).
     rows = [line for line in lines[1:] if not line.startswith(" ")]
     assert [row[:14].strip() for row in rows] == ["unknown", "partial outage", "degraded"]
@@ -199,3 +199,14 @@ def test_no_color_and_pipes(flag: str, loopback: LoopbackServer, tmp_path: Path)
         assert "\x1b[33m" in done.stdout  # asked for explicitly
     else:
         assert "\x1b" not in done.stdout
+
+
+def test_when_nothing_can_be_reached_stderr_says_so(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    _write_config(config, {"a": ("statuspage", "http://127.0.0.1:9/a")})
+    done, _ = _run(config, "--json")
+    assert _document(done)["providers"][0]["error"]["type"] == "connection"
+    assert done.stderr == (
+        "statuswatch: no provider could be reached: check the network, DNS or proxy "
+        "settings (HTTPS_PROXY)\n"
+    )

@@ -127,7 +127,9 @@ def test_schema_rejects_a_local_time() -> None:
 def test_table_worst_first_with_incidents_under_their_provider() -> None:
     table = status_table(_snapshot())
     lines = table.splitlines()
-    assert lines[0] == "statuswatch · 2026-11-27 10:00 UTC · 2 of 3 providers with problems"
+    assert lines[0] == (
+        "statuswatch · 2026-11-27 10:00 UTC · 3 providers: 1 with problems, 1 unknown"
+    )
     assert lines[1].startswith("unknown") and "OpenAI" in lines[1]
     assert "(showing data from 2h 0m ago)" in lines[1]
     assert lines[2].startswith("partial outage") and "Cloudflare" in lines[2]
