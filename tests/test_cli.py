@@ -146,3 +146,22 @@ def test_schema_command_prints_the_shipped_schema(capsys: pytest.CaptureFixture[
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema["properties"]["schema"] == {"const": "statuswatch/v1"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["-p", "github", "status"], (["github"], False)),
+        (["status", "-p", "github", "--json"], (["github"], True)),
+        (["--json", "-p", "a", "status", "-p", "b"], (["b"], True)),  # the later -p wins
+        (["status"], ([], False)),
+    ],
+)
+def test_options_before_or_after_the_status_command(
+    argv: list[str], expected: tuple[list[str], bool]
+) -> None:
+    from statuswatch.cli import build_parser
+
+    args = build_parser().parse_args(argv)
+    assert (args.provider, args.json) == expected
+    assert args.color == "auto" and args.all is False

@@ -32,35 +32,47 @@ def use_colour(choice: str) -> bool:
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def add_selection(parser: argparse.ArgumentParser) -> None:
+def add_selection(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
     """Add `-p/--provider` and `--all`: which providers a command polls."""
     parser.add_argument(
         "-p",
         "--provider",
         action="append",
-        default=[],
+        default=[] if defaults else argparse.SUPPRESS,
         metavar="ID",
         help="only this provider (repeatable); see `statuswatch providers`",
     )
     parser.add_argument(
         "--all",
         action="store_true",
+        default=False if defaults else argparse.SUPPRESS,
         help="every provider in the catalog and your config, not just the watch list",
     )
 
 
-def add_status_options(parser: argparse.ArgumentParser) -> None:
-    """The options of `status` (also accepted by plain `statuswatch`)."""
+def add_status_options(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
+    """The options of `status`, also taken by plain `statuswatch`.
+
+    The subcommand's copy has no defaults (`defaults=False`), so `statuswatch -p x status`
+    keeps the `-p` given before the command instead of resetting it.
+    """
+    missing = argparse.SUPPRESS
     parser.add_argument(
-        "--json", action="store_true", help="print one statuswatch/v1 JSON document (for jq)"
+        "--json",
+        action="store_true",
+        default=False if defaults else missing,
+        help="print one statuswatch/v1 JSON document (for jq)",
     )
-    add_selection(parser)
+    add_selection(parser, defaults=defaults)
     parser.add_argument(
-        "--only-problems", action="store_true", help="table: leave out operational providers"
+        "--only-problems",
+        action="store_true",
+        default=False if defaults else missing,
+        help="table: leave out operational providers",
     )
     parser.add_argument(
         "--color",
         choices=("auto", "always", "never"),
-        default="auto",
+        default="auto" if defaults else missing,
         help="table colours (auto: only on a terminal and without NO_COLOR)",
     )

@@ -15,8 +15,8 @@ ORDER = 10
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """Add the status options."""
-    add_status_options(parser)
+    """Add the status options (their defaults come from the top-level parser)."""
+    add_status_options(parser, defaults=False)
 
 
 def run(args: argparse.Namespace) -> int:
