@@ -10,7 +10,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from statuswatch.adapters import kinds
 from statuswatch.atomic import atomic_write
 from statuswatch.catalog import load_catalog
 from statuswatch.model import ProviderSpec
+from statuswatch.notify.settings import NotifySettings
 from statuswatch.settings import HttpSettings
 from statuswatch.text import strip_controls
 
@@ -28,7 +29,7 @@ DEFAULT_INTERVAL = 60.0
 # polling more often than this only adds load on the providers.
 MIN_INTERVAL = 10.0
 
-TOP_KEYS = ("watch", "interval", "providers", "http")
+TOP_KEYS = ("watch", "interval", "providers", "http", "notify")
 PROVIDER_KEYS = ("name", "kind", "url", "feed", "category", "default")
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -76,6 +77,7 @@ class Config:
     interval: float
     providers: dict[str, ProviderSpec]
     http: HttpSettings
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
 
 def _show(value: object, limit: int = 60) -> str:
@@ -336,6 +338,12 @@ def load_config(path: Path | None = None) -> Config:
         watch = tuple(
             spec.id for spec in providers.values() if spec.default or spec.id not in catalog
         )
+    notify = NotifySettings()
+    if "notify" in doc:
+        # Imported here: the parser uses this module's validators (a cycle at import time).
+        from statuswatch.notify.configparse import parse_notify
+
+        notify = parse_notify(path, doc["notify"], list(providers))
     return Config(
         path=path,
         exists=data is not None,
@@ -343,6 +351,7 @@ def load_config(path: Path | None = None) -> Config:
         interval=_parse_interval(path, doc["interval"]) if "interval" in doc else DEFAULT_INTERVAL,
         providers=providers,
         http=_parse_http(path, doc["http"]) if "http" in doc else HttpSettings(),
+        notify=notify,
     )
 
 

@@ -1,0 +1,108 @@
+"""`statuswatch check`: a Nagios/Icinga/Sensu plugin: one summary line with perfdata."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from enum import IntEnum
+
+from statuswatch.commands._common import add_selection, write
+from statuswatch.model import Impact, Phase, ProviderReport, Snapshot, Status
+
+NAME = "check"
+HELP = "one Nagios-style line with perfdata; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"
+ORDER = 40
+LABEL = "STATUSWATCH"
+_SHOWN = 5  # problems named in the line; the rest are counted
+
+
+class CheckState(IntEnum):
+    """The Nagios plugin exit codes."""
+
+    OK = 0
+    WARNING = 1
+    CRITICAL = 2
+    UNKNOWN = 3
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the provider selection."""
+    add_selection(parser)
+
+
+def _provider_state(report: ProviderReport) -> CheckState:
+    """CRITICAL for a major outage or a critical incident, WARNING for any other problem."""
+    page = report.page
+    if report.error is not None or page is None:
+        return CheckState.UNKNOWN
+    active = [i for i in page.incidents if not i.phase.is_closed]
+    if report.status is Status.MAJOR_OUTAGE or any(i.impact is Impact.CRITICAL for i in active):
+        return CheckState.CRITICAL
+    maintaining = any(m.phase in (Phase.IN_PROGRESS, Phase.VERIFYING) for m in page.maintenances)
+    if report.status.is_problem or maintaining:
+        return CheckState.WARNING
+    return CheckState.OK
+
+
+def _problem(report: ProviderReport) -> str:
+    status = report.status
+    if status is Status.OPERATIONAL:
+        status = Status.MAINTENANCE  # operational with maintenance in progress
+    return f"{report.spec.name} {status.value.replace('_', ' ')}"
+
+
+def summary(snapshot: Snapshot) -> tuple[CheckState, str]:
+    """The exit state and the plugin's one line for a snapshot."""
+    reports: Sequence[ProviderReport] = snapshot.reports
+    states = [(_provider_state(r), r) for r in reports]
+    counts = {state: sum(1 for s, _ in states if s is state) for state in CheckState}
+    total = len(reports)
+    perf = (
+        f"providers={total};;;0 ok={counts[CheckState.OK]};;;0 "
+        f"warning={counts[CheckState.WARNING]};;;0 critical={counts[CheckState.CRITICAL]};;;0 "
+        f"unknown={counts[CheckState.UNKNOWN]};;;0"
+    )
+    fetched = total - counts[CheckState.UNKNOWN]
+    if fetched == 0:
+        state = CheckState.UNKNOWN
+        reason = reports[0].error.message if reports and reports[0].error else "none selected"
+        text = f"no status page could be read ({total} tried): {reason}"
+        return state, f"{LABEL} {state.name} - {_clean(text)} | {perf}"
+    state = max((s for s, _ in states if s is not CheckState.UNKNOWN), default=CheckState.OK)
+    worst_first = sorted(
+        (pair for pair in states if pair[0] in (CheckState.CRITICAL, CheckState.WARNING)),
+        key=lambda pair: -pair[0],
+    )
+    if worst_first:
+        named = ", ".join(_problem(r) for _, r in worst_first[:_SHOWN])
+        more = len(worst_first) - _SHOWN
+        text = f"{len(worst_first)} of {total} providers with problems: {named}"
+        if more > 0:
+            text += f" and {more} more"
+    else:
+        text = f"{fetched} of {total} providers operational"
+    if counts[CheckState.UNKNOWN]:
+        text += f"; {counts[CheckState.UNKNOWN]} unknown"
+    return state, f"{LABEL} {state.name} - {_clean(text)} | {perf}"
+
+
+def _clean(text: str) -> str:
+    # `|` starts perfdata in the plugin protocol: a provider's name must not contain one.
+    return text.replace("|", "/")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Poll and print the line; config problems are UNKNOWN too, as plugins must."""
+    from statuswatch.config import ConfigError, load_config, select
+    from statuswatch.paths import cache_dir
+    from statuswatch.poll import poll
+
+    try:
+        config = load_config()
+        specs = select(config, args.provider, args.all)
+    except ConfigError as exc:
+        write(f"{LABEL} UNKNOWN - {_clean(str(exc))}\n")
+        return CheckState.UNKNOWN
+    state, text = summary(poll(specs, config.http, cache_dir()))
+    write(text + "\n")
+    return state

@@ -1,0 +1,110 @@
+"""`statuswatch wait ID[:COMPONENT]`: block until a provider (or a component) is operational."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from statuswatch.commands._common import PROG, error, write
+from statuswatch.exitcodes import ExitCode
+from statuswatch.model import ProviderReport, Status
+
+NAME = "wait"
+HELP = "wait until a provider (or one of its components) is operational; exit 1 on --timeout"
+ORDER = 50
+MIN_INTERVAL = 1.0
+TIMED_OUT = 1
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {value!r}")
+    return seconds
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the target and the timing options."""
+    parser.add_argument(
+        "target",
+        metavar="ID[:COMPONENT]",
+        help="a provider id, or a provider id and a component's name or id (`github:Actions`)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="give up after S seconds with exit status 1 (default: wait as long as it takes)",
+    )
+    parser.add_argument(
+        "--interval",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help=f"seconds between polls (default: the config's interval; at least {MIN_INTERVAL:g})",
+    )
+
+
+def find_component(report: ProviderReport, wanted: str) -> Status | None:
+    """The status of the component named (or with the id) `wanted`, None if there is none."""
+    if report.page is None:
+        return None
+    folded = wanted.casefold()
+    for component in report.page.components:
+        names = {component.id.casefold(), component.name.casefold()}
+        if component.group:
+            names.add(f"{component.group} / {component.name}".casefold())
+        if folded in names:
+            return component.status
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Poll until operational; unknown (an unreachable page) means keep waiting."""
+    from statuswatch.config import ConfigError, _suggest, load_config, select
+    from statuswatch.paths import cache_dir
+    from statuswatch.poll import poll
+
+    provider_id, _, component = args.target.partition(":")
+    try:
+        config = load_config()
+        specs = select(config, [provider_id])
+    except ConfigError as exc:
+        return error(str(exc))
+    spec = specs[0]
+    interval = max(MIN_INTERVAL, config.interval if args.interval is None else args.interval)
+    deadline = None if args.timeout is None else time.monotonic() + args.timeout
+    what = f"{spec.id}:{component}" if component else spec.id
+    last: Status | None = None
+    while True:
+        report = poll([spec], config.http, cache_dir()).reports[0]
+        status = report.status
+        if component and report.error is None and report.page is not None:
+            found = find_component(report, component)
+            if found is None:
+                names = [c.name for c in report.page.components]
+                close = _suggest(component, names)
+                hint = f" (did you mean {close!r}?)" if close else ""
+                return error(f"{spec.id} has no component {component!r}{hint}")
+            status = found
+        if status is Status.OPERATIONAL:
+            write(f"{what}: operational\n")
+            return ExitCode.OK
+        if status is not last:
+            detail = f" ({report.error.type.value}: keep waiting)" if report.error else ""
+            print(f"{PROG}: wait: {what} is {status.value}{detail}", file=sys.stderr, flush=True)
+            last = status
+        now = time.monotonic()
+        if deadline is not None and now >= deadline:
+            print(
+                f"{PROG}: wait: timed out after {args.timeout:g} s: {what} is {status.value}",
+                file=sys.stderr,
+            )
+            return TIMED_OUT
+        # The last poll happens at the deadline itself, not an interval past it.
+        time.sleep(interval if deadline is None else min(interval, deadline - now))

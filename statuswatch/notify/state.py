@@ -1,0 +1,230 @@
+"""What the notifier remembers between runs, and its JSON form (stdlib only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from statuswatch.model import Status
+
+VERSION = 1
+
+
+class CorruptState(ValueError):
+    """The saved state cannot be read; the message says why (never a traceback)."""
+
+
+@dataclass
+class IncidentMemory:
+    """An incident as last seen: open or closed, and the updates already told."""
+
+    gen: int = 0  # bumped on each reopen, so a second opening has its own event ids
+    closed: bool = False
+    closed_at: datetime | None = None
+    updates: list[str] = field(default_factory=list)
+    # Enough of the incident to tell its resolution once the page no longer lists it.
+    title: str = ""
+    impact: str = "none"
+    url: str | None = None
+    components: list[str] = field(default_factory=list)
+    started_at: datetime | None = None
+
+
+@dataclass
+class MaintenanceMemory:
+    """A maintenance as last seen."""
+
+    phase: str
+    scheduled_for: datetime | None = None
+    started: bool = False
+    completed: bool = False
+    reminded_for: str | None = None  # the start time a reminder was sent for
+    # Enough of the maintenance to tell its completion once the page no longer lists it.
+    title: str = ""
+    url: str | None = None
+    components: list[str] = field(default_factory=list)
+    scheduled_until: datetime | None = None
+
+
+@dataclass
+class ComponentMemory:
+    """A component's last known status (never unknown once known) and how often it changed."""
+
+    status: Status
+    changes: int = 0
+
+
+@dataclass
+class ProviderMemory:
+    """Everything remembered of one provider."""
+
+    baseline: bool = False  # True once a fresh page was recorded
+    failures: int = 0  # consecutive failed runs
+    unreachable: bool = False
+    outages: int = 0  # how many times provider_unreachable was told
+    seen_at: datetime | None = None
+    incidents: dict[str, IncidentMemory] = field(default_factory=dict)
+    maintenances: dict[str, MaintenanceMemory] = field(default_factory=dict)
+    components: dict[str, ComponentMemory] = field(default_factory=dict)
+
+
+@dataclass
+class State:
+    """The whole saved state."""
+
+    providers: dict[str, ProviderMemory] = field(default_factory=dict)
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse_time(value: object) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise CorruptState(f"expected a time, got {type(value).__name__}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise CorruptState(f"bad time {value[:40]!r}") from None
+    if parsed.tzinfo is None:
+        raise CorruptState(f"time without a zone {value[:40]!r}")
+    return parsed
+
+
+def to_json(state: State, saved_at: datetime) -> dict[str, Any]:
+    """The state as a JSON-ready document."""
+    return {
+        "version": VERSION,
+        "saved_at": saved_at.isoformat(),
+        "providers": {
+            pid: {
+                "baseline": p.baseline,
+                "failures": p.failures,
+                "unreachable": p.unreachable,
+                "outages": p.outages,
+                "seen_at": _time(p.seen_at),
+                "incidents": {
+                    iid: {
+                        "gen": i.gen,
+                        "closed": i.closed,
+                        "closed_at": _time(i.closed_at),
+                        "updates": i.updates,
+                        "title": i.title,
+                        "impact": i.impact,
+                        "url": i.url,
+                        "components": i.components,
+                        "started_at": _time(i.started_at),
+                    }
+                    for iid, i in p.incidents.items()
+                },
+                "maintenances": {
+                    mid: {
+                        "phase": m.phase,
+                        "scheduled_for": _time(m.scheduled_for),
+                        "started": m.started,
+                        "completed": m.completed,
+                        "reminded_for": m.reminded_for,
+                        "title": m.title,
+                        "url": m.url,
+                        "components": m.components,
+                        "scheduled_until": _time(m.scheduled_until),
+                    }
+                    for mid, m in p.maintenances.items()
+                },
+                "components": {
+                    cid: {"status": c.status.value, "changes": c.changes}
+                    for cid, c in p.components.items()
+                },
+            }
+            for pid, p in state.providers.items()
+        },
+    }
+
+
+def _dict(value: object, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise CorruptState(f"{what}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def _get(table: dict[str, Any], key: str, kind: type | tuple[type, ...], what: str) -> Any:
+    value = table.get(key)
+    # bool is an int in Python: counters must not accept true/false.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise CorruptState(f"{what}.{key}: unexpected {type(value).__name__}")
+    return value
+
+
+def _strings(table: dict[str, Any], key: str, what: str) -> list[str]:
+    values = _get(table, key, list, what)
+    if not all(isinstance(v, str) for v in values):
+        raise CorruptState(f"{what}.{key}: expected strings")
+    return list(values)
+
+
+def _optional_string(table: dict[str, Any], key: str, what: str) -> str | None:
+    value = table.get(key)
+    if value is not None and not isinstance(value, str):
+        raise CorruptState(f"{what}.{key}: unexpected {type(value).__name__}")
+    return value
+
+
+def from_json(document: object) -> State:
+    """Read a saved state; CorruptState on anything unexpected."""
+    doc = _dict(document, "state")
+    if doc.get("version") != VERSION:
+        raise CorruptState(f"unknown state version {doc.get('version')!r}")
+    state = State()
+    for pid, raw in _dict(doc.get("providers"), "providers").items():
+        where = f"providers.{pid}"
+        p = _dict(raw, where)
+        memory = ProviderMemory(
+            baseline=_get(p, "baseline", bool, where),
+            failures=_get(p, "failures", int, where),
+            unreachable=_get(p, "unreachable", bool, where),
+            outages=_get(p, "outages", int, where),
+            seen_at=_parse_time(p.get("seen_at")),
+        )
+        for iid, rawi in _dict(p.get("incidents"), f"{where}.incidents").items():
+            i = _dict(rawi, f"{where}.incidents")
+            at = f"{where}.incidents"
+            memory.incidents[iid] = IncidentMemory(
+                gen=_get(i, "gen", int, at),
+                closed=_get(i, "closed", bool, at),
+                closed_at=_parse_time(i.get("closed_at")),
+                updates=_strings(i, "updates", at),
+                title=_get(i, "title", str, at),
+                impact=_get(i, "impact", str, at),
+                url=_optional_string(i, "url", at),
+                components=_strings(i, "components", at),
+                started_at=_parse_time(i.get("started_at")),
+            )
+        for mid, rawm in _dict(p.get("maintenances"), f"{where}.maintenances").items():
+            m = _dict(rawm, f"{where}.maintenances")
+            at = f"{where}.maintenances"
+            memory.maintenances[mid] = MaintenanceMemory(
+                phase=_get(m, "phase", str, at),
+                scheduled_for=_parse_time(m.get("scheduled_for")),
+                started=_get(m, "started", bool, at),
+                completed=_get(m, "completed", bool, at),
+                reminded_for=_optional_string(m, "reminded_for", at),
+                title=_get(m, "title", str, at),
+                url=_optional_string(m, "url", at),
+                components=_strings(m, "components", at),
+                scheduled_until=_parse_time(m.get("scheduled_until")),
+            )
+        for cid, rawc in _dict(p.get("components"), f"{where}.components").items():
+            c = _dict(rawc, f"{where}.components")
+            status = _get(c, "status", str, f"{where}.components")
+            try:
+                known = Status(status)
+            except ValueError:
+                raise CorruptState(f"{where}.components: unknown status {status[:40]!r}") from None
+            memory.components[cid] = ComponentMemory(
+                status=known, changes=_get(c, "changes", int, f"{where}.components")
+            )
+        state.providers[pid] = memory
+    return state
