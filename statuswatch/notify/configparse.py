@@ -187,7 +187,7 @@ def _channel(
             raise ConfigError(
                 path,
                 f"{where}.{_key(name)}",
-                f"unknown key {_show(name)} for a {kind} channel ({hint})",
+                f"unknown key {_show(name)} in a channel of type {kind!r} ({hint})",
             )
     options = _options(path, where, kind, table)
     name = _at(f"{where}.name", _string, path, table["name"]) if "name" in table else kind
@@ -215,9 +215,9 @@ def _options(
             options[key] = _secret(path, where, table, key)
     for required in REQUIRED.get(kind, ()):
         if required not in options and required not in table:
-            also = f" (or {required}_env)" if required in SECRET_KEYS else ""
+            also = f" or {required}_env" if required in SECRET_KEYS else ""
             raise ConfigError(
-                path, f"{where}.{required}", f"missing (required for a {kind} channel){also}"
+                path, f"{where}.{required}", f"missing: a {kind} channel needs {required}{also}"
             )
     if kind in ("webhook", "slack", "discord", "ntfy") and "url" in options:
         secret: Secret = options["url"]
