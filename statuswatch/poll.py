@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from statuswatch import adapters
-from statuswatch.adapters import Adapter, FormatChanged, ParseError
+from statuswatch.adapters import Adapter, FormatChanged, MultiAdapter, ParseError
 from statuswatch.cache import Cache, CacheEntry
 from statuswatch.http import MAX_CLIENTS, Fetcher, FetchFailed, FetchResult
 from statuswatch.model import (
@@ -107,6 +107,9 @@ async def _report(index: int, spec: ProviderSpec, fetcher: Fetcher, cache: Cache
     url = spec.url
     try:
         adapter = adapters.load(spec.kind)
+        several = adapters.multi(adapter)
+        if several is not None:
+            return await _report_many(index, spec, several, fetcher, cache)
         url = adapter.source_url(spec.url)
         entry = cache.load(url)
         result = await fetcher.fetch(
@@ -120,7 +123,7 @@ async def _report(index: int, spec: ProviderSpec, fetcher: Fetcher, cache: Cache
             # File creation costs about a millisecond here: keep it off the event loop.
             await asyncio.to_thread(cache.store, _confirmed(entry, result))
             return ProviderReport(spec, page, fetched_at=result.fetched_at)
-        page = _parse(adapter, result.body, result.headers, url)
+        page = _parse(adapter, result.body, result.headers, url, spec.url)
         await asyncio.to_thread(cache.store, _fresh(url, result))
         return ProviderReport(spec, page, fetched_at=result.fetched_at)
     except FetchFailed as exc:
@@ -135,18 +138,99 @@ async def _report(index: int, spec: ProviderSpec, fetcher: Fetcher, cache: Cache
     return _fallback(spec, adapter, entry, error)
 
 
-def _parse(adapter: Adapter, body: bytes, headers: Mapping[str, str], url: str) -> Page:
+def _parse(
+    adapter: Adapter,
+    body: bytes,
+    headers: Mapping[str, str],
+    url: str,
+    page_url: str | None = None,
+) -> Page:
     """Parse a body; FetchFailed with FORMAT_CHANGED or PARSE_ERROR when it will not."""
+    return _read(lambda: adapter.parse(body, headers), headers, url, page_url)
+
+
+def _read(
+    parse: Callable[[], Page], headers: Mapping[str, str], url: str, page_url: str | None
+) -> Page:
+    """Run an adapter's parse; its errors become FetchFailed (see `_parse`)."""
     try:
-        return adapter.parse(body, headers)
+        return parse()
     except FormatChanged as exc:
-        raise FetchFailed(ErrorType.FORMAT_CHANGED, _parse_message(url, exc)) from None
+        message = _parse_message(url, exc)
+        if page_url:
+            # The provider moved platform or page: `add` finds what it serves now.
+            message += f"; if the provider moved, `statuswatch add {page_url}` detects its format"
+        raise FetchFailed(ErrorType.FORMAT_CHANGED, message) from None
     except ParseError as exc:
         if headers.get("content-type", "").lower().startswith("text/html"):
             # An HTML page where a document was expected: a login wall, a new site, a parked domain.
             message = f"{url} answered with an HTML page: {_text(exc)}"
             raise FetchFailed(ErrorType.FORMAT_CHANGED, message) from None
         raise FetchFailed(ErrorType.PARSE_ERROR, _parse_message(url, exc)) from None
+
+
+async def _report_many(
+    index: int, spec: ProviderSpec, adapter: MultiAdapter, fetcher: Fetcher, cache: Cache
+) -> ProviderReport:
+    """Fetch every document of a several-document page (each with its own cache entry).
+
+    The page is parsed from all of them together; if any fetch or the parse fails, the
+    provider reports the error, with the last good documents (stale) when all are cached.
+    """
+    urls: tuple[str, ...] = ()
+    entries: list[CacheEntry | None] = []
+    try:
+        urls = tuple(adapter.source_urls(spec.url))
+        entries = [cache.load(url) for url in urls]
+        outcomes = await asyncio.gather(
+            *(
+                fetcher.fetch(
+                    url,
+                    slot=index,
+                    etag=entry.etag if entry else None,
+                    last_modified=entry.last_modified if entry else None,
+                )
+                for url, entry in zip(urls, entries, strict=True)
+            ),
+            return_exceptions=True,
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        results = [outcome for outcome in outcomes if isinstance(outcome, FetchResult)]
+        documents: list[tuple[bytes, Mapping[str, str]]] = []
+        updated: list[CacheEntry] = []
+        for url, entry, result in zip(urls, entries, results, strict=True):
+            if result.not_modified and entry is not None:
+                documents.append((entry.body, httpx.Headers(dict(entry.headers))))
+                updated.append(_confirmed(entry, result))
+            else:
+                documents.append((result.body, result.headers))
+                updated.append(_fresh(url, result))
+        try:
+            page = _read(lambda: adapter.parse_many(documents), {}, urls[0], spec.url)
+        except FetchFailed:
+            for url, result in zip(urls, results, strict=True):
+                if result.not_modified:  # else every run would get the same unreadable 304
+                    cache.discard(url)
+            raise
+        for fresh in updated:
+            await asyncio.to_thread(cache.store, fresh)
+        return ProviderReport(spec, page, fetched_at=min(r.fetched_at for r in results))
+    except FetchFailed as exc:
+        error = exc.error
+    except Exception as exc:  # a provider's fault is data: nothing may escape
+        error = _internal(exc, urls[0] if urls else spec.url)
+    cached = [entry for entry in entries if entry is not None]
+    if urls and len(cached) == len(urls):
+        try:
+            page = adapter.parse_many([(e.body, httpx.Headers(dict(e.headers))) for e in cached])
+        except Exception:  # the cached bodies are unusable too: report the failure alone
+            pass
+        else:
+            fetched_at = min(e.fetched_at for e in cached)
+            return ProviderReport(spec, page, fetched_at=fetched_at, stale=True, error=error)
+    return ProviderReport(spec, None, fetched_at=None, stale=False, error=error)
 
 
 def _parse_cached(adapter: Adapter, entry: CacheEntry, url: str, cache: Cache) -> Page:

@@ -19,27 +19,31 @@ REPO = Path(__file__).resolve().parents[1]
 CATALOG_FILE = REPO / "providers.toml"
 SHARED_TSV = REPO.parent / "shared" / "catalog" / "status-pages.tsv"
 
+# The backbone: clouds, CDNs, AI, communication and the games that fall over with them.
 DEFAULT_IDS = [
+    "akamai",
     "anthropic",
-    "atlassian",
+    "aws",
+    "azure",
     "canva",
     "cloudflare",
-    "digitalocean",
     "discord",
     "epic-games",
+    "fastly",
     "github",
-    "netlify",
+    "google-cloud",
     "openai",
-    "vercel",
+    "roblox",
+    "slack",
     "x-api",
-    "zoom",
 ]
+TOTAL = 372
 
 
 def test_catalog_is_large_and_every_entry_is_well_formed() -> None:
     specs = load_catalog()
     assert len(specs) >= 200
-    assert len(specs) == 245
+    assert len(specs) == TOTAL
     for provider_id, spec in specs.items():
         assert spec.id == provider_id
         assert re.fullmatch(r"[a-z0-9][a-z0-9._-]*", provider_id)
@@ -71,6 +75,18 @@ def test_catalog_is_sorted_by_id() -> None:
         ("canva", "Canva", "statuspage", "https://www.canvastatus.com"),
         ("x-api", "X (Twitter) API", "statuspage", "https://api.twitterstat.us"),
         ("linear", "Linear", "incidentio", "https://linearstatus.com"),
+        ("aws", "Amazon Web Services", "aws",
+         "https://health.aws.amazon.com/public/currentevents"),
+        ("google-cloud", "Google Cloud", "gcp", "https://status.cloud.google.com/incidents.json"),
+        ("azure", "Microsoft Azure", "azure",
+         "https://rssfeed.azure.status.microsoft/en-us/status/feed/"),
+        ("slack", "Slack", "slack", "https://slack-status.com/api/v2.0.0/current"),
+        ("fastly", "Fastly", "feed", "https://www.fastlystatus.com/rss"),
+        ("akamai", "Akamai (Edge)", "feed", "https://www.akamaistatus.com/history.atom"),
+        ("roblox", "Roblox", "statusio",
+         "https://api.status.io/1.0/status/59db90dbcdeb2f04dadcf16d"),
+        ("perplexity", "Perplexity", "instatus", "https://status.perplexity.com"),
+        ("together-ai", "Together AI", "betterstack", "https://status.together.ai"),
     ],
 )  # fmt: skip
 def test_required_providers(provider_id: str, name: str, kind: str, url: str) -> None:
@@ -104,25 +120,51 @@ def test_load_catalog_returns_a_fresh_dict() -> None:
 @pytest.mark.skipif(not SHARED_TSV.is_file(), reason=f"{SHARED_TSV} is absent")
 def test_catalog_matches_the_shared_tsv() -> None:
     with SHARED_TSV.open(newline="", encoding="utf-8") as handle:
-        rows = [
-            row
-            for row in csv.DictReader(handle, delimiter="\t")
-            if row["platform"] in ("statuspage", "incidentio")
-        ]
+        rows = list(csv.DictReader(handle, delimiter="\t"))
     specs = load_catalog()
-    assert set(specs) == {row["id"] for row in rows} | {"canva"}
+    expected_ids = {"canva"}
     for row in rows:
+        platform, feed = row["platform"], row["feed_url"]
+        if platform == "other" and not feed:
+            assert row["id"] not in specs, row  # nothing machine-readable to poll
+            continue
+        if row["id"] == "humanity":
+            assert row["id"] not in specs  # a status.io page whose page id no source gives
+            continue
+        expected_ids.add(row["id"])
         spec = specs[row["id"]]
-        expected = (row["name"], row["platform"], row["base_url"], row["feed_url"] or None)
-        assert (spec.name, spec.kind, spec.url, spec.feed) == expected
-        assert spec.category == row["category"]
+        assert (spec.name, spec.category) == (row["name"], row["category"])
+        if platform in ("feed", "other"):
+            # The feed is what is polled; http:// feeds are polled over https://.
+            assert (spec.kind, spec.url, spec.feed) == (
+                "feed",
+                feed.replace("http://", "https://", 1),
+                None,
+            ), row
+        elif platform == "statusio":
+            page_id = feed.rsplit("/pages/", 1)[1].removesuffix("/rss")
+            assert (spec.kind, spec.url, spec.feed) == (
+                "statusio",
+                f"https://api.status.io/1.0/status/{page_id}",
+                feed,
+            ), row
+        else:
+            assert (spec.kind, spec.url) == (platform, row["base_url"]), row
+            assert spec.feed == (None if feed in ("", row["base_url"]) else feed), row
+    assert set(specs) == expected_ids
+
+
+@pytest.mark.skipif(not SHARED_TSV.is_file(), reason=f"{SHARED_TSV} is absent")
+def test_every_kind_of_the_tsv_is_in_the_catalog() -> None:
+    kinds_seen = {spec.kind for spec in load_catalog().values()}
+    assert kinds_seen == set(kinds())
 
 
 def test_catalog_file_comments_name_its_sources() -> None:
     text = CATALOG_FILE.read_text(encoding="utf-8")
     assert "status-pages.tsv" in text
     assert "# Reported as Statuspage by public repositories" in text
-    assert len(tomllib.loads(text)["providers"]) == 245
+    assert len(tomllib.loads(text)["providers"]) == TOTAL
 
 
 def test_broken_catalog_names_the_catalog_file() -> None:

@@ -25,19 +25,21 @@ from statuswatch.model import ProviderSpec
 from statuswatch.settings import HttpSettings
 
 DEFAULT_IDS = (
+    "akamai",
     "anthropic",
-    "atlassian",
+    "aws",
+    "azure",
     "canva",
     "cloudflare",
-    "digitalocean",
     "discord",
     "epic-games",
+    "fastly",
     "github",
-    "netlify",
+    "google-cloud",
     "openai",
-    "vercel",
+    "roblox",
+    "slack",
     "x-api",
-    "zoom",
 )
 KNOWN_KINDS = ", ".join(kinds())
 

@@ -7,12 +7,19 @@ Every adapter module provides:
   document is returned unchanged);
 * ``parse(body: bytes, headers: Mapping[str, str]) -> Page``: pure, no I/O; raises
   :class:`ParseError` (or its subclass :class:`FormatChanged`) and nothing else.
+
+A platform whose state is spread over several documents (Instatus: ``/summary.json`` and
+``/v2/components.json``) also provides, and the engine then uses instead:
+
+* ``source_urls(url: str) -> tuple[str, ...]``: every document to fetch, in a fixed order;
+* ``parse_many(bodies: Sequence[tuple[bytes, Mapping[str, str]]]) -> Page``: pure, given
+  each document's body and headers in the order of ``source_urls``; same errors as ``parse``.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Protocol, cast
 
@@ -22,6 +29,14 @@ from statuswatch.model import Page
 KINDS: dict[str, str] = {
     "statuspage": "statuswatch.adapters.statuspage",
     "incidentio": "statuswatch.adapters.incidentio",
+    "aws": "statuswatch.adapters.aws",
+    "gcp": "statuswatch.adapters.gcp",
+    "azure": "statuswatch.adapters.azure",
+    "slack": "statuswatch.adapters.slack",
+    "feed": "statuswatch.adapters.feed",
+    "instatus": "statuswatch.adapters.instatus",
+    "statusio": "statuswatch.adapters.statusio",
+    "betterstack": "statuswatch.adapters.betterstack",
 }
 
 
@@ -39,6 +54,23 @@ class Adapter(Protocol):
     def source_url(self, url: str) -> str: ...
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> Page: ...
+
+
+class MultiAdapter(Adapter, Protocol):
+    """An adapter that reads several documents per page (see the module docstring)."""
+
+    def source_urls(self, url: str) -> tuple[str, ...]: ...
+
+    def parse_many(self, bodies: Sequence[tuple[bytes, Mapping[str, str]]]) -> Page: ...
+
+
+def multi(adapter: Adapter) -> MultiAdapter | None:
+    """Return `adapter` as a several-document adapter if it is one, else None."""
+    if callable(getattr(adapter, "source_urls", None)) and callable(
+        getattr(adapter, "parse_many", None)
+    ):
+        return cast(MultiAdapter, adapter)
+    return None
 
 
 def kinds() -> list[str]:

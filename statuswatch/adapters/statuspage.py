@@ -13,6 +13,7 @@ from typing import cast
 from urllib.parse import quote
 
 from statuswatch.adapters import FormatChanged, ParseError
+from statuswatch.adapters._sniff import identify_document
 from statuswatch.adapters._timeparse import parse_time
 from statuswatch.model import (
     Component,
@@ -134,6 +135,12 @@ def load_document(body: bytes, platform: str) -> dict[str, object]:
     except ValueError as exc:  # JSONDecodeError, or an integer past the digit limit
         raise ParseError(f"invalid JSON in {platform} document: {one_line(str(exc), 200)}") from exc
     if not isinstance(doc, dict):
+        found = identify_document(doc)  # AWS and Google Cloud publish JSON arrays
+        if found is not None:
+            raise FormatChanged(
+                f"the server answered {found.phrase} where {platform} JSON was expected: "
+                "the page changed format"
+            )
         raise ParseError(f"{platform} document is a JSON {_json_type(doc)}, not an object")
     doc = cast(dict[str, object], doc)
     foreign = foreign_document(doc)
