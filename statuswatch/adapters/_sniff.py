@@ -40,6 +40,8 @@ AWS_LEGACY = Found("aws-legacy", None, "with the retired AWS data.json")
 GCP = Found("gcp", "gcp", "in Google Cloud's incidents.json format")
 AWS_RSS = Found("aws-rss", "aws", "with the AWS Health Dashboard's RSS feed")
 AZURE_RSS = Found("azure-rss", "azure", "with the Azure status feed")
+STATUSPAGE_FEED = Found("statuspage-feed", "feed", "with a Statuspage history feed")
+INCIDENTIO_FEED = Found("incidentio-feed", "feed", "with an incident.io feed")
 FEED = Found("feed", "feed", "with an RSS/Atom feed")
 HTML = Found("html", None, "with an HTML page")
 XML = Found("xml", None, "with an XML document that is not a feed")
@@ -56,6 +58,10 @@ def identify_markup(head: str) -> Found:
             return AWS_RSS
         if re.search(r"<title>\s*azure status\s*</title>", low):
             return AZURE_RSS
+        if "<generator>incident.io</generator>" in low:
+            return INCIDENTIO_FEED
+        if re.search(r"incident history\s*</title>|,2005:/history<|<description>statuspage<", low):
+            return STATUSPAGE_FEED
         return FEED
     if name in ("html", "!doctype html") or "<body" in low or "<head" in low:
         return HTML
@@ -94,9 +100,10 @@ def identify_document(doc: object) -> Found | None:
     # Statuspage writes component statuses in snake_case; Instatus shouts them.
     if statuses and all(isinstance(s, str) and s.isupper() for s in statuses) and page is None:
         return INSTATUS_COMPONENTS
+    status = _obj(doc.get("status"))
     atlassian = (
-        page is not None
-        or isinstance(doc.get("status"), dict)
+        (page is not None and any(key in page for key in ("id", "time_zone", "updated_at")))
+        or (status is not None and "indicator" in status)
         or isinstance(doc.get("incidents"), list)
         or isinstance(doc.get("scheduled_maintenances"), list)
         or bool(components)

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from statuswatch.adapters import ParseError
+from statuswatch.adapters import FormatChanged, ParseError
 from statuswatch.adapters._common import (
     RECENT,
     epoch,
@@ -35,7 +35,7 @@ from statuswatch.adapters._common import (
     worst,
     worst_impact,
 )
-from statuswatch.adapters._sniff import HTML, identify_markup, refuse
+from statuswatch.adapters._sniff import AWS_RSS, HTML, identify_markup, moved, refuse
 from statuswatch.model import Component, Impact, Incident, Page, Phase, Status, Update
 from statuswatch.text import one_line, plain_text
 
@@ -115,8 +115,12 @@ def parse(body: bytes, headers: Mapping[str, str]) -> Page:
     """
     head = markup_head(body)
     try:
-        if head is not None and identify_markup(head) is not HTML:
+        found = identify_markup(head) if head is not None else None
+        if found is AWS_RSS:
             return _rss_page(body, headers)
+        if found is not None and found is not HTML:
+            # Another feed: AWS's own say "AWS Service Health Dashboard" (or its host).
+            raise FormatChanged(moved(found, f"{PLATFORM} JSON or RSS"))
         doc = load_json(body, PLATFORM)
         if not isinstance(doc, list):
             refuse(doc, PLATFORM, frozenset({"aws"}))

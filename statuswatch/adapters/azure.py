@@ -12,9 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from statuswatch.adapters import ParseError
+from statuswatch.adapters import FormatChanged, ParseError
 from statuswatch.adapters import _feedtext as ft
-from statuswatch.adapters._common import RECENT, reference_time, worst
+from statuswatch.adapters._common import RECENT, markup_head, reference_time, worst
+from statuswatch.adapters._sniff import (
+    AWS_RSS,
+    INCIDENTIO_FEED,
+    STATUSPAGE_FEED,
+    identify_markup,
+    moved,
+)
 from statuswatch.adapters.feed import Entry, read_feed
 from statuswatch.model import Component, Impact, Incident, Page, Phase, Status, Update
 from statuswatch.text import one_line
@@ -53,6 +60,11 @@ def parse(body: bytes, headers: Mapping[str, str]) -> Page:
         FormatChanged: the body is HTML or another platform's JSON document.
         ParseError: the body is empty or not a feed.
     """
+    head = markup_head(body)
+    found = identify_markup(head) if head is not None else None
+    if found in (AWS_RSS, STATUSPAGE_FEED, INCIDENTIO_FEED):
+        # Another platform's feed: reading its history as Azure's would invent outages.
+        raise FormatChanged(moved(found, PLATFORM))
     feed = read_feed(body, PLATFORM)
     try:
         now = reference_time(headers, [feed.updated, *(e.at for e in feed.entries)])

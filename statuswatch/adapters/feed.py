@@ -130,7 +130,7 @@ def read_feed(body: bytes, expected: str = EXPECTED) -> Feed:
     return Feed(
         title=one_line(info.get("title") or ""),
         link=safe_url(info.get("link")),
-        updated=_time(info.get("updated_parsed") or info.get("published_parsed")),
+        updated=_time(_plain(info, "updated_parsed") or _plain(info, "published_parsed")),
         generator=one_line(info.get("generator") or "", 100),
         entries=entries,
     )
@@ -162,12 +162,17 @@ def _entry(raw: Any) -> Entry:
         key=one_line(raw.get("id") or "", 300) or link or title,
         title=title,
         link=link,
-        published=_time(raw.get("published_parsed")),
-        updated=_time(raw.get("updated_parsed")),
+        published=_time(_plain(raw, "published_parsed")),
+        updated=_time(_plain(raw, "updated_parsed")),
         # incident.io's summary carries the affected components, its content does not.
         html=max(bodies, key=len),
         categories=tuple(c for c in categories if c),
     )
+
+
+def _plain(row: Any, key: str) -> Any:
+    """`row[key]` without feedparser's aliases (it answers "updated" with "published")."""
+    return dict.get(row, key) if isinstance(row, dict) else None
 
 
 def _time(value: Any) -> datetime | None:
@@ -244,7 +249,7 @@ def _add_entry(drafts: dict[str, _Draft], key: str, entry: Entry) -> None:
         raw = [ft.RawUpdate(entry.at, label, text)]
     draft = drafts.get(key)
     if draft is None:
-        draft = drafts[key] = _Draft(title=title, url=entry.link, ident=_ident(entry))
+        draft = drafts[key] = _Draft(title=title, url=entry.link, ident=_ident(entry, key))
     elif entry.at is not None and all(u.at is None or u.at <= entry.at for u in draft.raw):
         draft.title = title  # feeds are newest first, but trust the dates over the order
     draft.raw.extend(raw)
@@ -259,10 +264,10 @@ def _add_entry(drafts: dict[str, _Draft], key: str, entry: Entry) -> None:
         draft.first_at = entry.published
 
 
-def _ident(entry: Entry) -> str:
-    """The incident's id: the one in its link (Statuspage's API id), else the entry's own."""
+def _ident(entry: Entry, key: str) -> str:
+    """The incident's id: the one in its link (Statuspage's API id), else what groups its items."""
     match = _INCIDENT_PATH.search(entry.link or "")
-    return match.group(1) if match else one_line(entry.key, 200)
+    return match.group(1) if match else one_line(key, 200)
 
 
 def _event(draft: _Draft) -> Incident | Maintenance:
@@ -273,12 +278,14 @@ def _event(draft: _Draft) -> Incident | Maintenance:
     )  # oldest first; the set drops an update seen in two entries
     labels = [ft.label_phase(label) for _at, label, _text in dated]
     planned = draft.window is not None or any(p in ft.PLANNED for p in labels if p is not None)
+    # One marked update makes the others part of a known timeline: they take the phase so far.
+    marked = any(label for _at, label, _text in dated)
     updates: list[Update] = []
     current: Phase | None = None
     for (at, label, text), named in zip(dated, labels, strict=True):
         if named is not None:
             current = named
-        elif label:  # "Update": the phase so far, or the first one there is
+        elif marked:  # "Update", or an unmarked item of a marked incident
             current = current or (Phase.SCHEDULED if planned else Phase.INVESTIGATING)
         phase = current or Phase.UNKNOWN
         updates.append(Update(at=at, phase=phase, text=text, raw_status=one_line(label, 64)))

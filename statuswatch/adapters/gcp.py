@@ -96,6 +96,8 @@ def parse(body: bytes, headers: Mapping[str, str]) -> Page:
         raise ParseError(f"{PLATFORM} {DOCUMENT} is not a JSON array of incidents")
     try:
         return _page(doc, headers)
+    except ParseError:
+        raise
     except Exception as exc:  # the adapter contract: nothing but ParseError leaves parse()
         detail = one_line(f"{type(exc).__name__}: {exc}", 200)
         raise ParseError(f"unreadable {PLATFORM} document ({detail})") from exc

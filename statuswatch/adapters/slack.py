@@ -100,8 +100,8 @@ def _page(doc: dict[str, object]) -> Page:
             continue
         incident = _incident(row)
         incidents.append(incident)
-        if not incident.phase.is_closed:
-            for name in incident.components:
+        if not incident.phase.is_closed and incident.impact is not Impact.NONE:
+            for name in incident.components:  # a notice leaves its services working
                 services[name] = worst(
                     [services.get(name, Status.OPERATIONAL), IMPACT_STATUS[incident.impact]]
                 )

@@ -127,11 +127,13 @@ def _page(result: dict[str, object]) -> Page:
     ) + tuple(_maintenance(row, Phase.SCHEDULED) for row in objs(maintenance.get("upcoming")))
     code = _code(overall.get("status_code"))
     declared = _CODE_STATUS.get(code) if code is not None else None
+    # Without an overall code we know: what the parts show, else unknown for an unknown code.
+    fallback = Status.OPERATIONAL if code is None else Status.UNKNOWN
     seen = [c.status for c in components] + [IMPACT_STATUS[i.impact] for i in incidents]
     if any(m.phase is Phase.IN_PROGRESS for m in maintenances):
         seen.append(Status.MAINTENANCE)
     return Page(
-        status=declared if declared is not None else worst(seen),
+        status=declared if declared is not None else worst(seen, fallback),
         description=text(overall.get("status")),
         raw_status=raw(overall.get("status_code")),
         updated_at=parse_time(overall.get("updated")),
