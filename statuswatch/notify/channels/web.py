@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
 import re
+import ssl
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +15,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from statuswatch.http import USER_AGENT, parse_retry_after
+from statuswatch.http import USER_AGENT, TrustStore, parse_retry_after
 from statuswatch.notify.channels import DeliveryError, headline, redact, subject
 from statuswatch.notify.events import document
 from statuswatch.notify.settings import ChannelSettings, Secret, SecretMissing
@@ -24,6 +26,9 @@ _DISCORD_CONTENT = 2000
 _DISCORD_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()<:-])")
 _NTFY_PRIORITY = {"critical": 5, "major": 4, "minor": 3, "none": 3, "maintenance": 2}
 _COLOURS = {"critical": 0xD0021B, "major": 0xF5A623, "minor": 0xF8E71C, "maintenance": 0x4A90E2}
+
+# A plain-http channel never uses TLS (redirects are not followed): skip loading the CAs.
+_NO_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 Render = Callable[[Mapping[str, Any]], tuple[bytes, dict[str, str]]]
 
@@ -42,6 +47,7 @@ class HttpChannel:
             timeout=httpx.Timeout(timeout),
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
+            verify=_tls_context() if url.lower().startswith("https:") else _NO_TLS,
         )
 
     def send(self, event: Mapping[str, Any]) -> None:
@@ -70,6 +76,14 @@ class HttpChannel:
     def close(self) -> None:
         """Close the connection pool."""
         self._client.close()
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying context for every https channel (loading the CAs costs ~30 ms)."""
+    trust = TrustStore()
+    trust.load()
+    return trust.context
 
 
 def _url_parts(url: str) -> tuple[str, ...]:
