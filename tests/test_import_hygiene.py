@@ -61,3 +61,30 @@ def test_headless_commands_never_import_textual(args: list[str], tmp_path: Path)
     if "--json" in args:
         document = json.loads(stdout)
         assert document["schema"] == "statuswatch/v1"
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["notify"], 0),
+        (["notify", "--dry-run"], 0),
+        (["check"], 3),  # nothing could be read: UNKNOWN
+        (["wait", "local", "--timeout", "0"], 1),
+    ],
+)
+def test_notify_check_and_wait_never_import_textual(
+    args: list[str], code: int, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'watch = ["local"]\n'
+        "[providers.local]\n"
+        'kind = "statuspage"\n'
+        'url = "http://127.0.0.1:9/page"\n'
+        "[http]\nretries = 0\nconnect_timeout = 1.0\n"
+        '[[notify.channels]]\ntype = "webhook"\nurl = "http://127.0.0.1:9/hook"\n'
+    )
+    _, stderr = _run(args, config, tmp_path)
+    assert f"CODE={code}" in stderr, stderr
+    heavy = [line for line in stderr.splitlines() if line.startswith("HEAVY=")]
+    assert heavy == ["HEAVY="], stderr

@@ -66,17 +66,18 @@ def find_component(report: ProviderReport, wanted: str) -> Status | None:
 
 def run(args: argparse.Namespace) -> int:
     """Poll until operational; unknown (an unreachable page) means keep waiting."""
-    from statuswatch.config import ConfigError, _suggest, load_config, select
+    from statuswatch.config import ConfigError, _suggest, load_config, unknown_provider
     from statuswatch.paths import cache_dir
     from statuswatch.poll import poll
 
     provider_id, _, component = args.target.partition(":")
     try:
         config = load_config()
-        specs = select(config, [provider_id])
     except ConfigError as exc:
         return error(str(exc))
-    spec = specs[0]
+    if provider_id not in config.providers:
+        return error(unknown_provider(provider_id, list(config.providers)))
+    spec = config.providers[provider_id]
     interval = max(MIN_INTERVAL, config.interval if args.interval is None else args.interval)
     deadline = None if args.timeout is None else time.monotonic() + args.timeout
     what = f"{spec.id}:{component}" if component else spec.id
