@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from loopback import LoopbackServer
 
 PROBE = """
 import sys
@@ -88,3 +89,18 @@ def test_notify_check_and_wait_never_import_textual(
     assert f"CODE={code}" in stderr, stderr
     heavy = [line for line in stderr.splitlines() if line.startswith("HEAVY=")]
     assert heavy == ["HEAVY="], stderr
+
+
+def test_add_never_imports_textual_nor_feedparser_for_a_json_page(
+    tmp_path: Path, loopback: LoopbackServer
+) -> None:
+    html = b"<!DOCTYPE html><html><body>status</body></html>"
+    loopback.route("/sp", html, content_type="text/html")
+    summary = Path(__file__).parent / "fixtures" / "statuspage" / "summary-chicago.json"
+    loopback.route("/sp/api/v2/summary.json", summary.read_bytes())
+    config = tmp_path / "config.toml"
+    _, stderr = _run(["add", loopback.url("/sp")], config, tmp_path)
+    assert "CODE=0" in stderr, stderr
+    heavy = [line for line in stderr.splitlines() if line.startswith("HEAVY=")]
+    assert heavy == ["HEAVY="], stderr
+    assert "[providers.example-chicago]" in config.read_text()

@@ -13,7 +13,7 @@ from typing import NoReturn, cast
 from statuswatch.adapters import FormatChanged
 
 # incident.io ids are ULIDs; Atlassian ids are 12 lowercase base-36 characters.
-_ULID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
+_ULID = re.compile(r"[0-9A-Z]{26}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,10 +128,11 @@ def _identify_array(doc: list[object]) -> Found | None:
 
 
 def _looks_incidentio(doc: dict[str, object], page: dict[str, object] | None) -> bool:
-    """incident.io's Statuspage-compatible documents: no page time zone and ULID ids."""
-    if page is not None and "time_zone" in page:
-        return False
-    ids = [page.get("id")] if page is not None else []
+    """incident.io's Statuspage-compatible documents: no page time zone (Atlassian always
+    sends one), else ULID-like ids (26 capitals and digits; Atlassian's are 12 lowercase)."""
+    if page is not None:
+        return "time_zone" not in page
+    ids: list[object] = []
     for key in ("components", "incidents"):
         ids += [cast(dict[str, object], row).get("id") for row in _list(doc.get(key))[:5]]
     known = [value for value in ids if isinstance(value, str)]

@@ -1,0 +1,330 @@
+"""`statuswatch add URL`: recognise a status page's platform and add it to the user's config.
+
+The config file is edited as text, never re-serialised (that would drop the user's comments and
+layout): a `[providers.<id>]` table is appended, and the id is appended to a top-level `watch`
+list when there is one and the edit can be made safely. The new text must then load, differ
+from the old only by that entry (and that id in `watch`), and it replaces the file atomically;
+otherwise nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from statuswatch.commands._common import error, write
+from statuswatch.exitcodes import ExitCode
+
+NAME = "add"
+HELP = "recognise the platform of a status page and add it to your config"
+ORDER = 30
+
+EPILOG = """\
+examples:
+  statuswatch add https://www.githubstatus.com
+  statuswatch add https://status.example.com --id example --name "Example Cloud"
+  statuswatch add https://status.example.com/history.atom     # any RSS or Atom feed
+
+exit codes: 0 added; 1 not a page statuswatch can read, or the config could not be written
+(nothing is written); 2 bad arguments, a bad config file, or an id that already exists.
+"""
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class AddError(Exception):
+    """The entry could not be added to the config file; nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """What the edit did to the config file."""
+
+    path: Path
+    created: bool  # the file did not exist before
+    has_watch: bool  # the file has a `watch` list
+    watched: bool  # the id was appended to it
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the URL and the naming options."""
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument("url", metavar="URL", help="the status page (or its API document, or feed)")
+    parser.add_argument("--id", dest="provider_id", metavar="ID", help="the provider id to use")
+    parser.add_argument("--name", metavar="NAME", help="the display name (default: the page's)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Detect the platform, print what was found and write the entry."""
+    from statuswatch.config import ConfigError, load_config
+    from statuswatch.detect import PLATFORMS, NotRecognised, detect_sync, slug
+    from statuswatch.paths import config_file
+    from statuswatch.text import one_line
+
+    url = str(args.url).strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        return error(f"URL: expected an http or https URL with a host, got {url!r}")
+    if args.provider_id is not None and not _ID.fullmatch(args.provider_id):
+        return error(
+            f"--id: invalid provider id {args.provider_id!r} (expected lowercase letters, "
+            "digits, '.', '_' or '-', starting with a letter or digit)"
+        )
+    name_given = one_line(args.name or "", 200)
+    if args.name is not None and (not name_given or name_given != args.name.strip()):
+        return error(f"--name: expected one line of text, got {args.name!r}")
+    path = config_file()
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        return error(str(exc))
+    if args.provider_id is not None and args.provider_id in config.providers:
+        return error(_exists(args.provider_id, config.providers[args.provider_id].url))
+    try:
+        found = detect_sync(url, config.http)
+    except NotRecognised as exc:
+        return error(f"{exc}; nothing written", ExitCode.FAILURE)
+    provider_id = args.provider_id or slug(found.name) or slug(parts.hostname)
+    if provider_id in config.providers:
+        return error(_exists(provider_id, config.providers[provider_id].url) + " (use --id)")
+    name = name_given or found.name
+    page = found.page
+    open_incidents = sum(not i.phase.is_closed for i in page.incidents)
+    write(
+        f"found: {PLATFORMS.get(found.kind, found.kind)} page {name!r} "
+        f"({found.evidence})\n"
+        f"  read {', '.join(found.documents)}\n"
+        f"  now {page.status.value}: {len(page.components)} components, "
+        f"{open_incidents} open incidents, {len(page.maintenances)} maintenances\n"
+    )
+    try:
+        added = add_provider(path, provider_id, name, found.kind, found.url, source=url)
+    except AddError as exc:
+        return error(f"{path}: {exc}; nothing written", ExitCode.FAILURE)
+    verb = "created" if added.created else "updated"
+    lines = [f'added [providers.{_key(provider_id)}] (kind = "{found.kind}") to {path} ({verb})']
+    if added.watched:
+        lines.append(f'  "{provider_id}" appended to your watch list')
+    elif added.has_watch:
+        lines.append(f'  not watched yet: add "{provider_id}" to `watch` in {path} to poll it')
+    else:
+        lines.append("  no `watch` list in your config: it is polled with the default set")
+    write("\n".join(lines) + "\n")
+    return ExitCode.OK
+
+
+def _exists(provider_id: str, url: str) -> str:
+    return f"provider id {provider_id!r} already exists ({url})"
+
+
+def add_provider(
+    path: Path, provider_id: str, name: str, kind: str, url: str, *, source: str = ""
+) -> Added:
+    """Append a provider table to the config at `path` (and its id to `watch`), atomically.
+
+    Raises:
+        AddError: the file cannot be read or written, or the edited text would not load as
+            the same config plus this one entry.
+    """
+    from statuswatch.atomic import atomic_write
+    from statuswatch.config import ConfigError, read_toml
+
+    try:
+        before = path.read_text(encoding="utf-8")
+        created = False
+    except FileNotFoundError:
+        before, created = "", True
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AddError(f"cannot read: {exc}") from None
+    table = provider_table(provider_id, name, kind, url, source=source)
+    text = append_table(before, table)
+    watched_text = add_to_watch(text, provider_id)
+    try:
+        old = read_toml(path, before.encode("utf-8"))
+        has_watch = isinstance(old.get("watch"), list)
+        expected = _expected(old, provider_id, name, kind, url)
+        if watched_text is not None and _check(path, watched_text, _watched(expected, provider_id)):
+            text, watched = watched_text, True
+        elif _check(path, text, expected):
+            watched = False
+        else:
+            raise AddError("the file cannot take a new [providers] table safely; edit it by hand")
+    except ConfigError as exc:
+        raise AddError(f"the edited file would not load ({exc.problem})") from None
+    try:
+        # Someone may have edited the file while we were detecting: never overwrite that.
+        now = path.read_text(encoding="utf-8") if not created else None
+        if (now if now is not None else "") != before or (created and path.exists()):
+            raise AddError("the file changed while statuswatch was adding to it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise AddError(f"cannot write: {exc.strerror or exc}") from None
+    return Added(path=path, created=created, has_watch=has_watch, watched=watched)
+
+
+def provider_table(provider_id: str, name: str, kind: str, url: str, *, source: str = "") -> str:
+    """The TOML text of one provider table, with a comment saying where it came from."""
+    comment = f"# Added by `statuswatch add {source}`\n" if source else ""
+    return (
+        f"{comment}[providers.{_key(provider_id)}]\n"
+        f"name = {_string(name)}\n"
+        f"kind = {_string(kind)}\n"
+        f"url = {_string(url)}\n"
+        'category = "other"\n'
+    )
+
+
+def append_table(text: str, table: str) -> str:
+    """`text` with `table` appended after a blank line."""
+    if not text.strip():
+        return table
+    return text.rstrip("\n") + "\n\n" + table
+
+
+def add_to_watch(text: str, provider_id: str) -> str | None:
+    """`text` with `provider_id` appended to its top-level `watch = [...]`, or None.
+
+    None when there is no such list (before the first table) or it is not written plainly
+    enough to edit with confidence; the caller then leaves `watch` alone.
+    """
+    span = _watch_span(text)
+    if span is None:
+        return None
+    opening, closing = span
+    last = _last_significant(text, opening + 1, closing)
+    entry = _string(provider_id)
+    if last is None:  # an empty list
+        return text[: opening + 1] + entry + text[opening + 1 :]
+    glue = " " if text[last] == "," else ", "
+    return text[: last + 1] + glue + entry + text[last + 1 :]
+
+
+def _watch_span(text: str) -> tuple[int, int] | None:
+    """Where the top-level `watch` array opens and closes, or None."""
+    for match in re.finditer(r"(?m)^[ \t]*(\[|watch[ \t]*=[ \t]*\[)", text):
+        if match.group(1) == "[":
+            return None  # a table header: `watch` cannot follow it at the top level
+        opening = match.end() - 1
+        closing = _closing_bracket(text, opening)
+        return (opening, closing) if closing is not None else None
+    return None
+
+
+def _closing_bracket(text: str, opening: int) -> int | None:
+    """The index of the `]` closing the array opened at `opening`, skipping strings/comments."""
+    depth = 0
+    index = opening
+    while index < len(text):
+        char = text[index]
+        if char == "#":
+            newline = text.find("\n", index)
+            index = len(text) if newline < 0 else newline
+            continue
+        if char in "\"'":
+            end = _string_end(text, index)
+            if end is None:
+                return None
+            index = end
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None
+
+
+def _string_end(text: str, start: int) -> int | None:
+    """The index just past the TOML string starting at `start`."""
+    quote = text[start]
+    triple = text.startswith(quote * 3, start)
+    delimiter = quote * 3 if triple else quote
+    index = start + len(delimiter)
+    while index < len(text):
+        if quote == '"' and text[index] == "\\":
+            index += 2
+            continue
+        if text.startswith(delimiter, index):
+            return index + len(delimiter)
+        if not triple and text[index] == "\n":
+            return None
+        index += 1
+    return None
+
+
+def _last_significant(text: str, start: int, end: int) -> int | None:
+    """The index of the last character in text[start:end] outside comments and whitespace."""
+    last: int | None = None
+    index = start
+    while index < end:
+        char = text[index]
+        if char == "#":
+            newline = text.find("\n", index, end)
+            index = end if newline < 0 else newline
+            continue
+        if char in "\"'":
+            stop = _string_end(text, index) or end
+            last = stop - 1
+            index = stop
+            continue
+        if not char.isspace():
+            last = index
+        index += 1
+    return last
+
+
+def _expected(
+    old: dict[str, object], provider_id: str, name: str, kind: str, url: str
+) -> dict[str, object]:
+    """The document the edited file must parse to."""
+    doc = dict(old)
+    providers = old.get("providers")
+    table = dict(providers) if isinstance(providers, dict) else {}
+    table[provider_id] = {"name": name, "kind": kind, "url": url, "category": "other"}
+    doc["providers"] = table
+    return doc
+
+
+def _watched(expected: dict[str, object], provider_id: str) -> dict[str, object]:
+    doc = dict(expected)
+    watch = expected.get("watch")
+    doc["watch"] = [*watch, provider_id] if isinstance(watch, list) else watch
+    return doc
+
+
+def _check(path: Path, text: str, expected: dict[str, object]) -> bool:
+    """True if `text` parses to `expected` and loads as a valid config."""
+    from statuswatch.config import ConfigError, load_config, read_toml
+
+    try:
+        if read_toml(path, text.encode("utf-8")) != expected:
+            return False
+    except ConfigError:
+        return False
+    with tempfile.TemporaryDirectory() as directory:
+        trial = Path(directory) / "config.toml"
+        trial.write_text(text, encoding="utf-8")
+        try:
+            load_config(trial)
+        except ConfigError as exc:
+            raise ConfigError(path, exc.key, exc.problem) from None
+    return True
+
+
+def _key(provider_id: str) -> str:
+    """A TOML key: bare when it can be, else quoted ("my.page")."""
+    return provider_id if _BARE_KEY.fullmatch(provider_id) else _string(provider_id)
+
+
+def _string(value: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's; DEL must be escaped too)."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
