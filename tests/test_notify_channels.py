@@ -486,3 +486,14 @@ def test_apprise_is_imported_only_when_used(monkeypatch: pytest.MonkeyPatch) -> 
                    Clock()) == ([], [])  # fmt: skip
     assert sent == [{"title": "Example: incident opened",
                      "body": "Example: new incident [major] API errors"}]  # fmt: skip
+
+
+def test_an_unexpected_error_in_a_channel_is_reported_without_its_message(rx: Receiver) -> None:
+    # Header values must be Latin-1: httpx raises a UnicodeEncodeError, not an httpx error.
+    hook = channel("webhook", url=Secret(rx.url("/h")), headers={"X-Token": f"é{TOKEN}"})
+    outbox = queued(make_event())
+    warnings, failed = deliver(outbox, [hook, channel("stdout", "out")], Clock())
+    assert failed == ["ch"] and len(outbox.pending) == 1
+    assert warnings == [
+        "channel 'ch' (webhook): unexpected UnicodeEncodeError; 1 event(s) kept for the next run"
+    ]

@@ -89,6 +89,9 @@ class Delivery:
         except DeliveryError as exc:
             self._failed(label, settings, entries, exc, report)
             return
+        except Exception as exc:  # one broken channel must not stop the others
+            self._failed(label, settings, entries, _unexpected(exc), report)
+            return
         try:
             last = 0.0
             for index, entry in enumerate(entries):
@@ -115,7 +118,12 @@ class Delivery:
         attempts = 1 + self.settings.retries
         for attempt in range(1, attempts + 1):
             try:
-                channel.send(entry.event)
+                try:
+                    channel.send(entry.event)
+                except DeliveryError:
+                    raise
+                except Exception as exc:  # a bug or an odd input: kept, and said, not a crash
+                    raise _unexpected(exc) from None
                 return
             except DeliveryError as exc:
                 if not exc.retryable or attempt == attempts:
@@ -140,3 +148,8 @@ class Delivery:
         self.save()
         report.failed_channels.append(settings.name)
         self.warn(f"{label}: {exc}; {len(entries)} event(s) kept for the next run")
+
+
+def _unexpected(exc: Exception) -> DeliveryError:
+    # Only the type: the message of an arbitrary exception may quote a URL or a token.
+    return DeliveryError(f"unexpected {type(exc).__name__}", retryable=False)
