@@ -63,6 +63,12 @@ def critical_incident() -> Incident:
         ([report("A", None), report("B", None)], CheckState.UNKNOWN,
          "STATUSWATCH UNKNOWN - no status page could be read (2 tried): no answer from A | "
          + PERF.format(2, 0, 0, 0, 2)),
+        ([report("A", Status.UNKNOWN), report("B", Status.OPERATIONAL)], CheckState.OK,
+         "STATUSWATCH OK - 1 of 2 providers operational; 1 unknown | "
+         + PERF.format(2, 1, 0, 0, 1)),
+        ([report("A", Status.UNKNOWN)], CheckState.UNKNOWN,
+         "STATUSWATCH UNKNOWN - no provider's status could be told (1 read, none recognised) | "
+         + PERF.format(1, 0, 0, 0, 1)),
         ([report("A|B", Status.DEGRADED)], CheckState.WARNING,
          "STATUSWATCH WARNING - 1 of 1 providers with problems: A/B degraded | "
          + PERF.format(1, 0, 1, 0, 0)),

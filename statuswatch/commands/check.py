@@ -33,7 +33,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def _provider_state(report: ProviderReport) -> CheckState:
     """CRITICAL for a major outage or a critical incident, WARNING for any other problem."""
     page = report.page
-    if report.error is not None or page is None:
+    # Unread, or read but with a status we do not recognise: either way we cannot tell.
+    if report.error is not None or page is None or report.status is Status.UNKNOWN:
         return CheckState.UNKNOWN
     active = [i for i in page.incidents if not i.phase.is_closed]
     if report.status is Status.MAJOR_OUTAGE or any(i.impact is Impact.CRITICAL for i in active):
@@ -65,8 +66,13 @@ def summary(snapshot: Snapshot) -> tuple[CheckState, str]:
     fetched = total - counts[CheckState.UNKNOWN]
     if fetched == 0:
         state = CheckState.UNKNOWN
-        reason = reports[0].error.message if reports and reports[0].error else "none selected"
-        text = f"no status page could be read ({total} tried): {reason}"
+        errors = [r.error.message for r in reports if r.error is not None]
+        if errors:
+            text = f"no status page could be read ({total} tried): {errors[0]}"
+        elif reports:
+            text = f"no provider's status could be told ({total} read, none recognised)"
+        else:
+            text = "no provider selected"
         return state, f"{LABEL} {state.name} - {_clean(text)} | {perf}"
     state = max((s for s, _ in states if s is not CheckState.UNKNOWN), default=CheckState.OK)
     worst_first = sorted(
