@@ -109,6 +109,7 @@ command = ["/usr/local/bin/page-me", "--urgent"]
     assert ops.events == (EventKind.INCIDENT_OPENED, EventKind.PROVIDER_UNREACHABLE)
     assert (ops.timeout, ops.min_interval) == (3.0, 1.5)
     assert (slack.name, slack2.name) == ("slack", "slack-2")
+    assert (slack.min_interval, email.min_interval) == (1.0, 0.0)
     assert slack.events == DEFAULT_EVENTS
     assert email.options["port"] == 587 and email.options["tls"] == "starttls"
     assert email.options["to"] == ("ops@example.org", "me@example.org")

@@ -76,6 +76,9 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "command": ("command",),
 }
 TLS_MODES = ("starttls", "ssl", "none")
+# Seconds between two messages by default: Slack allows about one per second on an incoming
+# webhook, Discord five per two seconds.
+DEFAULT_MIN_INTERVAL = {"slack": 1.0, "discord": 0.5}
 T = TypeVar("T")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -200,7 +203,9 @@ def _channel(
         min_impact=_impact(path, where, table),
         events=_events(path, where, table),
         timeout=_positive(path, where, table, "timeout", 10.0),
-        min_interval=_at_least_zero(path, where, table, "min_interval", 0.0),
+        min_interval=_at_least_zero(
+            path, where, table, "min_interval", DEFAULT_MIN_INTERVAL.get(kind, 0.0)
+        ),
     )
     return channel, "name" in table
 
