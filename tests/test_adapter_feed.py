@@ -233,3 +233,35 @@ def test_non_feeds_are_parse_errors(body: bytes, message: str) -> None:
 def test_source_url_is_the_feed() -> None:
     url = "https://www.githubstatus.com/history.atom"
     assert feed.source_url(url) == url
+
+
+def test_closing_sentences_mark_feeds_without_labels() -> None:
+    # One post per item, grouped by their incident link; no label anywhere but the prose.
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Edge status</title>'
+        b"<link>https://edge.example/</link>"
+        b"<item><title>Elevated errors</title><link>https://edge.example/incident/1</link>"
+        b"<guid>/1/12</guid><pubDate>Tue, 18 Nov 2025 11:00:00 GMT</pubDate>"
+        b"<description>The issue has been resolved.</description></item>"
+        b"<item><title>Elevated errors</title><link>https://edge.example/incident/1</link>"
+        b"<guid>/1/11</guid><pubDate>Tue, 18 Nov 2025 10:00:00 GMT</pubDate>"
+        b"<description>We expect it to be resolved soon.</description></item>"
+        b"<item><title>IAD maintenance</title><link>https://edge.example/incident/2</link>"
+        b"<guid>/2/22</guid><pubDate>Tue, 18 Nov 2025 09:00:00 GMT</pubDate>"
+        b"<description>The scheduled maintenance has been completed.</description></item>"
+        b"<item><title>IAD maintenance</title><link>https://edge.example/incident/2</link>"
+        b"<guid>/2/21</guid><pubDate>Mon, 17 Nov 2025 09:00:00 GMT</pubDate>"
+        b"<description>We will perform maintenance.</description></item>"
+        b"</channel></rss>"
+    )
+    page = feed.parse(body, {})
+    assert page.status is Status.OPERATIONAL
+    (incident,) = page.incidents
+    assert (incident.id, incident.phase) == ("1", Phase.RESOLVED)
+    assert [(u.phase, u.raw_status) for u in incident.updates] == [
+        (Phase.RESOLVED, "resolved"),
+        (Phase.INVESTIGATING, ""),
+    ]
+    (maintenance,) = page.maintenances
+    assert (maintenance.id, maintenance.phase) == ("2", Phase.COMPLETED)
+    assert [u.phase for u in maintenance.updates] == [Phase.COMPLETED, Phase.SCHEDULED]

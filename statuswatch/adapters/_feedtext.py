@@ -105,6 +105,14 @@ _TITLE_PREFIX = re.compile(
     r"^\s*(?P<label>resolved|completed|mitigated|postmortem)\s*[:\-–—]\s*", re.IGNORECASE
 )
 _COMPONENT = re.compile(r"^\s*[-*•]?\s*(?P<name>.+?)\s*\((?P<state>[^()]+)\)\s*$")
+# Plain sentences that close an update ("The issue has been resolved.", "... has been
+# completed."): the last marker a feed without labels has. Future tenses do not match.
+_PROSE = re.compile(
+    r"\b(?:has|have) been (?P<a>resolved|fixed|mitigated|completed)\b"
+    r"|\bis (?:now )?(?P<b>resolved|fixed|mitigated|completed)\b",
+    re.IGNORECASE,
+)
+_PROSE_LABEL = {"fixed": "resolved"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +231,10 @@ def markers(title: str, text: str, categories: tuple[str, ...]) -> tuple[str, st
     for category in categories:
         if label_phase(category) is not None:
             return category, title
+    prose = _PROSE.search(text[:2000])
+    if prose:
+        word = (prose.group("a") or prose.group("b")).lower()
+        return _PROSE_LABEL.get(word, word), title
     return "", title
 
 

@@ -6,8 +6,9 @@ is a history, so the page keeps what is open now plus what closed in the last se
 * Statuspage's /history.atom and /history.rss and incident.io's /feed.atom and /feed.rss carry
   one entry per incident with its timeline (see `_feedtext`): phases come from its labels.
 * Other feeds: entries that share a link (one item per update) are grouped into one incident;
-  the platform's own markers (``[RESOLVED]``, "Resolved -", "Status: Resolved", categories) say
-  when it is over. An entry without any marker is taken as open only for a day after its last
+  the platform's own markers (``[RESOLVED]``, "Resolved -", "Status: Resolved", categories,
+  else a closing sentence such as "has been resolved" or "has been completed") say when it is
+  over. An entry without any marker is taken as open only for a day after its last
   update: a feed says something happened, not that it is still happening.
 
 Feeds do not rate incidents; an open one counts as minor (the page shows `degraded`) unless its
@@ -37,7 +38,7 @@ EXPECTED = "an RSS/Atom feed"
 # An entry without any marker counts as open this long after its last update.
 FRESH = timedelta(days=1)
 _MAX_ENTRIES = 1000  # a history longer than this is old news; keep parsing bounded
-_INCIDENT_PATH = re.compile(r"/incidents?/([A-Za-z0-9_-]{4,64})/?$")
+_INCIDENT_PATH = re.compile(r"/incidents?/([A-Za-z0-9_-]{1,64})/?$")
 _ONGOING_MAINTENANCE = (Phase.IN_PROGRESS, Phase.VERIFYING)
 
 
