@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from statuswatch import __version__
+from statuswatch.commands import _tui as tui_command
 from statuswatch.commands import discover
 from statuswatch.commands import status as status_command
 from statuswatch.commands._common import PROG, add_status_options
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     # Plain `statuswatch` takes the options of `status`, which it runs when no command is given.
     add_status_options(parser)
+    tui_command.add_tui_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in discover():
         sub = subparsers.add_parser(command.NAME, help=command.HELP, description=command.HELP)
@@ -56,7 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage and 0 for --help/--version
         return int(exc.code or 0)
-    run = getattr(args, "run", status_command.run)
+    run = getattr(args, "run", None)
+    if run is None:
+        # No command: the live TUI on a terminal, the table (or --json) anywhere else.
+        run = tui_command.run if tui_command.wants_tui(args) else status_command.run
     try:
         return int(run(args))
     except KeyboardInterrupt:

@@ -39,10 +39,14 @@ def _run(args: list[str], config: Path, tmp_path: Path) -> tuple[str, str]:
 @pytest.mark.parametrize(
     "args",
     [
+        [],  # plain `statuswatch` with stdout not a terminal: the table, never the TUI
         ["--json"],
         ["status"],
         ["status", "--json"],
         ["providers", "--json"],
+        ["demo", "--json"],
+        ["demo", "status"],
+        ["demo", "list"],
     ],
 )
 def test_headless_commands_never_import_textual(args: list[str], tmp_path: Path) -> None:

@@ -1,0 +1,201 @@
+"""`statuswatch demo`: replay a real outage offline, in the TUI or as one poll."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+
+from statuswatch.commands._common import error, use_colour, write
+from statuswatch.exitcodes import ExitCode
+
+NAME = "demo"
+HELP = "replay a real outage offline: the TUI against a loopback server with a compressed clock"
+ORDER = 60
+
+DEFAULT_INTERVAL = 2.0  # real seconds between polls: the pages are on this machine
+MIN_INTERVAL = 0.2
+
+USAGE_WORDS = "[list | status] [SCENARIO]"
+EPILOG = """\
+examples:
+  statuswatch demo                              # Cloudflare 2025-11-18 in the TUI, 120x
+  statuswatch demo aws-us-east-1-2025-10-20 --speed 600
+  statuswatch demo --json | jq '.providers[] | {id, status}'
+  statuswatch demo status gcp-cloudflare-2025-06-12 --at 18:00
+  statuswatch demo list
+"""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the demo's words and options."""
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument(
+        "words",
+        nargs="*",
+        metavar=USAGE_WORDS,
+        help="`list` the scenarios; `status` prints one poll as a table; SCENARIO picks one "
+        "(default cloudflare-2025-11-18)",
+    )
+    # Options also taken by plain `statuswatch` keep what was given before `demo`.
+    keep = argparse.SUPPRESS
+    parser.add_argument(
+        "--json", action="store_true", default=keep, help="print one poll as JSON and exit"
+    )
+    parser.add_argument(
+        "--speed",
+        type=float,
+        metavar="N",
+        help="scenario seconds per real second (default: the scenario's, 80 to 240)",
+    )
+    parser.add_argument(
+        "--at",
+        metavar="TIME",
+        help="scenario time (HH:MM UTC on its day, or an ISO date-time): where the replay "
+        "starts (default: before the first post), or what one poll shows (default: the "
+        "height of the outage)",
+    )
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=keep,
+        metavar="SECONDS",
+        help=f"TUI: real seconds between polls (default {DEFAULT_INTERVAL:g})",
+    )
+    parser.add_argument(
+        "--bell", action="store_true", default=keep, help="TUI: ring the bell on each change"
+    )
+    parser.add_argument(
+        "--only-problems",
+        action="store_true",
+        default=keep,
+        help="leave out operational providers (table; the TUI starts with `f` on)",
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default=keep,
+        help="table colours (auto: only on a terminal and without NO_COLOR)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """List, print one poll, or open the TUI."""
+    from statuswatch.demo import scenarios
+
+    words = list(args.words)
+    action = words.pop(0) if words and words[0] in ("list", "status") else "tui"
+    if len(words) > 1:
+        return error(f"demo: expected {USAGE_WORDS}, got {' '.join(args.words)!r}")
+    if action == "list":
+        return _list()
+    scenario_id = words[0] if words else scenarios.DEFAULT
+    if scenario_id not in scenarios.SCENARIOS:
+        known = ", ".join(scenarios.names())
+        return error(f"demo: unknown scenario {scenario_id!r} (known: {known})")
+    scenario = scenarios.load(scenario_id)
+    speed = scenario.speed if args.speed is None else args.speed
+    if not speed >= 0:
+        return error(f"--speed: must be zero or more, got {args.speed:g}")
+    at = None
+    if args.at is not None:
+        from statuswatch.demo.session import parse_at
+
+        try:
+            at = parse_at(args.at, scenario)
+        except ValueError:
+            return error(f"--at: expected HH:MM or an ISO date-time, got {args.at!r}")
+    json_out = getattr(args, "json", False)
+    if action == "status" or json_out:
+        return _one_poll(args, scenario_id, at, json_out)
+    from statuswatch.commands._tui import check_interval, wants_tui
+
+    if not wants_tui(args):
+        return _one_poll(args, scenario_id, at, False)
+    interval = getattr(args, "interval", None)
+    interval = DEFAULT_INTERVAL if interval is None else interval
+    problem = check_interval(interval, MIN_INTERVAL)
+    if problem:
+        return error(problem)
+    return _tui(args, scenario_id, at, speed, interval)
+
+
+def _list() -> int:
+    from statuswatch.demo import scenarios
+
+    lines = []
+    for scenario_id in scenarios.names():
+        scenario = scenarios.load(scenario_id)
+        lines.append(f"{scenario_id}  ({scenario.speed:g}x)\n  {scenario.title}")
+        lines.append(_wrap(scenario.summary, "  ") + "\n")
+    write("\n".join(lines))
+    return ExitCode.OK
+
+
+def _wrap(text: str, indent: str) -> str:
+    import textwrap
+
+    return textwrap.fill(text, width=96, initial_indent=indent, subsequent_indent=indent)
+
+
+def _one_poll(
+    args: argparse.Namespace, scenario_id: str, at: datetime | None, json_out: bool
+) -> int:
+    """Poll the scenario once, at `at` (default: its peak), and print it."""
+    from statuswatch.demo import scenarios
+    from statuswatch.demo.clock import ScenarioClock
+    from statuswatch.demo.session import open_session
+    from statuswatch.output import dumps, snapshot_document, status_table
+    from statuswatch.poll import poll
+
+    scenario = scenarios.load(scenario_id)
+    moment = scenario.peak if at is None else at
+    clock = ScenarioClock(moment, 0.0)
+    with open_session(scenario, clock) as session:
+        snapshot = poll(session.specs, session.config.http, session.cache_dir, now=clock.now)
+    if json_out:
+        write(dumps(snapshot_document(snapshot)))
+    else:
+        print(
+            f"statuswatch demo: {scenario.title}, at {moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
+            file=sys.stderr,
+        )
+        colour = use_colour(getattr(args, "color", "auto"))
+        only = getattr(args, "only_problems", False)
+        write(status_table(snapshot, only_problems=only, colour=colour))
+    return ExitCode.OK
+
+
+def _tui(
+    args: argparse.Namespace, scenario_id: str, at: datetime | None, speed: float, interval: float
+) -> int:
+    """Replay the scenario in the TUI until the user quits."""
+    from statuswatch.demo import scenarios
+    from statuswatch.demo.clock import ScenarioClock
+    from statuswatch.demo.session import open_session
+
+    scenario = scenarios.load(scenario_id)
+    start = scenario.start if at is None else at
+    clock = ScenarioClock(start, speed)
+
+    def banner() -> str:
+        now = clock.now()
+        state = "replay finished" if now >= scenario.end else f"{speed:g}x"
+        return f"DEMO {scenario.id} · {now:%Y-%m-%d %H:%M} UTC · {state}"
+
+    with open_session(scenario, clock) as session:
+        from statuswatch.tui.app import build_app  # Textual: only on this path
+
+        app = build_app(
+            session.specs,
+            interval=interval,
+            settings=session.config.http,
+            cache_dir=session.cache_dir,
+            now=clock.now,
+            bell=getattr(args, "bell", False),
+            only_problems=getattr(args, "only_problems", False),
+            banner=banner,
+        )
+        app.run()
+    return ExitCode.OK

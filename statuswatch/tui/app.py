@@ -1,0 +1,541 @@
+"""The Textual app: one screen that shows what is down, refreshed by a worker.
+
+Data arrives only as typed messages (statuswatch.tui.messages) posted by the poll, which runs
+the engine (statuswatch.poll) in its own thread; the UI thread only sorts and draws.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import webbrowser
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import DescendantFocus
+from textual.widget import Widget
+from textual.widgets import Footer, Input
+
+from statuswatch.model import ProviderReport, ProviderSpec, Snapshot, Status
+from statuswatch.settings import HttpSettings
+from statuswatch.text import one_line, safe_url
+from statuswatch.timefmt import age
+from statuswatch.tui import render
+from statuswatch.tui.board import Board, ChangeKind, row_key
+from statuswatch.tui.messages import PollFinished, PollStarted, ReportArrived
+from statuswatch.tui.screens import DetailScreen, HelpScreen
+from statuswatch.tui.threaded import run_in_thread
+from statuswatch.tui.widgets import DetailPane, ListTable, StatusHeader
+
+__all__ = ["Poller", "StatusApp", "build_app", "engine_poller"]
+
+# Given the callback for each report, polls every provider once and returns the snapshot.
+Poller = Callable[[Callable[[ProviderReport], None]], Awaitable[Snapshot]]
+
+# Reports arriving within this many seconds share one redraw of the lists; longer while a
+# poll runs, when a redraw that grows a list lays out (and repaints) the whole screen.
+RENDER_DELAY = 0.05
+RENDER_DELAY_POLLING = 0.2
+# The detail pane follows the cursor after this pause: a new text lays out the whole screen,
+# which must not happen for every row j passes over.
+DETAIL_DELAY = 0.12
+DETAIL_EVERY = 15.0  # seconds between redraws of the detail pane for its ages alone
+TICK = 0.5  # seconds between header updates and checks whether a refresh is due
+_ORDER = (
+    Status.MAJOR_OUTAGE,
+    Status.PARTIAL_OUTAGE,
+    Status.DEGRADED,
+    Status.MAINTENANCE,
+    Status.UNKNOWN,
+    Status.OPERATIONAL,
+)
+
+
+def engine_poller(
+    specs: Sequence[ProviderSpec],
+    settings: HttpSettings,
+    cache_dir: Path,
+    now: Callable[[], datetime] | None = None,
+) -> Poller:
+    """A Poller that runs the real engine (statuswatch.poll.poll_all)."""
+
+    async def poll(on_report: Callable[[ProviderReport], None]) -> Snapshot:
+        from statuswatch.poll import poll_all
+
+        return await poll_all(specs, settings, cache_dir, on_report=on_report, now=now)
+
+    return poll
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class StatusApp(App[int]):
+    """What is down, live."""
+
+    CSS_PATH = "statuswatch.tcss"
+    TITLE = "statuswatch"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "details", "Details", show=False),
+        Binding("o", "open", "Open in browser"),
+        Binding("slash", "filter", "Filter"),
+        Binding("f", "only_problems", "Problems only"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("question_mark", "help", "Help"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        specs: Sequence[ProviderSpec],
+        poller: Poller,
+        *,
+        interval: float,
+        now: Callable[[], datetime] = _utcnow,
+        bell: bool = False,
+        only_problems: bool = False,
+        banner: str | Callable[[], str] | None = None,
+        open_url: Callable[[str], object] = webbrowser.open,
+        monotonic: Callable[[], float] = time.monotonic,
+        autostart: bool = True,
+    ) -> None:
+        super().__init__()
+        self.board = Board(specs)
+        self.poller = poller
+        self.interval = interval
+        self.now = now
+        self.bell_on_change = bell
+        self.only_problems = only_problems
+        self.banner = banner
+        self.browse = open_url
+        self.monotonic = monotonic
+        self.autostart = autostart
+        self.filter_text = ""
+        self.polling = False
+        self.polls_started = 0
+        self.last_refresh: datetime | None = None
+        self.next_due = 0.0  # monotonic time of the next automatic refresh
+        self.received = 0  # reports in the running (or last) poll
+        self._render_pending = False
+        self._active_table = "providers"
+        self._selection: dict[str, str | None] = {}  # table id -> key under its cursor
+        self._detail_shown: Text | None = None
+        self._header_shown: Text | None = None
+        self._detail_pending = False
+        self._detail_at = 0.0  # monotonic time the detail pane was last drawn
+
+    # --- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="header")
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield ListTable(
+                    (("status", "Status", 14), ("name", "Provider", 24), ("note", "Note", None)),
+                    id="providers",
+                )
+            with Vertical(id="right"):
+                yield ListTable(
+                    (
+                        ("impact", "Impact", 9),
+                        ("provider", "Provider", 18),
+                        ("title", "Incident", None),
+                        ("phase", "Phase", 13),
+                        ("since", "Started", 10),
+                    ),
+                    id="incidents",
+                )
+                yield ListTable(
+                    (("when", "When", 12), ("provider", "Provider", 18), ("title", "Title", None)),
+                    id="maintenance",
+                )
+                yield DetailPane(id="detail")
+        yield Input(placeholder="filter: type words, enter keeps, escape clears", id="filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#providers", ListTable).border_title = "Providers"
+        self.query_one("#incidents", ListTable).border_title = "Active incidents"
+        self.query_one("#maintenance", ListTable).border_title = "Maintenance"
+        self.query_one("#detail", DetailPane).border_title = "Details"
+        self.query_one("#filter", Input).display = False
+        self.query_one("#providers", ListTable).focus()
+        self._render_lists()
+        self._update_header()
+        self.set_interval(TICK, self._tick)
+        if self.autostart:
+            self.start_poll()
+
+    # --- polling -------------------------------------------------------------------------------
+
+    def start_poll(self) -> bool:
+        """Start a refresh unless one is running; True if one started."""
+        if self.polling:
+            return False
+        self.polling = True
+        self.polls_started += 1
+        self.received = 0
+        self.next_due = self.monotonic() + self.interval
+        self.post_message(PollStarted())
+        self._poll()
+        return True
+
+    @work(exclusive=True, group="poll", exit_on_error=False)
+    async def _poll(self) -> None:
+        """Run one poll in its own thread; every report comes back as a message."""
+
+        def on_report(report: ProviderReport) -> None:
+            self.post_message(ReportArrived(report))
+
+        try:
+            snapshot = await run_in_thread(lambda: self.poller(on_report))
+        except Exception as exc:  # a bug in the engine must not take the screen down
+            self.post_message(PollFinished(None, one_line(f"{type(exc).__name__}: {exc}", 200)))
+        else:
+            self.post_message(PollFinished(snapshot))
+
+    def _tick(self) -> None:
+        if not self.polling and self.monotonic() >= self.next_due:
+            self.start_poll()
+        self._update_header()
+        for table in self.query(ListTable):
+            table.redraw_changed()  # ages move on: repaint the rows whose text changed
+        if self.monotonic() - self._detail_at >= DETAIL_EVERY:
+            self._show_detail()
+
+    @on(ReportArrived)
+    def _report_arrived(self, message: ReportArrived) -> None:
+        self.received += 1
+        for change in self.board.apply(message.report, self.now()):
+            name = one_line(change.report.spec.name)
+            title = one_line(change.incident.title)
+            if change.kind is ChangeKind.NEW:
+                self.notify(
+                    f"{name}: {title}",
+                    title=f"New incident ({change.incident.impact.value})",
+                    severity="error",
+                    timeout=12,
+                    markup=False,
+                )
+            else:
+                self.notify(f"{name}: {title}", title="Resolved", timeout=8, markup=False)
+            if self.bell_on_change:
+                self.bell()
+        self._schedule_render()
+
+    @on(PollFinished)
+    def _poll_finished(self, message: PollFinished) -> None:
+        self.polling = False
+        if message.snapshot is not None:
+            self.last_refresh = message.snapshot.generated_at
+            # Reports whose message was replaced by a newer one are all in the snapshot.
+            for report in message.snapshot.reports:
+                if self.board.reports.get(report.spec.id) is None:
+                    self.board.apply(report, self.now())
+        else:
+            self.notify(
+                f"refresh failed: {message.error}",
+                title="statuswatch",
+                severity="error",
+                markup=False,
+            )
+        self._schedule_render()
+        self._update_header()
+
+    # --- drawing -------------------------------------------------------------------------------
+
+    def _schedule_render(self) -> None:
+        if not self._render_pending:
+            self._render_pending = True
+            delay = RENDER_DELAY_POLLING if self.polling else RENDER_DELAY
+            self.set_timer(delay, self._render_lists)
+
+    def _schedule_detail(self) -> None:
+        if not self._detail_pending:
+            self._detail_pending = True
+            self.set_timer(DETAIL_DELAY, self._show_detail)
+
+    def _render_lists(self) -> None:
+        """Give the three lists their rows from the board, then the detail pane and the header.
+
+        Only the keys are computed here; each list builds the cells of the rows it shows when
+        it draws them (at the current time, so ages stay right between polls).
+        """
+        self._render_pending = False
+        board = self.board
+        text = self.filter_text
+        specs = board.providers(text, self.only_problems)
+        providers = self.query_one("#providers", ListTable)
+        providers.show(
+            [spec.id for spec in specs],
+            lambda i: render.provider_cells(specs[i], board.reports.get(specs[i].id), self.now()),
+        )
+        rows = board.incidents(self.now(), text)
+        incidents = self.query_one("#incidents", ListTable)
+        incidents.show(
+            [row.key for row in rows],
+            lambda i: render.incident_cells(
+                rows[i].report, rows[i].incident, self.now(), rows[i].closed_at
+            ),
+        )
+        opened = sum(1 for row in rows if row.closed_at is None)
+        _set_title(incidents, f"Active incidents ({opened})")
+        planned = board.maintenances(text)
+        maintenance = self.query_one("#maintenance", ListTable)
+        maintenance.show(
+            [row_key(report.spec.id, item.id) for report, item in planned],
+            lambda i: render.maintenance_cells(planned[i][0], planned[i][1], self.now()),
+        )
+        shown, total = len(specs), len(board.specs)
+        _set_title(
+            providers,
+            f"Providers ({shown} of {total})" if shown != total else f"Providers ({total})",
+        )
+        for table in (providers, incidents, maintenance):
+            self._selection[table.id or ""] = table.selected_key
+        self._show_detail()
+        self._update_header()
+
+    def _update_header(self) -> None:
+        header = self.query_one("#header", StatusHeader)
+        now = self.now()
+        counts = self.board.counts()
+        top = Text()
+        top.append(" statuswatch ", style="bold reverse")
+        banner = self.banner() if callable(self.banner) else self.banner
+        if banner:
+            top.append("  ")
+            top.append(one_line(banner), style="bold cyan")
+        top.append("   ")
+        if self.last_refresh is not None:
+            top.append(
+                f"refreshed {self.last_refresh.astimezone(UTC):%H:%M:%S} UTC "
+                f"({age(self.last_refresh, now)})"
+            )
+        else:
+            top.append("not refreshed yet")
+        if self.polling:
+            top.append(f"  ·  refreshing {self.received}/{len(self.board.specs)}", style="cyan")
+        else:
+            wait = max(0, round(self.next_due - self.monotonic()))
+            top.append(f"  ·  next in {wait}s")
+        if self.filter_text:
+            top.append("  ·  filter: ", style="bold")
+            top.append(self.filter_text, style="bold yellow")
+        if self.only_problems:
+            top.append("  ·  only problems", style="bold yellow")
+        bottom = Text(" ")
+        heard = sum(counts.values())
+        problems = [s for s in _ORDER if s is not Status.OPERATIONAL and counts[s]]
+        if heard and not problems:
+            bottom.append(f"All {heard} providers operational", style="bold green")
+        else:
+            for status in problems:
+                bottom.append(
+                    f" {counts[status]} {render.STATUS_LABELS[status]} ",
+                    style=render.STATUS_STYLES[status],
+                )
+                bottom.append("  ")
+            if counts[Status.OPERATIONAL]:
+                bottom.append(f"{counts[Status.OPERATIONAL]} operational", style="green")
+        waiting = len(self.board.specs) - heard
+        if waiting:
+            bottom.append(f"  ·  {waiting} not heard from yet", style="dim")
+        text = Text.assemble(top, "\n", bottom)
+        if text != self._header_shown:
+            self._header_shown = text
+            # Its height is fixed: no layout pass, which would repaint the whole screen.
+            header.update(text, layout=False)
+        worst = max((s for s in Status if counts[s]), key=_alarm, default=Status.OPERATIONAL)
+        header.set_class(worst in (Status.MAJOR_OUTAGE, Status.PARTIAL_OUTAGE), "-outage")
+        header.set_class(worst is Status.DEGRADED, "-degraded")
+
+    # --- selection and details -----------------------------------------------------------------
+
+    @on(DescendantFocus)
+    def _focused(self, event: DescendantFocus) -> None:
+        if isinstance(event.widget, ListTable) and event.widget.id:
+            self._active_table = event.widget.id
+            self._selection[event.widget.id] = event.widget.selected_key
+            self._schedule_detail()
+
+    @on(ListTable.Highlighted)
+    def _highlighted(self, event: ListTable.Highlighted) -> None:
+        table_id = event.table.id or ""
+        self._selection[table_id] = event.key
+        if table_id == self._active_table:
+            self._schedule_detail()
+
+    @on(ListTable.Selected)
+    def _selected(self, event: ListTable.Selected) -> None:
+        table_id = event.table.id or ""
+        self._active_table = table_id
+        self._selection[table_id] = event.key
+        self.action_details()
+
+    def _current(self) -> tuple[Text, str | None] | None:
+        """The detail text and link of the selected row, or None when nothing is selected.
+
+        The link is the item's own page if it is http(s), else the provider's page.
+        """
+        now = self.now()
+        table = self._active_table
+        key = self._selection.get(table)
+        if key is None:
+            return None
+        if table == "providers":
+            spec = next((s for s in self.board.specs if s.id == key), None)
+            if spec is None:
+                return None
+            report = self.board.reports.get(key)
+            return render.provider_detail(spec, report, now), safe_url(spec.url)
+        if table == "incidents":
+            row = self.board.find_incident(key, now)
+            if row is None:
+                return None
+            text = render.incident_detail(row.report, row.incident, now, row.closed_at)
+            return text, safe_url(row.incident.url) or safe_url(row.report.spec.url)
+        found = self.board.find_maintenance(key)
+        if found is None:
+            return None
+        report, item = found
+        text = render.maintenance_detail(report, item, now)
+        return text, safe_url(item.url) or safe_url(report.spec.url)
+
+    def _show_detail(self) -> None:
+        self._detail_pending = False
+        self._detail_at = self.monotonic()
+        current = self._current()
+        if current is None:
+            text = Text("Select a provider, an incident or a maintenance.", style="dim")
+        else:
+            text = current[0]
+        if text != self._detail_shown:  # ages tick every second: redraw only on a change
+            self._detail_shown = text
+            self.query_one("#detail", DetailPane).show(text)
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def action_details(self) -> None:
+        """Open the selected row in a full window."""
+        current = self._current()
+        if current is not None:
+            self.push_screen(DetailScreen(current[0], current[1]))
+
+    def action_open(self) -> None:
+        """Open the selected incident's page in a browser (http and https only)."""
+        if isinstance(self.screen, DetailScreen):
+            url = self.screen.url
+        else:
+            current = self._current()
+            url = current[1] if current is not None else None
+        if url is None:
+            self.notify("Nothing to open: no http(s) link here.", severity="warning", markup=False)
+            return
+        self.notify(f"Opening {url}", markup=False, timeout=4)
+        # webbrowser may start a browser and wait for it: never on the UI thread.
+        threading.Thread(target=self.browse, args=(url,), daemon=True).start()
+
+    def action_filter(self) -> None:
+        """Show the filter box and focus it."""
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.value = self.filter_text
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = " ".join(event.value.split())
+        self._schedule_render()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_kept(self, event: Input.Submitted) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = False
+        self.query_one(f"#{self._active_table}", ListTable).focus()
+
+    def action_clear_filter(self) -> None:
+        """Clear the filter and hide its box."""
+        box = self.query_one("#filter", Input)
+        was_open = box.display
+        box.display = False
+        if self.filter_text or box.value:
+            box.value = ""
+            self.filter_text = ""
+            self._schedule_render()
+        if was_open:
+            self.query_one(f"#{self._active_table}", ListTable).focus()
+
+    def action_only_problems(self) -> None:
+        """Toggle listing only providers with problems."""
+        self.only_problems = not self.only_problems
+        self._schedule_render()
+        self._update_header()
+
+    def action_refresh(self) -> None:
+        """Refresh now (unless a refresh is already running)."""
+        if not self.start_poll():
+            self.notify("A refresh is already running.", timeout=3, markup=False)
+        self._update_header()
+
+    def action_help(self) -> None:
+        """Show the keys."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+
+def _set_title(widget: Widget, title: str) -> None:
+    """Set a border title only when it changes (each set repaints the widget)."""
+    if widget.border_title != title:
+        widget.border_title = title
+
+
+def _alarm(status: Status) -> int:
+    """How loudly the header should speak for `status`."""
+    return len(_ORDER) - _ORDER.index(status)
+
+
+def build_app(
+    specs: Sequence[ProviderSpec],
+    *,
+    interval: float,
+    settings: HttpSettings | None = None,
+    cache_dir: Path | None = None,
+    poller: Poller | None = None,
+    now: Callable[[], datetime] | None = None,
+    bell: bool = False,
+    only_problems: bool = False,
+    banner: str | Callable[[], str] | None = None,
+    open_url: Callable[[str], object] = webbrowser.open,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> StatusApp:
+    """The one factory of the app, for the CLI, the demo and the tests.
+
+    Without `poller`, the real engine polls `specs` with `settings` and `cache_dir`.
+    """
+    clock = now or _utcnow
+    if poller is None:
+        if settings is None or cache_dir is None:
+            raise ValueError("build_app needs settings and cache_dir, or a poller")
+        poller = engine_poller(specs, settings, cache_dir, now)
+    return StatusApp(
+        specs,
+        poller,
+        interval=interval,
+        now=clock,
+        bell=bell,
+        only_problems=only_problems,
+        banner=banner,
+        open_url=open_url,
+        monotonic=monotonic,
+    )

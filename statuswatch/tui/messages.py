@@ -1,0 +1,32 @@
+"""Typed messages: the only way poll results reach the widgets."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from statuswatch.model import ProviderReport, Snapshot
+
+
+class PollStarted(Message):
+    """A refresh began."""
+
+
+class ReportArrived(Message):
+    """One provider's report, posted as soon as the engine has it (from the poll thread)."""
+
+    def __init__(self, report: ProviderReport) -> None:
+        super().__init__()
+        self.report = report
+
+    def can_replace(self, message: Message) -> bool:
+        # A newer report of the same provider makes a queued older one pointless.
+        return isinstance(message, ReportArrived) and message.report.spec.id == self.report.spec.id
+
+
+class PollFinished(Message):
+    """A refresh ended: with every report, or with the reason it could not run."""
+
+    def __init__(self, snapshot: Snapshot | None, error: str | None = None) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.error = error

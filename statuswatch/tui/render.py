@@ -1,0 +1,292 @@
+"""Rich `Text` for every cell and pane: page strings are appended as literal text, never markup.
+
+`Text(str)` and `Text.append(str)` do not parse markup, so `[bold]` or `[@click=app.quit]` in a
+title stays text. Strings are passed through statuswatch.text once more on the way in (cheap
+for clean text), so an escape sequence from a provider the sanitiser never saw still cannot
+reach the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from rich.text import Text
+
+from statuswatch.model import (
+    Impact,
+    Incident,
+    Maintenance,
+    Phase,
+    ProviderReport,
+    ProviderSpec,
+    Status,
+    Update,
+)
+from statuswatch.text import one_line, plain_text
+from statuswatch.timefmt import age
+
+__all__ = [
+    "STATUS_LABELS",
+    "STATUS_STYLES",
+    "incident_cells",
+    "incident_detail",
+    "line",
+    "maintenance_cells",
+    "maintenance_detail",
+    "provider_cells",
+    "provider_detail",
+    "status_label",
+    "when",
+]
+
+STATUS_LABELS = {
+    Status.OPERATIONAL: "operational",
+    Status.MAINTENANCE: "maintenance",
+    Status.DEGRADED: "degraded",
+    Status.PARTIAL_OUTAGE: "partial outage",
+    Status.MAJOR_OUTAGE: "MAJOR OUTAGE",
+    Status.UNKNOWN: "unknown",
+}
+STATUS_STYLES = {
+    Status.OPERATIONAL: "green",
+    Status.MAINTENANCE: "bright_blue",
+    Status.DEGRADED: "bold yellow",
+    Status.PARTIAL_OUTAGE: "bold dark_orange",
+    Status.MAJOR_OUTAGE: "bold white on red",
+    Status.UNKNOWN: "magenta",
+}
+IMPACT_STYLES = {
+    Impact.NONE: "dim",
+    Impact.MAINTENANCE: "bright_blue",
+    Impact.MINOR: "yellow",
+    Impact.MAJOR: "bold dark_orange",
+    Impact.CRITICAL: "bold white on red",
+}
+_PENDING = "checking…"
+
+
+def line(value: object, style: str = "") -> Text:
+    """One line of page text, literal."""
+    return Text(one_line(value), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def when(moment: datetime | None, now: datetime) -> str:
+    """An absolute UTC time with its age: `2025-11-18 11:48 UTC (42m ago)`."""
+    if moment is None:
+        return "unknown time"
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({age(moment, now)})"
+
+
+def status_label(status: Status) -> Text:
+    """The status as a coloured word (the word carries it without colour too)."""
+    return Text(STATUS_LABELS[status], style=STATUS_STYLES[status])
+
+
+def provider_cells(
+    spec: ProviderSpec, report: ProviderReport | None, now: datetime
+) -> tuple[Text, Text, Text]:
+    """Status, name and note of a provider row."""
+    if report is None:
+        return Text(_PENDING, style="dim"), line(spec.name), Text("")
+    return status_label(report.status), line(spec.name), _note(report, now)
+
+
+def _note(report: ProviderReport, now: datetime) -> Text:
+    """Why a provider is in its state: the failure and the data's age, or the page's words."""
+    page = report.page
+    if report.error is not None:
+        note = line(f"{report.error.type.value}: {report.error.message}", "magenta")
+        if report.stale and report.fetched_at is not None and page is not None:
+            was = STATUS_LABELS[page.status]
+            note = _one_row(
+                Text.assemble(
+                    Text(
+                        f"stale {age(report.fetched_at, now)}, was {was} · ", style="bold magenta"
+                    ),
+                    note,
+                )
+            )
+        return note
+    if page is None:
+        return Text("")
+    opened = [i for i in page.incidents if not i.phase.is_closed]
+    if opened:
+        count = f" (+{len(opened) - 1})" if len(opened) > 1 else ""
+        return _one_row(Text.assemble(line(opened[0].title), Text(count, style="dim")))
+    return line(page.description, "dim")
+
+
+def _one_row(text: Text) -> Text:
+    """`text` kept on one row, cut with an ellipsis (assembling loses both settings)."""
+    text.no_wrap = True
+    text.overflow = "ellipsis"
+    return text
+
+
+def incident_cells(
+    report: ProviderReport, incident: Incident, now: datetime, closed_at: datetime | None
+) -> tuple[Text, Text, Text, Text, Text]:
+    """Impact, provider, title, phase and start of an incident row."""
+    if closed_at is not None:
+        return (
+            Text("resolved", style="green"),
+            line(report.spec.name, "dim"),
+            line(incident.title, "dim"),
+            Text(f"closed {age(closed_at, now)}", style="green"),
+            Text(_short_age(incident.started_at, now), style="dim"),
+        )
+    phase = incident.phase.value.replace("_", " ")
+    stale = " (stale)" if report.stale else ""
+    return (
+        Text(incident.impact.value, style=IMPACT_STYLES[incident.impact]),
+        line(report.spec.name),
+        line(incident.title),
+        Text(phase + stale, style="magenta" if stale else ""),
+        Text(_short_age(incident.started_at, now)),
+    )
+
+
+def maintenance_cells(
+    report: ProviderReport, item: Maintenance, now: datetime
+) -> tuple[Text, Text, Text]:
+    """When, provider and title of a maintenance row."""
+    if item.phase is Phase.SCHEDULED:
+        start = item.scheduled_for
+        moment = f"{start.astimezone(UTC):%b %d %H:%M}" if start else "scheduled"
+        return Text(moment, style="bright_blue"), line(report.spec.name), line(item.title)
+    return Text("in progress", style="bold bright_blue"), line(report.spec.name), line(item.title)
+
+
+def _short_age(moment: datetime | None, now: datetime) -> str:
+    return age(moment, now) if moment is not None else ""
+
+
+# --- detail panes ------------------------------------------------------------------------------
+
+
+def incident_detail(
+    report: ProviderReport, incident: Incident, now: datetime, closed_at: datetime | None = None
+) -> Text:
+    """Everything about one incident: title, impact, phase, components, times, all updates."""
+    out = Text()
+    out.append(one_line(incident.title) + "\n", style="bold")
+    out.append(one_line(report.spec.name), style="bold cyan")
+    out.append("  ·  impact ")
+    out.append(incident.impact.value, style=IMPACT_STYLES[incident.impact])
+    out.append("  ·  phase ")
+    out.append(incident.phase.value.replace("_", " "), style="bold")
+    if closed_at is not None:
+        out.append(f"  ·  closed while watching, {age(closed_at, now)}", style="green")
+    if report.stale:
+        out.append("  ·  stale: the page could not be read, this is older data", style="magenta")
+    out.append("\n")
+    out.append(f"Started   {when(incident.started_at, now)}\n")
+    if incident.updated_at is not None:
+        out.append(f"Updated   {when(incident.updated_at, now)}\n")
+    if incident.resolved_at is not None:
+        out.append(f"Resolved  {when(incident.resolved_at, now)}\n")
+    _components(out, incident.components)
+    _url(out, incident.url)
+    _timeline(out, incident.updates, now)
+    return out
+
+
+def maintenance_detail(report: ProviderReport, item: Maintenance, now: datetime) -> Text:
+    """Everything about one maintenance window."""
+    out = Text()
+    out.append(one_line(item.title) + "\n", style="bold")
+    out.append(one_line(report.spec.name), style="bold cyan")
+    out.append("  ·  maintenance ")
+    out.append(item.phase.value.replace("_", " "), style="bold bright_blue")
+    out.append("\n")
+    out.append(f"From      {when(item.scheduled_for, now)}\n")
+    if item.scheduled_until is not None:
+        out.append(f"Until     {when(item.scheduled_until, now)}\n")
+    _components(out, item.components)
+    _url(out, item.url)
+    _timeline(out, item.updates, now)
+    return out
+
+
+def provider_detail(spec: ProviderSpec, report: ProviderReport | None, now: datetime) -> Text:
+    """A provider: status, the page's words, failure and age, problem components, incidents."""
+    out = Text()
+    out.append(one_line(spec.name), style="bold cyan")
+    out.append("  ")
+    if report is None:
+        out.append(_PENDING, style="dim")
+        out.append(f"\n{one_line(spec.url)}\n", style="dim")
+        return out
+    out.append_text(status_label(report.status))
+    out.append(f"  ·  {spec.kind} page\n", style="dim")
+    page = report.page
+    if report.error is not None:
+        out.append(f"Error     {report.error.type.value}: ", style="magenta")
+        out.append(one_line(report.error.message) + "\n", style="magenta")
+    if report.stale and report.fetched_at is not None:
+        out.append(f"Stale     showing data read {when(report.fetched_at, now)}\n", style="magenta")
+    elif report.fetched_at is not None:
+        out.append(f"Read      {when(report.fetched_at, now)}\n")
+    if page is not None:
+        if page.description:
+            out.append("Page says ")
+            out.append(one_line(page.description) + "\n", style="bold")
+        if page.updated_at is not None:
+            out.append(f"Updated   {when(page.updated_at, now)}\n")
+    out.append("Page      ")
+    out.append(one_line(spec.url) + "\n", style="underline")
+    if page is None:
+        return out
+    troubled = [c for c in page.components if c.status.is_problem]
+    if troubled:
+        out.append(f"\nComponents not operational ({len(troubled)} of {len(page.components)})\n")
+        for component in troubled:
+            name = f"{component.group} › {component.name}" if component.group else component.name
+            out.append("  ")
+            out.append_text(status_label(component.status))
+            out.append("  " + one_line(name) + "\n")
+    elif page.components:
+        out.append(f"\nAll {len(page.components)} components operational\n", style="green")
+    opened = [i for i in page.incidents if not i.phase.is_closed]
+    if opened:
+        out.append("\nActive incidents\n", style="bold")
+        for incident in opened:
+            out.append(f"  {incident.impact.value:<8} ", style=IMPACT_STYLES[incident.impact])
+            out.append(one_line(incident.title))
+            out.append(f"  ({incident.phase.value}, {when(incident.started_at, now)})\n")
+    planned = [m for m in page.maintenances if not m.phase.is_closed]
+    if planned:
+        out.append("\nMaintenance\n", style="bold")
+        for item in planned:
+            out.append(f"  {item.phase.value.replace('_', ' '):<12} ", style="bright_blue")
+            out.append(one_line(item.title))
+            out.append(f"  ({when(item.scheduled_for, now)})\n")
+    return out
+
+
+def _components(out: Text, components: Iterable[str]) -> None:
+    names = [one_line(name) for name in components]
+    if names:
+        out.append("Affects   ")
+        out.append(", ".join(names) + "\n")
+
+
+def _url(out: Text, url: str | None) -> None:
+    if url:
+        out.append("Link      ")
+        out.append(one_line(url), style="underline")
+        out.append("  (o opens it)\n", style="dim")
+
+
+def _timeline(out: Text, updates: Iterable[Update], now: datetime) -> None:
+    """Every update, newest first, whatever order the adapter gave."""
+    ordered = sorted(updates, key=lambda u: u.at, reverse=True)
+    if not ordered:
+        return
+    out.append(f"\nUpdates, newest first ({len(ordered)})\n", style="bold")
+    for update in ordered:
+        out.append(f"\n{when(update.at, now)}  ", style="cyan")
+        out.append(update.phase.value.replace("_", " "), style="bold")
+        out.append("\n")
+        out.append(plain_text(update.text) + "\n")

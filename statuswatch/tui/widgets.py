@@ -1,0 +1,310 @@
+"""The widgets of the main screen: a header, three lists and a detail pane.
+
+`ListTable` draws only the rows on screen (the Line API): replacing all its rows costs a list
+assignment, so a refresh of hundreds of providers never holds up a keypress. (Textual's
+DataTable measures every cell of every row it is given, tens of milliseconds per refill.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
+
+__all__ = ["DetailPane", "ListTable", "StatusHeader"]
+
+CellsAt = Callable[[int], Sequence[Text]]
+
+
+class ListTable(ScrollView, can_focus=True):
+    """Rows under a header line, a row cursor that keeps to its row across refills."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Move", key_display="↑↓ j k"),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Details"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "listtable--header",
+        "listtable--cursor",
+        "listtable--cursor-blurred",
+    }
+    PADDING = 1  # blank columns on each side of a cell
+
+    class Highlighted(Message):
+        """The cursor is on another row (`key` None when the list is empty)."""
+
+        def __init__(self, table: ListTable, key: str | None) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+    class Selected(Message):
+        """A row was chosen: enter, or a click on the row under the cursor."""
+
+        def __init__(self, table: ListTable, key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+    def __init__(self, columns: Sequence[tuple[str, str, int | None]], *, id: str) -> None:
+        """`columns` are (key, label, width); the one column without a width takes the rest."""
+        super().__init__(id=id)
+        self.columns = tuple(columns)
+        self.keys: list[str] = []
+        self._cells_at: CellsAt = lambda index: ()
+        self.cursor_row = 0
+        self._armed = False  # a click on the cursor row opens it (after a first click)
+        self._drawn: dict[int, tuple[str, tuple[object, ...]]] = {}  # row -> key, cells drawn
+        self._fresh: dict[int, tuple[Text, ...]] = {}  # cells built by redraw_changed, to draw
+        self._strips: dict[int, tuple[tuple[object, ...], Strip]] = {}  # row -> last strip
+        self._styles: dict[str, Style] | None = None
+
+    # --- data ----------------------------------------------------------------------------------
+
+    def show(self, keys: Sequence[str], cells_at: CellsAt) -> None:
+        """Replace the rows: `keys` in order, `cells_at(i)` the cells of row i (built when drawn).
+
+        The cursor stays on the row with the same key when there still is one.
+        """
+        before = self.selected_key
+        cursor, top = self.cursor_row, round(self.scroll_y)
+        self.keys = list(keys)
+        self._cells_at = cells_at
+        if before in self.keys:
+            self.cursor_row = self.keys.index(before)
+        else:
+            self.cursor_row = max(0, min(self.cursor_row, len(self.keys) - 1))
+        self._size_to_rows()
+        self._keep_cursor_visible()
+        if (self.cursor_row, round(self.scroll_y)) != (cursor, top):
+            self.refresh()
+        else:
+            self.redraw_changed()
+        if self.selected_key != before:
+            self.post_message(self.Highlighted(self, self.selected_key))
+
+    def redraw_changed(self) -> None:
+        """Repaint only the rows on screen whose content differs from what is drawn.
+
+        A poll changes a few rows at a time: repainting the whole list for each would cost
+        the UI thread a frame per report.
+        """
+        top = round(self.scroll_y)
+        for row in range(top, min(top + self._page(), len(self.keys) + self._page())):
+            drawn = self._drawn.get(row)
+            if row >= len(self.keys):
+                if drawn is not None:
+                    self.refresh_lines(row + 1)
+                continue
+            cells = tuple(self._cells_at(row))
+            if drawn is None or drawn[:2] != (self.keys[row], _signature(cells)):
+                self._fresh[row] = cells
+                self.refresh_lines(row + 1)
+
+    @property
+    def row_count(self) -> int:
+        """How many rows there are."""
+        return len(self.keys)
+
+    @property
+    def selected_key(self) -> str | None:
+        """The key of the row under the cursor, if any."""
+        return self.keys[self.cursor_row] if self.keys else None
+
+    def row_cells(self, index: int) -> list[Text]:
+        """The cells of row `index`, as drawn."""
+        return list(self._cells_at(index))
+
+    # --- cursor --------------------------------------------------------------------------------
+
+    def move_cursor(self, row: int) -> None:
+        """Put the cursor on row `row` (clamped) and tell the app."""
+        if not self.keys:
+            return
+        row = max(0, min(row, len(self.keys) - 1))
+        if row != self.cursor_row:
+            self.cursor_row = row
+            self._keep_cursor_visible()
+            self.refresh()
+            self.post_message(self.Highlighted(self, self.selected_key))
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_cursor_down(self) -> None:
+        """One row down."""
+        self.move_cursor(self.cursor_row + 1)
+
+    def action_cursor_up(self) -> None:
+        """One row up."""
+        self.move_cursor(self.cursor_row - 1)
+
+    def action_page_down(self) -> None:
+        """One page down."""
+        self.move_cursor(self.cursor_row + self._page())
+
+    def action_page_up(self) -> None:
+        """One page up."""
+        self.move_cursor(self.cursor_row - self._page())
+
+    def action_first(self) -> None:
+        """The first row."""
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        """The last row."""
+        self.move_cursor(len(self.keys) - 1)
+
+    def action_select(self) -> None:
+        """Choose the row under the cursor."""
+        if self.selected_key is not None:
+            self.post_message(self.Selected(self, self.selected_key))
+
+    def _keep_cursor_visible(self) -> None:
+        visible = self._page()
+        top = round(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + visible:
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click selects a row; another click on it (or a double click) chooses it."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return  # the border or the header
+        row = round(self.scroll_y) + offset.y - 1
+        if not 0 <= row < len(self.keys):
+            return
+        # The first click into a list only selects, even on the row already under the cursor.
+        if row == self.cursor_row and (self._armed or event.chain > 1):
+            self.action_select()
+        else:
+            self.move_cursor(row)
+        self._armed = True
+
+    def on_resize(self) -> None:
+        """Keep the virtual size in step with the width."""
+        self._size_to_rows()
+
+    def _size_to_rows(self) -> None:
+        size = Size(self.size.width, len(self.keys) + 1)
+        if size != self.virtual_size:  # a new virtual size lays out (and repaints) the screen
+            self.virtual_size = size
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._armed = False
+        self.refresh()
+
+    # --- drawing -------------------------------------------------------------------------------
+
+    def _widths(self, total: int) -> list[int]:
+        padding = 2 * self.PADDING
+        fixed = sum(width + padding for _, _, width in self.columns if width)
+        flex = max(8, total - fixed - padding)
+        return [width or flex for _, _, width in self.columns]
+
+    def notify_style_update(self) -> None:
+        """Styles changed (theme, focus): drop what was drawn with the old ones."""
+        super().notify_style_update()
+        self._styles = None
+        self._strips.clear()
+
+    def _style(self, name: str) -> Style:
+        """The widget's style (`base`) or a component's, computed once per style change."""
+        # Looking styles up walks the DOM: far too slow to do for every line drawn.
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = {
+                "base": base,
+                "header": base + self.get_component_rich_style("listtable--header"),
+                "cursor": base + self.get_component_rich_style("listtable--cursor"),
+                "blurred": base + self.get_component_rich_style("listtable--cursor-blurred"),
+            }
+        return self._styles[name]
+
+    def render_line(self, y: int) -> Strip:
+        """Line `y` of the view: the header, or the row under it at the scroll position."""
+        width = self.scrollable_content_region.width
+        if y == 0:
+            labels = tuple(Text(label) for _, label, _ in self.columns)
+            return self._cached(-1, ("header", width), labels, width, self._style("header"))
+        row = round(self.scroll_y) + y - 1
+        if row >= len(self.keys):
+            self._drawn.pop(row, None)
+            return Strip.blank(width, self._style("base"))
+        style = "base"
+        if row == self.cursor_row:
+            style = "cursor" if self.has_focus else "blurred"
+        cells = self._fresh.pop(row, None) or tuple(self._cells_at(row))
+        signature = (self.keys[row], _signature(cells))
+        self._drawn[row] = signature
+        return self._cached(row, (*signature, style, width), cells, width, self._style(style))
+
+    def _cached(
+        self,
+        row: int,
+        signature: tuple[object, ...],
+        cells: Sequence[Text],
+        width: int,
+        style: Style,
+    ) -> Strip:
+        """The row's strip: from the cache when it looks the same as when last drawn."""
+        cached = self._strips.get(row)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        strip = self._strip(cells, width, style)
+        self._strips[row] = (signature, strip)
+        return strip
+
+    def _strip(self, cells: Sequence[Text], width: int, style: Style) -> Strip:
+        pad = " " * self.PADDING
+        line = Text(pad)
+        for cell, size in zip(cells, self._widths(width), strict=False):
+            piece = cell.copy()
+            piece.truncate(size, overflow="ellipsis", pad=True)
+            line.append_text(piece)
+            line.append(pad + pad)
+        segments = list(line.render(self.app.console))
+        return Strip(segments).crop_extend(0, width, None).apply_style(style)
+
+
+def _signature(cells: Sequence[Text]) -> tuple[object, ...]:
+    """What a row looks like: text, base style and spans (Text equality ignores the style)."""
+    return tuple((cell.plain, str(cell.style), tuple(cell.spans)) for cell in cells)
+
+
+class StatusHeader(Static):
+    """Last refresh, next refresh and the count of providers in each status."""
+
+
+class DetailPane(VerticalScroll):
+    """The selected incident, maintenance or provider, in full."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-body")
+
+    def show(self, text: Text) -> None:
+        """Replace the content."""
+        self.query_one("#detail-body", Static).update(text)
