@@ -25,8 +25,8 @@ _CONTROLS = re.compile(
 )
 # Anything that plain_text would change: most titles and names have none of it.
 _NEEDS_WORK = re.compile(
-    "[<&\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
-    "|  |^\\s|\\s$"
+    "[<&\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+    "|  |^\\s|\\s$|[^\\S\n]\n|\n[^\\S\n]|\n\n\n"
 )
 # Only real tags (a name then space, "/" or ">") and comments: a Markdown autolink such as
 # <https://example.com> and a lone "<" are text.

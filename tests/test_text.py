@@ -90,7 +90,7 @@ def test_fast_path_gives_what_the_full_cleaning_gives(monkeypatch: pytest.Monkey
 
     import statuswatch.text as text
 
-    alphabet = "ab <>&;#x1b[]\n\t\r\x1b\x9b\u202e\u200b\xa0 /p"
+    alphabet = "ab <>&;#x1b[]\n\n\n\t\r\x1b\x9b\u202e\u200b\xa0 /p"
     rng = random.Random(7)
     samples = [
         "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)
