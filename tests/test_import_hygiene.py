@@ -108,3 +108,64 @@ def test_add_never_imports_textual_nor_feedparser_for_a_json_page(
     heavy = [line for line in stderr.splitlines() if line.startswith("HEAVY=")]
     assert heavy == ["HEAVY="], stderr
     assert "[providers.example-chicago]" in config.read_text()
+
+
+def test_server_clients_never_import_textual(tmp_path: Path, loopback: LoopbackServer) -> None:
+    from notify_helpers import summary
+    from serve_helpers import ServedPages
+
+    config = tmp_path / "config.toml"
+    config.write_text("")  # a client needs no providers of its own
+    with ServedPages(loopback, ["ex"], tmp_path / "served-cache") as served:
+        served.page("ex", summary())
+        served.poll()
+        for args, code in (
+            (["--server", served.url, "--json"], 0),
+            (["--server", served.url, "status"], 0),
+            (["check", "--server", served.url], 0),
+            (["wait", "ex", "--server", served.url], 0),
+        ):
+            _, stderr = _run(args, config, tmp_path)
+            assert f"CODE={code}" in stderr, (args, stderr)
+            heavy = [line for line in stderr.splitlines() if line.startswith("HEAVY=")]
+            assert heavy == ["HEAVY="], (args, stderr)
+
+
+def test_serve_never_imports_textual(tmp_path: Path, loopback: LoopbackServer) -> None:
+    import signal
+    import urllib.request
+
+    loopback.route("/sp/api/v2/summary.json", {"page": {}, "status": {}})
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'watch = ["local"]\n[providers.local]\nkind = "statuspage"\n'
+        f'url = "{loopback.url("/sp")}"\n'
+    )
+    env = dict(os.environ)
+    env.update(
+        STATUSWATCH_CONFIG=str(config),
+        STATUSWATCH_CACHE_DIR=str(tmp_path / "cache"),
+        STATUSWATCH_STATE_DIR=str(tmp_path / "state"),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", PROBE, "serve", "--bind", "127.0.0.1:0"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        url = line.split(" on ", 1)[1].split(" ", 1)[0]
+        # Every endpoint once, so whatever each one imports is imported.
+        for path in ("/v1/status", "/metrics", "/healthz", "/"):
+            with urllib.request.urlopen(url + path, timeout=10) as response:
+                assert response.status == 200, path
+        with urllib.request.urlopen(url + "/v1/events", timeout=10) as response:
+            assert response.readline() == b"retry: 3000\n"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=20)
+    assert "CODE=0" in stderr, stderr
+    heavy = [line for line in stderr.splitlines() if line.startswith("HEAVY=")]
+    assert heavy == ["HEAVY="], stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from urllib.parse import urlsplit
 
 from statuswatch.exitcodes import ExitCode
 
@@ -19,8 +20,39 @@ def error(message: str, code: int = ExitCode.USAGE) -> int:
 
 def write(text: str) -> None:
     """Write to stdout as UTF-8 whatever the locale says, so any page title survives a pipe."""
-    sys.stdout.buffer.write(text.encode("utf-8"))
+    write_bytes(text.encode("utf-8"))
+
+
+def write_bytes(data: bytes) -> None:
+    """Write bytes to stdout as they are (a server's document, passed through)."""
+    sys.stdout.buffer.write(data)
     sys.stdout.flush()
+
+
+def server_url(value: str) -> str:
+    """An `--server` value: an http(s) URL with a host, without a trailing slash."""
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an http(s) URL, got {value!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"expected an http(s) URL, got {value!r}")
+    if parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(f"expected a URL without ?query or #fragment: {value!r}")
+    return value.strip().rstrip("/")
+
+
+def add_server_option(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
+    """Add `--server URL`: read from `statuswatch serve` instead of polling the pages."""
+    parser.add_argument(
+        "--server",
+        type=server_url,
+        default=None if defaults else argparse.SUPPRESS,
+        metavar="URL",
+        help="read from a `statuswatch serve` at URL instead of polling the status pages "
+        "(its token, if any, from $STATUSWATCH_TOKEN)",
+    )
 
 
 def use_colour(choice: str) -> bool:
@@ -76,3 +108,4 @@ def add_status_options(parser: argparse.ArgumentParser, *, defaults: bool = True
         default="auto" if defaults else missing,
         help="table colours (auto: only on a terminal and without NO_COLOR)",
     )
+    add_server_option(parser, defaults=defaults)

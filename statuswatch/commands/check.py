@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from enum import IntEnum
 
-from statuswatch.commands._common import add_selection, write
+from statuswatch.commands._common import add_selection, add_server_option, write
 from statuswatch.model import Impact, Phase, ProviderReport, Snapshot, Status
 
 NAME = "check"
@@ -26,8 +26,10 @@ class CheckState(IntEnum):
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """Add the provider selection."""
+    """Add the provider selection and `--server`."""
     add_selection(parser)
+    # No default here: `statuswatch --server URL check` keeps the URL given before the command.
+    add_server_option(parser, defaults=False)
 
 
 def _provider_state(report: ProviderReport) -> CheckState:
@@ -99,6 +101,8 @@ def _clean(text: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Poll and print the line; config problems are UNKNOWN too, as plugins must."""
+    if getattr(args, "server", None):
+        return _from_server(args)
     from statuswatch.config import ConfigError, load_config, select
     from statuswatch.paths import cache_dir
     from statuswatch.poll import poll
@@ -110,5 +114,34 @@ def run(args: argparse.Namespace) -> int:
         write(f"{LABEL} UNKNOWN - {_clean(str(exc))}\n")
         return CheckState.UNKNOWN
     state, text = summary(poll(specs, config.http, cache_dir()))
+    write(text + "\n")
+    return state
+
+
+def _from_server(args: argparse.Namespace) -> int:
+    """The line for what a `statuswatch serve` has; a server we cannot read is UNKNOWN."""
+    from statuswatch.remote import (
+        RemoteClient,
+        RemoteError,
+        parse_document,
+        select_providers,
+        snapshot_from_document,
+    )
+
+    try:
+        if args.all:
+            raise RemoteError("--all: a server polls its own list (leave --all out with --server)")
+        with RemoteClient(args.server) as client:
+            document = parse_document(client.status_bytes(), args.server)
+        if args.provider:
+            try:
+                document = select_providers(document, args.provider)
+            except KeyError as exc:
+                raise RemoteError(f"the server does not watch {exc.args[0]!r}") from None
+        snapshot = snapshot_from_document(document)
+    except RemoteError as exc:
+        write(f"{LABEL} UNKNOWN - {_clean(str(exc))}\n")
+        return CheckState.UNKNOWN
+    state, text = summary(snapshot)
     write(text + "\n")
     return state

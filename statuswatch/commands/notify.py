@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from statuswatch.commands._common import PROG, add_selection, error, write
+from statuswatch.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from statuswatch.model import ProviderSpec, Snapshot
+    from statuswatch.serve.metrics import FetchStats
+    from statuswatch.settings import HttpSettings
 
 NAME = "notify"
 HELP = "tell each change since the last run through the configured channels (for cron)"
@@ -44,6 +53,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="wait up to S seconds for another run to finish (default: [notify] lock_timeout, "
         "60), then exit 75",
     )
+    parser.add_argument(
+        "--prometheus-textfile",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="also write the poll's metrics (those of `serve`'s /metrics) to PATH, atomically, "
+        "for node_exporter's textfile collector (name it *.prom; not on --dry-run)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,13 +83,47 @@ def run(args: argparse.Namespace) -> int:
     def warn(message: str) -> None:
         print(f"{PROG}: notify: {message}", file=sys.stderr, flush=True)
 
-    return notify(
+    textfile: Path | None = None if args.dry_run else args.prometheus_textfile
+    written: list[bool] = []
+
+    def polled(specs: Sequence[ProviderSpec], http: HttpSettings, cache: Path) -> Snapshot:
+        """Poll, and write the textfile at once (delivery may take a while after)."""
+        if textfile is None:
+            return poll(specs, http, cache)
+        from statuswatch.serve.metrics import FetchStats, PollTimer
+
+        timer = PollTimer()
+        snapshot = poll(specs, http, cache, on_report=timer.on_report)
+        stats = FetchStats()
+        stats.record(snapshot, timer.durations, timer.elapsed())
+        written.append(_write_textfile(textfile, snapshot, stats, warn))
+        return snapshot
+
+    code = notify(
         config,
         specs,
         options,
         state_dir=state_dir(),
         cache_dir=cache_dir(),
-        poll=poll,
+        poll=polled,
         out=lambda text: write(text + "\n"),
         warn=warn,
     )
+    # A metrics file that could not be written fails the run (cron mails it), events or not.
+    return ExitCode.FAILURE if code == 0 and False in written else code
+
+
+def _write_textfile(
+    path: Path, snapshot: Snapshot, stats: FetchStats, warn: Callable[[str], None]
+) -> bool:
+    """Write the metrics; False (and a warning) when the file cannot be written."""
+    from statuswatch.atomic import atomic_write
+    from statuswatch.serve.metrics import textfile
+
+    try:
+        # Not fsynced: the next cron run rewrites it, and a reader sees old or new, never torn.
+        atomic_write(path, textfile(snapshot, stats), durable=False)
+    except OSError as exc:
+        warn(f"--prometheus-textfile: cannot write {path}: {exc.strerror or exc}")
+        return False
+    return True

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from statuswatch.commands._common import add_status_options, error, use_colour, write
+from statuswatch.commands._common import (
+    add_status_options,
+    error,
+    use_colour,
+    write,
+    write_bytes,
+)
 from statuswatch.exitcodes import ExitCode
 from statuswatch.model import ErrorType
 
@@ -21,6 +27,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Poll and print."""
+    if getattr(args, "server", None):
+        return _from_server(args)
     from statuswatch.config import ConfigError, load_config, select
     from statuswatch.output import dumps, snapshot_document, status_table
     from statuswatch.paths import cache_dir
@@ -46,4 +54,37 @@ def run(args: argparse.Namespace) -> int:
             "settings (HTTPS_PROXY)",
             file=sys.stderr,
         )
+    return ExitCode.OK
+
+
+def _from_server(args: argparse.Namespace) -> int:
+    """Print what a `statuswatch serve` has: its document as sent, or the table from it."""
+    from statuswatch.output import dumps, status_table
+    from statuswatch.remote import (
+        RemoteClient,
+        RemoteError,
+        parse_document,
+        select_providers,
+        snapshot_from_document,
+    )
+
+    if args.all:
+        return error("--all: a server polls its own list (leave --all out with --server)")
+    try:
+        with RemoteClient(args.server) as client:
+            body = client.status_bytes()
+        document = parse_document(body, args.server)
+        if args.provider:
+            try:
+                document = select_providers(document, args.provider)
+            except KeyError as exc:
+                return error(f"the server does not watch {exc.args[0]!r}")
+            body = dumps(document).encode("utf-8")
+        if args.json:
+            write_bytes(body)  # the server's document, byte for byte
+            return ExitCode.OK
+        snapshot = snapshot_from_document(document)
+    except RemoteError as exc:
+        return error(str(exc), ExitCode.FAILURE)
+    write(status_table(snapshot, only_problems=args.only_problems, colour=use_colour(args.color)))
     return ExitCode.OK

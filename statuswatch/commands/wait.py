@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 
-from statuswatch.commands._common import PROG, error, write
+from statuswatch.commands._common import PROG, add_server_option, error, write
 from statuswatch.exitcodes import ExitCode
 from statuswatch.model import ProviderReport, Status
 
@@ -14,6 +15,8 @@ NAME = "wait"
 HELP = "wait until a provider (or one of its components) is operational; exit 1 on --timeout"
 ORDER = 50
 MIN_INTERVAL = 1.0
+# Reading a server costs it one cached answer, so waiting on one checks more often.
+SERVER_INTERVAL = 5.0
 TIMED_OUT = 1
 
 
@@ -46,8 +49,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=_seconds,
         default=None,
         metavar="S",
-        help=f"seconds between polls (default: the config's interval; at least {MIN_INTERVAL:g})",
+        help=f"seconds between polls (default: the config's interval, or {SERVER_INTERVAL:g} "
+        f"with --server; at least {MIN_INTERVAL:g})",
     )
+    # No default here: `statuswatch --server URL wait ...` keeps the URL given before the command.
+    add_server_option(parser, defaults=False)
 
 
 def find_component(report: ProviderReport, wanted: str) -> Status | None:
@@ -64,9 +70,64 @@ def find_component(report: ProviderReport, wanted: str) -> Status | None:
     return None
 
 
+class _Stop(Exception):
+    """Waiting cannot go on: the message is the error line, `code` the exit status."""
+
+    def __init__(self, message: str, code: int = ExitCode.USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _status(report: ProviderReport, component: str) -> tuple[Status, str]:
+    """The target's status in `report` and a note on why it is unknown; _Stop if no component."""
+    status = report.status
+    if component and report.error is None and report.page is not None:
+        found = find_component(report, component)
+        if found is None:
+            from statuswatch.config import _suggest
+
+            names = [c.name for c in report.page.components]
+            close = _suggest(component, names)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            raise _Stop(f"{report.spec.id} has no component {component!r}{hint}")
+        status = found
+    detail = f" ({report.error.type.value}: keep waiting)" if report.error else ""
+    return status, detail
+
+
+def _wait(
+    what: str, read: Callable[[], tuple[Status, str]], interval: float, timeout: float | None
+) -> int:
+    """Call `read` every `interval` seconds until operational, or until `timeout` has passed."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    last: Status | None = None
+    while True:
+        try:
+            status, detail = read()
+        except _Stop as exc:
+            return error(str(exc), exc.code)
+        if status is Status.OPERATIONAL:
+            write(f"{what}: operational\n")
+            return ExitCode.OK
+        if status is not last:
+            print(f"{PROG}: wait: {what} is {status.value}{detail}", file=sys.stderr, flush=True)
+            last = status
+        now = time.monotonic()
+        if deadline is not None and now >= deadline:
+            print(
+                f"{PROG}: wait: timed out after {timeout:g} s: {what} is {status.value}",
+                file=sys.stderr,
+            )
+            return TIMED_OUT
+        # The last poll happens at the deadline itself, not an interval past it.
+        time.sleep(interval if deadline is None else min(interval, deadline - now))
+
+
 def run(args: argparse.Namespace) -> int:
     """Poll until operational; unknown (an unreachable page) means keep waiting."""
-    from statuswatch.config import ConfigError, _suggest, load_config, unknown_provider
+    if getattr(args, "server", None):
+        return _from_server(args)
+    from statuswatch.config import ConfigError, load_config, unknown_provider
     from statuswatch.paths import cache_dir
     from statuswatch.poll import poll
 
@@ -79,33 +140,36 @@ def run(args: argparse.Namespace) -> int:
         return error(unknown_provider(provider_id, list(config.providers)))
     spec = config.providers[provider_id]
     interval = max(MIN_INTERVAL, config.interval if args.interval is None else args.interval)
-    deadline = None if args.timeout is None else time.monotonic() + args.timeout
     what = f"{spec.id}:{component}" if component else spec.id
-    last: Status | None = None
-    while True:
-        report = poll([spec], config.http, cache_dir()).reports[0]
-        status = report.status
-        if component and report.error is None and report.page is not None:
-            found = find_component(report, component)
-            if found is None:
-                names = [c.name for c in report.page.components]
-                close = _suggest(component, names)
-                hint = f" (did you mean {close!r}?)" if close else ""
-                return error(f"{spec.id} has no component {component!r}{hint}")
-            status = found
-        if status is Status.OPERATIONAL:
-            write(f"{what}: operational\n")
-            return ExitCode.OK
-        if status is not last:
-            detail = f" ({report.error.type.value}: keep waiting)" if report.error else ""
-            print(f"{PROG}: wait: {what} is {status.value}{detail}", file=sys.stderr, flush=True)
-            last = status
-        now = time.monotonic()
-        if deadline is not None and now >= deadline:
-            print(
-                f"{PROG}: wait: timed out after {args.timeout:g} s: {what} is {status.value}",
-                file=sys.stderr,
-            )
-            return TIMED_OUT
-        # The last poll happens at the deadline itself, not an interval past it.
-        time.sleep(interval if deadline is None else min(interval, deadline - now))
+
+    def read() -> tuple[Status, str]:
+        return _status(poll([spec], config.http, cache_dir()).reports[0], component)
+
+    return _wait(what, read, interval, args.timeout)
+
+
+def _from_server(args: argparse.Namespace) -> int:
+    """Read a `statuswatch serve` every interval (SERVER_INTERVAL by default) until operational."""
+    from statuswatch.config import unknown_provider
+    from statuswatch.remote import RemoteClient, RemoteError
+
+    provider_id, _, component = args.target.partition(":")
+    interval = max(MIN_INTERVAL, SERVER_INTERVAL if args.interval is None else args.interval)
+    what = f"{provider_id}:{component}" if component else provider_id
+
+    with RemoteClient(args.server) as client:
+
+        def read() -> tuple[Status, str]:
+            try:
+                snapshot = client.snapshot()
+            except RemoteError as exc:
+                if exc.fatal:
+                    raise _Stop(str(exc)) from None
+                return Status.UNKNOWN, f" ({exc}: keep waiting)"
+            for report in snapshot.reports:
+                if report.spec.id == provider_id:
+                    return _status(report, component)
+            watched = [r.spec.id for r in snapshot.reports]
+            raise _Stop(f"the server: {unknown_provider(provider_id, watched)}")
+
+        return _wait(what, read, interval, args.timeout)

@@ -1,0 +1,1 @@
+"""`statuswatch serve`: one poller, many readers over HTTP (status, Server-Sent Events, metrics)."""
