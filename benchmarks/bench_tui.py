@@ -147,7 +147,7 @@ class Typist:
 
 async def measure(providers: int, latency: float, refreshes: int) -> Result:
     """Run the app against the farm and measure `refreshes` refreshes."""
-    from statuswatch.tui.app import build_app
+    from statuswatch.tui.app import build_app, engine_poller
     from statuswatch.tui.widgets import ListTable
 
     result = Result(providers, latency)
@@ -156,8 +156,13 @@ async def measure(providers: int, latency: float, refreshes: int) -> Result:
             ProviderSpec(pid, f"Provider {pid.upper()}", "statuspage", url)
             for pid, url in zip(farm.ids, farm.base_urls(), strict=True)
         ]
+        # As the command line builds it (tune_gc: see StatusApp._poll_finished).
         app = build_app(
-            specs, interval=3600, settings=HttpSettings(), cache_dir=Path(tmp) / "cache"
+            specs,
+            interval=3600,
+            settings=HttpSettings(),
+            cache_dir=Path(tmp) / "cache",
+            tune_gc=True,
         )
         typist = Typist(app)
         for name in ("action_cursor_down", "action_cursor_up"):
@@ -183,13 +188,9 @@ async def measure(providers: int, latency: float, refreshes: int) -> Result:
             typist.thread.start()
             for index in range(refreshes):
                 kind = "cold" if index == 0 else "warm"
-                if index == 0:
-                    # The mount refresh filled the cache: measure a cold one with a fresh cache.
-                    app.poller = _fresh_cache_poller(specs, Path(tmp) / f"cold{index}")
-                else:
-                    from statuswatch.tui.app import engine_poller
-
-                    app.poller = engine_poller(specs, HttpSettings(), Path(tmp) / "cold0")
+                # The mount refresh filled "cache": the measured ones use their own, so the
+                # first is cold (every body sent) and the others warm (304s).
+                app.poller = engine_poller(specs, HttpSettings(), Path(tmp) / "measured")
                 await pilot.pause(0.3)
                 lags.clear()
                 last[0] = time.perf_counter()
@@ -219,12 +220,6 @@ async def measure(providers: int, latency: float, refreshes: int) -> Result:
             result.rows = app.query_one("#providers", ListTable).row_count
             result.rss_mb, result.peak_rss_mb = (round(v, 1) for v in memory_mb())
     return result
-
-
-def _fresh_cache_poller(specs: list[ProviderSpec], cache: Path) -> Any:
-    from statuswatch.tui.app import engine_poller
-
-    return engine_poller(specs, HttpSettings(), cache)
 
 
 def format_table(result: Result) -> str:

@@ -110,3 +110,8 @@ def test_wants_tui(
     monkeypatch.setattr("sys.stdin", Stream(stdin))
     monkeypatch.setenv("TERM", term)
     assert _tui.wants_tui(argparse.Namespace(json=json_flag)) is expected
+
+
+def test_the_cli_app_tunes_the_garbage_collector(launched: list[StatusApp]) -> None:
+    assert main([]) == 0
+    assert launched[0].tune_gc is True

@@ -27,10 +27,11 @@ from statuswatch.model import (
     Status,
     Update,
 )
-from statuswatch.tui.app import StatusApp
-from statuswatch.tui.widgets import ListTable
+from statuswatch.tui.app import StatusApp, build_app
+from statuswatch.tui.widgets import DetailPane, ListTable
 
 NOW = datetime(2025, 11, 18, 12, 30, tzinfo=UTC)
+SIZE = (160, 45)
 
 CLOUDFLARE = ProviderSpec("cloudflare", "Cloudflare", "statuspage", "https://cf.example", "cdn")
 OPENAI = ProviderSpec("openai", "OpenAI", "incidentio", "https://oa.example", "ai")
@@ -200,9 +201,39 @@ def rows(app: StatusApp, table_id: str, column: int = 1) -> list[str]:
 
 
 def detail(app: StatusApp) -> str:
-    body = app.query_one("#detail-body")
-    return str(body.render())  # type: ignore[attr-defined]
+    """The text of the detail pane."""
+    return app.query_one("#detail", DetailPane).text.plain
 
 
 def notes(app: StatusApp) -> list[tuple[str, str]]:
     return [(n.title, n.message) for n in app._notifications]
+
+
+class Clock:
+    """A settable clock for the app (`now`)."""
+
+    def __init__(self) -> None:
+        self.value = NOW
+
+    def __call__(self) -> datetime:
+        return self.value
+
+
+def make_app(
+    rounds: Sequence[Sequence[ProviderReport]],
+    *,
+    gate: threading.Event | None = None,
+    bell: bool = False,
+    opened: list[str] | None = None,
+) -> tuple[StatusApp, ScriptedPoller]:
+    poller = ScriptedPoller(rounds, gate=gate)
+    sink = opened if opened is not None else []
+    app = build_app(
+        SPECS,
+        interval=3600,
+        poller=poller,
+        now=Clock(),
+        bell=bell,
+        open_url=sink.append,
+    )
+    return app, poller

@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         cache_dir=cache_dir(),
         bell=args.bell,
         only_problems=args.only_problems,
+        tune_gc=True,
     )
     app.run()
     return ExitCode.OK

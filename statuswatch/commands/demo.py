@@ -196,6 +196,7 @@ def _tui(
             bell=getattr(args, "bell", False),
             only_problems=getattr(args, "only_problems", False),
             banner=banner,
+            tune_gc=True,
         )
         app.run()
     return ExitCode.OK

@@ -6,6 +6,7 @@ the engine (statuswatch.poll) in its own thread; the UI thread only sorts and dr
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 import webbrowser
@@ -16,7 +17,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
@@ -105,11 +106,13 @@ class StatusApp(App[int]):
         bell: bool = False,
         only_problems: bool = False,
         banner: str | Callable[[], str] | None = None,
-        open_url: Callable[[str], object] = webbrowser.open,
+        open_url: Callable[[str], object] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         autostart: bool = True,
+        tune_gc: bool = False,
     ) -> None:
         super().__init__()
+        self.tune_gc = tune_gc  # freeze the long-lived objects after the first poll
         self.board = Board(specs)
         self.poller = poller
         self.interval = interval
@@ -117,12 +120,13 @@ class StatusApp(App[int]):
         self.bell_on_change = bell
         self.only_problems = only_problems
         self.banner = banner
-        self.browse = open_url
+        self.browse = open_url  # None: the system's browser, see _launch
         self.monotonic = monotonic
         self.autostart = autostart
         self.filter_text = ""
         self.polling = False
         self.polls_started = 0
+        self.polls_finished = 0
         self.last_refresh: datetime | None = None
         self.next_due = 0.0  # monotonic time of the next automatic refresh
         self.received = 0  # reports in the running (or last) poll
@@ -151,7 +155,7 @@ class StatusApp(App[int]):
                         ("provider", "Provider", 18),
                         ("title", "Incident", None),
                         ("phase", "Phase", 13),
-                        ("since", "Started", 10),
+                        ("since", "Started", 12),
                     ),
                     id="incidents",
                 )
@@ -236,6 +240,12 @@ class StatusApp(App[int]):
     @on(PollFinished)
     def _poll_finished(self, message: PollFinished) -> None:
         self.polling = False
+        self.polls_finished += 1
+        if self.polls_finished == 1 and self.tune_gc:
+            # Textual, the engine and the adapters are loaded now and live as long as the app:
+            # out of the collector's sight, its full passes stop costing the UI tens of ms.
+            gc.collect()
+            gc.freeze()
         if message.snapshot is not None:
             self.last_refresh = message.snapshot.generated_at
             # Reports whose message was replaced by a newer one are all in the snapshot.
@@ -422,7 +432,8 @@ class StatusApp(App[int]):
             text = current[0]
         if text != self._detail_shown:  # ages tick every second: redraw only on a change
             self._detail_shown = text
-            self.query_one("#detail", DetailPane).show(text)
+            key = (self._active_table, self._selection.get(self._active_table))
+            self.query_one("#detail", DetailPane).show(text, key)
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -443,8 +454,40 @@ class StatusApp(App[int]):
             self.notify("Nothing to open: no http(s) link here.", severity="warning", markup=False)
             return
         self.notify(f"Opening {url}", markup=False, timeout=4)
-        # webbrowser may start a browser and wait for it: never on the UI thread.
-        threading.Thread(target=self.browse, args=(url,), daemon=True).start()
+        # Finding and starting a browser can take a while: never on the UI thread.
+        threading.Thread(target=self._launch, args=(url,), daemon=True).start()
+
+    def _launch(self, url: str) -> None:
+        """Open `url` (in a thread): the given opener, else the system's browser."""
+        if self.browse is not None:
+            self.browse(url)
+            return
+        try:
+            browser = webbrowser.get()
+        except webbrowser.Error:
+            self.call_from_thread(self._show_link, url, "No browser found.")
+            return
+        if type(browser) is webbrowser.GenericBrowser:
+            # A console browser (lynx, w3m, or $BROWSER) needs the terminal until it exits.
+            self.call_from_thread(self._lend_terminal, browser, url)
+        else:
+            browser.open(url)
+
+    def _lend_terminal(self, browser: webbrowser.BaseBrowser, url: str) -> None:
+        try:
+            with self.suspend():
+                browser.open(url)
+        except SuspendNotSupported:
+            self._show_link(url, f"{browser.name} needs the terminal, which cannot be lent here.")
+
+    def _show_link(self, url: str, why: str) -> None:
+        self.copy_to_clipboard(url)
+        self.notify(
+            f"{why} The link, copied to the clipboard: {url}",
+            severity="warning",
+            timeout=12,
+            markup=False,
+        )
 
     def action_filter(self) -> None:
         """Show the filter box and focus it."""
@@ -516,12 +559,15 @@ def build_app(
     bell: bool = False,
     only_problems: bool = False,
     banner: str | Callable[[], str] | None = None,
-    open_url: Callable[[str], object] = webbrowser.open,
+    open_url: Callable[[str], object] | None = None,
     monotonic: Callable[[], float] = time.monotonic,
+    tune_gc: bool = False,
 ) -> StatusApp:
     """The one factory of the app, for the CLI, the demo and the tests.
 
-    Without `poller`, the real engine polls `specs` with `settings` and `cache_dir`.
+    Without `poller`, the real engine polls `specs` with `settings` and `cache_dir`; without
+    `open_url`, `o` opens links in the system's browser. `tune_gc` (for the process that runs
+    only this app: the CLI) keeps the garbage collector's full passes short.
     """
     clock = now or _utcnow
     if poller is None:
@@ -538,4 +584,5 @@ def build_app(
         banner=banner,
         open_url=open_url,
         monotonic=monotonic,
+        tune_gc=tune_gc,
     )

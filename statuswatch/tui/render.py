@@ -114,7 +114,8 @@ def _note(report: ProviderReport, now: datetime) -> Text:
     if opened:
         count = f" (+{len(opened) - 1})" if len(opened) > 1 else ""
         return _one_row(Text.assemble(line(opened[0].title), Text(count, style="dim")))
-    return line(page.description, "dim")
+    # AWS and Google Cloud documents carry no summary sentence.
+    return line(page.description or "no open incidents", "dim")
 
 
 def _one_row(text: Text) -> Text:
@@ -133,7 +134,7 @@ def incident_cells(
             Text("resolved", style="green"),
             line(report.spec.name, "dim"),
             line(incident.title, "dim"),
-            Text(f"closed {age(closed_at, now)}", style="green"),
+            Text(f"closed {age(closed_at, now).removesuffix(' ago')}", style="green"),
             Text(_short_age(incident.started_at, now), style="dim"),
         )
     phase = incident.phase.value.replace("_", " ")

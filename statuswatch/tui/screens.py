@@ -35,6 +35,9 @@ class DetailScreen(ModalScreen[None]):
         Binding("enter", "close", "Close", show=False),
         Binding("j", "scroll('down')", "Scroll", show=False),
         Binding("k", "scroll('up')", "Scroll", show=False),
+        # A modal screen keeps the app's bindings from its keys: these two are lent back.
+        Binding("o", "app.open", "Open in browser"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     def __init__(self, content: Text, url: str | None) -> None:
@@ -69,6 +72,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape", "close", "Close"),
         Binding("question_mark", "close", "Close", show=False),
         Binding("enter", "close", "Close", show=False),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -13,9 +13,7 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -299,12 +297,61 @@ class StatusHeader(Static):
     """Last refresh, next refresh and the count of providers in each status."""
 
 
-class DetailPane(VerticalScroll):
-    """The selected incident, maintenance or provider, in full."""
+class DetailPane(ScrollView, can_focus=True):
+    """The selected incident, maintenance or provider, in full, wrapped to the pane's width.
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="detail-body")
+    Drawn with the Line API and a virtual height of at least the pane's own: moving from one
+    short text to another changes no size, so it costs no layout of the screen (a `Static`
+    would lay out, and repaint, the whole screen for every row the cursor passes).
+    """
 
-    def show(self, text: Text) -> None:
-        """Replace the content."""
-        self.query_one("#detail-body", Static).update(text)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "scroll_down", "Scroll", show=False),
+        Binding("k", "scroll_up", "Scroll", show=False),
+    ]
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.text = Text()
+        self._key: object = None
+        self._lines: list[Strip] = []
+        self._width = 0
+
+    def show(self, text: Text, key: object = None) -> None:
+        """Show `text`; a new `key` (another item) scrolls back to the top."""
+        self.text = text
+        if key != self._key:
+            self._key = key
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self._wrap()
+        self.refresh()
+
+    def _wrap(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            self._lines = []
+            return
+        self._width = width
+        console = self.app.console
+        options = console.options.update(width=width, height=None)
+        lines = console.render_lines(self.text, options, pad=False, new_lines=False)
+        self._lines = [Strip(line) for line in lines]
+        size = Size(width, max(len(self._lines), self.scrollable_content_region.height))
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    def on_resize(self) -> None:
+        """Wrap again at the new width."""
+        self._wrap()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        """Line `y` of the view, at the scroll position."""
+        width = self.scrollable_content_region.width
+        if width != self._width:
+            self._wrap()
+        row = round(self.scroll_y) + y
+        style = self.rich_style
+        if row >= len(self._lines):
+            return Strip.blank(width, style)
+        return self._lines[row].crop_extend(0, width, None).apply_style(style)
