@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -39,11 +40,13 @@ from statuswatch.text import one_line, safe_url, strip_controls
 
 __all__ = [
     "TOKEN_ENV",
+    "EventFollower",
     "RemoteClient",
     "RemoteError",
     "ServerEvent",
     "SseParser",
     "parse_document",
+    "remote_poller",
     "select_providers",
     "snapshot_from_document",
 ]
@@ -208,6 +211,8 @@ class RemoteClient:
                     event = parser.feed(line)
                     if event is not None:
                         yield event
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise RemoteError(f"cannot reach {_where(self.url)}: {_reason(exc)}") from None
         except httpx.HTTPError as exc:
             raise RemoteError(f"lost {_where(self.url)}: {_reason(exc)}") from None
 
@@ -450,3 +455,100 @@ def snapshot_from_document(document: Mapping[str, Any]) -> Snapshot:
     except _Bad as exc:
         raise RemoteError(f"the server's document has a bad field: {exc}", fatal=True) from None
     return Snapshot(generated_at=generated_at, reports=reports)
+
+
+# --- following a server (for the TUI) ----------------------------------------------------------
+
+
+def remote_poller(
+    url: str, ids: Sequence[str], first: Snapshot | None = None
+) -> Callable[[Callable[[ProviderReport], None]], Awaitable[Snapshot]]:
+    """A TUI poller that reads the server's latest snapshot (only the providers `ids`).
+
+    `first`, already read, is the answer to the first call. Each call runs in a thread of its
+    own (the TUI's), so the blocking client is fine there.
+    """
+    wanted = set(ids)
+    pending = [first] if first is not None else []
+
+    async def poll(on_report: Callable[[ProviderReport], None]) -> Snapshot:
+        if pending:
+            snapshot = pending.pop()
+        else:
+            with RemoteClient(url) as client:
+                snapshot = client.snapshot()
+        reports = tuple(r for r in snapshot.reports if r.spec.id in wanted)
+        for report in reports:
+            on_report(report)
+        return Snapshot(generated_at=snapshot.generated_at, reports=reports)
+
+    return poll
+
+
+class EventFollower:
+    """Follows a server's /v1/events in a daemon thread; `on_change` after each of its polls.
+
+    It calls `on_change` for each `snapshot` notice with a new `generated_at` (and after a
+    `reset`), and reconnects after `retry` seconds with the last event id when the stream
+    breaks. `on_change` runs in the follower's thread.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        on_change: Callable[[], None],
+        *,
+        seen: str | None = None,
+        retry: float = 3.0,
+        read_timeout: float = 60.0,
+    ) -> None:
+        self.url = url
+        self._on_change = on_change
+        self._seen = seen  # generated_at of the snapshot the viewer already has
+        self._retry = retry
+        self._read_timeout = read_timeout
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="statuswatch-events", daemon=True)
+        self.last_event_id: str | None = None
+        self.connections = 0  # streams that delivered something
+        self.problem: str | None = None  # why the last connection ended, if it failed
+
+    def start(self) -> EventFollower:
+        """Start following."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop after the current read (the thread is a daemon: exiting never waits for it)."""
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with RemoteClient(self.url) as client:
+                    opened = False
+                    events = client.events(self.last_event_id, read_timeout=self._read_timeout)
+                    for event in events:
+                        if self._stop.is_set():
+                            return
+                        if not opened:
+                            opened = True
+                            self.connections += 1
+                        self._take(event)
+                self.problem = "the server closed the stream"
+            except RemoteError as exc:
+                self.problem = str(exc)
+            except Exception as exc:  # a bad notice must not end the following
+                self.problem = f"{type(exc).__name__}: {exc}"
+            self._stop.wait(self._retry)
+
+    def _take(self, event: ServerEvent) -> None:
+        if event.id is not None:
+            self.last_event_id = event.id
+        if event.kind == "reset":
+            self._on_change()
+        elif event.kind == "snapshot":
+            generated_at = event.json().get("generated_at")
+            if generated_at != self._seen:
+                self._seen = generated_at
+                self._on_change()

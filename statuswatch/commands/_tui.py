@@ -45,6 +45,10 @@ def check_interval(value: float | None, minimum: float) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the TUI on the watched providers until the user quits."""
+    if getattr(args, "server", None):  # `--server URL`: a server's polls feed the TUI
+        from statuswatch.commands import _tui_remote
+
+        return _tui_remote.run(args)
     from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, select
     from statuswatch.paths import cache_dir
 
