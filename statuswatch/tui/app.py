@@ -6,10 +6,10 @@ the engine (statuswatch.poll) in its own thread; the UI thread only sorts and dr
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 import time
-import webbrowser
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,9 +17,10 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult, SuspendNotSupported
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.events import DescendantFocus
 from textual.widget import Widget
 from textual.widgets import Footer, Input
@@ -27,9 +28,9 @@ from textual.widgets import Footer, Input
 from statuswatch.model import ProviderReport, ProviderSpec, Snapshot, Status
 from statuswatch.settings import HttpSettings
 from statuswatch.text import one_line, safe_url
-from statuswatch.timefmt import age
 from statuswatch.tui import render
 from statuswatch.tui.board import Board, ChangeKind, row_key
+from statuswatch.tui.links import open_link
 from statuswatch.tui.messages import PollFinished, PollStarted, ReportArrived
 from statuswatch.tui.screens import DetailScreen, HelpScreen
 from statuswatch.tui.threaded import run_in_thread
@@ -49,14 +50,6 @@ RENDER_DELAY_POLLING = 0.2
 DETAIL_DELAY = 0.12
 DETAIL_EVERY = 15.0  # seconds between redraws of the detail pane for its ages alone
 TICK = 0.5  # seconds between header updates and checks whether a refresh is due
-_ORDER = (
-    Status.MAJOR_OUTAGE,
-    Status.PARTIAL_OUTAGE,
-    Status.DEGRADED,
-    Status.MAINTENANCE,
-    Status.UNKNOWN,
-    Status.OPERATIONAL,
-)
 
 
 def engine_poller(
@@ -209,6 +202,11 @@ class StatusApp(App[int]):
             self.post_message(PollFinished(snapshot))
 
     def _tick(self) -> None:
+        # Timers can fire while the app closes and its screen is gone: nothing to draw then.
+        with contextlib.suppress(NoMatches):
+            self._tick_now()
+
+    def _tick_now(self) -> None:
         if not self.polling and self.monotonic() >= self.next_due:
             self.start_poll()
         self._update_header()
@@ -276,6 +274,11 @@ class StatusApp(App[int]):
             self.set_timer(DETAIL_DELAY, self._show_detail)
 
     def _render_lists(self) -> None:
+        # Timers can fire while the app closes and its screen is gone: nothing to draw then.
+        with contextlib.suppress(NoMatches):
+            self._render_lists_now()
+
+    def _render_lists_now(self) -> None:
         """Give the three lists their rows from the board, then the detail pane and the header.
 
         Only the keys are computed here; each list builds the cells of the rows it shows when
@@ -318,57 +321,25 @@ class StatusApp(App[int]):
 
     def _update_header(self) -> None:
         header = self.query_one("#header", StatusHeader)
-        now = self.now()
         counts = self.board.counts()
-        top = Text()
-        top.append(" statuswatch ", style="bold reverse")
-        banner = self.banner() if callable(self.banner) else self.banner
-        if banner:
-            top.append("  ")
-            top.append(one_line(banner), style="bold cyan")
-        top.append("   ")
-        if self.last_refresh is not None:
-            top.append(
-                f"refreshed {self.last_refresh.astimezone(UTC):%H:%M:%S} UTC "
-                f"({age(self.last_refresh, now)})"
-            )
-        else:
-            top.append("not refreshed yet")
-        if self.polling:
-            top.append(f"  ·  refreshing {self.received}/{len(self.board.specs)}", style="cyan")
-        else:
-            wait = max(0, round(self.next_due - self.monotonic()))
-            top.append(f"  ·  next in {wait}s")
-        if self.filter_text:
-            top.append("  ·  filter: ", style="bold")
-            top.append(self.filter_text, style="bold yellow")
-        if self.only_problems:
-            top.append("  ·  only problems", style="bold yellow")
-        bottom = Text(" ")
-        heard = sum(counts.values())
-        problems = [s for s in _ORDER if s is not Status.OPERATIONAL and counts[s]]
-        if heard and not problems:
-            bottom.append(f"All {heard} providers operational", style="bold green")
-        else:
-            for status in problems:
-                bottom.append(
-                    f" {counts[status]} {render.STATUS_LABELS[status]} ",
-                    style=render.STATUS_STYLES[status],
-                )
-                bottom.append("  ")
-            if counts[Status.OPERATIONAL]:
-                bottom.append(f"{counts[Status.OPERATIONAL]} operational", style="green")
-        waiting = len(self.board.specs) - heard
-        if waiting:
-            bottom.append(f"  ·  {waiting} not heard from yet", style="dim")
-        text = Text.assemble(top, "\n", bottom)
+        text = render.header_text(
+            banner=self.banner() if callable(self.banner) else self.banner,
+            now=self.now(),
+            last_refresh=self.last_refresh,
+            refreshing=(self.received, len(self.board.specs)) if self.polling else None,
+            next_in=max(0, round(self.next_due - self.monotonic())),
+            filter_text=self.filter_text,
+            only_problems=self.only_problems,
+            counts=counts,
+            total=len(self.board.specs),
+        )
         if text != self._header_shown:
             self._header_shown = text
             # Its height is fixed: no layout pass, which would repaint the whole screen.
             header.update(text, layout=False)
-        worst = max((s for s in Status if counts[s]), key=_alarm, default=Status.OPERATIONAL)
-        header.set_class(worst in (Status.MAJOR_OUTAGE, Status.PARTIAL_OUTAGE), "-outage")
-        header.set_class(worst is Status.DEGRADED, "-degraded")
+        loudest = render.loudest(counts)
+        header.set_class(loudest in (Status.MAJOR_OUTAGE, Status.PARTIAL_OUTAGE), "-outage")
+        header.set_class(loudest is Status.DEGRADED, "-degraded")
 
     # --- selection and details -----------------------------------------------------------------
 
@@ -423,6 +394,11 @@ class StatusApp(App[int]):
         return text, safe_url(item.url) or safe_url(report.spec.url)
 
     def _show_detail(self) -> None:
+        # Timers can fire while the app closes and its screen is gone: nothing to draw then.
+        with contextlib.suppress(NoMatches):
+            self._show_detail_now()
+
+    def _show_detail_now(self) -> None:
         self._detail_pending = False
         self._detail_at = self.monotonic()
         current = self._current()
@@ -455,39 +431,7 @@ class StatusApp(App[int]):
             return
         self.notify(f"Opening {url}", markup=False, timeout=4)
         # Finding and starting a browser can take a while: never on the UI thread.
-        threading.Thread(target=self._launch, args=(url,), daemon=True).start()
-
-    def _launch(self, url: str) -> None:
-        """Open `url` (in a thread): the given opener, else the system's browser."""
-        if self.browse is not None:
-            self.browse(url)
-            return
-        try:
-            browser = webbrowser.get()
-        except webbrowser.Error:
-            self.call_from_thread(self._show_link, url, "No browser found.")
-            return
-        if type(browser) is webbrowser.GenericBrowser:
-            # A console browser (lynx, w3m, or $BROWSER) needs the terminal until it exits.
-            self.call_from_thread(self._lend_terminal, browser, url)
-        else:
-            browser.open(url)
-
-    def _lend_terminal(self, browser: webbrowser.BaseBrowser, url: str) -> None:
-        try:
-            with self.suspend():
-                browser.open(url)
-        except SuspendNotSupported:
-            self._show_link(url, f"{browser.name} needs the terminal, which cannot be lent here.")
-
-    def _show_link(self, url: str, why: str) -> None:
-        self.copy_to_clipboard(url)
-        self.notify(
-            f"{why} The link, copied to the clipboard: {url}",
-            severity="warning",
-            timeout=12,
-            markup=False,
-        )
+        threading.Thread(target=open_link, args=(self, url, self.browse), daemon=True).start()
 
     def action_filter(self) -> None:
         """Show the filter box and focus it."""
@@ -541,11 +485,6 @@ def _set_title(widget: Widget, title: str) -> None:
     """Set a border title only when it changes (each set repaints the widget)."""
     if widget.border_title != title:
         widget.border_title = title
-
-
-def _alarm(status: Status) -> int:
-    """How loudly the header should speak for `status`."""
-    return len(_ORDER) - _ORDER.index(status)
 
 
 def build_app(

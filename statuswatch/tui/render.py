@@ -29,9 +29,11 @@ from statuswatch.timefmt import age
 __all__ = [
     "STATUS_LABELS",
     "STATUS_STYLES",
+    "header_text",
     "incident_cells",
     "incident_detail",
     "line",
+    "loudest",
     "maintenance_cells",
     "maintenance_detail",
     "provider_cells",
@@ -64,6 +66,15 @@ IMPACT_STYLES = {
     Impact.CRITICAL: "bold white on red",
 }
 _PENDING = "checking…"
+# The header's counts, loudest first; unknown after maintenance: it is never an outage.
+_LOUDNESS = (
+    Status.MAJOR_OUTAGE,
+    Status.PARTIAL_OUTAGE,
+    Status.DEGRADED,
+    Status.MAINTENANCE,
+    Status.UNKNOWN,
+    Status.OPERATIONAL,
+)
 
 
 def line(value: object, style: str = "") -> Text:
@@ -291,3 +302,62 @@ def _timeline(out: Text, updates: Iterable[Update], now: datetime) -> None:
         out.append(update.phase.value.replace("_", " "), style="bold")
         out.append("\n")
         out.append(plain_text(update.text) + "\n")
+
+
+# --- header ------------------------------------------------------------------------------------
+
+
+def header_text(
+    *,
+    banner: str | None,
+    now: datetime,
+    last_refresh: datetime | None,
+    refreshing: tuple[int, int] | None,
+    next_in: int,
+    filter_text: str,
+    only_problems: bool,
+    counts: dict[Status, int],
+    total: int,
+) -> Text:
+    """The two header lines: refresh times and view settings, then the count of each status."""
+    top = Text()
+    top.append(" statuswatch ", style="bold reverse")
+    if banner:
+        top.append("  ")
+        top.append(one_line(banner), style="bold cyan")
+    top.append("   ")
+    if last_refresh is not None:
+        clock = f"{last_refresh.astimezone(UTC):%H:%M:%S}"
+        top.append(f"refreshed {clock} UTC ({age(last_refresh, now)})")
+    else:
+        top.append("not refreshed yet")
+    if refreshing is not None:
+        top.append(f"  ·  refreshing {refreshing[0]}/{refreshing[1]}", style="cyan")
+    else:
+        top.append(f"  ·  next in {next_in}s")
+    if filter_text:
+        top.append("  ·  filter: ", style="bold")
+        top.append(filter_text, style="bold yellow")
+    if only_problems:
+        top.append("  ·  only problems", style="bold yellow")
+    bottom = Text(" ")
+    heard = sum(counts.values())
+    problems = [s for s in _LOUDNESS if s is not Status.OPERATIONAL and counts[s]]
+    if heard and not problems:
+        bottom.append(f"All {heard} providers operational", style="bold green")
+    else:
+        for status in problems:
+            bottom.append(
+                f" {counts[status]} {STATUS_LABELS[status]} ", style=STATUS_STYLES[status]
+            )
+            bottom.append("  ")
+        if counts[Status.OPERATIONAL]:
+            bottom.append(f"{counts[Status.OPERATIONAL]} operational", style="green")
+    if total > heard:
+        bottom.append(f"  ·  {total - heard} not heard from yet", style="dim")
+    return Text.assemble(top, "\n", bottom)
+
+
+def loudest(counts: dict[Status, int]) -> Status:
+    """The status the header should speak for: the loudest one any provider is in."""
+    return next((s for s in _LOUDNESS if counts.get(s)), Status.OPERATIONAL)
