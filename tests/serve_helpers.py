@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -37,8 +38,10 @@ class ServedPages:
         cache_dir: Path,
         settings: ServeSettings | None = None,
         first_event_id: int | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.pages = pages
+        self._now = now
         self.specs = [
             ProviderSpec(id=i, name=i.upper(), kind="statuspage", url=pages.url(f"/{i}"))
             for i in ids
@@ -73,6 +76,7 @@ class ServedPages:
                 self._cache_dir,
                 self._settings,
                 first_event_id=self._first_event_id,
+                now=self._now,
             )
             return await self.server.start("127.0.0.1", 0)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import re
 import socket
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -173,6 +175,54 @@ def test_healthz_says_ok_after_a_poll(served: ServedPages) -> None:
     assert response.status_code == 200
     assert (body["status"], body["providers"], body["sse_clients"]) == ("ok", 2, 0)
     assert body["generated_at"] == snapshot_document(snapshot)["generated_at"]
+
+
+def test_healthz_says_stale_when_polls_stopped(loopback: LoopbackServer, tmp_path: Path) -> None:
+    long_ago = datetime.now(UTC) - timedelta(minutes=10)
+    settings = ServeSettings(interval=60)  # the loop is never started here: `poll` polls
+    with ServedPages(loopback, ["ex"], tmp_path / "cache", settings, now=lambda: long_ago) as s:
+        s.page("ex", STAGES[0])
+        s.poll()
+        response = httpx.get(s.url + "/healthz")
+    assert (response.status_code, response.json()["status"]) == (503, "stale")
+    assert response.json()["age_seconds"] >= 600
+
+
+def test_connections_past_the_limit_get_503(loopback: LoopbackServer, tmp_path: Path) -> None:
+    settings = ServeSettings(interval=None, max_connections=1)
+    with ServedPages(loopback, ["ex"], tmp_path / "cache", settings) as served:
+        served.page("ex", STAGES[0])
+        served.poll()
+        with RemoteClient(served.url) as client:
+            events = client.events(read_timeout=5)
+            assert next(events).kind == "snapshot"  # holds the one connection allowed
+            refused = httpx.get(served.url + "/healthz")
+            events.close()
+    assert (refused.status_code, refused.json()) == (503, {"error": "too many connections"})
+
+
+def test_a_client_that_stops_reading_is_disconnected(
+    served: ServedPages, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from statuswatch.serve import server
+
+    monkeypatch.setattr(server, "WRITE_TIMEOUT", 0.3)
+    served.poll()
+    host, port = served.url.removeprefix("http://").split(":")
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect((host, int(port)))
+        sock.settimeout(5)
+        request = b"GET /v1/status HTTP/1.1\r\nHost: x\r\nAccept-Encoding: identity\r\n\r\n"
+        with contextlib.suppress(OSError):  # the server may close while we still send
+            sock.sendall(request * 5000)  # ~5 MB of answers that are never read
+        deadline = time.monotonic() + 10
+        while not served.server.connections and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert served.server.connections == 1
+        while served.server.connections and time.monotonic() < deadline:
+            time.sleep(0.05)  # the server blocks on a full socket, then gives up on it
+        assert served.server.connections == 0
 
 
 def test_unknown_paths_methods_and_malformed_requests(served: ServedPages) -> None:

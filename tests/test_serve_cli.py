@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from loopback import LoopbackServer
+from loopback import LoopbackServer, make_certificate
 from notify_helpers import incident_stages, notify_env, statuswatch, summary, write_config
 from prometheus_client.parser import text_string_to_metric_families
 from schema_check import assert_valid
@@ -25,14 +26,14 @@ PLAIN = {"Accept-Encoding": "identity"}
 
 
 @contextmanager
-def serving(env: dict[str, str], *args: str) -> Iterator[str]:
+def serving(env: dict[str, str], *args: str, scheme: str = "http") -> Iterator[str]:
     """Run `statuswatch serve --bind 127.0.0.1:0 ARGS`; yield its base URL; stop it (exit 0)."""
     command = [sys.executable, "-m", "statuswatch", "serve", "--bind", "127.0.0.1:0", *args]
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stderr is not None
         line = process.stderr.readline()
-        assert " on http://127.0.0.1:" in line, line
+        assert f" on {scheme}://127.0.0.1:" in line, line
         yield line.split(" on ", 1)[1].split(" ", 1)[0]
     finally:
         process.send_signal(signal.SIGTERM)
@@ -162,6 +163,29 @@ def test_serve_refuses_to_expose_itself_without_a_token(env: dict[str, str]) -> 
     assert bad.stderr == "statuswatch: error: --bind/--tls: expected HOST:PORT, got '8787'\n"
     assert slow.stderr == "statuswatch: error: --interval: must be at least 10 seconds, got 1\n"
     assert {exposed.returncode, short.returncode, bad.returncode, slow.returncode} == {2}
+
+
+def test_serve_over_tls(tmp_path: Path, env: dict[str, str]) -> None:
+    pair = make_certificate(tmp_path)
+    if pair is None:
+        pytest.skip("no openssl command to make a certificate")
+    cert, key = pair
+    half = statuswatch(env, "serve", "--tls-cert", str(cert))
+    assert (half.returncode, half.stderr) == (
+        2,
+        "statuswatch: error: --bind/--tls: --tls-cert and --tls-key go together\n",
+    )
+    with serving(env, "--tls-cert", str(cert), "--tls-key", str(key), scheme="https") as url:
+        context = ssl.create_default_context(cafile=str(cert))
+        body = httpx.get(url + "/v1/status", headers=PLAIN, verify=context).content
+        trusted = client_env(tmp_path, env, SSL_CERT_FILE=str(cert))
+        as_json = statuswatch(trusted, "--server", url, "--json")
+        untrusted = statuswatch(client_env(tmp_path, env), "--server", url, "--json")
+    assert url.startswith("https://127.0.0.1:")
+    assert (as_json.returncode, as_json.stdout.encode()) == (0, body)
+    assert untrusted.returncode == 1
+    assert untrusted.stderr.startswith(f"statuswatch: error: cannot reach {url}: ")
+    assert "CERTIFICATE_VERIFY_FAILED" in untrusted.stderr
 
 
 def test_a_port_in_use_is_an_error(env: dict[str, str]) -> None:

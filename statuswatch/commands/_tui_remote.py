@@ -35,7 +35,6 @@ def build(
 
     RemoteError when the server cannot be read at all; KeyError for an id it does not watch.
     """
-    from statuswatch.output import SCHEMA
     from statuswatch.remote import EventFollower, RemoteClient, remote_poller
     from statuswatch.timefmt import rfc3339
     from statuswatch.tui.app import build_app  # Textual: only on this path
@@ -54,7 +53,7 @@ def build(
         poller=remote_poller(url, wanted, first),
         bell=bell,
         only_problems=only_problems,
-        banner=f"{SCHEMA} from {url}",
+        banner=f"server {url}",
         tune_gc=tune_gc,
     )
 

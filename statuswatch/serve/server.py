@@ -42,6 +42,9 @@ __all__ = ["ServeSettings", "StatusServer"]
 ROUTES = ("/", "/healthz", "/metrics", "/v1/events", "/v1/status")
 # A client that sends nothing for this long between requests is disconnected.
 IDLE_TIMEOUT = 30.0
+# A client that takes longer than this to accept what was written to it is disconnected: a
+# viewer that stopped reading must not hold its buffers (and a connection slot) forever.
+WRITE_TIMEOUT = 60.0
 # The reconnection delay suggested to SSE clients (milliseconds).
 RETRY_MS = 3000
 _JSON = "application/json; charset=utf-8"
@@ -83,6 +86,12 @@ def _error(
 ) -> tuple[int, list[tuple[str, str]], bytes]:
     body = (json.dumps({"error": message}) + "\n").encode()
     return status, [("Content-Type", _JSON), *extra], body
+
+
+async def _drain(writer: asyncio.StreamWriter) -> None:
+    """Wait until the client has taken what was written; TimeoutError after WRITE_TIMEOUT."""
+    async with asyncio.timeout(WRITE_TIMEOUT):
+        await writer.drain()
 
 
 def _gzip_accepted(header: str) -> bool:
@@ -248,7 +257,7 @@ class StatusServer:
             if self.connections > self.settings.max_connections:
                 status, headers, body = _error(503, "too many connections")
                 writer.write(response(status, headers, body, keep_alive=False))
-                await writer.drain()
+                await _drain(writer)
                 return
             await self._serve_connection(reader, writer)
         except (ConnectionError, TimeoutError):
@@ -275,7 +284,7 @@ class StatusServer:
             except BadRequest as exc:
                 status, headers, body = _error(exc.status, str(exc))
                 writer.write(response(status, headers, body, keep_alive=False))
-                await writer.drain()
+                await _drain(writer)
                 return
             except TimeoutError:
                 return
@@ -298,7 +307,7 @@ class StatusServer:
                     keep_alive=keep_alive,
                 )
             )
-            await writer.drain()
+            await _drain(writer)
             if not keep_alive:
                 return
 
@@ -383,7 +392,7 @@ class StatusServer:
         ]
         writer.write(response(200, headers, keep_alive=False, length=False, head_only=True))
         if request.method == "HEAD":
-            await writer.drain()
+            await _drain(writer)
             return
         hub = self.hub
         self.sse_clients += 1
@@ -403,7 +412,7 @@ class StatusServer:
             if hub.snapshot_frame is not None:
                 chunks.append(hub.snapshot_frame)
             writer.write(b"".join(chunks))
-            await writer.drain()
+            await _drain(writer)
             while True:
                 waiter = hub.waiter()  # taken before reading, so no notify slips between
                 chunks = []
@@ -419,14 +428,14 @@ class StatusServer:
                     chunks.append(hub.snapshot_frame)
                 if chunks:
                     writer.write(b"".join(chunks))
-                    await writer.drain()
+                    await _drain(writer)
                     continue
                 try:
                     async with asyncio.timeout(self.settings.heartbeat):
                         await waiter.wait()
                 except TimeoutError:
                     writer.write(comment("keep-alive"))
-                    await writer.drain()
+                    await _drain(writer)
         finally:
             self.sse_clients -= 1
 
