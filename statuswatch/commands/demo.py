@@ -64,7 +64,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help=f"TUI: real seconds between polls (default {DEFAULT_INTERVAL:g})",
     )
     parser.add_argument(
-        "--bell", action="store_true", default=keep, help="TUI: ring the bell on each change"
+        "--bell",
+        action="store_true",
+        default=keep,
+        help="TUI: ring the bell when an incident opens or closes",
     )
     parser.add_argument(
         "--only-problems",
