@@ -23,12 +23,25 @@ class Status(StrEnum):
         return _STATUS_ORDER.index(self)
 
     @property
+    def urgency(self) -> int:
+        """Rank for listing worst first: outages above unknown, which is never an outage."""
+        return _URGENCY[self]
+
+    @property
     def is_problem(self) -> bool:
         """True for anything but operational."""
         return self is not Status.OPERATIONAL
 
 
 _STATUS_ORDER: tuple[Status, ...] = tuple(Status)
+_URGENCY = {
+    Status.OPERATIONAL: 0,
+    Status.MAINTENANCE: 1,
+    Status.UNKNOWN: 2,
+    Status.DEGRADED: 3,
+    Status.PARTIAL_OUTAGE: 4,
+    Status.MAJOR_OUTAGE: 5,
+}
 
 
 class Impact(StrEnum):

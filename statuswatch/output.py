@@ -173,8 +173,8 @@ def _active(incidents: Iterable[Incident]) -> list[Incident]:
 
 
 def worst_first(reports: Sequence[ProviderReport]) -> list[ProviderReport]:
-    """Return reports sorted by status severity, worst first, keeping watch order among equals."""
-    return sorted(reports, key=lambda r: -r.status.severity)
+    """Return reports worst first (outages, then unknown), keeping watch order among equals."""
+    return sorted(reports, key=lambda r: -r.status.urgency)
 
 
 def _incident_lines(incident: Incident, now: datetime) -> list[str]:

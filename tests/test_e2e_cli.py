@@ -177,11 +177,11 @@ def test_status_table_from_the_real_command(loopback: LoopbackServer, tmp_path: 
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].endswith("3 providers: 2 with problems, 1 unknown")
-    # Worst first: unknown (DOWN), then partial outage (IO), then degraded (SP).
+    # Worst first: partial outage (IO), degraded (SP), then unknown (DOWN): never an outage.
     rows = [line for line in lines[1:] if not line.startswith(" ")]
-    assert [row[:14].strip() for row in rows] == ["unknown", "partial outage", "degraded"]
-    assert [row[15:].split()[0] for row in rows] == ["DOWN", "IO", "SP"]
-    assert "HTTP 500 from http://127.0.0.1:" in rows[0]
+    assert [row[:14].strip() for row in rows] == ["partial outage", "degraded", "unknown"]
+    assert [row[15:].split()[0] for row in rows] == ["IO", "SP", "DOWN"]
+    assert "HTTP 500 from http://127.0.0.1:" in rows[2]
     assert "    ! [major] Elevated errors on the API (identified, since 2026-09-29 17:52 UTC" in (
         done.stdout
     )

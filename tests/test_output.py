@@ -130,13 +130,14 @@ def test_table_worst_first_with_incidents_under_their_provider() -> None:
     assert lines[0] == (
         "statuswatch · 2026-11-27 10:00 UTC · 3 providers: 1 with problems, 1 unknown"
     )
-    assert lines[1].startswith("unknown") and "OpenAI" in lines[1]
-    assert "(showing data from 2h 0m ago)" in lines[1]
-    assert lines[2].startswith("partial outage") and "Cloudflare" in lines[2]
-    assert lines[3] == (
+    # Worst first: the outage, then what could not be read, then the operational.
+    assert lines[1].startswith("partial outage") and "Cloudflare" in lines[1]
+    assert lines[2] == (
         "    ! [major] Elevated errors (identified, since 2026-11-27 09:00 UTC (1h 0m ago))"
     )
-    assert lines[4] == "      5m ago: Found it"
+    assert lines[3] == "      5m ago: Found it"
+    assert lines[6].startswith("unknown") and "OpenAI" in lines[6]
+    assert "(showing data from 2h 0m ago)" in lines[6]
     assert "GitHub" in lines[-1] and lines[-1].startswith("operational")
     assert "\x1b" not in table
 

@@ -19,21 +19,11 @@ __all__ = ["RESOLVED_KEPT", "Board", "Change", "ChangeKind", "IncidentRow", "ran
 # An incident that closed while watching stays listed (as resolved) this long, by the app's clock.
 RESOLVED_KEPT = timedelta(hours=2)
 
-# Worst first for an on-call screen: outages above "we could not tell", which never counts
-# as an outage; a provider not heard from yet goes last.
-_RANK = {
-    Status.MAJOR_OUTAGE: 6,
-    Status.PARTIAL_OUTAGE: 5,
-    Status.DEGRADED: 4,
-    Status.UNKNOWN: 3,
-    Status.MAINTENANCE: 2,
-    Status.OPERATIONAL: 1,
-}
-
 
 def rank(report: ProviderReport | None) -> int:
     """Sort rank of a provider's row: higher is listed first; 0 before its first report."""
-    return 0 if report is None else _RANK[report.status]
+    # The same order as the table (Status.urgency); a provider not heard from yet goes last.
+    return 0 if report is None else report.status.urgency + 1
 
 
 class ChangeKind(StrEnum):
