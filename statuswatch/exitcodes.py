@@ -12,3 +12,5 @@ class ExitCode(IntEnum):
     """The command could not do its job (for example, a file could not be written)."""
     USAGE = 2
     """Bad command-line arguments or a bad config file; one line on stderr says what and where."""
+    LOCKED = 75
+    """`notify`: another run held the lock past `--lock-timeout` (EX_TEMPFAIL: try again later)."""

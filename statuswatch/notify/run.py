@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from statuswatch.config import Config
+from statuswatch.exitcodes import ExitCode
 from statuswatch.model import ProviderSpec, Snapshot
 from statuswatch.notify.deliver import Delivery
 from statuswatch.notify.derive import DeriveOptions, derive
@@ -33,8 +34,8 @@ from statuswatch.notify.store import Entry, LockTimeout, Outbox, Store
 from statuswatch.settings import HttpSettings
 
 # Exit status when another run holds the lock too long: EX_TEMPFAIL, "try again later".
-LOCKED = 75
-DELIVERY_FAILED = 1
+LOCKED = ExitCode.LOCKED
+DELIVERY_FAILED = ExitCode.FAILURE
 
 Poll = Callable[[Sequence[ProviderSpec], HttpSettings, Path], Snapshot]
 
