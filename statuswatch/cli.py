@@ -18,16 +18,24 @@ from statuswatch.commands import status as status_command
 from statuswatch.commands._common import PROG, add_status_options
 
 EPILOG = """\
+On a terminal, plain `statuswatch` opens the live view; piped, it prints the status table.
+`statuswatch COMMAND --help` tells more about each command.
+
 examples:
   statuswatch --json | jq '.providers[] | select(.status != "operational") | .name'
   statuswatch status --only-problems
   statuswatch -p cloudflare -p openai --json
   statuswatch providers --category ai
+  statuswatch add https://status.example.com
+  statuswatch demo                      # replay Cloudflare's 2025-11-18 outage offline
+  */5 * * * * statuswatch notify        # crontab: tell each change once
 
 exit codes: 0 done (a provider that failed says so in the output), 1 failure,
-2 bad arguments or bad config (one line on stderr names the file, key and problem).
+2 bad arguments or bad config (one line on stderr names the file, key and problem);
+`check` follows the Nagios convention (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN),
+`wait` exits 1 on timeout, `notify` 75 when another run holds the lock.
 environment: STATUSWATCH_CONFIG (config file), STATUSWATCH_CACHE_DIR, STATUSWATCH_STATE_DIR,
-NO_COLOR.
+STATUSWATCH_TOKEN (bearer token for serve and --server), NO_COLOR.
 """
 
 
