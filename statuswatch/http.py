@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ from types import TracebackType
 import httpx
 
 from statuswatch import __version__
+from statuswatch.inflate import ACCEPT_ENCODING, SUPPORTED, InflateError, Inflater
 from statuswatch.model import ErrorType, FetchError
 from statuswatch.settings import MIB, HttpSettings
 from statuswatch.text import one_line
@@ -229,7 +231,8 @@ class Fetcher:
         # Our semaphores bound concurrency; the pool must never be the tighter limit.
         size = max(1, s.max_connections)
         return httpx.AsyncClient(
-            headers={"User-Agent": USER_AGENT},
+            # Only encodings whose inflating `_read_capped` can bound (never br or zstd).
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=timeout,
             follow_redirects=True,
             max_redirects=s.max_redirects,
@@ -328,16 +331,49 @@ async def _read_capped(response: httpx.Response, url: str, cap: int) -> bytes:
             ErrorType.TOO_LARGE,
             f"the body from {url} is {_size(int(declared))}, over the {_size(cap)} cap",
         )
+    encoding = response.headers.get("content-encoding", "").strip().lower() or "identity"
+    if encoding not in SUPPORTED or response.is_stream_consumed:
+        # Not one we asked for: httpx decodes it (or fails), the cap checked after each piece.
+        # A transport that read the body already (httpx.MockTransport) decoded it too.
+        return await _collect(response.aiter_bytes(), url, cap)
+    inflater = Inflater(encoding)
     chunks: list[bytes] = []
     total = 0
-    async for chunk in response.aiter_bytes():
+    try:
+        async for raw in response.aiter_raw():
+            # Each piece is at most the room left plus one byte: a bomb never inflates past it.
+            for piece in inflater.feed(raw, cap - total + 1):
+                total += len(piece)
+                if total > cap:
+                    raise _too_large(url, cap)
+                chunks.append(piece)
+        for piece in inflater.finish(cap - total + 1):
+            total += len(piece)
+            if total > cap:
+                raise _too_large(url, cap)
+            chunks.append(piece)
+    except InflateError as exc:
+        message = f"the body from {url} could not be decoded: {_detail(exc)}"
+        raise FetchFailed(ErrorType.PARSE_ERROR, message) from None
+    return b"".join(chunks)
+
+
+async def _collect(pieces: AsyncIterator[bytes], url: str, cap: int) -> bytes:
+    """Join `pieces`, refusing the body as soon as it grows past `cap` bytes."""
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in pieces:
         total += len(chunk)
         if total > cap:
-            raise FetchFailed(
-                ErrorType.TOO_LARGE, f"the body from {url} is larger than the {_size(cap)} cap"
-            )
+            raise _too_large(url, cap)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _too_large(url: str, cap: int) -> FetchFailed:
+    return FetchFailed(
+        ErrorType.TOO_LARGE, f"the body from {url} is larger than the {_size(cap)} cap"
+    )
 
 
 def _status_failure(url: str, response: httpx.Response, now: datetime) -> _Retry:
@@ -404,6 +440,7 @@ def _classify(
         message = f"the body from {url} was truncated: {detail}"
         return FetchError(ErrorType.CONNECTION, message), True
     if isinstance(exc, httpx.ConnectError):
+        detail = _connect_detail(exc) or detail
         return FetchError(ErrorType.CONNECTION, f"could not connect to {url}: {detail}"), True
     if isinstance(exc, httpx.TransportError):
         message = f"the connection to {url} failed before an answer: {detail}"
@@ -421,6 +458,22 @@ def _is_tls(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def _connect_detail(exc: BaseException) -> str | None:
+    """Why a connection failed, from the socket error under anyio's "All connection attempts
+    failed": a name that does not resolve, or a refusal; None for anything else."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return None
+        if isinstance(seen, socket.gaierror):
+            reason = one_line(seen.strerror or str(seen), _DETAIL_LIMIT)
+            return f"the host name does not resolve (DNS: {reason})"
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused (nothing listens on that port)"
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _detail(exc: BaseException) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,8 @@ from statuswatch.text import one_line
 __all__ = ["poll", "poll_all"]
 
 _MESSAGE_LIMIT = 300
+# Media types a status document may come as; any other is named in a parse error.
+_DOCUMENT_TYPES = re.compile(r"json|xml|rss|atom|text/|javascript|octet-stream", re.IGNORECASE)
 
 
 async def poll_all(
@@ -166,7 +169,12 @@ def _read(
             # An HTML page where a document was expected: a login wall, a new site, a parked domain.
             message = f"{url} answered with an HTML page: {_text(exc)}"
             raise FetchFailed(ErrorType.FORMAT_CHANGED, message) from None
-        raise FetchFailed(ErrorType.PARSE_ERROR, _parse_message(url, exc)) from None
+        message = _parse_message(url, exc)
+        media = one_line(headers.get("content-type", "").split(";", 1)[0], 100)
+        if media and not _DOCUMENT_TYPES.search(media):
+            # An image or a PDF where a document was expected: say what the server sent.
+            message += f" (the server sent {media})"
+        raise FetchFailed(ErrorType.PARSE_ERROR, message) from None
 
 
 async def _report_many(
@@ -208,7 +216,9 @@ async def _report_many(
                 documents.append((result.body, result.headers))
                 updated.append(_fresh(url, result))
         try:
-            page = _read(lambda: adapter.parse_many(documents), {}, urls[0], spec.url)
+            # The first document's headers: an HTML page or an image there is named in the error.
+            first = documents[0][1]
+            page = _read(lambda: adapter.parse_many(documents), first, urls[0], spec.url)
         except FetchFailed:
             for url, result in zip(urls, results, strict=True):
                 if result.not_modified:  # else every run would get the same unreadable 304

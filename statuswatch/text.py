@@ -19,14 +19,18 @@ _ESCAPES = re.compile(
     """,
     re.VERBOSE,
 )
-# Remaining C0 (but tab and newline), DEL, C1, bidi controls and invisible formatting characters.
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+# Remaining C0 (but tab and newline), DEL, C1, bidi controls (U+061C and U+200E/F, embeddings,
+# overrides, isolates), invisible formatting characters (zero-width ones, U+180E, invisible
+# operators, the BOM, interlinear annotations, the U+E00xx tags that spell hidden ASCII) and
+# lone surrogates, which a JSON "\ud800" escape can produce and no UTF-8 output can encode.
+_INVISIBLE = (
+    "\x7f-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ud800-\udfff\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
 )
+_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f{_INVISIBLE}]")
 # Anything that plain_text would change: most titles and names have none of it.
 _NEEDS_WORK = re.compile(
-    "[<&\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
-    "|  |^\\s|\\s$|[^\\S\n]\n|\n[^\\S\n]|\n\n\n"
+    f"[<&\x00-\x09\x0b-\x1f\u2028\u2029{_INVISIBLE}]|  |^\\s|\\s$|[^\\S\n]\n|\n[^\\S\n]|\n\n\n"
 )
 # Only real tags (a name then space, "/" or ">") and comments: a Markdown autolink such as
 # <https://example.com> and a lone "<" are text.
@@ -38,7 +42,9 @@ _SPACES = re.compile(r"[ \t]+")
 
 def strip_controls(value: str) -> str:
     """Remove terminal escape sequences, control characters and bidi overrides."""
+    # U+2028/U+2029 separate lines too: a terminal must not get to decide what they do.
     value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\u2028", "\n").replace("\u2029", "\n")
     return _CONTROLS.sub("", _ESCAPES.sub("", value))
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import reliability
 from loopback import LoopbackServer
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -93,3 +95,15 @@ def loopback() -> Iterator[LoopbackServer]:
     """A started LoopbackServer, stopped after the test."""
     with LoopbackServer() as server:
         yield server
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the reliability figures the suites recorded (tests/reliability.py), if any."""
+    recorded = reliability.figures()
+    line = reliability.summary_line(recorded)
+    if line is None:
+        return
+    terminalreporter.write_line(line)
+    target = os.environ.get(reliability.REPORT_ENV)
+    if target:
+        reliability.write_report(recorded, target)

@@ -34,7 +34,22 @@ Faults replace a route's answer, for every request or for the first ``times`` on
 ``"redirect_loop"`` 302 to itself, forever
 ``"invalid_json"`` 200 ``application/json`` that is not JSON
 ``"empty"``        200 with an empty body
+``"401"``          HTTP 401 (``WWW-Authenticate``); ``"403"`` and ``"404"`` likewise
+``"wrong_content_type"`` 200 ``image/png`` with a PNG image where a document was expected
+``"invalid_utf8"`` 200, the route's body with bytes that are not UTF-8 inside a string
+``"invalid_xml"``  200 ``application/rss+xml`` that is not well-formed XML
+``"deep_json"``    200 ``application/json`` nested ``depth`` arrays deep (100,000 by default)
+``"xml_bomb"``     200 ``application/xml``: a billion-laughs entity expansion (a DTD whose
+                   entities expand to ~3 GB if a parser let them)
+``"gzip_bomb"``    200 ``Content-Encoding: gzip``, chunked: ~1 KB on the wire per MiB of
+                   zeros it inflates to (``size`` bytes), generated as it is sent
 =================  ==============================================================
+
+Two failures need no fault: a host name that cannot resolve (``UNRESOLVABLE``, in the
+``.invalid`` domain that RFC 6761 keeps unresolvable) and TLS trouble (``tls=`` with a
+certificate the client does not trust, or an ``https`` URL to a plain server).
+``LoopbackServer(port=...)`` binds a given port, so a stopped server's address can be taken
+over by another (a page that moved from TLS to plain HTTP, say).
 
 Unknown paths get 404. The query string is ignored when matching a path. With
 ``LoopbackServer(tls=(certfile, keyfile))`` it serves https (``make_certificate`` writes a
@@ -43,6 +58,7 @@ self-signed pair for 127.0.0.1 with the openssl command).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -54,6 +70,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
@@ -62,7 +79,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-__all__ = ["FAULTS", "LoopbackServer", "make_certificate"]
+__all__ = ["FAULTS", "UNRESOLVABLE", "LoopbackServer", "make_certificate", "xml_bomb"]
 
 FAULTS = (
     "500",
@@ -78,9 +95,26 @@ FAULTS = (
     "redirect_loop",
     "invalid_json",
     "empty",
+    "401",
+    "403",
+    "404",
+    "wrong_content_type",
+    "invalid_utf8",
+    "invalid_xml",
+    "deep_json",
+    "xml_bomb",
+    "gzip_bomb",
 )
+UNRESOLVABLE = "nonexistent.invalid"  # RFC 6761: never resolves
 MIB = 1024 * 1024
 HTML_PAGE = b"<!DOCTYPE html><html><head><title>Status</title></head><body>moved</body></html>"
+# The 8-byte signature and an IHDR chunk: what a CDN's error image starts with.
+_PNG_HEAD = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+PNG_IMAGE = _PNG_HEAD + b"\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06" + bytes(16)
+INVALID_XML = (
+    b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Status</title>'
+    b"<item><title>Outage</wrong></item></chan"
+)
 _CHUNK = 64 * 1024
 
 
@@ -102,6 +136,7 @@ class _Fault:
     size: int
     content_length: bool
     interval: float
+    depth: int = 100_000
 
 
 @dataclass
@@ -115,8 +150,9 @@ class _Stats:
 class LoopbackServer:
     """An HTTP/1.1 server on 127.0.0.1:<free port>, configured by routes and faults."""
 
-    def __init__(self, *, tls: tuple[Path, Path] | None = None) -> None:
+    def __init__(self, *, tls: tuple[Path, Path] | None = None, port: int = 0) -> None:
         self._tls = tls
+        self._port = port  # 0: a free port
         self._lock = threading.Lock()
         self._routes: dict[str, _Route] = {}
         self._faults: dict[str, _Fault] = {}
@@ -136,7 +172,7 @@ class LoopbackServer:
         if self._httpd is not None:
             return self
         self._stopping.clear()
-        httpd = _Server(("127.0.0.1", 0), _Handler)
+        httpd = _Server(("127.0.0.1", self._port), _Handler)
         httpd.owner = self
         if self._tls is not None:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -254,6 +290,7 @@ class LoopbackServer:
         size: int = 20 * MIB,
         content_length: bool = True,
         interval: float = 0.5,
+        depth: int = 100_000,
     ) -> None:
         """Make `path` misbehave as `mode` (one of FAULTS), for every request or the next `times`.
 
@@ -265,6 +302,7 @@ class LoopbackServer:
             size: body size for "huge".
             content_length: for "huge", announce the size (else chunked encoding).
             interval: seconds between bytes ("drip") or header lines ("slow_headers").
+            depth: nesting depth for "deep_json".
         """
         if mode not in FAULTS:
             raise ValueError(f"unknown fault {mode!r}; known: {', '.join(FAULTS)}")
@@ -276,6 +314,7 @@ class LoopbackServer:
                 size=size,
                 content_length=content_length,
                 interval=interval,
+                depth=depth,
             )
 
     def clear_fault(self, path: str) -> None:
@@ -492,6 +531,47 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b'{"page": {"id": ', {"Content-Type": "application/json"})
         elif mode == "empty":
             self._send(200, b"", {"Content-Type": "application/json"})
+        elif mode in ("401", "403", "404"):
+            extra = {"WWW-Authenticate": 'Bearer realm="status"'} if mode == "401" else {}
+            self._send(int(mode), b"no", {"Content-Type": "text/plain", **extra})
+        elif mode == "wrong_content_type":
+            self._send(200, PNG_IMAGE, {"Content-Type": "image/png"})
+        elif mode == "invalid_utf8":
+            self._send(200, _not_utf8(body), {"Content-Type": "application/json; charset=utf-8"})
+        elif mode == "invalid_xml":
+            self._send(200, INVALID_XML, {"Content-Type": "application/rss+xml"})
+        elif mode == "deep_json":
+            depth = fault.depth
+            deep = b'{"status": ' + b"[" * depth + b"]" * depth + b"}"
+            self._send(200, deep, {"Content-Type": "application/json"})
+        elif mode == "xml_bomb":
+            self._send(200, xml_bomb(), {"Content-Type": "application/xml"})
+        elif mode == "gzip_bomb":
+            self._gzip_bomb(fault)
+
+    def _gzip_bomb(self, fault: _Fault) -> None:
+        """Stream a gzip body inflating to `fault.size` zero bytes (rounded up to a MiB)."""
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        header, block, end = _gzip_parts()
+        zeros = bytes(_BOMB_BLOCK)
+        pieces = [header]
+        crc, sent = 0, 0
+        while sent < fault.size:
+            pieces.append(block)
+            crc, sent = zlib.crc32(zeros, crc), sent + _BOMB_BLOCK
+            if len(pieces) >= 16 or sent >= fault.size:
+                if self.server.owner._stopping.is_set():
+                    return
+                data = b"".join(pieces)
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                pieces = []
+        trailer = end + struct.pack("<II", crc, sent & 0xFFFFFFFF)
+        self.wfile.write(f"{len(trailer):x}\r\n".encode() + trailer + b"\r\n0\r\n\r\n")
 
     def _huge(self, fault: _Fault) -> None:
         """Stream `fault.size` bytes without ever holding them."""
@@ -512,6 +592,46 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
         if not fault.content_length:
             self.wfile.write(b"0\r\n\r\n")
+
+
+def xml_bomb(levels: int = 10) -> bytes:
+    """The billion-laughs document: each entity is ten of the previous one (10**levels laughs)."""
+    entities = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, levels)
+    ]
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<!DOCTYPE rss [{''.join(entities)}]>\n"
+        '<rss version="2.0"><channel><title>Status</title>'
+        f"<item><title>&lol{levels - 1};</title><description>&lol{levels - 1};</description>"
+        "<guid>x</guid></item></channel></rss>"
+    ).encode("ascii")
+
+
+_BOMB_BLOCK = MIB
+
+
+@functools.cache
+def _gzip_parts() -> tuple[bytes, bytes, bytes]:
+    """A gzip header, the deflate bytes of one MiB of zeros (after a full flush, the same for
+    every MiB: repeated, they make any size) and an empty final block."""
+    zeros = bytes(_BOMB_BLOCK)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    first = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+    block = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+    final = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return first[: len(first) - len(block)], block, final.compress(b"") + final.flush()
+
+
+def _not_utf8(body: bytes) -> bytes:
+    """`body` with an invalid UTF-8 sequence in its first title or string (or its middle)."""
+    for opening in (b"<title>", b'"'):
+        at = body.find(opening)
+        if at >= 0:
+            at += len(opening)
+            return body[:at] + b"\xc3\x28\xff" + body[at:]
+    middle = len(body) // 2
+    return body[:middle] + b"\xc3\x28\xff" + body[middle:]
 
 
 def make_certificate(directory: Path) -> tuple[Path, Path] | None:

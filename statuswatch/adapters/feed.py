@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import xml.sax
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,6 +41,8 @@ FRESH = timedelta(days=1)
 _MAX_ENTRIES = 1000  # a history longer than this is old news; keep parsing bounded
 _INCIDENT_PATH = re.compile(r"/incidents?/([A-Za-z0-9_-]{1,64})/?$")
 _ONGOING_MAINTENANCE = (Phase.IN_PROGRESS, Phase.VERIFYING)
+# The prolog ends at the root element; entity declarations can only live before it.
+_ROOT = re.compile(rb"<\w")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,11 @@ def read_feed(body: bytes, expected: str = EXPECTED) -> Feed:
         _refuse_json(body, expected)
     if head.startswith("<") and identify_markup(head) is HTML:
         raise FormatChanged(moved(HTML, expected))
+    root = _ROOT.search(body)
+    if b"<!ENTITY" in body[: root.start() if root else len(body)].upper():
+        # feedparser does not expand nested entities, but the document is an attack or a
+        # mistake either way: no status feed declares its own entities.
+        raise ParseError(f"{expected} declares its own XML entities (<!ENTITY>): refused")
     try:
         # A stream, never a str: given a str that looks like a URL, feedparser fetches it.
         parsed: Any = feedparser.parse(io.BytesIO(body), resolve_relative_uris=False)
@@ -126,6 +134,7 @@ def read_feed(body: bytes, expected: str = EXPECTED) -> Feed:
         if head.startswith("<"):
             raise FormatChanged(f"{moved(identify_markup(head), expected)} ({problem})")
         raise ParseError(f"not {expected}: {problem}")
+    _refuse_broken(parsed.get("bozo_exception"), expected)
     info = parsed.get("feed") or {}
     entries = tuple(_entry(raw) for raw in list(parsed.get("entries") or [])[:_MAX_ENTRIES])
     return Feed(
@@ -135,6 +144,23 @@ def read_feed(body: bytes, expected: str = EXPECTED) -> Feed:
         generator=one_line(info.get("generator") or "", 100),
         entries=entries,
     )
+
+
+def _refuse_broken(problem: object, expected: str) -> None:
+    """ParseError for a feed that is not well-formed XML or not text in its own encoding.
+
+    feedparser would read what it can of either; what it guesses may be wrong (half a
+    truncated history, every accent garbled), so the provider reports the fault instead.
+    An undefined entity (``&nbsp;`` in RSS, a common slip) is still read.
+    """
+    if isinstance(problem, xml.sax.SAXParseException):
+        reason = problem.getMessage()
+        if reason != "undefined entity":
+            where = f"line {problem.getLineNumber()}, column {problem.getColumnNumber()}"
+            raise ParseError(f"{expected} is not well-formed XML ({reason} at {where})")
+    elif isinstance(problem, feedparser.CharacterEncodingOverride):
+        detail = one_line(str(problem), 200)
+        raise ParseError(f"{expected} is not text in the encoding it declares ({detail})")
 
 
 def _refuse_json(body: bytes, expected: str) -> None:
