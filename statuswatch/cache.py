@@ -59,9 +59,13 @@ class Cache:
             return None
         try:
             return _decode(raw, url)
-        except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
-            # Ignored rather than raised: the next good fetch replaces it.
-            log.debug("ignoring corrupt cache file for %s: %s", url, exc)
+        except (ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError) as exc:
+            # Ignored rather than raised, with a warning (a crash or a disk fault made it):
+            # the provider is fetched afresh and the next good body replaces the file.
+            log.warning(
+                "statuswatch: the cache file %s for %s is unreadable (%s); fetching afresh",
+                self.path_for(url), url, exc,
+            )  # fmt: skip
             return None
 
     def store(self, entry: CacheEntry) -> bool:

@@ -28,6 +28,9 @@ DEFAULT_INTERVAL = 60.0
 # Status pages change on a scale of minutes and most are cached for about a minute by their CDN:
 # polling more often than this only adds load on the providers.
 MIN_INTERVAL = 10.0
+# A config we create is the user's alone: notify channels may hold secrets (webhook URLs,
+# tokens) inline. A file that exists keeps the bits its owner gave it.
+PRIVATE = 0o600
 
 TOP_KEYS = ("watch", "interval", "providers", "http", "notify")
 PROVIDER_KEYS = ("name", "kind", "url", "feed", "category", "default")
@@ -305,6 +308,10 @@ def read_toml(path: Path | str, data: bytes) -> dict[str, object]:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ConfigError(path, "", f"not UTF-8 text (byte {exc.start})") from None
+    except RecursionError:
+        # tomllib recurses per nesting level: a file of "[[[[..." (a corrupt or hostile one)
+        # must be a config error like any other, not a traceback.
+        raise ConfigError(path, "", "invalid TOML: arrays or tables nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's TOMLDecodeError has no lineno: the position is only in the message.
         message = str(exc)
@@ -407,5 +414,5 @@ def write_starter(path: Path) -> None:
     """Write the starter config to `path`, creating its directory; FileExistsError if it exists."""
     if path.exists():
         raise FileExistsError(errno.EEXIST, "config file already exists", str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, starter_text().encode("utf-8"))
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    atomic_write(path, starter_text().encode("utf-8"), mode=PRIVATE)

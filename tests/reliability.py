@@ -57,7 +57,7 @@ def summary_line(recorded: dict[str, dict[str, int]]) -> str | None:
     if hostile:
         parts.append(
             f"{hostile.get('payloads', 0)} hostile payloads through {hostile.get('outputs', 0)}"
-            f" outputs ({hostile.get('leaks', 0)} control bytes out)"
+            f" outputs ({hostile.get('leaks', 0)} with a control character)"
         )
         crashes += hostile.get("crashes", 0)
     files = recorded.get("files")

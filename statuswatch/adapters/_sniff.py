@@ -134,7 +134,8 @@ def _looks_incidentio(doc: dict[str, object], page: dict[str, object] | None) ->
         return "time_zone" not in page
     ids: list[object] = []
     for key in ("components", "incidents"):
-        ids += [cast(dict[str, object], row).get("id") for row in _list(doc.get(key))[:5]]
+        rows = [row for row in _list(doc.get(key))[:5] if isinstance(row, dict)]
+        ids += [cast(dict[str, object], row).get("id") for row in rows]
     known = [value for value in ids if isinstance(value, str)]
     return bool(known) and all(_ULID.fullmatch(value) for value in known)
 

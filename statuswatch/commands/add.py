@@ -133,7 +133,7 @@ def add_provider(
             the same config plus this one entry.
     """
     from statuswatch.atomic import atomic_write
-    from statuswatch.config import ConfigError, read_toml
+    from statuswatch.config import PRIVATE, ConfigError, read_toml
 
     try:
         before = path.read_text(encoding="utf-8")
@@ -162,8 +162,9 @@ def add_provider(
         now = path.read_text(encoding="utf-8") if not created else None
         if (now if now is not None else "") != before or (created and path.exists()):
             raise AddError("the file changed while statuswatch was adding to it")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, text.encode("utf-8"))
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # A new file is private (it may get secrets later); an existing one keeps its bits.
+        atomic_write(path, text.encode("utf-8"), mode=PRIVATE if created else None)
     except OSError as exc:
         raise AddError(f"cannot write: {exc.strerror or exc}") from None
     return Added(path=path, created=created, has_watch=has_watch, watched=watched)
