@@ -297,11 +297,11 @@ def _config(path: Path, providers: dict[str, tuple[str, str]], channels: str) ->
     path.write_text("\n".join(lines) + "\n" + channels, encoding="utf-8")
 
 
-def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def _run(env: dict[str, str], *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "statuswatch", *args]
     done = subprocess.run(command, env=env, capture_output=True, text=True, encoding="utf-8",
                           errors="surrogateescape", timeout=60)  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == code, done.stderr
     return done
 
 
@@ -365,6 +365,7 @@ def test_a_payload_never_seen_leaves_no_control_in_any_command_or_channel(
         clean(_run(env, "status").stdout, f"status {where}")
         coloured = _run(env, "status", "--color", "always").stdout
         clean(_SGR.sub("", coloured), f"status --color always {where}")
+        clean(_run(env, "check", code=2).stdout, f"check {where}")  # Nagios CRITICAL
 
         metrics = tmp_path / "metrics.prom"
         notified = _run(env, "notify", "--send-existing", "--prometheus-textfile", str(metrics))
