@@ -38,6 +38,9 @@ from statuswatch.model import (
 from statuswatch.output import SCHEMA
 from statuswatch.text import one_line, safe_url, strip_controls
 
+# A document of 1,000 providers is a few MiB; far more is a misbehaving server.
+MAX_DOCUMENT = 64 * 1024 * 1024
+
 __all__ = [
     "TOKEN_ENV",
     "EventFollower",
@@ -171,14 +174,25 @@ class RemoteClient:
         return RemoteError(f"{where} answered HTTP {code}", fatal=400 <= code < 500)
 
     def status_bytes(self) -> bytes:
-        """The server's /v1/status document, exactly as sent (decompressed)."""
+        """The server's /v1/status document as sent (decompressed; at most MAX_DOCUMENT)."""
         try:
-            response = self._client.get(f"{self.url}/v1/status")
+            with self._client.stream("GET", f"{self.url}/v1/status") as response:
+                if response.status_code != 200:
+                    response.read()
+                    raise self._refused(response)
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_DOCUMENT:
+                        raise RemoteError(
+                            f"{_where(self.url)} sent a document over {MAX_DOCUMENT >> 20} MiB",
+                            fatal=True,
+                        )
+                    chunks.append(chunk)
         except httpx.HTTPError as exc:
             raise RemoteError(f"cannot reach {_where(self.url)}: {_reason(exc)}") from None
-        if response.status_code != 200:
-            raise self._refused(response)
-        return response.content
+        return b"".join(chunks)
 
     def document(self) -> dict[str, Any]:
         """The server's document, parsed and checked to be a statuswatch/v1 document."""
@@ -219,6 +233,20 @@ class RemoteClient:
 
 def _reason(exc: httpx.HTTPError) -> str:
     return one_line(str(exc), _SHOWN) or type(exc).__name__
+
+
+def clean_strings(value: Any) -> tuple[Any, bool]:
+    """`value` with control sequences stripped from every string in it, and whether any was."""
+    if isinstance(value, str):
+        cleaned = strip_controls(value)
+        return cleaned, cleaned != value
+    if isinstance(value, list):
+        items = [clean_strings(v) for v in value]
+        return [v for v, _ in items], any(changed for _, changed in items)
+    if isinstance(value, dict):
+        pairs = {k: clean_strings(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(c for _, c in pairs.values())
+    return value, False
 
 
 def parse_document(body: bytes, source: str = "the server") -> dict[str, Any]:

@@ -286,3 +286,40 @@ def test_a_textfile_that_cannot_be_written_fails_the_run(
         "No such file or directory\n"
     ) in done.stderr
     assert os.path.exists(tmp_path / "state")  # the notifier's own run still happened
+
+
+def test_a_tampered_server_document_is_cleaned_not_passed_through(tmp_path: Path) -> None:
+    document = {
+        "schema": "statuswatch/v1",
+        "generated_at": "2026-11-27T10:00:00Z",
+        "providers": [
+            {
+                "id": "x",
+                "name": "X\x1b]0;pwned\x07",
+                "kind": "statuspage",
+                "page_url": "https://x.example",
+                "status": "degraded",
+                "raw_status": "minor",
+                "description": "\x1b[31mred\x1b[0m \u009b1m",
+                "fetched_at": "2026-11-27T10:00:00Z",
+                "source_updated_at": None,
+                "stale": False,
+                "error": None,
+                "components": [],
+                "incidents": [],
+                "maintenances": [],
+            }
+        ],
+    }
+    with LoopbackServer() as srv:
+        srv.route("/v1/status", document)
+        env = dict(os.environ, STATUSWATCH_CONFIG=str(tmp_path / "none.toml"))
+        done = subprocess.run(
+            [sys.executable, "-m", "statuswatch", "--server", srv.url(""), "--json"],
+            capture_output=True, text=True, env=env, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    assert printed["providers"][0]["name"] == "X"
+    assert printed["providers"][0]["description"] == "red "  # the C1 CSI went whole
+    assert "\\u001b" not in done.stdout and "\x1b" not in done.stdout
