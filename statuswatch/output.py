@@ -139,9 +139,11 @@ def catalog_document(specs: Sequence[ProviderSpec], watched: Iterable[str]) -> d
     }
 
 
-def dumps(document: dict[str, Any]) -> str:
-    """Serialise a document the one way every command does."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+def dumps(document: dict[str, Any], *, pretty: bool = False) -> str:
+    """Serialise a document the one way every command does: one line, or indented for people."""
+    # Indenting switches json to its pure-Python encoder: 0.15 s for 200 providers, so the
+    # indented form is only for a person at a terminal (commands pass stdout.isatty()).
+    return json.dumps(document, indent=2 if pretty else None, ensure_ascii=False) + "\n"
 
 
 # --- plain-text table -----------------------------------------------------------------------

@@ -162,3 +162,11 @@ def test_time_helpers() -> None:
     assert age(NOW - timedelta(seconds=30), NOW) == "30s ago"
     assert age(NOW - timedelta(days=2, hours=3), NOW) == "2d 3h ago"
     assert age(NOW + timedelta(minutes=5), NOW) == "in 5m"
+
+
+def test_dumps_is_one_line_for_scripts_and_indented_for_people() -> None:
+    document = snapshot_document(_snapshot())
+    compact, pretty = dumps(document), dumps(document, pretty=True)
+    assert compact.count("\n") == 1 and compact.endswith("}\n")
+    assert pretty.startswith('{\n  "schema": "statuswatch/v1",')
+    assert json.loads(compact) == json.loads(pretty) == document

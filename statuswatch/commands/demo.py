@@ -158,7 +158,7 @@ def _one_poll(
     with open_session(scenario, clock) as session:
         snapshot = poll(session.specs, session.config.http, session.cache_dir, now=clock.now)
     if json_out:
-        write(dumps(snapshot_document(snapshot)))
+        write(dumps(snapshot_document(snapshot), pretty=sys.stdout.isatty()))
     else:
         print(
             f"statuswatch demo: {scenario.title}, at {moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC",

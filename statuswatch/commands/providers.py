@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from statuswatch.commands._common import error, write
 from statuswatch.exitcodes import ExitCode
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if args.watched:
         specs = [s for s in specs if s.id in config.watch]
     if args.json:
-        write(dumps(catalog_document(specs, config.watch)))
+        write(dumps(catalog_document(specs, config.watch), pretty=sys.stdout.isatty()))
         return ExitCode.OK
     watching = set(config.watch)
     width = max((len(s.id) for s in specs), default=2)

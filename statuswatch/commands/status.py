@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         return error(str(exc))
     snapshot = poll(specs, config.http, cache_dir())
     if args.json:
-        write(dumps(snapshot_document(snapshot)))
+        write(dumps(snapshot_document(snapshot), pretty=sys.stdout.isatty()))
     else:
         colour = use_colour(args.color)
         write(status_table(snapshot, only_problems=args.only_problems, colour=colour))
