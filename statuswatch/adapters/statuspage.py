@@ -7,12 +7,15 @@ summary: `read` takes the platform's name so every error says which platform it 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import cast
 from urllib.parse import quote
 
 from statuswatch.adapters import FormatChanged, ParseError
+from statuswatch.adapters._common import items as _list
+from statuswatch.adapters._common import obj as _dict
+from statuswatch.adapters._common import objs as _dicts
 from statuswatch.adapters._sniff import identify_document
 from statuswatch.adapters._timeparse import parse_time
 from statuswatch.model import (
@@ -432,23 +435,6 @@ def _text(value: object) -> str:
 def _raw(value: object) -> str:
     """A raw enum value as sent, sanitised and short; anything but a string is empty."""
     return one_line(value, 64) if isinstance(value, str) else ""
-
-
-def _dict(value: object) -> dict[str, object] | None:
-    """`value` if it is a JSON object."""
-    return cast(dict[str, object], value) if isinstance(value, dict) else None
-
-
-def _list(value: object) -> list[object]:
-    """`value` if it is a JSON array, else an empty list (null, a string such as "[]", ...)."""
-    return cast(list[object], value) if isinstance(value, list) else []
-
-
-def _dicts(value: object) -> Iterator[dict[str, object]]:
-    """The objects of a JSON array, skipping anything else in it."""
-    for item in _list(value):
-        if isinstance(item, dict):
-            yield cast(dict[str, object], item)
 
 
 def _usable(key: str, value: object) -> bool:
