@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from statuswatch.adapters import FormatChanged, ParseError
 from statuswatch.adapters._common import items as _list
+from statuswatch.adapters._common import json_type as _json_type
 from statuswatch.adapters._common import obj as _dict
 from statuswatch.adapters._common import objs as _dicts
 from statuswatch.adapters._sniff import identify_document
@@ -450,19 +451,6 @@ def _no_usable_key(doc: dict[str, object], platform: str) -> str:
         return f"{platform} document has no usable key ({kinds})"
     found = ", ".join(one_line(key, 40) for key in list(doc)[:8]) or "none"
     return f"{platform} document has none of the keys {', '.join(_KNOWN_KEYS)} (found: {found})"
-
-
-def _json_type(value: object) -> str:
-    """The JSON name of a decoded value's type."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _markup_kind(head: bytes) -> str:
