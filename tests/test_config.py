@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from test_catalog import DEFAULT_IDS as CATALOG_DEFAULT_IDS
 
 from statuswatch import paths
 from statuswatch.adapters import kinds
@@ -24,23 +25,8 @@ from statuswatch.config import (
 from statuswatch.model import ProviderSpec
 from statuswatch.settings import HttpSettings
 
-DEFAULT_IDS = (
-    "akamai",
-    "anthropic",
-    "aws",
-    "azure",
-    "canva",
-    "cloudflare",
-    "discord",
-    "epic-games",
-    "fastly",
-    "github",
-    "google-cloud",
-    "openai",
-    "roblox",
-    "slack",
-    "x-api",
-)
+# The default watch set, written once in test_catalog.py.
+DEFAULT_IDS = tuple(CATALOG_DEFAULT_IDS)
 KNOWN_KINDS = ", ".join(kinds())
 
 
