@@ -35,7 +35,8 @@ __all__ = [
 ]
 
 USER_AGENT = f"statuswatch/{__version__} (+https://github.com/statuswatch/statuswatch)"
-# One AsyncClient slows down sharply with many connections (STYLE.md); 16 spread the load.
+# httpx's own pool slows down sharply with many connections (STYLE.md): behind a proxy, where
+# that pool is used, 16 clients spread the load.
 MAX_CLIENTS = 16
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
@@ -132,15 +133,18 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         self._transport = transport
-        # A given transport is its own connection pool: one client is enough.
-        count = 1 if transport is not None else max(1, min(clients, MAX_CLIENTS))
-        self._clients: list[httpx.AsyncClient | None] = [None] * count
         self._now = now or _utcnow
         self._sleep = sleep or asyncio.sleep
         self._rng = rng or random.Random()
         self.trust = TrustStore()
         # Read once: with trust_env each client spends ~25 ms on the environment (STYLE.md).
         self._trust_env = proxy_configured()
+        # One client on the pooled transport (a pool per host) carries every request. Behind a
+        # proxy, httpx's own transport does the proxying, and since its single pool slows down
+        # with the square of its connections, requests are spread over several clients there.
+        spread = transport is None and self._trust_env
+        count = max(1, min(clients, MAX_CLIENTS)) if spread else 1
+        self._clients: list[httpx.AsyncClient | None] = [None] * count
         self._global = asyncio.Semaphore(max(1, settings.max_connections))
         self._hosts: dict[tuple[str, str, int], asyncio.Semaphore] = {}
 
@@ -230,6 +234,14 @@ class Fetcher:
         )
         # Our semaphores bound concurrency; the pool must never be the tighter limit.
         size = max(1, s.max_connections)
+        transport = self._transport
+        if transport is None and not self._trust_env:
+            # Imported here: aiohttp takes ~0.1 s to import, which only fetching needs.
+            from statuswatch.transport import PooledTransport
+
+            transport = PooledTransport(
+                self.trust.context, limit=size, limit_per_host=max(1, s.max_per_host)
+            )
         return httpx.AsyncClient(
             # Only encodings whose inflating `_read_capped` can bound (never br or zstd).
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
@@ -239,8 +251,8 @@ class Fetcher:
             event_hooks={"request": [self._before_request]},
             verify=self.trust.context,
             limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-            transport=self._transport,
-            trust_env=self._trust_env and self._transport is None,
+            transport=transport,
+            trust_env=self._trust_env and transport is None,
         )
 
     async def _before_request(self, request: httpx.Request) -> None:

@@ -25,6 +25,7 @@ from statuswatch.http import (
 )
 from statuswatch.model import ErrorType
 from statuswatch.settings import HttpSettings
+from statuswatch.transport import PooledTransport
 
 URL = "https://status.example.com/api/v2/summary.json"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -392,12 +393,15 @@ def test_global_and_per_host_limits_bound_concurrency() -> None:
     assert peak == {"a.example": 3, "b.example": 3, "c.example": 3, "*": 9}
 
 
-def test_clients_are_spread_by_slot_and_share_one_lazy_ssl_context() -> None:
+def test_one_client_on_the_pooled_transport_and_a_lazy_ssl_context() -> None:
     async def main() -> None:
-        fetcher = Fetcher(HttpSettings())
+        fetcher = Fetcher(HttpSettings(max_connections=300, max_per_host=7))
         clients = {id(fetcher._client(slot)) for slot in range(40)}
-        assert len(clients) == MAX_CLIENTS == fetcher.clients_built
-        assert fetcher._client(3) is fetcher._client(3 + MAX_CLIENTS)
+        assert len(clients) == 1 == fetcher.clients_built
+        transport = fetcher._client(0)._transport
+        assert isinstance(transport, PooledTransport)
+        assert (transport._limit, transport._limit_per_host) == (300, 7)
+        assert transport._context is fetcher.trust.context
         # Building clients must not load the CA bundle: only an https request does.
         assert fetcher.trust.loaded is False
         await fetcher._before_request(httpx.Request("GET", "http://plain.example/"))
@@ -410,16 +414,23 @@ def test_clients_are_spread_by_slot_and_share_one_lazy_ssl_context() -> None:
     asyncio.run(main())
 
 
-def test_few_providers_build_few_clients() -> None:
-    async def main() -> int:
-        fetcher = Fetcher(HttpSettings(), clients=3)
-        for slot in range(10):
-            fetcher._client(slot)
-        built = fetcher.clients_built
-        await fetcher.aclose()
-        return built
+def test_behind_a_proxy_clients_of_httpx_own_pool_are_spread_by_slot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
 
-    assert asyncio.run(main()) == 3
+    async def main(clients: int) -> int:
+        fetcher = Fetcher(HttpSettings(), clients=clients)
+        built = {id(fetcher._client(slot)) for slot in range(40)}
+        assert fetcher._client(3) is fetcher._client(3 + len(built))
+        assert not isinstance(fetcher._client(0)._transport, PooledTransport)
+        count = fetcher.clients_built
+        await fetcher.aclose()
+        assert len(built) == count
+        return count
+
+    assert asyncio.run(main(MAX_CLIENTS)) == MAX_CLIENTS
+    assert asyncio.run(main(3)) == 3
 
 
 def test_trust_store_verifies_and_honours_ssl_cert_file(
