@@ -71,6 +71,8 @@ async def poll_all(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            # The next poll reads what this one wrote.
+            await asyncio.to_thread(cache.settle)
     return Snapshot(generated_at=clock(), reports=tuple(reports))
 
 
@@ -123,11 +125,11 @@ async def _report(index: int, spec: ProviderSpec, fetcher: Fetcher, cache: Cache
         )
         if result.not_modified and entry is not None:
             page = _parse_cached(adapter, entry, url, cache)
-            # File creation costs about a millisecond here: keep it off the event loop.
-            await asyncio.to_thread(cache.store, _confirmed(entry, result))
+            _keep(cache, entry, result)
             return ProviderReport(spec, page, fetched_at=result.fetched_at)
         page = _parse(adapter, result.body, result.headers, url, spec.url)
-        await asyncio.to_thread(cache.store, _fresh(url, result))
+        # Writing a file costs up to a millisecond here: the cache's own thread does it.
+        cache.store_soon(_fresh(url, result))
         return ProviderReport(spec, page, fetched_at=result.fetched_at)
     except FetchFailed as exc:
         error = exc.error
@@ -207,14 +209,11 @@ async def _report_many(
                 raise outcome
         results = [outcome for outcome in outcomes if isinstance(outcome, FetchResult)]
         documents: list[tuple[bytes, Mapping[str, str]]] = []
-        updated: list[CacheEntry] = []
-        for url, entry, result in zip(urls, entries, results, strict=True):
+        for entry, result in zip(entries, results, strict=True):
             if result.not_modified and entry is not None:
                 documents.append((entry.body, httpx.Headers(dict(entry.headers))))
-                updated.append(_confirmed(entry, result))
             else:
                 documents.append((result.body, result.headers))
-                updated.append(_fresh(url, result))
         try:
             # The first document's headers: an HTML page or an image there is named in the error.
             first = documents[0][1]
@@ -224,8 +223,11 @@ async def _report_many(
                 if result.not_modified:  # else every run would get the same unreadable 304
                     cache.discard(url)
             raise
-        for fresh in updated:
-            await asyncio.to_thread(cache.store, fresh)
+        for url, entry, result in zip(urls, entries, results, strict=True):
+            if result.not_modified and entry is not None:
+                _keep(cache, entry, result)
+            else:
+                cache.store_soon(_fresh(url, result))
         return ProviderReport(spec, page, fetched_at=min(r.fetched_at for r in results))
     except FetchFailed as exc:
         error = exc.error
@@ -277,6 +279,15 @@ def _fresh(url: str, result: FetchResult) -> CacheEntry:
         last_modified=result.headers.get("last-modified"),
         headers=result.headers,
     )
+
+
+def _keep(cache: Cache, entry: CacheEntry, result: FetchResult) -> None:
+    """After a 304: mark the cached body confirmed, or rewrite it if the validators changed."""
+    confirmed = _confirmed(entry, result)
+    if (confirmed.etag, confirmed.last_modified) == (entry.etag, entry.last_modified):
+        cache.confirm_soon(entry.url, result.fetched_at)
+    else:
+        cache.store_soon(confirmed)
 
 
 def _confirmed(entry: CacheEntry, result: FetchResult) -> CacheEntry:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -117,3 +117,48 @@ def test_discard_forgets_and_tolerates_absence(tmp_path: Path) -> None:
     assert cache.load(URL) is None
     cache.discard(URL)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_entry_written_is_as_old_as_its_fetch(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.store(_entry())
+    assert cache.path_for(URL).stat().st_mtime == WHEN.timestamp()
+    loaded = cache.load(URL)
+    assert loaded is not None and loaded.fetched_at == WHEN and "date" not in loaded.headers
+
+
+def test_confirm_moves_the_age_and_date_forward_without_rewriting(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.store(_entry(headers={"Date": "Sun, 01 Mar 2026 12:00:00 GMT"}))
+    path = cache.path_for(URL)
+    before = (path.stat().st_ino, path.read_bytes())
+    later = WHEN + timedelta(hours=2, microseconds=250)
+    assert cache.confirm(URL, later)
+    assert (path.stat().st_ino, path.read_bytes()) == before  # the same file, untouched
+    loaded = cache.load(URL)
+    assert loaded is not None
+    assert loaded.fetched_at == later
+    # History pages are read against the Date: it follows the confirmation.
+    assert loaded.headers["date"] == "Sun, 01 Mar 2026 14:00:00 GMT"
+    assert (loaded.body, loaded.etag) == (_entry().body, '"abc"')
+
+
+def test_confirming_an_absent_entry_is_reported_not_raised(tmp_path: Path) -> None:
+    assert Cache(tmp_path).confirm(URL, WHEN) is False
+
+
+def test_writes_asked_for_soon_are_done_once_settled(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache")
+    later = WHEN + timedelta(minutes=5)
+    for n in range(20):
+        cache.store_soon(_entry(url=f"{URL}?{n}", body=b"%d" % n))
+    cache.confirm_soon(f"{URL}?3", later)
+    cache.settle()
+    loaded = [cache.load(f"{URL}?{n}") for n in range(20)]
+    assert [e.body if e else None for e in loaded] == [b"%d" % n for n in range(20)]
+    assert [e.fetched_at if e else None for e in loaded][2:5] == [WHEN, later, WHEN]
+    cache.settle()  # nothing pending: returns at once
+    cache.store_soon(_entry(body=b"again"))  # a new writer after settling
+    cache.settle()
+    again = cache.load(URL)
+    assert again is not None and again.body == b"again"

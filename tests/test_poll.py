@@ -523,3 +523,39 @@ def test_ssl_cert_file_is_trusted_even_after_a_redirect_from_http(
         report = poll([_spec(plain, "p")], FAST, tmp_path).reports[0]
         assert secure.hits(_doc("s")) == (1, 0)
     assert (report.error, report.page) == (None, _expected_page())
+
+
+def test_a_304_confirms_the_cached_file_without_rewriting_it(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    spec = _spec(loopback, "kept")
+    loopback.route(_doc("kept"), SUMMARY, etag='"v1"')
+    clock = Clock()
+    poll([spec], FAST, tmp_path, now=clock)
+    path = Cache(tmp_path).path_for(spec.url + "/api/v2/summary.json")
+    written = (path.stat().st_ino, path.read_bytes())
+    clock.when = T0 + timedelta(minutes=1)
+    poll([spec], FAST, tmp_path, now=clock)
+    assert (path.stat().st_ino, path.read_bytes()) == written  # not rewritten: 304, same ETag
+    assert path.stat().st_mtime == (T0 + timedelta(minutes=1)).timestamp()
+    assert loopback.hits(_doc("kept")) == (1, 1)
+
+
+def test_a_304_with_new_validators_rewrites_the_cached_entry(tmp_path: Path) -> None:
+    body = json.dumps(SUMMARY).encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.headers.get("if-none-match") == '"v1"':
+            return httpx.Response(304, headers={"ETag": '"v2"'})  # same body, a new tag
+        return httpx.Response(200, content=body, headers={"ETag": '"v1"'})
+
+    spec = ProviderSpec(id="x", name="X", kind="statuspage", url="https://x.example")
+    url = "https://x.example/api/v2/summary.json"
+    clock = Clock()
+    poll([spec], FAST, tmp_path, transport=httpx.MockTransport(handler), now=clock)
+    clock.when = T0 + timedelta(minutes=1)
+    second = poll([spec], FAST, tmp_path, transport=httpx.MockTransport(handler), now=clock)
+    assert second.reports[0].page == _expected_page()
+    entry = Cache(tmp_path).load(url)
+    assert entry is not None
+    assert (entry.etag, entry.body, entry.fetched_at) == ('"v2"', body, T0 + timedelta(minutes=1))
