@@ -5,22 +5,30 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 
 import httpx
 
 from statuswatch import __version__
+from statuswatch.failures import (
+    RETRY_STATUSES,
+    FetchFailed,
+    Retry,
+    classify,
+    detail,
+    parse_retry_after,
+    secs,
+    size,
+    status_failure,
+)
 from statuswatch.inflate import ACCEPT_ENCODING, SUPPORTED, InflateError, Inflater
-from statuswatch.model import ErrorType, FetchError
-from statuswatch.settings import MIB, HttpSettings
-from statuswatch.text import one_line
+from statuswatch.model import ErrorType
+from statuswatch.settings import HttpSettings
 
 __all__ = [
     "MAX_CLIENTS",
@@ -38,17 +46,7 @@ USER_AGENT = f"statuswatch/{__version__} (+https://github.com/statuswatch/status
 # httpx's own pool slows down sharply with many connections (STYLE.md): behind a proxy, where
 # that pool is used, 16 clients spread the load.
 MAX_CLIENTS = 16
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
-_DETAIL_LIMIT = 200
-
-
-class FetchFailed(Exception):
-    """A fetch that ended without a usable response; `error` is what the report shows."""
-
-    def __init__(self, error_type: ErrorType, message: str) -> None:
-        super().__init__(message)
-        self.error = FetchError(type=error_type, message=message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +64,6 @@ class FetchResult:
     def not_modified(self) -> bool:
         """True for a 304: the cached body is still current."""
         return self.status == 304
-
-
-@dataclass(frozen=True, slots=True)
-class _Retry:
-    """An attempt that failed in a way worth another try."""
-
-    error: FetchError
-    retry_after: float | None = None
 
 
 def proxy_configured() -> bool:
@@ -204,7 +194,7 @@ class Fetcher:
                 raise FetchFailed(
                     outcome.error.type,
                     f"{outcome.error.message}: the server asks to retry after"
-                    f" {_secs(outcome.retry_after)}, longer than the {_secs(cap)} we wait",
+                    f" {secs(outcome.retry_after)}, longer than the {secs(cap)} we wait",
                 )
             if attempt == attempts:
                 suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
@@ -233,14 +223,14 @@ class Fetcher:
             connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=s.deadline
         )
         # Our semaphores bound concurrency; the pool must never be the tighter limit.
-        size = max(1, s.max_connections)
+        pool = max(1, s.max_connections)
         transport = self._transport
         if transport is None and not self._trust_env:
             # Imported here: aiohttp takes ~0.1 s to import, which only fetching needs.
             from statuswatch.transport import PooledTransport
 
             transport = PooledTransport(
-                self.trust.context, limit=size, limit_per_host=max(1, s.max_per_host)
+                self.trust.context, limit=pool, limit_per_host=max(1, s.max_per_host)
             )
         return httpx.AsyncClient(
             # Only encodings whose inflating `_read_capped` can bound (never br or zstd).
@@ -250,7 +240,7 @@ class Fetcher:
             max_redirects=s.max_redirects,
             event_hooks={"request": [self._before_request]},
             verify=self.trust.context,
-            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
             transport=transport,
             trust_env=self._trust_env and transport is None,
         )
@@ -261,7 +251,7 @@ class Fetcher:
             try:
                 self.trust.load()
             except (OSError, ssl.SSLError) as exc:
-                message = f"cannot load the CA certificates for {request.url}: {_detail(exc)}"
+                message = f"cannot load the CA certificates for {request.url}: {detail(exc)}"
                 raise FetchFailed(ErrorType.TLS, message) from None
 
     @asynccontextmanager
@@ -275,7 +265,7 @@ class Fetcher:
 
     async def _attempt(
         self, client: httpx.AsyncClient, url: str, headers: dict[str, str], *, conditional: bool
-    ) -> FetchResult | _Retry:
+    ) -> FetchResult | Retry:
         """One request within the deadline; FetchFailed when retrying cannot help."""
         s = self.settings
         in_body = False
@@ -289,26 +279,26 @@ class Fetcher:
                         return self._result(url, response, b"")
                     if not 200 <= status < 300:
                         await _drain(response)
-                        return _status_failure(url, response, self._now())
+                        return status_failure(url, response, self._now())
                     body = await _read_capped(response, url, s.max_body)
                     return self._result(url, response, body)
         except TimeoutError:
             if in_body:
                 raise FetchFailed(
                     ErrorType.TIMEOUT,
-                    f"the body from {url} took longer than the {_secs(s.deadline)} deadline",
+                    f"the body from {url} took longer than the {secs(s.deadline)} deadline",
                 ) from None
             raise FetchFailed(
-                ErrorType.TIMEOUT, f"no answer from {url} within {_secs(s.deadline)}"
+                ErrorType.TIMEOUT, f"no answer from {url} within {secs(s.deadline)}"
             ) from None
         except httpx.TooManyRedirects:
             raise FetchFailed(
                 ErrorType.TOO_MANY_REDIRECTS, f"more than {s.max_redirects} redirects from {url}"
             ) from None
         except httpx.HTTPError as exc:
-            error, retry = _classify(exc, url, in_body, s)
+            error, retry = classify(exc, url, in_body, s)
             if retry:
-                return _Retry(error)
+                return Retry(error)
             raise FetchFailed(error.type, error.message) from None
 
     def _result(self, url: str, response: httpx.Response, body: bytes) -> FetchResult:
@@ -341,7 +331,7 @@ async def _read_capped(response: httpx.Response, url: str, cap: int) -> bytes:
     if declared.isdigit() and int(declared) > cap:
         raise FetchFailed(
             ErrorType.TOO_LARGE,
-            f"the body from {url} is {_size(int(declared))}, over the {_size(cap)} cap",
+            f"the body from {url} is {size(int(declared))}, over the {size(cap)} cap",
         )
     encoding = response.headers.get("content-encoding", "").strip().lower() or "identity"
     if encoding not in SUPPORTED or response.is_stream_consumed:
@@ -365,7 +355,7 @@ async def _read_capped(response: httpx.Response, url: str, cap: int) -> bytes:
                 raise _too_large(url, cap)
             chunks.append(piece)
     except InflateError as exc:
-        message = f"the body from {url} could not be decoded: {_detail(exc)}"
+        message = f"the body from {url} could not be decoded: {detail(exc)}"
         raise FetchFailed(ErrorType.PARSE_ERROR, message) from None
     return b"".join(chunks)
 
@@ -384,123 +374,8 @@ async def _collect(pieces: AsyncIterator[bytes], url: str, cap: int) -> bytes:
 
 def _too_large(url: str, cap: int) -> FetchFailed:
     return FetchFailed(
-        ErrorType.TOO_LARGE, f"the body from {url} is larger than the {_size(cap)} cap"
+        ErrorType.TOO_LARGE, f"the body from {url} is larger than the {size(cap)} cap"
     )
-
-
-def _status_failure(url: str, response: httpx.Response, now: datetime) -> _Retry:
-    """Turn an unwanted status into a retry (429, 502-504) or a final FetchFailed."""
-    status = response.status_code
-    raw_retry_after = response.headers.get("retry-after")
-    message = f"HTTP {status} from {url}"
-    if raw_retry_after is not None and status in (429, 503):
-        message += f" (Retry-After {one_line(raw_retry_after, 40)})"
-    if status == 304:
-        message += " to a request that was not conditional"
-    if status not in RETRY_STATUSES:
-        raise FetchFailed(ErrorType.HTTP_STATUS, message)
-    return _Retry(
-        FetchError(ErrorType.HTTP_STATUS, message), parse_retry_after(raw_retry_after, now)
-    )
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a Retry-After value (delta-seconds or an HTTP date), or None."""
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)  # HTTP dates are GMT
-        return max(0.0, (when - now).total_seconds())
-    if seconds != seconds or seconds < 0 or seconds == float("inf"):
-        return None
-    return seconds
-
-
-def _classify(
-    exc: httpx.HTTPError, url: str, in_body: bool, s: HttpSettings
-) -> tuple[FetchError, bool]:
-    """Map an httpx error to the report's error and whether another attempt may help."""
-    detail = _detail(exc)
-    if isinstance(exc, httpx.ConnectTimeout):
-        message = f"could not connect to {url} within {_secs(s.connect_timeout)}"
-        return FetchError(ErrorType.TIMEOUT, message), False
-    if isinstance(exc, httpx.ReadTimeout) and in_body:
-        message = f"the body from {url} stalled for {_secs(s.read_timeout)}"
-        return FetchError(ErrorType.TIMEOUT, message), False
-    if isinstance(exc, httpx.TimeoutException):
-        # Timeouts are not retried: each attempt may already have used the whole deadline.
-        message = f"no answer from {url} within {_secs(s.read_timeout)}"
-        return FetchError(ErrorType.TIMEOUT, message), False
-    if _is_tls(exc):
-        return FetchError(ErrorType.TLS, f"TLS failure with {url}: {detail}"), False
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return FetchError(ErrorType.CONNECTION, f"cannot request {url}: {detail}"), False
-    if isinstance(exc, httpx.DecodingError):
-        message = f"the body from {url} could not be decoded: {detail}"
-        return FetchError(ErrorType.PARSE_ERROR, message), False
-    if isinstance(exc, httpx.LocalProtocolError):
-        return FetchError(ErrorType.INTERNAL, f"bad request to {url}: {detail}"), False
-    if in_body and isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
-        message = f"the body from {url} was truncated: {detail}"
-        return FetchError(ErrorType.CONNECTION, message), True
-    if isinstance(exc, httpx.ConnectError):
-        detail = _connect_detail(exc) or detail
-        return FetchError(ErrorType.CONNECTION, f"could not connect to {url}: {detail}"), True
-    if isinstance(exc, httpx.TransportError):
-        message = f"the connection to {url} failed before an answer: {detail}"
-        return FetchError(ErrorType.CONNECTION, message), True
-    return FetchError(ErrorType.CONNECTION, f"request to {url} failed: {detail}"), False
-
-
-def _is_tls(exc: BaseException) -> bool:
-    """True when an ssl.SSLError is anywhere in the cause chain."""
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, ssl.SSLError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _connect_detail(exc: BaseException) -> str | None:
-    """Why a connection failed, from the socket error under anyio's "All connection attempts
-    failed": a name that does not resolve, or a refusal; None for anything else."""
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            return None
-        if isinstance(seen, socket.gaierror):
-            reason = one_line(seen.strerror or str(seen), _DETAIL_LIMIT)
-            return f"the host name does not resolve (DNS: {reason})"
-        if isinstance(seen, ConnectionRefusedError):
-            return "connection refused (nothing listens on that port)"
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
-def _detail(exc: BaseException) -> str:
-    """A one-line description of an exception: the first message along its cause chain."""
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            break
-        text = one_line(str(seen), _DETAIL_LIMIT)
-        if text:
-            return text
-        if isinstance(seen, ConnectionResetError):
-            return "connection reset by peer"
-        seen = seen.__cause__ or seen.__context__
-    return type(exc).__name__
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int]:
@@ -509,14 +384,6 @@ def _origin(url: httpx.URL) -> tuple[str, str, int]:
         raise ValueError("not an http(s) URL")
     port = url.port or (443 if url.scheme == "https" else 80)
     return (url.scheme, url.host, port)
-
-
-def _secs(value: float) -> str:
-    return f"{value:g} s"
-
-
-def _size(value: int) -> str:
-    return f"{value / MIB:.3g} MiB" if value >= MIB else f"{value} bytes"
 
 
 def _utcnow() -> datetime:
