@@ -475,3 +475,22 @@ def test_proxy_configured(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert proxy_configured() is expected
+
+
+def test_cookies_are_neither_kept_nor_sent() -> None:
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        if request.url.path == "/first":
+            return httpx.Response(302, headers={"Set-Cookie": "s=1", "Location": "/second"})
+        return httpx.Response(200, content=b"{}", headers={"Set-Cookie": "t=2"})
+
+    async def main() -> None:
+        async with Fetcher(HttpSettings(), transport=httpx.MockTransport(handler)) as fetcher:
+            await fetcher.fetch("https://x.example/first")
+            await fetcher.fetch("https://x.example/first")
+            assert not fetcher._client(0).cookies
+
+    asyncio.run(main())
+    assert seen == [None, None, None, None]
