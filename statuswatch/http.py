@@ -31,6 +31,7 @@ from statuswatch.model import ErrorType
 from statuswatch.settings import HttpSettings
 
 __all__ = [
+    "FD_RESERVE",
     "MAX_CLIENTS",
     "RETRY_STATUSES",
     "USER_AGENT",
@@ -38,6 +39,7 @@ __all__ = [
     "FetchResult",
     "Fetcher",
     "TrustStore",
+    "connection_budget",
     "parse_retry_after",
     "proxy_configured",
 ]
@@ -47,6 +49,9 @@ USER_AGENT = f"statuswatch/{__version__} (+https://github.com/statuswatch/status
 # that pool is used, 16 clients spread the load.
 MAX_CLIENTS = 16
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
+# Open files kept for all but the requests: stdio, the event loop, cache files being written,
+# the connections a `serve` answers.
+FD_RESERVE = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,31 @@ class FetchResult:
     def not_modified(self) -> bool:
         """True for a 304: the cached body is still current."""
         return self.status == 304
+
+
+def connection_budget(wanted: int) -> int:
+    """How many requests may be in flight: `wanted`, within the open-file limit.
+
+    A soft limit too low for `wanted` sockets (1,024 is common, macOS has 256) is raised
+    towards the hard limit, as far as needed; if it cannot be, the budget shrinks to fit, so
+    a large poll waits for sockets instead of failing with "too many open files".
+    """
+    wanted = max(1, wanted)
+    try:
+        import resource  # not on Windows, which has no such per-process limit to meet
+    except ImportError:
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = wanted + FD_RESERVE
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return wanted
+    raised = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+        soft = raised
+    except (ValueError, OSError):
+        pass
+    return max(1, min(wanted, soft - FD_RESERVE))
 
 
 def proxy_configured() -> bool:
@@ -135,7 +165,9 @@ class Fetcher:
         spread = transport is None and self._trust_env
         count = max(1, min(clients, MAX_CLIENTS)) if spread else 1
         self._clients: list[httpx.AsyncClient | None] = [None] * count
-        self._global = asyncio.Semaphore(max(1, settings.max_connections))
+        # Each request in flight holds a socket: never more than the open-file limit allows.
+        self.max_in_flight = connection_budget(settings.max_connections)
+        self._global = asyncio.Semaphore(self.max_in_flight)
         self._hosts: dict[tuple[str, str, int], asyncio.Semaphore] = {}
 
     async def __aenter__(self) -> Fetcher:
@@ -224,7 +256,7 @@ class Fetcher:
             connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=s.deadline
         )
         # Our semaphores bound concurrency; the pool must never be the tighter limit.
-        pool = max(1, s.max_connections)
+        pool = self.max_in_flight
         transport = self._transport
         if transport is None and not self._trust_env:
             # Imported here: aiohttp takes ~0.1 s to import, which only fetching needs.

@@ -14,12 +14,14 @@ import pytest
 
 from statuswatch import __version__
 from statuswatch.http import (
+    FD_RESERVE,
     MAX_CLIENTS,
     USER_AGENT,
     Fetcher,
     FetchFailed,
     FetchResult,
     TrustStore,
+    connection_budget,
     parse_retry_after,
     proxy_configured,
 )
@@ -494,3 +496,37 @@ def test_cookies_are_neither_kept_nor_sent() -> None:
 
     asyncio.run(main())
     assert seen == [None, None, None, None]
+
+
+@pytest.mark.parametrize(
+    ("limits", "wanted", "raised_to", "budget"),
+    [
+        ((65536, 65536), 512, None, 512),  # room already
+        ((1024, 524288), 1000, 1000 + FD_RESERVE, 1000),  # the usual Linux soft limit: raised
+        ((256, 256), 512, 256, 256 - FD_RESERVE),  # cannot be raised: the budget fits it
+        ((256, 10_000), 20_000, 10_000, 10_000 - FD_RESERVE),  # raised as far as allowed
+    ],
+)
+def test_requests_in_flight_fit_the_open_file_limit(
+    monkeypatch: pytest.MonkeyPatch,
+    limits: tuple[int, int],
+    wanted: int,
+    raised_to: int | None,
+    budget: int,
+) -> None:
+    import resource
+
+    calls: list[tuple[int, int]] = []
+
+    def setrlimit(which: int, value: tuple[int, int]) -> None:
+        assert which == resource.RLIMIT_NOFILE
+        calls.append(value)
+        if value[0] > limits[1]:
+            raise ValueError("not allowed")
+
+    monkeypatch.setattr(resource, "getrlimit", lambda which: limits)
+    monkeypatch.setattr(resource, "setrlimit", setrlimit)
+    assert connection_budget(wanted) == budget
+    assert calls == ([] if raised_to is None else [(raised_to, limits[1])])
+    fetcher = Fetcher(HttpSettings(max_connections=wanted))
+    assert fetcher.max_in_flight == budget
