@@ -8,6 +8,7 @@ import pytest
 
 from statuswatch.config import ConfigError, load_config
 from statuswatch.model import Impact
+from statuswatch.notify.configparse import notify_settings
 from statuswatch.notify.settings import (
     DEFAULT_EVENTS,
     OPT_IN,
@@ -24,7 +25,7 @@ SECRET = "https://hooks.slack.com/services/T000/B000/Zq9TOPSECRETzz"
 def load(tmp_path: Path, text: str) -> NotifySettings:
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
-    return load_config(path).notify
+    return notify_settings(load_config(path))
 
 
 def problem(tmp_path: Path, text: str) -> str:
