@@ -10,28 +10,20 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 
 import httpx
 
 from statuswatch import __version__
-from statuswatch.failures import (
-    RETRY_STATUSES,
-    FetchFailed,
-    Retry,
-    classify,
-    detail,
-    parse_retry_after,
-    secs,
-    size,
-    status_failure,
-)
+from statuswatch.fetcherrors import classify, describe, secs
 from statuswatch.inflate import ACCEPT_ENCODING, SUPPORTED, InflateError, Inflater
-from statuswatch.model import ErrorType
-from statuswatch.settings import HttpSettings
+from statuswatch.limits import connection_budget
+from statuswatch.model import ErrorType, FetchError
+from statuswatch.settings import MIB, HttpSettings
+from statuswatch.text import one_line
 
 __all__ = [
-    "FD_RESERVE",
     "MAX_CLIENTS",
     "RETRY_STATUSES",
     "USER_AGENT",
@@ -39,7 +31,6 @@ __all__ = [
     "FetchResult",
     "Fetcher",
     "TrustStore",
-    "connection_budget",
     "parse_retry_after",
     "proxy_configured",
 ]
@@ -48,10 +39,16 @@ USER_AGENT = f"statuswatch/{__version__} (+https://github.com/statuswatch/status
 # httpx's own pool slows down sharply with many connections (STYLE.md): behind a proxy, where
 # that pool is used, 16 clients spread the load.
 MAX_CLIENTS = 16
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
-# Open files kept for all but the requests: stdio, the event loop, cache files being written,
-# the connections a `serve` answers.
-FD_RESERVE = 128
+
+
+class FetchFailed(Exception):
+    """A fetch that ended without a usable response; `error` is what the report shows."""
+
+    def __init__(self, error_type: ErrorType, message: str) -> None:
+        super().__init__(message)
+        self.error = FetchError(type=error_type, message=message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,29 +68,12 @@ class FetchResult:
         return self.status == 304
 
 
-def connection_budget(wanted: int) -> int:
-    """How many requests may be in flight: `wanted`, within the open-file limit.
+@dataclass(frozen=True, slots=True)
+class _Retry:
+    """An attempt that failed in a way worth another try."""
 
-    A soft limit too low for `wanted` sockets (1,024 is common, macOS has 256) is raised
-    towards the hard limit, as far as needed; if it cannot be, the budget shrinks to fit, so
-    a large poll waits for sockets instead of failing with "too many open files".
-    """
-    wanted = max(1, wanted)
-    try:
-        import resource  # not on Windows, which has no such per-process limit to meet
-    except ImportError:
-        return wanted
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    needed = wanted + FD_RESERVE
-    if soft == resource.RLIM_INFINITY or soft >= needed:
-        return wanted
-    raised = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
-    try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
-        soft = raised
-    except (ValueError, OSError):
-        pass
-    return max(1, min(wanted, soft - FD_RESERVE))
+    error: FetchError
+    retry_after: float | None = None
 
 
 def proxy_configured() -> bool:
@@ -284,7 +264,7 @@ class Fetcher:
             try:
                 self.trust.load()
             except (OSError, ssl.SSLError) as exc:
-                message = f"cannot load the CA certificates for {request.url}: {detail(exc)}"
+                message = f"cannot load the CA certificates for {request.url}: {describe(exc)}"
                 raise FetchFailed(ErrorType.TLS, message) from None
 
     @asynccontextmanager
@@ -298,7 +278,7 @@ class Fetcher:
 
     async def _attempt(
         self, client: httpx.AsyncClient, target: httpx.URL, url: str, headers: dict[str, str]
-    ) -> FetchResult | Retry:
+    ) -> FetchResult | _Retry:
         """One request within the deadline; FetchFailed when retrying cannot help."""
         s = self.settings
         in_body = False
@@ -312,7 +292,7 @@ class Fetcher:
                         return self._result(url, response, b"")
                     if not 200 <= status < 300:
                         await _drain(response)
-                        return status_failure(url, response, self._now())
+                        return _status_failure(url, response, self._now())
                     body = await _read_capped(response, url, s.max_body)
                     return self._result(url, response, body)
         except TimeoutError:
@@ -331,7 +311,7 @@ class Fetcher:
         except httpx.HTTPError as exc:
             error, retry = classify(exc, url, in_body, s)
             if retry:
-                return Retry(error)
+                return _Retry(error)
             raise FetchFailed(error.type, error.message) from None
 
     def _result(self, url: str, response: httpx.Response, body: bytes) -> FetchResult:
@@ -390,7 +370,7 @@ async def _read_capped(response: httpx.Response, url: str, cap: int) -> bytes:
     if declared.isdigit() and int(declared) > cap:
         raise FetchFailed(
             ErrorType.TOO_LARGE,
-            f"the body from {url} is {size(int(declared))}, over the {size(cap)} cap",
+            f"the body from {url} is {_size(int(declared))}, over the {_size(cap)} cap",
         )
     encoding = response.headers.get("content-encoding", "").strip().lower() or "identity"
     if encoding not in SUPPORTED or response.is_stream_consumed:
@@ -414,7 +394,7 @@ async def _read_capped(response: httpx.Response, url: str, cap: int) -> bytes:
                 raise _too_large(url, cap)
             chunks.append(piece)
     except InflateError as exc:
-        message = f"the body from {url} could not be decoded: {detail(exc)}"
+        message = f"the body from {url} could not be decoded: {describe(exc)}"
         raise FetchFailed(ErrorType.PARSE_ERROR, message) from None
     return b"".join(chunks)
 
@@ -433,8 +413,44 @@ async def _collect(pieces: AsyncIterator[bytes], url: str, cap: int) -> bytes:
 
 def _too_large(url: str, cap: int) -> FetchFailed:
     return FetchFailed(
-        ErrorType.TOO_LARGE, f"the body from {url} is larger than the {size(cap)} cap"
+        ErrorType.TOO_LARGE, f"the body from {url} is larger than the {_size(cap)} cap"
     )
+
+
+def _status_failure(url: str, response: httpx.Response, now: datetime) -> _Retry:
+    """Turn an unwanted status into a retry (429, 502-504) or a final FetchFailed."""
+    status = response.status_code
+    raw_retry_after = response.headers.get("retry-after")
+    message = f"HTTP {status} from {url}"
+    if raw_retry_after is not None and status in (429, 503):
+        message += f" (Retry-After {one_line(raw_retry_after, 40)})"
+    if status == 304:
+        message += " to a request that was not conditional"
+    if status not in RETRY_STATUSES:
+        raise FetchFailed(ErrorType.HTTP_STATUS, message)
+    return _Retry(
+        FetchError(ErrorType.HTTP_STATUS, message), parse_retry_after(raw_retry_after, now)
+    )
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After value (delta-seconds or an HTTP date), or None."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)  # HTTP dates are GMT
+        return max(0.0, (when - now).total_seconds())
+    if seconds != seconds or seconds < 0 or seconds == float("inf"):
+        return None
+    return seconds
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int]:
@@ -443,6 +459,10 @@ def _origin(url: httpx.URL) -> tuple[str, str, int]:
         raise ValueError("not an http(s) URL")
     port = url.port or (443 if url.scheme == "https" else 80)
     return (url.scheme, url.host, port)
+
+
+def _size(value: int) -> str:
+    return f"{value / MIB:.3g} MiB" if value >= MIB else f"{value} bytes"
 
 
 def _utcnow() -> datetime:

@@ -14,17 +14,16 @@ import pytest
 
 from statuswatch import __version__
 from statuswatch.http import (
-    FD_RESERVE,
     MAX_CLIENTS,
     USER_AGENT,
     Fetcher,
     FetchFailed,
     FetchResult,
     TrustStore,
-    connection_budget,
     parse_retry_after,
     proxy_configured,
 )
+from statuswatch.limits import FD_RESERVE, connection_budget
 from statuswatch.model import ErrorType
 from statuswatch.settings import HttpSettings
 from statuswatch.transport import PooledTransport
