@@ -36,6 +36,7 @@ from statuswatch.serve.httpd import MAX_HEAD, BadRequest, Request, read_request,
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
 from statuswatch.serve.metrics import FetchStats, PollTimer, SnapshotCollector, encode, registry
 from statuswatch.settings import HttpSettings
+from statuswatch.threaded import run_in_thread
 from statuswatch.timefmt import rfc3339
 
 __all__ = ["ServeSettings", "StatusServer"]
@@ -152,13 +153,18 @@ class StatusServer:
         """Poll every provider once, then publish the snapshot and the events it brought."""
         async with self._poll_lock:
             timer = PollTimer()
-            snapshot = await poll_all(
-                self._specs,
-                self._http,
-                self._cache_dir,
-                transport=self._transport,
-                on_report=timer.on_report,
-                now=self._now,
+            # On a loop of its own in a thread: thousands of pages parsed on this loop would
+            # hold back every request and event for as long as a burst of answers takes.
+            snapshot = await run_in_thread(
+                lambda: poll_all(
+                    self._specs,
+                    self._http,
+                    self._cache_dir,
+                    transport=self._transport,
+                    on_report=timer.on_report,
+                    now=self._now,
+                ),
+                name="statuswatch-serve-poll",
             )
             seconds = timer.elapsed()
             # Serialising and deriving take milliseconds per provider: off the loop they only

@@ -30,12 +30,12 @@ from statuswatch.model import ProviderReport, ProviderSpec, Status
 from statuswatch.settings import HttpSettings
 from statuswatch.source import Poller, engine_poller
 from statuswatch.text import one_line
+from statuswatch.threaded import run_in_thread
 from statuswatch.tui import render
 from statuswatch.tui.board import Board, ChangeKind, row_key
 from statuswatch.tui.links import open_link
 from statuswatch.tui.messages import PollFinished, PollStarted, ReportArrived
 from statuswatch.tui.screens import DetailScreen, HelpScreen
-from statuswatch.tui.threaded import run_in_thread
 from statuswatch.tui.widgets import DetailPane, ListTable, StatusHeader
 
 __all__ = ["StatusApp", "build_app"]
