@@ -76,6 +76,56 @@ class State:
 
     providers: dict[str, ProviderMemory] = field(default_factory=dict)
 
+    def copy(self) -> State:
+        """A copy sharing nothing mutable with this one (what copy.deepcopy gives).
+
+        Written out because deepcopy walks every object through its generic protocol: 1.8 s
+        of CPU per poll for a `serve` of 5,000 providers, against ~0.1 s here.
+        """
+        return State({pid: _copy_provider(m) for pid, m in self.providers.items()})
+
+
+def _copy_provider(m: ProviderMemory) -> ProviderMemory:
+    return ProviderMemory(
+        baseline=m.baseline,
+        failures=m.failures,
+        unreachable=m.unreachable,
+        outages=m.outages,
+        seen_at=m.seen_at,
+        incidents={
+            key: IncidentMemory(
+                gen=i.gen,
+                closed=i.closed,
+                closed_at=i.closed_at,
+                updates=list(i.updates),
+                title=i.title,
+                impact=i.impact,
+                url=i.url,
+                components=list(i.components),
+                started_at=i.started_at,
+            )
+            for key, i in m.incidents.items()
+        },
+        maintenances={
+            key: MaintenanceMemory(
+                phase=w.phase,
+                scheduled_for=w.scheduled_for,
+                started=w.started,
+                completed=w.completed,
+                reminded_for=w.reminded_for,
+                title=w.title,
+                url=w.url,
+                components=list(w.components),
+                scheduled_until=w.scheduled_until,
+            )
+            for key, w in m.maintenances.items()
+        },
+        components={
+            key: ComponentMemory(status=c.status, changes=c.changes)
+            for key, c in m.components.items()
+        },
+    )
+
 
 def _time(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
