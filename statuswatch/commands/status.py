@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "server", None):
         return _from_server(args)
     from statuswatch.config import ConfigError, load_config, select
-    from statuswatch.document.write import dumps, snapshot_document
+    from statuswatch.document.write import dumps, snapshot_bytes, snapshot_document
     from statuswatch.paths import cache_dir
     from statuswatch.poll import poll
     from statuswatch.table import status_table
@@ -36,8 +36,10 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return error(str(exc))
     snapshot = poll(specs, config.http, cache_dir())
-    if args.json:
-        write(dumps(snapshot_document(snapshot), pretty=sys.stdout.isatty()))
+    if args.json and sys.stdout.isatty():
+        write(dumps(snapshot_document(snapshot), pretty=True))  # indented, for a person
+    elif args.json:
+        write_bytes(snapshot_bytes(snapshot))
     else:
         colour = use_colour(args.color)
         write(status_table(snapshot, only_problems=args.only_problems, colour=colour))

@@ -26,6 +26,7 @@ __all__ = [
     "incident_document",
     "maintenance_document",
     "provider_document",
+    "snapshot_bytes",
     "snapshot_document",
     "update_document",
 ]
@@ -128,6 +129,21 @@ def snapshot_document(snapshot: Snapshot) -> dict[str, Any]:
         "generated_at": rfc3339(snapshot.generated_at),
         "providers": [provider_document(r) for r in snapshot.reports],
     }
+
+
+def snapshot_bytes(snapshot: Snapshot) -> bytes:
+    """Return `dumps(snapshot_document(snapshot))` as UTF-8, one provider at a time.
+
+    The same bytes, without the whole document as dicts and as one str at once: for `serve`
+    at 5,000 providers that tree and string were ~80 MB on top of the bytes.
+    """
+    head = json.dumps({"schema": SCHEMA, "generated_at": rfc3339(snapshot.generated_at)})
+    parts = [head[:-1].encode("utf-8"), b', "providers": [']
+    for n, report in enumerate(snapshot.reports):
+        text = json.dumps(provider_document(report), ensure_ascii=False)
+        parts.append((", " + text if n else text).encode("utf-8"))
+    parts.append(b"]}\n")
+    return b"".join(parts)
 
 
 def catalog_document(specs: Sequence[ProviderSpec], watched: Iterable[str]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamil
 
 from statuswatch import __version__
 from statuswatch.document import SCHEMA
-from statuswatch.document.write import dumps, snapshot_document
+from statuswatch.document.write import snapshot_bytes
 from statuswatch.model import ProviderSpec, Snapshot
 from statuswatch.notify.derive import DeriveOptions, derive
 from statuswatch.notify.events import document, payload
@@ -175,7 +175,7 @@ class StatusServer:
             return snapshot
 
     def _prepare(self, snapshot: Snapshot, state: State, first: bool) -> _Prepared:
-        body = dumps(snapshot_document(snapshot)).encode("utf-8")
+        body = snapshot_bytes(snapshot)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         options = self.settings.derive
         if first:  # the first snapshot is a baseline, as for a first notify run
