@@ -25,7 +25,7 @@ from typing import Any
 
 from statuswatch.atomic import atomic_write
 
-__all__ = ["KEPT_HEADERS", "Cache", "CacheEntry"]
+__all__ = ["KEPT_HEADERS", "Cache", "CacheEntry", "Validators"]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ SUFFIX = ".entry"
 # Headers an adapter may look at when it parses a cached body again.
 KEPT_HEADERS = ("content-type", "date", "etag", "last-modified")
 _MAX_HEADER_LINE = 64 * 1024
+_PEEK = 4096  # a header line is a few hundred bytes
+_UNREADABLE = (ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError)
 # A validator goes back out as a request header: printable ASCII only, so a tampered file
 # cannot smuggle a line break into a request.
 _HEADER_VALUE = re.compile(r"[\x20-\x7e]{1,1024}")
@@ -53,6 +55,14 @@ class CacheEntry:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a conditional request sends back: the entry's ETag and Last-Modified."""
+
+    etag: str | None
+    last_modified: str | None
+
+
 class Cache:
     """A directory of cache entries; a missing, foreign or corrupt file reads as absent.
 
@@ -63,6 +73,7 @@ class Cache:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         self._made = False
+        self._warned: set[str] = set()
         self._pending: queue.SimpleQueue[CacheEntry | tuple[str, datetime] | None] = (
             queue.SimpleQueue()
         )
@@ -82,14 +93,43 @@ class Cache:
             return None
         try:
             return _decode(raw, url, modified)
-        except (ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError) as exc:
-            # Ignored rather than raised, with a warning (a crash or a disk fault made it):
-            # the provider is fetched afresh and the next good body replaces the file.
+        except _UNREADABLE as exc:
+            self._unreadable(url, exc)
+            return None
+
+    def validators(self, url: str) -> Validators | None:
+        """The ETag and Last-Modified kept for `url`, its body left on disk; None: no entry.
+
+        A poll asks every page at once and each waits for its turn on the network: loading
+        whole entries up front held every cached body meanwhile (50 MB at 5,000 pages).
+        The entry is checked as `load` checks it, its body by length only, as `load` does.
+        """
+        try:
+            with self.path_for(url).open("rb") as handle:
+                head = handle.read(_PEEK)
+                if b"\n" not in head:
+                    head += handle.read(_MAX_HEADER_LINE)
+                length = os.fstat(handle.fileno()).st_size
+        except OSError:
+            return None
+        end = head.find(b"\n", 0, _MAX_HEADER_LINE)
+        try:
+            header = _header(head[:end] if end >= 0 else None, url, length - end - 1)[0]
+        except _UNREADABLE as exc:
+            self._unreadable(url, exc)
+            return None
+        return Validators(_validator(header.get("etag")), _validator(header.get("last_modified")))
+
+    def _unreadable(self, url: str, exc: Exception) -> None:
+        """Warn, once per URL, of a cache file that is there but cannot be trusted."""
+        # Ignored rather than raised (a crash or a disk fault made it): the provider is
+        # fetched afresh and the next good body replaces the file.
+        if url not in self._warned:
+            self._warned.add(url)
             log.warning(
                 "statuswatch: the cache file %s for %s is unreadable (%s); fetching afresh",
                 self.path_for(url), url, exc,
             )  # fmt: skip
-            return None
 
     def store(self, entry: CacheEntry) -> bool:
         """Write `entry` in one atomic replacement; False (and a warning) if the disk refused."""
@@ -178,16 +218,36 @@ def _decode(raw: bytes, url: str, modified_ns: int | None = None) -> CacheEntry:
     entry is as fresh as that, and its Date header (what history pages are read against) too.
     """
     end = raw.find(b"\n", 0, _MAX_HEADER_LINE)
-    if end < 0:
+    header, fetched_at, headers = _header(raw[:end] if end >= 0 else None, url, len(raw) - end - 1)
+    if modified_ns is not None:
+        confirmed = datetime.fromtimestamp(modified_ns / 1e9, UTC)
+        if confirmed > fetched_at + _CONFIRMED_AFTER:
+            fetched_at = confirmed
+            headers["date"] = format_datetime(confirmed.replace(microsecond=0), usegmt=True)
+    return CacheEntry(
+        url=url,
+        body=raw[end + 1 :],
+        fetched_at=fetched_at,
+        etag=_validator(header.get("etag")),
+        last_modified=_validator(header.get("last_modified")),
+        headers=headers,
+    )
+
+
+def _header(
+    line: bytes | None, url: str, body_size: int
+) -> tuple[dict[str, Any], datetime, dict[str, str]]:
+    """Check an entry's header line against its URL and its body's size; return the header,
+    its fetched_at and its kept headers (ValueError/TypeError/KeyError if it is not one)."""
+    if line is None:
         raise ValueError("no header line")
-    header: Any = json.loads(raw[:end].decode("utf-8"))
+    header: Any = json.loads(line.decode("utf-8"))
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ValueError("unknown format")
     if header["url"] != url:
         raise ValueError("entry belongs to another URL")
-    body = raw[end + 1 :]
-    if header["size"] != len(body):
-        raise ValueError(f"body is {len(body)} bytes, header says {header['size']}")
+    if header["size"] != body_size:
+        raise ValueError(f"body is {body_size} bytes, header says {header['size']}")
     fetched_at = datetime.fromisoformat(header["fetched_at"])
     if fetched_at.utcoffset() is None:
         raise ValueError("naive fetched_at")
@@ -195,19 +255,7 @@ def _decode(raw: bytes, url: str, modified_ns: int | None = None) -> CacheEntry:
     if not isinstance(headers, dict):
         raise TypeError("headers is not an object")
     kept = {str(k): v for k, v in headers.items() if k in KEPT_HEADERS and isinstance(v, str)}
-    if modified_ns is not None:
-        confirmed = datetime.fromtimestamp(modified_ns / 1e9, UTC)
-        if confirmed > fetched_at + _CONFIRMED_AFTER:
-            fetched_at = confirmed
-            kept["date"] = format_datetime(confirmed.replace(microsecond=0), usegmt=True)
-    return CacheEntry(
-        url=url,
-        body=body,
-        fetched_at=fetched_at,
-        etag=_validator(header.get("etag")),
-        last_modified=_validator(header.get("last_modified")),
-        headers=kept,
-    )
+    return header, fetched_at, kept
 
 
 def _validator(value: object) -> str | None:

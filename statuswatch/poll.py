@@ -121,19 +121,23 @@ async def _report(index: int, spec: ProviderSpec, fetcher: Fetcher, cache: Cache
     adapter: Adapter | None = None
     entry: CacheEntry | None = None
     url = spec.url
+    source: str | None = None  # the document's URL, once the adapter has said it
     try:
         adapter = adapters.load(spec.kind)
         several = adapters.multi(adapter)
         if several is not None:
             return await _report_many(index, spec, several, fetcher, cache)
-        url = adapter.source_url(spec.url)
-        entry = cache.load(url)
+        url = source = adapter.source_url(spec.url)
+        # The cached body is read only when an answer needs it (a 304, a failure).
+        known = cache.validators(url)
         result = await fetcher.fetch(
             url,
             slot=index,
-            etag=entry.etag if entry else None,
-            last_modified=entry.last_modified if entry else None,
+            etag=known.etag if known else None,
+            last_modified=known.last_modified if known else None,
         )
+        if result.not_modified:
+            entry = cache.load(url)
         if result.not_modified and entry is not None:
             page = _parse_cached(adapter, entry, url, cache)
             _keep(cache, entry, result)
@@ -151,6 +155,8 @@ async def _report(index: int, spec: ProviderSpec, fetcher: Fetcher, cache: Cache
             error = _internal(exc, url)
     except Exception as exc:  # a provider's fault is data: nothing may escape
         error = _internal(exc, url)
+    if entry is None and source is not None:
+        entry = cache.load(source)  # the last good page, to show stale
     return _fallback(spec, adapter, entry, error)
 
 

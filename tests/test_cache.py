@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from statuswatch import cache as cache_module
-from statuswatch.cache import Cache, CacheEntry
+from statuswatch.cache import Cache, CacheEntry, Validators
 
 URL = "https://status.example.com/api/v2/summary.json"
 WHEN = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -78,6 +78,7 @@ def test_corrupt_file_reads_as_absent_and_is_replaced(tmp_path: Path, mangle: ob
     path = cache.path_for(URL)
     path.write_bytes(mangle(path.read_bytes()))  # type: ignore[operator]
     assert cache.load(URL) is None
+    assert cache.validators(URL) is None  # no conditional request for an unusable entry
     assert cache.store(_entry(body=b"fresh"))
     loaded = cache.load(URL)
     assert loaded is not None and loaded.body == b"fresh"
@@ -162,3 +163,24 @@ def test_writes_asked_for_soon_are_done_once_settled(tmp_path: Path) -> None:
     cache.settle()
     again = cache.load(URL)
     assert again is not None and again.body == b"again"
+
+
+def test_validators_are_read_without_the_body(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    assert cache.validators(URL) is None
+    cache.store(_entry(body=b"x" * 100_000))
+    assert cache.validators(URL) == Validators('"abc"', "Sun, 01 Mar 2026 11:00:00 GMT")
+    cache.store(_entry(etag=None, last_modified='"bad\r\nvalue"'))
+    assert cache.validators(URL) == Validators(None, None)
+
+
+def test_an_unreadable_file_is_warned_about_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = Cache(tmp_path)
+    cache.store(_entry())
+    cache.path_for(URL).write_bytes(b"garbage")
+    assert (cache.validators(URL), cache.load(URL), cache.load(URL)) == (None, None, None)
+    assert [r.getMessage().split(" is unreadable")[0] for r in caplog.records] == [
+        f"statuswatch: the cache file {cache.path_for(URL)} for {URL}"
+    ]
