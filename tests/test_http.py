@@ -529,3 +529,25 @@ def test_requests_in_flight_fit_the_open_file_limit(
     assert calls == ([] if raised_to is None else [(raised_to, limits[1])])
     fetcher = Fetcher(HttpSettings(max_connections=wanted))
     assert fetcher.max_in_flight == budget
+
+
+def test_a_response_is_freed_without_the_garbage_collector() -> None:
+    import gc
+
+    async def main() -> FetchResult:
+        async with Fetcher(
+            HttpSettings(), transport=httpx.MockTransport(lambda r: httpx.Response(200))
+        ) as fetcher:
+            return await fetcher.fetch(URL)
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        result = asyncio.run(main())
+        # httpx links a response and its stream both ways; the engine cuts the link.
+        assert [o for o in gc.get_objects() if isinstance(o, httpx.Response)] == []
+    finally:
+        if enabled:
+            gc.enable()
+    assert result.status == 200
