@@ -559,3 +559,20 @@ def test_a_304_with_new_validators_rewrites_the_cached_entry(tmp_path: Path) -> 
     entry = Cache(tmp_path).load(url)
     assert entry is not None
     assert (entry.etag, entry.body, entry.fetched_at) == ('"v2"', body, T0 + timedelta(minutes=1))
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_paused_during_a_poll_and_restored(enabled: bool, tmp_path: Path) -> None:
+    import gc
+
+    seen: list[bool] = []
+    spec = ProviderSpec(id="x", name="X", kind="statuspage", url="https://x.example")
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, json=SUMMARY))
+    before = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        poll([spec], FAST, tmp_path, transport=transport,
+             on_report=lambda r: seen.append(gc.isenabled()))  # fmt: skip
+        assert (seen, gc.isenabled()) == ([False], enabled)
+    finally:
+        (gc.enable if before else gc.disable)()
