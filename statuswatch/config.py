@@ -19,7 +19,7 @@ from statuswatch import paths
 from statuswatch.adapters import kinds
 from statuswatch.atomic import atomic_write
 from statuswatch.catalog import load_catalog
-from statuswatch.model import ProviderSpec
+from statuswatch.model import ProviderSpec, Target
 from statuswatch.notify.settings import NotifySettings
 from statuswatch.settings import HttpSettings
 from statuswatch.text import strip_controls
@@ -33,7 +33,7 @@ MIN_INTERVAL = 10.0
 PRIVATE = 0o600
 
 TOP_KEYS = ("watch", "interval", "providers", "http", "notify")
-PROVIDER_KEYS = ("name", "kind", "url", "feed", "category", "default")
+PROVIDER_KEYS = ("name", "kind", "url", "feed", "category", "default", "runs_on")
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -206,6 +206,7 @@ def parse_providers(
                     "missing (required for a provider that is not in the catalog)",
                 )
         merged[provider_id] = ProviderSpec(**{"id": provider_id, "name": provider_id, **given})
+    _check_edges(path, merged)
     return merged
 
 
@@ -244,7 +245,41 @@ def _provider_fields(
                 path, _key(*key, "default"), f"expected a boolean, got {_type_name(default)}"
             )
         given["default"] = default
+    if "runs_on" in fields:
+        given["runs_on"] = _parse_runs_on(path, fields["runs_on"], *key, "runs_on")
     return given
+
+
+# --- the blast radius: `runs_on` edges (issue 13) --------------------------------------------
+
+
+def _parse_runs_on(path: Path | str, value: object, *key: str) -> tuple[Target, ...]:
+    """Return `runs_on = ["cloudflare", "aws:us-east-1"]` as targets (ids checked later)."""
+    from statuswatch.scope import parse_target
+
+    if not isinstance(value, list):
+        raise ConfigError(path, _key(*key), f"expected a list of strings, got {_type_name(value)}")
+    edges: dict[Target, None] = {}
+    for index, item in enumerate(value):
+        where = f"{_key(*key)}[{index}]"
+        text = _string(path, item, *key)
+        try:
+            edges.setdefault(parse_target(text), None)
+        except ValueError as exc:
+            raise ConfigError(path, where, str(exc)) from None
+    return tuple(edges)
+
+
+def _check_edges(path: Path | str, providers: Mapping[str, ProviderSpec]) -> None:
+    """Refuse an edge to an unknown provider or to the provider itself."""
+    known = list(providers)
+    for spec in providers.values():
+        for index, edge in enumerate(spec.runs_on):
+            where = f"{_key('providers', spec.id, 'runs_on')}[{index}]"
+            if edge.provider not in providers:
+                raise ConfigError(path, where, unknown_provider(edge.provider, known))
+            if edge.provider == spec.id:
+                raise ConfigError(path, where, f"{spec.id!r} cannot run on itself")
 
 
 def _parse_watch(

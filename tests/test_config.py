@@ -206,6 +206,7 @@ url = "https://gh.example/status"
 feed = ""
 category = "work"
 default = false
+runs_on = []
 """
     config = load_config(write(tmp_path, text))
     assert config.providers["github"] == ProviderSpec(
