@@ -12,7 +12,7 @@ from statuswatch.model import ProviderReport, Snapshot
 from statuswatch.scope import scope_report
 from statuswatch.stacks import Stack, evaluate
 
-__all__ = ["assess"]
+__all__ = ["assess", "scope_warnings"]
 
 
 def assess(
@@ -45,3 +45,9 @@ def assess(
         stacks=tuple(evaluate(s, raw, early_warnings=early_warnings) for s in stacks),
         correlations=correlate(seen, raw),
     )
+
+
+def scope_warnings(snapshot: Snapshot) -> list[str]:
+    """One line per scope that matches nothing on a page that lists every component."""
+    lines = [r.scope.warning for r in snapshot.reports if r.scope is not None and r.scope.warning]
+    return list(dict.fromkeys(lines))

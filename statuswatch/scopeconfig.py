@@ -88,6 +88,8 @@ def parse_targets(
     items: Sequence[object],
     providers: Mapping[str, ProviderSpec],
     key: str,
+    *,
+    indexed: bool = True,
 ) -> list[Target]:
     """Watch entries or a stack's `uses`: `ID` or `ID:COMPONENT[,...]`, ids known.
 
@@ -96,7 +98,7 @@ def parse_targets(
     known = list(providers)
     out: list[Target] = []
     for index, item in enumerate(items):
-        where = f"{key}[{index}]"
+        where = f"{key}[{index}]" if indexed else key
         if not isinstance(item, str):
             raise ConfigError(path, where, f"expected a string, got {type_name(item)}")
         target = _target(path, item, where)
