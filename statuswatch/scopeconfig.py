@@ -12,6 +12,7 @@ from statuswatch.scope import parse_patterns, parse_target
 from statuswatch.stacks import Stack
 from statuswatch.tomlcheck import (
     ConfigError,
+    at,
     check_keys,
     dotted_key,
     show,
@@ -36,13 +37,10 @@ _STACK_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 def _strings(path: Path | str, value: object, *key: str) -> list[str]:
     """A TOML array of one-line strings."""
+    where = dotted_key(*key)
     if not isinstance(value, list):
-        raise ConfigError(
-            path, dotted_key(*key), f"expected a list of strings, got {type_name(value)}"
-        )
-    return [
-        string(path, item, *key[:-1], f"{key[-1]}[{index}]") for index, item in enumerate(value)
-    ]
+        raise ConfigError(path, where, f"expected a list of strings, got {type_name(value)}")
+    return [at(f"{where}[{index}]", string, path, item) for index, item in enumerate(value)]
 
 
 def parse_components(path: Path | str, value: object, *key: str) -> tuple[str, ...] | None:

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 from loopback import LoopbackServer
 from schema_check import assert_valid
 from scoping_pages import aws_event, aws_events, grouped_page, simple_page
@@ -120,18 +124,30 @@ def test_a_scope_matching_nothing_warns_in_one_line(
 # --- stacks ----------------------------------------------------------------------------------
 
 
-def _stack_config(loopback: LoopbackServer, tmp_path: Path, impact: str) -> Path:
+def _stack_config(
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    impact: str,
+    *,
+    watch: tuple[str, ...] = ("a",),
+    a_keys: str = "",
+    extra: str = "",
+) -> Path:
+    """Providers a, b and c (b with an incident of `impact`) and the stack checkout of all
+    three; only `watch` watched."""
     loopback.route("/a/api/v2/summary.json", simple_page("a"))
     loopback.route("/b/api/v2/summary.json", simple_page("b", impact=impact))
     loopback.route("/c/api/v2/summary.json", simple_page("c"))
-    lines = ['watch = ["a"]']
+    lines = [f"watch = {json.dumps(list(watch))}"]
     for name in "abc":
         lines += [
             f"[providers.{name}]",
             'kind = "statuspage"',
             f'url = "{loopback.url("/" + name)}"',
         ]
-    lines += ["[stacks.checkout]", 'name = "Checkout"', 'uses = ["a", "b", "c"]']
+        if name == "a" and a_keys:
+            lines.append(a_keys)
+    lines += ["[stacks.checkout]", 'name = "Checkout"', 'uses = ["a", "b", "c"]', extra]
     return write(tmp_path / "config.toml", "\n".join(lines))
 
 
@@ -239,3 +255,110 @@ def test_the_backbone_demos_mark_downstream_providers_before_their_own_posts(
         assert entry["at_risk_from"] == [
             {"provider": "aws", "scope": ["us-east-1"], "status": "partial_outage"}
         ], name
+
+
+# --- through a server ------------------------------------------------------------------------
+
+
+@contextmanager
+def serving(config: Path) -> Iterator[str]:
+    """Run `statuswatch serve` on 127.0.0.1 with `config`; yield its base URL; stop it."""
+    env = dict(os.environ, STATUSWATCH_CONFIG=str(config))
+    command = [sys.executable, "-m", "statuswatch", "serve", "--bind", "127.0.0.1:0"]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        assert " on http://127.0.0.1:" in line, line
+        yield line.split(" on ", 1)[1].split(" ", 1)[0]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=20)
+
+
+def test_a_server_carries_stacks_risks_and_scopes_to_its_clients(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    loopback.route("/cf/api/v2/summary.json", simple_page("cf", impact="major"))
+    config = _stack_config(
+        loopback,
+        tmp_path,
+        "critical",
+        watch=("a", "cf"),
+        a_keys='runs_on = ["cf"]\ncomponents = ["Core"]',
+        extra=f'[providers.cf]\nkind = "statuspage"\nurl = "{loopback.url("/cf")}"',
+    )
+    client = tmp_path / "client.toml"  # a client needs no config of its own
+    with serving(config) as url:
+        served = document(client, "--server", url)
+        assert [s["status"] for s in served["stacks"]] == ["major_outage"]
+        a = provider(served, "a")
+        assert a["scope"] == ["Core"]
+        assert a["at_risk_from"] == [{"provider": "cf", "scope": None, "status": "partial_outage"}]
+        done = run(client, "check", "--stack", "checkout", "--server", url)
+        assert done.returncode == 2, done.stdout
+        table = run(client, "status", "--server", url, "--color", "never").stdout
+        assert "MAJOR OUTAGE   Checkout  b: major outage: b has trouble" in table
+        assert "    ? may be affected by cf (partial outage)" in table
+        metrics = httpx.get(url + "/metrics").text
+        assert 'statuswatch_stack_status{stack="checkout"} 4.0' in metrics
+        scoped = run(client, "-p", "a:Core", "--server", url, "--json")
+        assert scoped.returncode == 1
+        assert "a server reads its pages in its own scopes" in scoped.stderr
+
+
+# --- components and wait ---------------------------------------------------------------------
+
+
+def test_components_lists_what_to_scope_with(loopback: LoopbackServer, tmp_path: Path) -> None:
+    loopback.route("/sp/api/v2/summary.json", grouped_page("Americas"))
+    config = write(
+        tmp_path / "config.toml",
+        f'[providers.sp]\nkind = "statuspage"\nurl = "{loopback.url("/sp")}"\n'
+        'components = ["Europe / API"]',
+    )
+    done = run(config, "components", "sp")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "sp (statuspage): 4 components",
+        "* operational    Europe    API  [eu-api]",
+        "  operational    Europe    WEB  [eu-web]",
+        "  MAJOR OUTAGE   Americas  API  [am-api]",
+        "  MAJOR OUTAGE   Americas  WEB  [am-web]",
+        "* = in your scope: Europe / API",
+    ]
+    listed = json.loads(run(config, "components", "sp", "--json").stdout)
+    assert [(c["id"], c["in_scope"]) for c in listed["components"]] == [
+        ("eu-api", True),
+        ("eu-web", False),
+        ("am-api", False),
+        ("am-web", False),
+    ]
+    assert listed["lists_every_component"] is True
+    unknown = run(config, "components", "spp")
+    assert (unknown.returncode, unknown.stderr) == (
+        2,
+        "statuswatch: error: unknown provider 'spp' (did you mean 'sp'?)\n",
+    )
+
+
+def test_wait_on_a_region_and_on_a_missing_component(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    loopback.route("/aws/currentevents", aws_events(aws_event("ap-south-1", "ec2", "3")))
+    loopback.route("/sp/api/v2/summary.json", grouped_page(None))
+    config = write(
+        tmp_path / "config.toml",
+        f'[providers.aws]\nurl = "{loopback.url("/aws/currentevents")}"\n'
+        f'[providers.sp]\nkind = "statuspage"\nurl = "{loopback.url("/sp")}"',
+    )
+    done = run(config, "wait", "aws:us-east-1", "--timeout", "0")
+    assert (done.returncode, done.stdout) == (0, "aws:us-east-1: operational\n")
+    done = run(config, "wait", "aws:ap-south-1", "--timeout", "0")
+    assert done.returncode == 1
+    assert "aws:ap-south-1 is major_outage" in done.stderr
+    done = run(config, "wait", "sp:Eurpoe", "--timeout", "0")
+    assert (done.returncode, done.stderr) == (
+        2,
+        "statuswatch: error: sp has no component 'Eurpoe' (did you mean 'Europe'?)\n",
+    )

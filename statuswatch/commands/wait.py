@@ -74,7 +74,10 @@ def _unmatched(report: ProviderReport, patterns: tuple[str, ...]) -> str | None:
     labels = [label for c in page.components for label in component_labels(c)]
     for pattern in patterns:
         if not Scope([pattern]).matches(labels):
-            close = suggest(pattern, [c.name for c in page.components])
+            names = [c.name for c in page.components] + [
+                c.group for c in page.components if c.group
+            ]
+            close = suggest(pattern, list(dict.fromkeys(names)))
             hint = f" (did you mean {close!r}?)" if close else ""
             return f"{report.spec.id} has no component {pattern!r}{hint}"
     return None
