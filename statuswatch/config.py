@@ -254,6 +254,15 @@ def starter_text() -> str:
 # url = "https://status.example.com"
 # category = "other"
 
+# Watch only the components you use (`statuswatch components ID` lists them; a watch entry
+# may name them too, as "aws:us-east-1"), and rate a stack of providers as one. A provider
+# of your own may also say what it runs on, as in: runs_on = ["aws:us-east-1", "cloudflare"]
+# [providers.cloudflare]
+# components = ["CDN/Cache"]
+# [stacks.checkout]
+# name = "Checkout"
+# uses = ["stripe", "aws:us-east-1", "cloudflare"]
+
 # HTTP limits, shown with their defaults (timeouts in seconds, max_body in bytes):
 """
     http = tomli_w.dumps({"http": dataclasses.asdict(HttpSettings())}).strip().splitlines()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -70,19 +71,25 @@ def parse_patterns(values: Iterable[str], where: str = "") -> tuple[str, ...]:
     return tuple(patterns)
 
 
-def _matcher(pattern: str) -> Callable[[str], bool]:
-    """A case-insensitive test of one label against `pattern`."""
+def _regex(pattern: str) -> tuple[str, bool]:
+    """The regular expression of one pattern (over casefolded text) and whether it is a glob."""
     folded = pattern.casefold()
     if "*" in folded:
-        glob = ".*".join(re.escape(piece) for piece in folded.split("*"))
-        regex = re.compile(glob, re.DOTALL)
-        return lambda label: regex.fullmatch(label.casefold()) is not None
+        return ".*".join(re.escape(piece) for piece in folded.split("*")), True
     # A whole word or phrase: no letter or digit right before or after it, where the pattern
     # itself starts or ends with one (so `(us-east-1)` still finds itself after a space).
     before = r"(?<![^\W_])" if folded[:1].isalnum() else ""
     after = r"(?![^\W_])" if folded[-1:].isalnum() else ""
-    regex = re.compile(before + re.escape(folded) + after)
-    return lambda label: regex.search(label.casefold()) is not None
+    return before + re.escape(folded) + after, False
+
+
+def _combined(expressions: Sequence[str], glob: bool) -> Callable[[str], object] | None:
+    """One compiled test for several patterns of a kind: a glob covers a whole label, a word
+    or phrase is found inside one."""
+    if not expressions:
+        return None
+    regex = re.compile("|".join(f"(?:{e})" for e in expressions), re.DOTALL)
+    return regex.fullmatch if glob else regex.search
 
 
 def component_labels(component: Component) -> tuple[str, ...]:
@@ -94,24 +101,40 @@ def component_labels(component: Component) -> tuple[str, ...]:
 
 
 class Scope:
-    """Compiled patterns and the tests a scoped view needs."""
+    """Compiled patterns and the tests a scoped view needs; `Scope.of` keeps them compiled."""
 
     def __init__(self, patterns: Sequence[str]) -> None:
         self.patterns = tuple(patterns)
-        self._tests = [(pattern, _matcher(pattern)) for pattern in self.patterns]
+        compiled = [(pattern, *_regex(pattern)) for pattern in self.patterns]
+        self._each = {p: _combined([e], glob) for p, e, glob in compiled}
+        # All the patterns at once: one search per label, whatever their number.
+        self._words = _combined([e for _p, e, glob in compiled if not glob], False)
+        self._globs = _combined([e for _p, e, glob in compiled if glob], True)
+
+    @staticmethod
+    @functools.lru_cache(maxsize=256)
+    def of(patterns: tuple[str, ...]) -> Scope:
+        """The compiled Scope of `patterns`, made once per process."""
+        return Scope(patterns)
 
     def matching(self, labels: Iterable[str]) -> set[str]:
         """The patterns that match any of `labels`."""
-        found = set()
-        for label in labels:
-            for pattern, test in self._tests:
-                if pattern not in found and test(label):
-                    found.add(pattern)
-        return found
+        folded = [label.casefold() for label in labels]
+        return {
+            pattern
+            for pattern, test in self._each.items()
+            if test is not None and any(test(label) for label in folded)
+        }
 
     def matches(self, labels: Iterable[str]) -> bool:
         """True if any pattern matches any of `labels`."""
-        return any(test(label) for label in labels for _pattern, test in self._tests)
+        for label in labels:
+            folded = label.casefold()
+            if (self._words is not None and self._words(folded)) or (
+                self._globs is not None and self._globs(folded)
+            ):
+                return True
+        return False
 
 
 class _Resolver:
@@ -154,8 +177,9 @@ def scope_report(report: ProviderReport, patterns: Sequence[str] | None) -> Prov
     page = report.page
     if page is None:
         return dataclasses.replace(report, scope=ScopeNote(tuple(patterns)))
-    scope = Scope(patterns)
-    resolver = _Resolver(page)
+    scope = Scope.of(tuple(patterns))
+    # Built only for a page with events: most pages have none.
+    resolver = _Resolver(page) if page.incidents or page.maintenances else None
     components = tuple(c for c in page.components if scope.matches(component_labels(c)))
     statuses = [c.status for c in components]
     incidents: list[Incident] = []
@@ -163,6 +187,7 @@ def scope_report(report: ProviderReport, patterns: Sequence[str] | None) -> Prov
     unnamed: set[str] = set()
     outside = 0
     for incident in page.incidents:
+        assert resolver is not None
         touches = resolver.touches(incident, scope)
         if touches is False:
             outside += 1
@@ -173,6 +198,7 @@ def scope_report(report: ProviderReport, patterns: Sequence[str] | None) -> Prov
         elif not incident.phase.is_closed:
             statuses.append(incident.impact.status)
     for maintenance in page.maintenances:
+        assert resolver is not None
         touches = resolver.touches(maintenance, scope)
         if touches is False:
             continue

@@ -8,10 +8,11 @@ from typing import Any
 _REGIONS = {"us-east-1": "N. Virginia", "ap-south-1": "Mumbai", "eu-west-1": "Ireland"}
 
 
-def aws_event(region: str, service: str, code: str) -> dict[str, Any]:
-    """One open AWS Health event in `region` for `service` ("1" to "3": worse and worse)."""
+def aws_event(region: str, service: str, code: str, *, ended: bool = False) -> dict[str, Any]:
+    """One AWS Health event in `region` for `service` ("1" to "3": worse and worse), open
+    unless `ended`."""
     key = f"{service}-{region}"
-    return {
+    event: dict[str, Any] = {
         "date": "1760943600",
         "arn": f"arn:aws:health:{region}::event/{service.upper()}/ISSUE/ISSUE_{key}",
         "region_name": _REGIONS.get(region, region),
@@ -26,6 +27,9 @@ def aws_event(region: str, service: str, code: str) -> dict[str, Any]:
             key: {"service_name": f"Amazon {service.upper()}", "current": code, "max": code}
         },
     }
+    if ended:
+        event["end_time"] = "1760947200"
+    return event
 
 
 def aws_events(*events: dict[str, Any]) -> bytes:

@@ -101,3 +101,14 @@ def test_with_the_catalog_edges_a_cloudflare_incident_puts_its_dependents_at_ris
     at_risk = {p for p, r in seen.items() if r.at_risk_from}
     assert at_risk == {"openai", "canva", "discord"}
     assert all(seen[p].status is Status.OPERATIONAL for p in at_risk)
+
+
+def test_the_readme_lists_every_catalog_edge_with_its_source() -> None:
+    readme = (CATALOG_FILE.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- edges:")
+    table = readme[start : readme.index("<!-- /edges -->", start)]
+    rows = re.findall(r"^\| `([^`]+)` \| `([^`]+)` \| .+ \| (https://\S+) \|$", table, re.M)
+    assert rows == edge_lines()
+    catalog = load_catalog()
+    assert sum(1 for spec in catalog.values() if spec.runs_on) == len({p for p, _e, _u in rows})
+    assert f"{len({p for p, _e, _u in rows})} entries also carry `runs_on` edges" in readme

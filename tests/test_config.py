@@ -452,6 +452,8 @@ def test_starter_examples_load_once_uncommented(tmp_path: Path) -> None:
         id="example", name="Example", kind="statuspage", url="https://status.example.com"
     )
     assert config.http == HttpSettings()
+    assert config.providers["cloudflare"].scope == ("CDN/Cache",)
+    assert [stack.id for stack in config.stacks] == ["checkout"]
 
 
 def test_starter_never_overwrites(tmp_path: Path) -> None:

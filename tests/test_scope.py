@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from scoping_pages import aws_event, aws_events, grouped_page
 
 from statuswatch import adapters
 from statuswatch.model import (
@@ -115,33 +115,8 @@ def test_suggestions_are_close_names() -> None:
 # -- AWS: regions -------------------------------------------------------------------------------
 
 
-def aws_event(region: str, service: str, code: str, *, ended: bool = False) -> dict[str, object]:
-    event: dict[str, object] = {
-        "date": "1760943600",
-        "arn": f"arn:aws:health:{region}::event/{service.upper()}/ISSUE/ISSUE_{region}_{service}",
-        "region_name": {"us-east-1": "N. Virginia", "ap-south-1": "Mumbai"}.get(region, region),
-        "status": code,
-        "service": f"{service}-{region}",
-        "service_name": f"Amazon {service.upper()}",
-        "summary": f"Increased error rates in {region}",
-        "event_log": [
-            {"summary": "x", "message": "Investigating.", "status": 1, "timestamp": 1760943600}
-        ],
-        "impacted_services": {
-            f"{service}-{region}": {
-                "service_name": f"Amazon {service.upper()}",
-                "current": code,
-                "max": code,
-            }
-        },
-    }
-    if ended:
-        event["end_time"] = "1760947200"
-    return event
-
-
 def aws_page(*events: dict[str, object]) -> Page:
-    return adapters.load("aws").parse(json.dumps(list(events)).encode(), {})
+    return adapters.load("aws").parse(aws_events(*events), {})
 
 
 def test_aws_scoped_to_a_region_ignores_an_event_in_another_region() -> None:
@@ -163,7 +138,7 @@ def test_aws_scoped_to_a_region_sees_an_event_in_that_region() -> None:
     assert scoped.status is Status.PARTIAL_OUTAGE
     assert scoped.page is not None
     assert [c.name for c in scoped.page.components] == ["Amazon DYNAMODB (us-east-1)"]
-    assert [i.title for i in scoped.page.incidents] == ["Increased error rates in us-east-1"]
+    assert [i.title for i in scoped.page.incidents] == ["Increased error rates (us-east-1)"]
     assert scoped.scope is not None and scoped.scope.unnamed == frozenset()
 
 
@@ -184,57 +159,8 @@ def test_a_resolved_event_in_scope_is_kept_without_counting() -> None:
 # -- Statuspage: groups ---------------------------------------------------------------------------
 
 
-def statuspage_doc(down_group: str) -> bytes:
-    """Two groups of two components; every component of `down_group` is in a major outage."""
-    rows: list[dict[str, object]] = []
-    incidents = []
-    for group in ("Europe", "Americas"):
-        ids = [f"{group[:2].lower()}-{n}" for n in ("api", "web")]
-        rows.append(
-            {
-                "id": f"g-{group}",
-                "name": group,
-                "status": "operational",
-                "group": True,
-                "components": ids,
-                "position": len(rows),
-            }
-        )
-        for cid in ids:
-            status = "major_outage" if group == down_group else "operational"
-            rows.append(
-                {
-                    "id": cid,
-                    "name": cid.split("-")[1].upper(),
-                    "status": status,
-                    "group": False,
-                    "group_id": f"g-{group}",
-                    "position": 1,
-                }
-            )
-        if group == down_group:
-            incidents.append(
-                {
-                    "id": f"inc-{group}",
-                    "name": f"{group} is down",
-                    "status": "investigating",
-                    "impact": "critical",
-                    "started_at": "2025-10-20T07:00:00Z",
-                    "components": [{"id": cid, "name": cid.split("-")[1].upper()} for cid in ids],
-                    "incident_updates": [],
-                }
-            )
-    return json.dumps(
-        {
-            "status": {"indicator": "critical", "description": "Major outage"},
-            "components": rows,
-            "incidents": incidents,
-        }
-    ).encode()
-
-
 def test_statuspage_scoped_to_a_group_ignores_an_outage_in_another_group() -> None:
-    page = adapters.load("statuspage").parse(statuspage_doc("Americas"), {})
+    page = adapters.load("statuspage").parse(grouped_page("Americas"), {})
     assert page.status is Status.MAJOR_OUTAGE
     scoped = scope_report(report(page), ("Europe",))
     assert scoped.status is Status.OPERATIONAL
@@ -250,14 +176,14 @@ def test_statuspage_scoped_to_a_group_ignores_an_outage_in_another_group() -> No
 
 
 def test_statuspage_scoped_to_a_group_sees_an_outage_in_it() -> None:
-    page = adapters.load("statuspage").parse(statuspage_doc("Europe"), {})
+    page = adapters.load("statuspage").parse(grouped_page("Europe"), {})
     scoped = scope_report(report(page), ("europe",))
     assert scoped.status is Status.MAJOR_OUTAGE
     assert scoped.page is not None and [i.id for i in scoped.page.incidents] == ["inc-Europe"]
 
 
 def test_components_of_one_name_in_two_groups_are_told_apart_by_id() -> None:
-    page = adapters.load("statuspage").parse(statuspage_doc("Americas"), {})
+    page = adapters.load("statuspage").parse(grouped_page("Americas"), {})
     assert page.incidents[0].components == ("API", "WEB")  # the names alone are ambiguous
     scoped = scope_report(report(page), ("Europe / API",))
     assert scoped.page is not None
@@ -266,7 +192,7 @@ def test_components_of_one_name_in_two_groups_are_told_apart_by_id() -> None:
 
 
 def test_without_ids_an_ambiguous_name_may_be_either_component() -> None:
-    page = adapters.load("statuspage").parse(statuspage_doc("Americas"), {})
+    page = adapters.load("statuspage").parse(grouped_page("Americas"), {})
     vague = dataclasses.replace(page.incidents[0], component_ids=())
     page = dataclasses.replace(page, incidents=(vague,))
     scoped = scope_report(report(page), ("Europe / API",))
