@@ -305,6 +305,11 @@ def test_a_server_carries_stacks_risks_and_scopes_to_its_clients(
         scoped = run(client, "-p", "a:Core", "--server", url, "--json")
         assert scoped.returncode == 1
         assert "a server reads its pages in its own scopes" in scoped.stderr
+        waited = run(client, "wait", "a", "--server", url, "--timeout", "0")
+        assert (waited.returncode, waited.stdout) == (0, "a: operational\n")
+        other = run(client, "wait", "a:Edge", "--server", url, "--timeout", "0")
+        assert other.returncode == 2
+        assert "the server watches a scoped to Core" in other.stderr
 
 
 # --- components and wait ---------------------------------------------------------------------

@@ -202,8 +202,16 @@ def _from_server(args: argparse.Namespace, target: Target | None) -> int:
             if target is None:
                 return _stack_status(snapshot.stacks, args.stack)
             for report in snapshot.reports:
-                if report.spec.id == target.provider:
-                    return _status(report, target.scope)
+                if report.spec.id != target.provider:
+                    continue
+                served = report.scope.patterns if report.scope is not None else None
+                if served is not None and target.scope not in (None, served):
+                    # Its document holds only that scope: another cannot be cut from it.
+                    raise _Stop(
+                        f"the server watches {target.provider} scoped to {', '.join(served)}: "
+                        f"wait on {target.provider} alone, or on that scope"
+                    )
+                return _status(report, None if target.scope == served else target.scope)
             watched = [r.spec.id for r in snapshot.reports]
             raise _Stop(f"the server: {unknown_provider(target.provider, watched)}")
 
