@@ -37,6 +37,13 @@ KINDS: dict[str, str] = {
     "instatus": "statuswatch.adapters.instatus",
     "statusio": "statuswatch.adapters.statusio",
     "betterstack": "statuswatch.adapters.betterstack",
+    "cachet": "statuswatch.adapters.cachet",
+    "gatus": "statuswatch.adapters.gatus",
+    "playstation": "statuswatch.adapters.playstation",
+    "statuspal": "statuswatch.adapters.statuspal",
+    "upptime": "statuswatch.adapters.upptime",
+    "uptimekuma": "statuswatch.adapters.uptimekuma",
+    "xbox": "statuswatch.adapters.xbox",
 }
 
 
