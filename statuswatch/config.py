@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from statuswatch import paths
-from statuswatch.adapters import kinds
+from statuswatch.adapters import entry_kinds
 from statuswatch.atomic import atomic_write
 from statuswatch.catalog import load_catalog
 from statuswatch.model import ProviderSpec
@@ -221,7 +221,7 @@ def _provider_fields(
             given[name] = _string(path, fields[name], *key, name)
     if "kind" in fields:
         kind = _string(path, fields["kind"], *key, "kind")
-        known = kinds()
+        known = entry_kinds()
         if kind not in known:
             close = _suggest(kind, known)
             hint = f"did you mean {close!r}?; " if close else ""
@@ -399,7 +399,7 @@ def starter_text() -> str:
 # Add a provider of your own, or override a catalog entry (only the keys given change):
 # [providers.example]
 # name = "Example"
-# kind = "statuspage"  # one of: {", ".join(kinds())}
+# kind = "statuspage"  # one of: {", ".join(entry_kinds())}
 # url = "https://status.example.com"
 # category = "other"
 

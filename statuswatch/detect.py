@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from html import unescape
 from urllib.parse import urlsplit
 
@@ -30,7 +31,15 @@ from statuswatch.model import ErrorType, Page
 from statuswatch.settings import HttpSettings
 from statuswatch.text import one_line
 
-__all__ = ["PLATFORMS", "Detection", "NotRecognised", "detect", "detect_sync", "slug"]
+__all__ = [
+    "PLATFORMS",
+    "Detection",
+    "NotRecognised",
+    "detect",
+    "detect_sync",
+    "detect_with",
+    "slug",
+]
 
 PLATFORMS: dict[str, str] = {
     "statuspage": "Atlassian Statuspage",
@@ -76,10 +85,15 @@ class Detection:
     evidence: str  # what gave it away, in a few words
     documents: tuple[str, ...]  # the URLs read to check it
     page: Page
+    fetched_at: datetime | None = None  # when the first of those was fetched
 
 
 class NotRecognised(Exception):
     """No platform statuswatch reads answered at this URL; the message says what was tried."""
+
+    def __init__(self, message: str, cause: ErrorType | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause  # why the URL itself could not be read, if it could not
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,34 +133,46 @@ async def detect(
     Raises:
         NotRecognised: nothing there is a status document statuswatch can read.
     """
-    fetcher = Fetcher(settings, transport=transport, clients=1)
+    async with Fetcher(settings, transport=transport, clients=1) as fetcher:
+        return await detect_with(fetcher, url)
+
+
+async def detect_with(fetcher: Fetcher, url: str) -> Detection:
+    """:func:`detect` through a fetcher the caller already has open (the engine's).
+
+    Raises:
+        NotRecognised: nothing there is a status document statuswatch can read.
+    """
     tried: list[str] = []
-    async with fetcher:
-        reader = _Reader(fetcher, tried)
-        known = known_document(url)
-        if known is not None:  # PlayStation's and Xbox's pages: the host names the document
-            probed = _expect(known)(known.url, await reader.get(known.url))
-            found = await _confirm(reader, probed) if probed is not None else None
+    reader = _Reader(fetcher, tried)
+    known = known_document(url)
+    if known is not None:  # PlayStation's and Xbox's pages: the host names the document
+        probed = _expect(known)(known.url, await reader.get(known.url))
+        found = await _confirm(reader, probed) if probed is not None else None
+        if found is not None:
+            return found
+    root = await reader.get(url)
+    for candidate in _candidates(url, root):
+        found = await _confirm(reader, candidate)
+        if found is not None:
+            return found
+    # An HTML page: ask its host for each platform's document, then its linked feeds.
+    html = _html(root)
+    title = _title(html or "")
+    # Probe the host only if it answered: one that cannot be reached will not answer those.
+    if html is not None or (root is None and reader.answered(url)):
+        # Where the page now is: a page that moved redirects there.
+        final = root.final_url if root is not None else url
+        base = final.strip().rstrip("/")
+        for probe in probes(base, final, html or ""):
+            probed = _expect(probe)(probe.url, await reader.get(probe.url))
+            found = await _confirm(reader, probed, title) if probed is not None else None
             if found is not None:
                 return found
-        root = await reader.get(url)
-        for candidate in _candidates(url, root):
-            found = await _confirm(reader, candidate)
-            if found is not None:
-                return found
-        # An HTML page: ask its host for each platform's document, then its linked feeds.
-        html = _html(root)
-        title = _title(html or "")
-        # Probe the host only if it answered: one that cannot be reached will not answer those.
-        if html is not None or (root is None and reader.answered(url)):
-            base = url.strip().rstrip("/")
-            final = root.final_url if root is not None else url
-            for probe in probes(base, final, html or ""):
-                probed = _expect(probe)(probe.url, await reader.get(probe.url))
-                found = await _confirm(reader, probed, title) if probed is not None else None
-                if found is not None:
-                    return found
-    raise NotRecognised(f"{url} is not a status page statuswatch can read (tried {_list(tried)})")
+    raise NotRecognised(
+        f"{url} is not a status page statuswatch can read (tried {_list(tried)})",
+        reader.error(url),
+    )
 
 
 class _Reader:
@@ -157,6 +183,10 @@ class _Reader:
         self._seen: dict[str, FetchResult | None] = {}
         self._errors: dict[str, ErrorType] = {}
         self._tried = tried
+
+    def error(self, url: str) -> ErrorType | None:
+        """Why the request for `url` failed, if it did."""
+        return self._errors.get(url)
 
     def answered(self, url: str) -> bool:
         """True if the server at `url` answered, even with an error status."""
@@ -309,6 +339,7 @@ async def _confirm(reader: _Reader, candidate: _Candidate, title: str = "") -> D
         evidence=candidate.evidence,
         documents=tuple(urls),
         page=page,
+        fetched_at=min(r.fetched_at for r in results if r is not None),
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from statuswatch import adapters
+from statuswatch import adapters, auto, moves
 from statuswatch.adapters import Adapter, FormatChanged, MultiAdapter, ParseError
 from statuswatch.cache import Cache, CacheEntry
 from statuswatch.http import MAX_CLIENTS, Fetcher, FetchFailed, FetchResult
@@ -97,7 +97,14 @@ async def _poll_one(
     on_report: Callable[[ProviderReport], None] | None,
 ) -> ProviderReport:
     """Poll one provider and hand its report to `on_report`."""
-    report = await _report(index, spec, fetcher, cache)
+    if spec.kind == adapters.AUTO:
+        # Detected on the first poll, remembered, detected again when it stops matching.
+        report = await auto.report(
+            spec, fetcher, cache, lambda s: _report(index, s, fetcher, cache)
+        )
+    else:
+        # A page now answering on another platform is reported as moved, with its entry.
+        report = await moves.follow(await _report(index, spec, fetcher, cache), fetcher)
     if on_report is not None:
         on_report(report)
     return report

@@ -47,6 +47,11 @@ KINDS: dict[str, str] = {
 }
 
 
+# Not an adapter: a provider of kind "auto" is read by whichever adapter detection finds for its
+# page on the first poll (see statuswatch/auto.py).
+AUTO = "auto"
+
+
 class ParseError(Exception):
     """The document could not be read as this platform's format."""
 
@@ -83,6 +88,11 @@ def multi(adapter: Adapter) -> MultiAdapter | None:
 def kinds() -> list[str]:
     """Return every known kind, without importing any adapter."""
     return sorted(KINDS)
+
+
+def entry_kinds() -> list[str]:
+    """Every kind a provider entry may name: the adapters' and "auto"."""
+    return sorted([*KINDS, AUTO])
 
 
 def load(kind: str) -> Adapter:
