@@ -1,7 +1,7 @@
 """Where each platform keeps its document: what detection asks a status page's host for.
 
 Given a page's URL, where redirects led and its HTML, `probes` lists the documents to try in
-order, each with the shapes (see `adapters._sniff`) that would identify it; `provider_url`
+order, each with the shapes (see `adapters.sniff`) that would identify it; `provider_url`
 turns a document's URL back into the `url` a provider entry is written with.
 """
 
@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from html import unescape
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from statuswatch.adapters import _sniff as sniff
-from statuswatch.adapters import cachet, gatus, statuspal, upptime, uptimekuma
+from statuswatch.adapters import cachet, gatus, sniff, statuspal, upptime, uptimekuma
 
 __all__ = ["Probe", "known_document", "probes", "provider_url"]
 

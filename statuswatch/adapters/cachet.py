@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from statuswatch.adapters import ParseError
-from statuswatch.adapters._common import (
+from statuswatch.adapters.common import (
     IMPACT_STATUS,
     RECENT,
     drifted,
@@ -32,7 +32,7 @@ from statuswatch.adapters._common import (
     text,
     worst,
 )
-from statuswatch.adapters._timeparse import parse_naive_utc
+from statuswatch.adapters.timeparse import parse_naive_utc
 from statuswatch.model import Component, Impact, Incident, Maintenance, Page, Phase, Status, Update
 from statuswatch.text import one_line, plain_text
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from statuswatch.adapters import ParseError
-from statuswatch.adapters._common import (
+from statuswatch.adapters.common import (
     drifted,
     ident,
     load_json,
@@ -21,8 +21,8 @@ from statuswatch.adapters._common import (
     objs,
     text,
 )
-from statuswatch.adapters._sniff import refuse
-from statuswatch.adapters._timeparse import parse_time
+from statuswatch.adapters.sniff import refuse
+from statuswatch.adapters.timeparse import parse_time
 from statuswatch.model import Component, Page, Status
 from statuswatch.text import one_line
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from statuswatch.adapters import ParseError
-from statuswatch.adapters._common import (
+from statuswatch.adapters.common import (
     IMPACT_STATUS,
     RECENT,
     drifted,
@@ -33,7 +33,7 @@ from statuswatch.adapters._common import (
     text,
     worst,
 )
-from statuswatch.adapters._timeparse import parse_time
+from statuswatch.adapters.timeparse import parse_time
 from statuswatch.model import Component, Impact, Incident, Maintenance, Page, Phase, Status, Update
 from statuswatch.text import one_line
 

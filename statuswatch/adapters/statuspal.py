@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from urllib.parse import urlsplit
 
 from statuswatch.adapters import ParseError
-from statuswatch.adapters._common import (
+from statuswatch.adapters.common import (
     IMPACT_STATUS,
     drifted,
     ident,
@@ -28,7 +28,7 @@ from statuswatch.adapters._common import (
     text,
     worst,
 )
-from statuswatch.adapters._timeparse import parse_naive_utc
+from statuswatch.adapters.timeparse import parse_naive_utc
 from statuswatch.model import Component, Impact, Incident, Maintenance, Page, Phase, Status, Update
 from statuswatch.text import one_line, plain_text, safe_url
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from statuswatch.adapters._common import drifted, load_json, monitors_status, objs, raw, text
-from statuswatch.adapters._sniff import refuse
+from statuswatch.adapters.common import drifted, load_json, monitors_status, objs, raw, text
+from statuswatch.adapters.sniff import refuse
 from statuswatch.model import Component, Page, Status
 from statuswatch.text import one_line
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from statuswatch.adapters import ParseError
-from statuswatch.adapters._common import (
+from statuswatch.adapters.common import (
     IMPACT_STATUS,
     drifted,
     ident,
@@ -31,7 +31,7 @@ from statuswatch.adapters._common import (
     text,
     worst,
 )
-from statuswatch.adapters._timeparse import parse_naive_utc
+from statuswatch.adapters.timeparse import parse_naive_utc
 from statuswatch.model import Component, Impact, Incident, Maintenance, Page, Phase, Status, Update
 from statuswatch.text import one_line, plain_text
 

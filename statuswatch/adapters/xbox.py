@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from statuswatch.adapters import FormatChanged, ParseError
-from statuswatch.adapters._common import (
+from statuswatch.adapters.common import (
     drifted,
     ident,
     load_json,
@@ -28,8 +28,8 @@ from statuswatch.adapters._common import (
     worst,
     worst_impact,
 )
-from statuswatch.adapters._sniff import XBOX, identify_markup, moved
-from statuswatch.adapters._timeparse import parse_time
+from statuswatch.adapters.sniff import XBOX, identify_markup, moved
+from statuswatch.adapters.timeparse import parse_time
 from statuswatch.model import Component, Impact, Incident, Page, Phase, Status, Update
 from statuswatch.text import one_line, plain_text
 

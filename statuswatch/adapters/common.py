@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 from typing import NoReturn, cast
 
 from statuswatch.adapters import FormatChanged, ParseError
-from statuswatch.adapters._sniff import refuse, refuse_markup
+from statuswatch.adapters.sniff import refuse, refuse_markup
 from statuswatch.model import Impact, Phase, Status
 from statuswatch.text import one_line
 
