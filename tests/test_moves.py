@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from loopback import LoopbackServer
+from test_fault_matrix import page_path, source_urls
 
+from statuswatch import adapters
 from statuswatch.model import ErrorType, ProviderSpec, Status
 from statuswatch.moves import suggested_entry
 from statuswatch.poll import poll
@@ -84,3 +87,33 @@ def test_suggested_entries_quote_what_toml_must() -> None:
     assert suggested_entry("status.io-x", "feed", 'https://a.example/"x"') == (
         '[providers."status.io-x"] kind = "feed", url = "https://a.example/\\"x\\""'
     )
+
+
+@pytest.mark.parametrize("kind", adapters.kinds())
+def test_every_kind_reports_a_move_to_another_platform(
+    kind: str, loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    # A provider of each kind whose documents now answer with an HTML page, while the page's
+    # address serves another platform (Instatus; Statuspage for Instatus's own entries).
+    page_url = loopback.url(page_path(kind, f"moved-{kind}"))
+    for url in source_urls(kind, page_url):
+        loopback.route(_path(url), HTML, content_type="text/html")
+    prefix = page_url.removeprefix(loopback.url("")).rstrip("/")
+    if kind == "instatus":
+        loopback.route(f"{prefix}/api/v2/summary.json", STATUSPAGE)
+        new_kind = "statuspage"
+    else:
+        loopback.route(f"{prefix}/summary.json", INSTATUS_SUMMARY)
+        loopback.route(f"{prefix}/v2/components.json", INSTATUS_COMPONENTS)
+        new_kind = "instatus"
+    spec = ProviderSpec(id="p", name="P", kind=kind, url=page_url)
+    (report,) = poll([spec], FAST, tmp_path, now=_clock).reports
+    assert report.status is Status.UNKNOWN
+    assert report.error is not None and report.error.type is ErrorType.MOVED, report.error
+    assert report.error.message.endswith(
+        f'suggested entry: [providers.p] kind = "{new_kind}", url = "{page_url.rstrip("/")}"'
+    )
+
+
+def _path(url: str) -> str:
+    return "/" + url.split("/", 3)[3].split("?", 1)[0]
