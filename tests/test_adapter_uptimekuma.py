@@ -104,3 +104,11 @@ def test_other_shapes_are_format_changes() -> None:
         uptimekuma.parse(b"<!DOCTYPE html><html><body>Uptime Kuma</body></html>", {})
     with pytest.raises(ParseError):
         uptimekuma.parse(b'{"heartbeatList": ', {})
+
+
+def test_later_versions_list_their_pinned_incidents() -> None:
+    page_doc = PAGE.replace(b'"incident":{', b'"incidents":[{').replace(
+        b'"lastUpdatedDate":"2026-09-30 20:40:00"}', b'"lastUpdatedDate":"2026-09-30 20:40:00"}]'
+    )
+    page = uptimekuma.parse_many([(page_doc, {}), (BEATS, {})])
+    assert [(i.id, i.impact) for i in page.incidents] == [("7", Impact.MAJOR)]

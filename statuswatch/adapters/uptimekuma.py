@@ -3,8 +3,8 @@
 A provider's `url` is the public page, ``<base>/status/<slug>``. The engine reads:
 
 * ``<base>/api/status-page/<slug>``: ``{config, incident, publicGroupList, maintenanceList}``:
-  the groups with their monitors (the components), the pinned incident if any, and the
-  maintenances in progress (the server lists only those);
+  the groups with their monitors (the components), the pinned incident if any (later versions:
+  ``incidents``, a list), and the maintenances in progress (the server lists only those);
 * ``<base>/api/status-page/heartbeat/<slug>``: ``{heartbeatList, uptimeList}``: each
   monitor's recent beats, oldest first (``status`` 0 down, 1 up, 2 pending, 3 maintenance).
 
@@ -152,14 +152,16 @@ def _page(page: dict[str, object] | None, beats: dict[str, object] | None) -> Pa
     else:
         for key, (status, state, _at) in latest.items():
             components.append(Component(key, f"monitor {key}", status, state))
-    incident = _incident(obj(page.get("incident"))) if page is not None else None
+    # Uptime Kuma 1.x sends the pinned `incident` (or null); later versions a list, `incidents`.
+    rows = [obj(page.get("incident")), *objs(page.get("incidents"))] if page is not None else []
+    found = [incident for incident in map(_incident, rows) if incident is not None]
+    incidents = tuple({incident.id: incident for incident in found}.values())
     maintenances = tuple(
         _maintenance(row) for row in objs(page.get("maintenanceList") if page else None)
     )
     status = monitors_status(c.status for c in components)
     problems = [Status.MAINTENANCE] if maintenances else []
-    if incident is not None and IMPACT_STATUS[incident.impact].is_problem:
-        problems.append(IMPACT_STATUS[incident.impact])
+    problems += [IMPACT_STATUS[i.impact] for i in incidents if IMPACT_STATUS[i.impact].is_problem]
     # Without beats the monitors are unknown: only a problem the page declares says more.
     status = worst([status, *problems], Status.UNKNOWN)
     stamps = [at for _status, _state, at in latest.values() if at is not None]
@@ -167,7 +169,7 @@ def _page(page: dict[str, object] | None, beats: dict[str, object] | None) -> Pa
         status=status,
         updated_at=max(stamps) if stamps else None,
         components=tuple(components),
-        incidents=(incident,) if incident is not None else (),
+        incidents=incidents,
         maintenances=maintenances,
     )
 
@@ -203,8 +205,8 @@ def _monitor(
 
 
 def _incident(row: dict[str, object] | None) -> Incident | None:
-    """The pinned incident (Uptime Kuma shows one at a time, until it is unpinned)."""
-    if row is None or row.get("pin") is False:
+    """A pinned incident (shown until it is unpinned or resolved)."""
+    if row is None or row.get("pin") is False or row.get("active") is False:
         return None
     style = text(row.get("style"))
     created = parse_naive_utc(row.get("createdDate"))
