@@ -21,6 +21,6 @@ def test_one_round_reads_every_form(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert [(m["name"], m["providers"], m["runs"]) for m in measures] == [
         ("372 pages (tables)", 372, 1),
         ("1,307 pages (as shipped)", 1307, 1),
-        ("1,307 pages (tables)", 1307, 1),
+        ("1,307 pages (inline)", 1307, 1),
     ]
-    assert "inline section / tables: " in capsys.readouterr().out
+    assert "inline / tables (as shipped): " in capsys.readouterr().out

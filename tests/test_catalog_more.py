@@ -4,7 +4,6 @@ with its source, the seed services present, and `kind = "auto"` where no platfor
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -91,10 +90,11 @@ def test_every_row_of_more_status_pages_is_in_the_catalog_or_left_out_with_a_rea
 
 def test_every_added_entry_names_its_source() -> None:
     lines = _section().splitlines()
-    start = lines.index("[providers]")
-    entries = [i for i, line in enumerate(lines) if i > start and not line.startswith("#")]
-    for i in entries:
-        assert re.match(r"[a-z0-9-]+ = \{ name = ", lines[i]), lines[i]
-        above = lines[i - 1]
-        assert above.startswith("# source: ") or lines[i - 2].startswith("# source: "), lines[i]
-    assert len(entries) == len(load_catalog()) - ORIGINAL
+    headers = [i for i, line in enumerate(lines) if line.startswith("[providers.")]
+    for i in headers:
+        # The comment block right above each table starts with its source.
+        j = i - 1
+        while j > 0 and lines[j - 1].startswith("#"):
+            j -= 1
+        assert lines[j].startswith("# source: "), lines[i]
+    assert len(headers) == len(load_catalog()) - ORIGINAL
