@@ -70,3 +70,31 @@ def test_other_shapes_are_format_changes_and_entities_are_refused() -> None:
         xbox.parse(bomb, {})
     with pytest.raises(ParseError, match="well-formed"):
         xbox.parse(XML[: len(XML) // 2], {})
+
+
+def test_the_older_v4_form() -> None:
+    # servicestatusv4 (as a C# client of it declares it): the state sits in Status itself, and
+    # Website is one category on its own, beside lists of categories.
+    body = (
+        b'<?xml version="1.0" encoding="utf-8"?><ServiceStatus><Status><State>Impacted</State>'
+        b"<Id>2</Id><LastUpdated>2021-11-13T10:00:00.1234567+00:00</LastUpdated></Status>"
+        b"<CoreServices><Category><Id>1</Id><Name>Xbox Live Core Services</Name><Status><Name>"
+        b"Impacted</Name><Id>2</Id></Status><Scenarios><Scenario><Id>5</Id><Name>Sign-in</Name>"
+        b"<Status><Name>Impacted</Name><Id>2</Id></Status><Incidents><Incident><Id>9</Id>"
+        b"<Begin>2021-11-13T09:00:00Z</Begin><Stage><Id>1</Id><Message>Looking into it"
+        b"</Message></Stage></Incident></Incidents></Scenario></Scenarios></Category>"
+        b"<Category><Id>2</Id><Name>Purchase and content usage</Name><Status><Name>None</Name>"
+        b"</Status><Scenarios /></Category></CoreServices><Website><Id>3</Id><Name>Xbox.com"
+        b"</Name><Status><Name>None</Name></Status><Scenarios /></Website></ServiceStatus>"
+    )
+    page = xbox.parse(body, {})
+    assert (page.status, page.raw_status) == (Status.PARTIAL_OUTAGE, "Impacted")
+    assert [(c.name, c.status) for c in page.components] == [
+        ("Xbox Live Core Services", Status.PARTIAL_OUTAGE),
+        ("Sign-in", Status.PARTIAL_OUTAGE),
+        ("Purchase and content usage", Status.OPERATIONAL),
+        ("Xbox.com", Status.OPERATIONAL),
+    ]
+    assert [(i.id, i.title, i.updates[0].text) for i in page.incidents] == [
+        ("9", "Sign-in", "Looking into it")
+    ]

@@ -161,7 +161,7 @@ def _identify_self_hosted(doc: dict[str, object]) -> Found | None:
     ):
         return STATUSPAL
     status = _obj(doc.get("Status"))
-    if "CoreServices" in doc or (status is not None and "Overall" in status):
+    if "CoreServices" in doc or (status is not None and ("Overall" in status or "State" in status)):
         return XBOX
     if "regionName" in doc and ("countries" in doc or "status" in doc):
         return PLAYSTATION

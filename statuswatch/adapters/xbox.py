@@ -37,9 +37,9 @@ PLATFORM = "the Xbox network status"
 STATUS_PAGE = "https://support.xbox.com/xbox-live-status"
 _OWN = frozenset({"xbox"})
 # Lists of categories; the later names are those of the older servicestatusv5.
-SECTIONS = ("CoreServices", "Titles", "Games", "Apps")
+SECTIONS = ("CoreServices", "Titles", "Games", "Apps", "Website")
 # In XML every list is an element wrapping its items: <Scenarios><Scenario>...
-_LISTS = frozenset({*SECTIONS, "Scenarios", "Devices", "Incidents"})
+_LISTS = frozenset({"CoreServices", "Titles", "Games", "Apps", "Scenarios", "Devices", "Incidents"})
 _DECLARATION = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _MAX_DEPTH = 16
 
@@ -93,7 +93,8 @@ def _from_json(body: bytes) -> dict[str, object]:
 
 def _shaped(doc: dict[str, object]) -> bool:
     status = obj(doc.get("Status"))
-    return (status is not None and "Overall" in status) or any(k in doc for k in SECTIONS)
+    overall = status is not None and ("Overall" in status or "State" in status)
+    return overall or any(k in doc for k in SECTIONS)
 
 
 def _from_xml(body: bytes, head: str) -> dict[str, object]:
@@ -176,15 +177,27 @@ def _incidents(value: object) -> Iterator[dict[str, object]]:
     yield from objs(value)
 
 
+def _categories(value: object) -> list[dict[str, object]]:
+    """A section's categories: a list, or (v4's Website) one category on its own."""
+    single = obj(value)
+    if single is None:
+        return list(objs(value))
+    inner = single.get("Category")
+    if inner is not None:
+        return list(objs(inner)) if isinstance(inner, list) else [obj(inner) or {}]
+    return [single]
+
+
 def _page(doc: dict[str, object]) -> Page:
     status_row = obj(doc.get("Status")) or {}
-    overall = obj(status_row.get("Overall")) or {}
+    # v6 nests the overall state in Status.Overall; v4 put it in Status itself.
+    overall = obj(status_row.get("Overall")) or status_row
     overall_status, overall_raw = _state(overall.get("State"))
     components: list[Component] = []
     drafts: dict[str, _Draft] = {}
     core: list[Status] = []
     for section in SECTIONS:
-        for category in objs(doc.get(section)):
+        for category in _categories(doc.get(section)):
             cat_id = ident(category.get("Id"))
             cat_name = text(category.get("Name")) or f"category {cat_id}"
             scenarios = [
