@@ -4,7 +4,8 @@ The detection (the same as `statuswatch add`'s) is kept in the cache directory b
 bodies, so the live view, a cron `notify` and `serve` share it. Each later poll reads the page
 as the remembered platform; when the page stops matching it (it answers in another format, or
 the document is gone), it is detected again. A page no platform statuswatch reads answers for
-is `unknown` with the reason, never an outage.
+is `unknown` with the reason, never an outage; that finding is kept for an hour, so such a
+page is not asked for every platform's document on every poll.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from statuswatch import adapters
 from statuswatch.cache import Cache, CacheEntry
@@ -25,6 +26,8 @@ __all__ = ["Remembered", "forget", "recall", "report"]
 
 
 PollAs = Callable[[ProviderSpec], Awaitable[ProviderReport]]
+# How long "no platform statuswatch reads answers there" holds before the page is tried again.
+RECHECK_UNRECOGNISED = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,22 @@ def remember(cache: Cache, page_url: str, found: Remembered) -> None:
     cache.store(CacheEntry(_key(page_url), body.encode("utf-8"), found.detected_at))
 
 
+def _unread_key(page_url: str) -> str:
+    return f"auto-unrecognised:{page_url}"
+
+
+def _recall_unrecognised(cache: Cache, page_url: str) -> tuple[str, datetime] | None:
+    """Why the page was not recognised, and when, if that was less than an hour ago."""
+    entry = cache.load(_unread_key(page_url))
+    if entry is None or datetime.now(UTC) - entry.fetched_at >= RECHECK_UNRECOGNISED:
+        return None
+    try:
+        reason = json.loads(entry.body)["reason"]
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None
+    return (one_line(reason, 1000), entry.fetched_at) if isinstance(reason, str) else None
+
+
 def forget(cache: Cache, page_url: str) -> None:
     """Drop what was remembered for `page_url` (the next poll detects again)."""
     cache.discard(_key(page_url))
@@ -88,7 +107,13 @@ async def report(
 
     remembered = recall(cache, spec.url)
     earlier: ProviderReport | None = None
-    if remembered is not None:
+    if remembered is None:
+        unread = _recall_unrecognised(cache, spec.url)
+        if unread is not None:
+            reason, when = unread
+            note = f"{reason} (as found at {when:%H:%M} UTC; tried again an hour after)"
+            return _unrecognised(spec, None, None, note, None)
+    else:
         earlier = await poll_as(replace(spec, kind=remembered.kind, url=remembered.url))
         # A parse error counts too: what the remembered adapter cannot read, another may.
         if not stopped_matching(earlier) and not _unreadable(earlier):
@@ -98,7 +123,11 @@ async def report(
     except NotRecognised as exc:
         if remembered is not None:
             forget(cache, spec.url)
+        if exc.cause in (None, ErrorType.HTTP_STATUS):  # the page answered: nothing we read
+            body = json.dumps({"reason": str(exc)}).encode("utf-8")
+            cache.store(CacheEntry(_unread_key(spec.url), body, datetime.now(UTC)))
         return _unrecognised(spec, earlier, remembered, str(exc), exc.cause)
+    cache.discard(_unread_key(spec.url))
     detected_at = found.fetched_at or datetime.now(UTC)
     remember(cache, spec.url, Remembered(found.kind, found.url, found.evidence, detected_at))
     resolved = replace(spec, kind=found.kind, url=found.url)

@@ -99,6 +99,22 @@ def test_an_unrecognisable_page_is_unknown_with_the_reason(
         f"statuswatch can read (tried {spec.url}: an HTML page; "
     )
     assert recall(Cache(tmp_path), spec.url) is None
+    # For an hour that finding stands: the page is not asked for every platform's document
+    # on every poll.
+    asked = loopback.requests("/blog/api/v2/summary.json")
+    (again,) = poll([spec], FAST, tmp_path, now=_clock).reports
+    assert loopback.requests("/blog/api/v2/summary.json") == asked
+    assert again.error is not None and again.error.type is ErrorType.PARSE_ERROR
+    assert again.error.message.endswith("UTC; tried again an hour after)")
+    assert again.status is Status.UNKNOWN
+
+
+def test_an_unreachable_page_is_tried_again_on_the_next_poll(tmp_path: Path) -> None:
+    spec = ProviderSpec(id="gone", name="Gone", kind="auto", url="http://127.0.0.1:9/status")
+    (report,) = poll([spec], FAST, tmp_path, now=_clock).reports
+    assert report.error is not None and report.error.type is ErrorType.CONNECTION
+    assert report.status is Status.UNKNOWN
+    assert Cache(tmp_path).load(f"auto-unrecognised:{spec.url}") is None  # not remembered
 
 
 def test_a_page_that_stops_answering_keeps_its_platform_and_last_page(
