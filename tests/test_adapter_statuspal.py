@@ -76,3 +76,14 @@ def test_the_document_to_fetch(url: str, fetched: str) -> None:
 def test_other_shapes_are_format_changes() -> None:
     with pytest.raises(FormatChanged, match="Statuspal"):
         statuspal.parse(b'{"status_page": {}}', {})
+
+
+def test_the_summary_document_without_status_page() -> None:
+    # /summary carries the services, incidents and maintenances but no status_page.
+    body = (
+        b'{"services": [{"id": 1, "name": "API", "current_incident_type": "minor", '
+        b'"children": null}], "incidents": [], "maintenances": []}'
+    )
+    page = statuspal.parse(body, {})
+    assert (page.status, page.raw_status) == (Status.DEGRADED, "")
+    assert page.components == (Component("1", "API", Status.DEGRADED, "minor"),)

@@ -156,10 +156,13 @@ def _identify_self_hosted(doc: dict[str, object]) -> Found | None:
         return UPTIMEKUMA
     if "heartbeatList" in doc:
         return UPTIMEKUMA_HEARTBEAT
+    services = [
+        cast(dict[str, object], r) for r in _list(doc.get("services")) if isinstance(r, dict)
+    ]
     if isinstance(doc.get("services"), list) and (
-        "status_page" in doc or "current_incident_type" in doc
+        "status_page" in doc or any("current_incident_type" in row for row in services)
     ):
-        return STATUSPAL
+        return STATUSPAL  # /status carries status_page; /summary only the services
     status = _obj(doc.get("Status"))
     if "CoreServices" in doc or (status is not None and ("Overall" in status or "State" in status)):
         return XBOX
