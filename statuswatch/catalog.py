@@ -12,7 +12,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from statuswatch.adapters import kinds
+from statuswatch.adapters import entry_kinds
 from statuswatch.model import ProviderSpec
 from statuswatch.scopeconfig import check_edges, parse_components, parse_runs_on
 from statuswatch.tomlcheck import (
@@ -76,7 +76,7 @@ def _provider_fields(
             given[name] = string(path, fields[name], *key, name)
     if "kind" in fields:
         kind = string(path, fields["kind"], *key, "kind")
-        known = kinds()
+        known = entry_kinds()
         if kind not in known:
             close = suggest(kind, known)
             hint = f"did you mean {close!r}?; " if close else ""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from statuswatch import paths
-from statuswatch.adapters import kinds
+from statuswatch.adapters import entry_kinds
 from statuswatch.atomic import atomic_write
 from statuswatch.catalog import load_catalog, parse_providers
 from statuswatch.model import ProviderSpec, Target
@@ -250,7 +250,7 @@ def starter_text() -> str:
 # Add a provider of your own, or override a catalog entry (only the keys given change):
 # [providers.example]
 # name = "Example"
-# kind = "statuspage"  # one of: {", ".join(kinds())}
+# kind = "statuspage"  # one of: {", ".join(entry_kinds())}
 # url = "https://status.example.com"
 # category = "other"
 

@@ -124,6 +124,7 @@ class ErrorType(StrEnum):
     TOO_LARGE = "too_large"
     TOO_MANY_REDIRECTS = "too_many_redirects"
     FORMAT_CHANGED = "format_changed"  # HTML or another platform's document where ours was expected
+    MOVED = "moved"  # the page now answers on another platform: the message suggests the entry
     PARSE_ERROR = "parse_error"
     INTERNAL = "internal"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from statuswatch import adapters
+from statuswatch import adapters, auto, moves
 from statuswatch.adapters import Adapter, FormatChanged, MultiAdapter, ParseError
 from statuswatch.assess import assess
 from statuswatch.cache import Cache, CacheEntry
@@ -116,7 +116,14 @@ async def _poll_one(
     on_report: Callable[[ProviderReport], None] | None,
 ) -> ProviderReport:
     """Poll one provider and hand its report to `on_report` (scoped); return it as read."""
-    report = await _report(index, spec, fetcher, cache)
+    if spec.kind == adapters.AUTO:
+        # Detected on the first poll, remembered, detected again when it stops matching.
+        report = await auto.report(
+            spec, fetcher, cache, lambda s: _report(index, s, fetcher, cache)
+        )
+    else:
+        # A page now answering on another platform is reported as moved, with its entry.
+        report = await moves.follow(await _report(index, spec, fetcher, cache), fetcher)
     if on_report is not None:
         on_report(scope_report(report, spec.scope))
     return report

@@ -10,7 +10,7 @@ import pytest
 from test_catalog import DEFAULT_IDS as CATALOG_DEFAULT_IDS
 
 from statuswatch import paths
-from statuswatch.adapters import kinds
+from statuswatch.adapters import entry_kinds
 from statuswatch.catalog import load_catalog
 from statuswatch.config import (
     DEFAULT_INTERVAL,
@@ -27,7 +27,7 @@ from statuswatch.settings import HttpSettings
 
 # The default watch set, written once in test_catalog.py.
 DEFAULT_IDS = tuple(CATALOG_DEFAULT_IDS)
-KNOWN_KINDS = ", ".join(kinds())
+KNOWN_KINDS = ", ".join(entry_kinds())
 
 
 @pytest.fixture(autouse=True)
