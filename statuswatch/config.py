@@ -21,6 +21,7 @@ from statuswatch.atomic import atomic_write
 from statuswatch.catalog import load_catalog
 from statuswatch.model import ProviderSpec
 from statuswatch.notify.settings import NotifySettings
+from statuswatch.probes.settings import ProbeSettings
 from statuswatch.settings import HttpSettings
 from statuswatch.text import strip_controls
 
@@ -32,8 +33,8 @@ MIN_INTERVAL = 10.0
 # tokens) inline. A file that exists keeps the bits its owner gave it.
 PRIVATE = 0o600
 
-TOP_KEYS = ("watch", "interval", "providers", "http", "notify")
-PROVIDER_KEYS = ("name", "kind", "url", "feed", "category", "default")
+TOP_KEYS = ("watch", "interval", "providers", "http", "notify", "probes")
+PROVIDER_KEYS = ("name", "kind", "url", "feed", "category", "default", "probes")
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -81,6 +82,7 @@ class Config:
     providers: dict[str, ProviderSpec]
     http: HttpSettings
     notify: NotifySettings = field(default_factory=NotifySettings)
+    probes: ProbeSettings = field(default_factory=ProbeSettings)
 
 
 def _show(value: object, limit: int = 60) -> str:
@@ -244,6 +246,12 @@ def _provider_fields(
                 path, _key(*key, "default"), f"expected a boolean, got {_type_name(default)}"
             )
         given["default"] = default
+    if "probes" in fields:
+        # Imported here: the parser uses this module's validators (a cycle at import time).
+        from statuswatch.probes.configparse import parse_probes
+
+        # Replaces the catalog's probes; `probes = []` turns them off for this provider.
+        given["probes"] = parse_probes(path, fields["probes"], *key, "probes")
     return given
 
 
@@ -351,6 +359,11 @@ def load_config(path: Path | None = None) -> Config:
         from statuswatch.notify.configparse import parse_notify
 
         notify = parse_notify(path, doc["notify"], list(providers))
+    probes = ProbeSettings()
+    if "probes" in doc:
+        from statuswatch.probes.configparse import parse_probe_settings
+
+        probes = parse_probe_settings(path, doc["probes"])
     return Config(
         path=path,
         exists=data is not None,
@@ -359,6 +372,7 @@ def load_config(path: Path | None = None) -> Config:
         providers=providers,
         http=_parse_http(path, doc["http"]) if "http" in doc else HttpSettings(),
         notify=notify,
+        probes=probes,
     )
 
 

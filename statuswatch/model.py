@@ -195,6 +195,7 @@ class ProviderSpec:
     category: str = "other"
     feed: str | None = None
     default: bool = False
+    probes: tuple[ProbeSpec, ...] = ()  # the service's own endpoints (statuswatch.probes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,3 +222,73 @@ class Snapshot:
 
     generated_at: datetime
     reports: tuple[ProviderReport, ...] = field(default_factory=tuple)
+
+
+# --- probes: the service's own endpoints, checked beside its page (statuswatch.probes) -------
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeSpec:
+    """One public endpoint of a provider's service (not its status page), probed each poll."""
+
+    url: str
+    expect: str = "<500"  # which HTTP statuses mean "up" (a 5xx never does)
+    region: str | None = None
+    method: str = "HEAD"  # HEAD unless the endpoint needs GET (a refused HEAD falls back)
+    source: str | None = None  # where the endpoint is documented (catalog entries)
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    """What one probe said this poll: an answer (`status`) or the failure (`error`)."""
+
+    url: str
+    ok: bool
+    status: int | None = None
+    error: str | None = None
+    latency_ms: float | None = None  # from sending the request to the answer's headers
+    region: str | None = None
+
+
+class ProbeState(StrEnum):
+    """What a provider's probes say this poll, the `probes.state` of the JSON document."""
+
+    OK = "ok"  # every probe passed
+    PARTIAL = "partial"  # some failed, fewer than half
+    FAILING = "failing"  # at least half failed
+    UNKNOWN = "unknown"  # not told this poll (our own network looked down, or no result)
+    OFF = "off"  # no probes for this provider, or probes turned off
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeSummary:
+    """A provider's probes this poll; `since` is when their state began (counted across runs)."""
+
+    state: ProbeState
+    passed: int = 0
+    total: int = 0
+    since: datetime | None = None
+    results: tuple[ProbeResult, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyWarning:
+    """The provider's own endpoints fail while its page says less: never its `status`."""
+
+    since: datetime  # when the warning opened (the failures began earlier: ProbeSummary.since)
+    text: str
+
+
+class VantageState(StrEnum):
+    """Whether our own network looks usable, the `vantage.state` of the JSON document."""
+
+    OK = "ok"
+    OFFLINE = "offline"  # probes fail nearly everywhere at once: it is us, not them
+
+
+@dataclass(frozen=True, slots=True)
+class Vantage:
+    """What the probes as a whole say about our own vantage point."""
+
+    state: VantageState = VantageState.OK
+    text: str = ""
