@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -40,6 +41,7 @@ async def poll_all(
     transport: httpx.AsyncBaseTransport | None = None,
     on_report: Callable[[ProviderReport], None] | None = None,
     now: Callable[[], datetime] | None = None,
+    alongside: Callable[[Fetcher], Coroutine[Any, Any, None]] | None = None,
 ) -> Snapshot:
     """Poll `specs` concurrently; reports come back in the order of `specs`.
 
@@ -50,6 +52,8 @@ async def poll_all(
         transport: replaces the network for every request (tests pass `httpx.MockTransport`).
         on_report: called with each report as soon as its provider is done.
         now: the clock for `fetched_at` and `generated_at` (aware UTC datetimes).
+        alongside: more work for the same client and limits, run with the pages and awaited
+            before the snapshot is taken (the probes: statuswatch.probes.runner.ProbeRun).
 
     Returns:
         A snapshot with one report per spec, failed providers included.
@@ -64,9 +68,15 @@ async def poll_all(
             asyncio.create_task(_poll_one(index, spec, fetcher, cache, on_report))
             for index, spec in enumerate(specs)
         ]
+        extra = asyncio.create_task(alongside(fetcher)) if alongside is not None else None
         try:
             reports = await asyncio.gather(*tasks)
+            if extra is not None:
+                await extra
         finally:
+            if extra is not None:
+                extra.cancel()
+                await asyncio.gather(extra, return_exceptions=True)
             # Only on_report raising (or a cancellation) gets here with tasks still running.
             for task in tasks:
                 task.cancel()
@@ -82,10 +92,19 @@ def poll(
     transport: httpx.AsyncBaseTransport | None = None,
     on_report: Callable[[ProviderReport], None] | None = None,
     now: Callable[[], datetime] | None = None,
+    alongside: Callable[[Fetcher], Coroutine[Any, Any, None]] | None = None,
 ) -> Snapshot:
     """Run :func:`poll_all` in a fresh event loop."""
     return asyncio.run(
-        poll_all(specs, settings, cache_dir, transport=transport, on_report=on_report, now=now)
+        poll_all(
+            specs,
+            settings,
+            cache_dir,
+            transport=transport,
+            on_report=on_report,
+            now=now,
+            alongside=alongside,
+        )
     )
 
 
