@@ -290,3 +290,18 @@ def test_expect(text: str, passes: list[int], fails: list[int]) -> None:
 def test_expect_refuses_what_it_cannot_read_or_what_only_5xx_meet(text: str) -> None:
     with pytest.raises(ValueError):
         Expect(text)
+
+
+def test_a_proxy_from_the_environment_is_honoured(
+    loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loopback server plays the proxy: it gets the absolute URL as the request target.
+    target = "http://api.probe.invalid/health"
+    loopback.route(target, b"", status=401)
+    monkeypatch.setenv("HTTP_PROXY", loopback.base_url)
+    spec = ProviderSpec(
+        "x", "x", "statuspage", "http://status.invalid", probes=(ProbeSpec(target),)
+    )
+    result = _one(_run([spec]))
+    assert result.ok and result.status == 401
+    assert loopback.request_methods(target) == ["HEAD"]
