@@ -7,20 +7,20 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from statuswatch.config import (
-    ConfigError,
-    _integer,
-    _key,
-    _number,
-    _show,
-    _string,
-    _table,
-    _type_name,
-    _url,
-    check_keys,
-)
 from statuswatch.model import ProbeSpec
 from statuswatch.probes.settings import DEFAULT_EXPECT, Expect, ProbeSettings
+from statuswatch.tomlcheck import (
+    ConfigError,
+    check_keys,
+    dotted_key,
+    integer,
+    number,
+    show,
+    string,
+    table,
+    type_name,
+    url,
+)
 
 __all__ = ["MAX_PROBES", "PROBE_KEYS", "SETTINGS_KEYS", "parse_probe_settings", "parse_probes"]
 
@@ -36,18 +36,18 @@ MAX_CONSECUTIVE = 100
 
 def parse_probe_settings(path: Path | str, value: object) -> ProbeSettings:
     """Return ProbeSettings from the `[probes]` table, types and bounds checked."""
-    table = _table(path, value, "probes")
-    check_keys(path, table, SETTINGS_KEYS, "probes")
+    given = table(path, value, "probes")
+    check_keys(path, given, SETTINGS_KEYS, "probes")
     settings = ProbeSettings()
     enabled = settings.enabled
-    if "enabled" in table:
-        raw = table["enabled"]
+    if "enabled" in given:
+        raw = given["enabled"]
         if not isinstance(raw, bool):
-            raise ConfigError(path, "probes.enabled", f"expected a boolean, got {_type_name(raw)}")
+            raise ConfigError(path, "probes.enabled", f"expected a boolean, got {type_name(raw)}")
         enabled = raw
     timeout = settings.timeout
-    if "timeout" in table:
-        timeout = _number(path, table["timeout"], "probes", "timeout")
+    if "timeout" in given:
+        timeout = number(path, given["timeout"], "probes", "timeout")
         if not 0 < timeout <= MAX_TIMEOUT:
             raise ConfigError(
                 path,
@@ -55,8 +55,8 @@ def parse_probe_settings(path: Path | str, value: object) -> ProbeSettings:
                 f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds, got {timeout:g}",
             )
     consecutive = settings.consecutive
-    if "consecutive" in table:
-        consecutive = _integer(path, table["consecutive"], "probes", "consecutive")
+    if "consecutive" in given:
+        consecutive = integer(path, given["consecutive"], "probes", "consecutive")
         if not 1 <= consecutive <= MAX_CONSECUTIVE:
             raise ConfigError(
                 path,
@@ -69,16 +69,18 @@ def parse_probe_settings(path: Path | str, value: object) -> ProbeSettings:
 def parse_probes(path: Path | str, value: object, *key: str) -> tuple[ProbeSpec, ...]:
     """Return a provider's probes from `probes = [{url = ...}, ...]` (`[]` turns them off)."""
     if not isinstance(value, list):
-        raise ConfigError(path, _key(*key), f"expected a list of tables, got {_type_name(value)}")
+        raise ConfigError(
+            path, dotted_key(*key), f"expected a list of tables, got {type_name(value)}"
+        )
     if len(value) > MAX_PROBES:
-        raise ConfigError(path, _key(*key), f"at most {MAX_PROBES} probes, got {len(value)}")
+        raise ConfigError(path, dotted_key(*key), f"at most {MAX_PROBES} probes, got {len(value)}")
     probes: list[ProbeSpec] = []
     seen: set[str] = set()
     for index, item in enumerate(value):
-        where = f"{_key(*key)}[{index}]"
+        where = f"{dotted_key(*key)}[{index}]"
         probe = _at(where, _probe, path, item)
         if probe.url in seen:
-            raise ConfigError(path, f"{where}.url", f"{_show(probe.url)} is listed twice")
+            raise ConfigError(path, f"{where}.url", f"{show(probe.url)} is listed twice")
         seen.add(probe.url)
         probes.append(probe)
     return tuple(probes)
@@ -95,32 +97,32 @@ def _at(where: str, check: Callable[[Path | str, object], T], path: Path | str, 
 
 def _probe(path: Path | str, value: object) -> ProbeSpec:
     """One probe table, checked; errors name its keys alone (`_at` adds where it is)."""
-    table = _table(path, value)
-    check_keys(path, table, PROBE_KEYS)
-    if "url" not in table:
+    given = table(path, value)
+    check_keys(path, given, PROBE_KEYS)
+    if "url" not in given:
         raise ConfigError(path, "url", "missing (every probe needs a url)")
-    url = _url(path, table["url"], "url")
-    parts = urlsplit(url)
+    address = url(path, given["url"], "url")
+    parts = urlsplit(address)
     if parts.username is not None or parts.password is not None:
         # A probe never sends credentials: one written into its URL would go with every poll.
         raise ConfigError(path, "url", "a probe sends no credentials: remove the user:password@")
     expect = DEFAULT_EXPECT
-    if "expect" in table:
-        expect = _string(path, table["expect"], "expect")
+    if "expect" in given:
+        expect = string(path, given["expect"], "expect")
         try:
             Expect(expect)
         except ValueError as exc:
             raise ConfigError(path, "expect", str(exc)) from None
     method = "HEAD"
-    if "method" in table:
-        method = _string(path, table["method"], "method").upper()
+    if "method" in given:
+        method = string(path, given["method"], "method").upper()
         if method not in METHODS:
             raise ConfigError(
                 path,
                 "method",
                 f"expected one of {', '.join(METHODS)} (a probe changes nothing), "
-                f"got {_show(table['method'])}",
+                f"got {show(given['method'])}",
             )
-    region = _string(path, table["region"], "region") if "region" in table else None
-    source = _string(path, table["source"], "source") if "source" in table else None
-    return ProbeSpec(url=url, expect=expect, region=region, method=method, source=source)
+    region = string(path, given["region"], "region") if "region" in given else None
+    source = string(path, given["source"], "source") if "source" in given else None
+    return ProbeSpec(url=address, expect=expect, region=region, method=method, source=source)
