@@ -159,6 +159,8 @@ class Incident:
     updates: tuple[Update, ...] = ()
     raw_status: str = ""
     raw_impact: str = ""
+    # Probes: seconds from our early warning to the page's first post about it (probes.lead).
+    detected_lead_s: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +222,10 @@ class ProviderReport:
     fetched_at: datetime | None  # when `page` was fetched (or confirmed by a 304)
     stale: bool = False
     error: FetchError | None = None
+    # Probes: what the service's own endpoints said, and the early warning they raised (never
+    # a change of `status`); None where nothing probed (a report rebuilt from an old document).
+    probes: ProbeSummary | None = None
+    early_warning: EarlyWarning | None = None
 
     @property
     def status(self) -> Status:
@@ -235,6 +241,7 @@ class Snapshot:
 
     generated_at: datetime
     reports: tuple[ProviderReport, ...] = field(default_factory=tuple)
+    vantage: Vantage | None = None  # probes: is our own network the trouble? (probes.vantage)
 
 
 # --- probes: the service's own endpoints, checked beside its page (statuswatch.probes) -------

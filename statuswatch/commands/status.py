@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.config import ConfigError, load_config, select
     from statuswatch.document.write import dumps, snapshot_document
     from statuswatch.paths import cache_dir
-    from statuswatch.poll import poll
+    from statuswatch.source import poll_once, probe_settings, state_counts
     from statuswatch.table import status_table
 
     try:
@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
         specs = select(config, args.provider, args.all)
     except ConfigError as exc:
         return error(str(exc))
-    snapshot = poll(specs, config.http, cache_dir())
+    probes = probe_settings(config.probes, args.no_probes)
+    snapshot = poll_once(specs, config.http, cache_dir(), probes=probes, counts=state_counts())
     if args.json:
         write(dumps(snapshot_document(snapshot), pretty=sys.stdout.isatty()))
     else:
@@ -50,6 +51,9 @@ def run(args: argparse.Namespace) -> int:
             "settings (HTTPS_PROXY)",
             file=sys.stderr,
         )
+    elif snapshot.vantage is not None and snapshot.vantage.text:
+        # One notice, where a person sees it; the document carries it as `vantage`.
+        print(f"statuswatch: {snapshot.vantage.text}", file=sys.stderr)
     return ExitCode.OK
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from statuswatch.model import (
@@ -20,11 +20,11 @@ from statuswatch.model import (
 from statuswatch.probes.lead import note_leads
 from statuswatch.probes.runner import ProbeRun
 from statuswatch.probes.settings import ProbeSettings
-from statuswatch.probes.store import ProbeStore
+from statuswatch.probes.store import Counts, MemoryCounts
 from statuswatch.probes.vantage import vantage
 from statuswatch.probes.warning import Memory, Transition, Verdict, step
 
-__all__ = ["OFF", "Observation", "observe", "warning_text"]
+__all__ = ["OFF", "Observation", "apply", "observe", "warning_text"]
 
 OFF = ProbeSummary(state=ProbeState.OFF)
 
@@ -45,12 +45,13 @@ def observe(
     snapshot: Snapshot,
     run: ProbeRun | None,
     settings: ProbeSettings,
-    store: ProbeStore | None,
+    store: Counts | None,
 ) -> Observation:
     """Count this poll's probes in `store` and say what they add to `snapshot`.
 
     `run` is the ProbeRun that went alongside the poll (None, or `settings.enabled` false,
     when probes are off). Without a store the counts start from nothing every time.
+    The snapshot itself is left as it is: `apply` puts the observation into it.
     """
     if run is None or not settings.enabled:
         return Observation(vantage=Vantage(), probes={r.spec.id: OFF for r in snapshot.reports})
@@ -59,32 +60,23 @@ def observe(
     results = {r.spec.id: run.results[r.spec.id] for r in probed}
     seen = vantage(results)
     offline = seen.state is VantageState.OFFLINE
+    counts = store if store is not None else MemoryCounts()
     memories: dict[str, Memory] = {}
     transitions: dict[str, Transition] = {}
-    problems: tuple[str, ...] = ()
-    if store is not None:
-        with store.update(at) as kept:
-            for report in probed:
-                memory, transition = _count(
-                    kept.providers.get(report.spec.id, Memory()),
-                    report,
-                    results,
-                    at,
-                    settings,
-                    offline,
-                )
-                kept.providers[report.spec.id] = memories[report.spec.id] = memory
-                if transition is not None:
-                    transitions[report.spec.id] = transition
-            for url in run.head_refused:
-                kept.head_refused[url] = at
-        problems = tuple(store.warnings)
-    else:
+    with counts.update(at) as kept:
         for report in probed:
-            memory, transition = _count(Memory(), report, results, at, settings, offline)
-            memories[report.spec.id] = memory
+            pid = report.spec.id
+            memory, transition = _count(
+                kept.providers.get(pid, Memory()), report, results, at, settings, offline
+            )
+            kept.providers[pid] = memories[pid] = memory
             if transition is not None:
-                transitions[report.spec.id] = transition
+                transitions[pid] = transition
+        for url in run.head_refused:
+            kept.head_refused[url] = at
+    # Told once: a long-lived poller (the live view, serve) must not repeat them each poll.
+    problems = tuple(counts.warnings)
+    counts.warnings.clear()
     observation = Observation(vantage=seen, transitions=transitions, problems=problems)
     for report in snapshot.reports:
         pid = report.spec.id
@@ -163,3 +155,30 @@ def warning_text(
 
 def _clock(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%H:%M UTC")
+
+
+def apply(snapshot: Snapshot, observation: Observation) -> Snapshot:
+    """`snapshot` with the probes, early warnings, leads and vantage of `observation` in it.
+
+    Nothing else changes: an early warning is a field of its own, never a provider's status.
+    """
+    reports = []
+    for report in snapshot.reports:
+        pid = report.spec.id
+        page = report.page
+        leads = observation.leads.get(pid)
+        if page is not None and leads:
+            incidents = tuple(
+                replace(i, detected_lead_s=leads[i.id]) if i.id in leads else i
+                for i in page.incidents
+            )
+            page = replace(page, incidents=incidents)
+        reports.append(
+            replace(
+                report,
+                page=page,
+                probes=observation.probes.get(pid, OFF),
+                early_warning=observation.warnings.get(pid),
+            )
+        )
+    return replace(snapshot, reports=tuple(reports), vantage=observation.vantage)

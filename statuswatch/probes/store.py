@@ -16,12 +16,21 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from statuswatch.atomic import atomic_write
 from statuswatch.probes.warning import Closed, Memory, Verdict
 
-__all__ = ["LOCK_FILE", "MIGRATIONS", "STATE_FILE", "VERSION", "ProbeMemory", "ProbeStore"]
+__all__ = [
+    "LOCK_FILE",
+    "MIGRATIONS",
+    "STATE_FILE",
+    "VERSION",
+    "Counts",
+    "MemoryCounts",
+    "ProbeMemory",
+    "ProbeStore",
+]
 
 STATE_FILE = "probes.json"
 LOCK_FILE = "probes.lock"
@@ -50,6 +59,39 @@ class ProbeMemory:
             if m.warning is not None or m.observed_at is None or now - m.observed_at <= FORGET_AFTER
         }
         self.head_refused = {u: t for u, t in self.head_refused.items() if now - t <= HEAD_MEMORY}
+
+
+class Counts(Protocol):
+    """Where the probe counts live between polls: the state dir, or this process alone."""
+
+    warnings: list[str]
+
+    def read(self) -> ProbeMemory:
+        """The memory as it stands (read-only use)."""
+        ...
+
+    def update(self, now: datetime) -> contextlib.AbstractContextManager[ProbeMemory]:
+        """The memory to change; kept once the block ends."""
+        ...
+
+
+class MemoryCounts:
+    """Probe counts kept in this process only: the demo, which touches nothing of the user's,
+    and a dry run, which starts from the saved counts and saves nothing."""
+
+    def __init__(self, memory: ProbeMemory | None = None) -> None:
+        self.memory = memory if memory is not None else ProbeMemory()
+        self.warnings: list[str] = []
+
+    def read(self) -> ProbeMemory:
+        """The memory as it stands."""
+        return self.memory
+
+    @contextlib.contextmanager
+    def update(self, now: datetime) -> Iterator[ProbeMemory]:
+        """The memory to change in place."""
+        yield self.memory
+        self.memory.prune(now)
 
 
 class ProbeStore:
