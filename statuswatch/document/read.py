@@ -16,6 +16,7 @@ from typing import Any
 from statuswatch.document import SCHEMA
 from statuswatch.model import (
     Component,
+    EarlyWarning,
     ErrorType,
     FetchError,
     Impact,
@@ -23,11 +24,16 @@ from statuswatch.model import (
     Maintenance,
     Page,
     Phase,
+    ProbeResult,
+    ProbeState,
+    ProbeSummary,
     ProviderReport,
     ProviderSpec,
     Snapshot,
     Status,
     Update,
+    Vantage,
+    VantageState,
 )
 from statuswatch.text import one_line, safe_url, strip_controls
 from statuswatch.timefmt import parse_aware
@@ -201,6 +207,7 @@ def _incident(raw: Mapping[str, Any], where: str) -> Incident:
         updates=_updates(raw, where),
         raw_status=_line(raw, "raw_status", where),
         raw_impact=_line(raw, "raw_impact", where),
+        detected_lead_s=_optional_int(raw, "detected_lead_s", where),
     )
 
 
@@ -273,6 +280,8 @@ def _report(raw: Mapping[str, Any], where: str) -> ProviderReport:
         fetched_at=_time(raw, "fetched_at", where),
         stale=stale,
         error=error,
+        probes=_probes(raw, where),
+        early_warning=_early_warning(raw, where),
     )
 
 
@@ -290,6 +299,74 @@ def snapshot_from_document(document: Mapping[str, Any]) -> Snapshot:
             _report(raw, f"providers[{n}]")
             for n, raw in enumerate(_tables(document, "providers", "document"))
         )
+        vantage = _vantage(document)
     except _Bad as exc:
         raise DocumentError(f"the server's document has a bad field: {exc}") from None
-    return Snapshot(generated_at=generated_at, reports=reports)
+    return Snapshot(generated_at=generated_at, reports=reports, vantage=vantage)
+
+
+# --- probes (statuswatch.probes): optional, a document from before them has none ---------------
+
+
+def _optional_int(table: Mapping[str, Any], key: str, where: str) -> int | None:
+    return None if table.get(key) is None else int(_get(table, key, int, where))
+
+
+def _optional_number(table: Mapping[str, Any], key: str, where: str) -> float | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Bad(f"{where}.{key}")
+    return float(value)
+
+
+def _probes(raw: Mapping[str, Any], where: str) -> ProbeSummary | None:
+    if raw.get("probes") is None:
+        return None
+    table = _get(raw, "probes", dict, where)
+    at = f"{where}.probes"
+    results = []
+    for n, result in enumerate(_tables(table, "results", at)):
+        here = f"{at}.results[{n}]"
+        url = _url(result, "url", here)
+        if url is None:
+            raise _Bad(f"{here}.url")
+        results.append(
+            ProbeResult(
+                url=url,
+                ok=_get(result, "ok", bool, here),
+                status=_optional_int(result, "status", here),
+                error=_optional_line(result, "error", here),
+                latency_ms=_optional_number(result, "latency_ms", here),
+                region=_optional_line(result, "region", here),
+            )
+        )
+    return ProbeSummary(
+        state=_enum(table, "state", ProbeState, at),
+        passed=_get(table, "passed", int, at),
+        total=_get(table, "total", int, at),
+        since=_time(table, "since", at),
+        results=tuple(results),
+    )
+
+
+def _early_warning(raw: Mapping[str, Any], where: str) -> EarlyWarning | None:
+    if raw.get("early_warning") is None:
+        return None
+    table = _get(raw, "early_warning", dict, where)
+    at = f"{where}.early_warning"
+    since = _time(table, "since", at)
+    if since is None:
+        raise _Bad(f"{at}.since")
+    return EarlyWarning(since=since, text=_line(table, "text", at))
+
+
+def _vantage(document: Mapping[str, Any]) -> Vantage | None:
+    if document.get("vantage") is None:
+        return None
+    table = _get(document, "vantage", dict, "document")
+    return Vantage(
+        state=_enum(table, "state", VantageState, "document.vantage"),
+        text=_line(table, "text", "document.vantage"),
+    )
