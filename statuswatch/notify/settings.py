@@ -24,6 +24,9 @@ class EventKind(StrEnum):
     MAINTENANCE_REMINDER = "maintenance_reminder"
     PROVIDER_UNREACHABLE = "provider_unreachable"
     PROVIDER_RECOVERED = "provider_recovered"
+    # Probes (statuswatch.probes): the service's own endpoints fail while its page says less.
+    EARLY_WARNING_OPENED = "early_warning_opened"
+    EARLY_WARNING_CLEARED = "early_warning_cleared"
 
 
 # Sent only to channels that list them in `events`: they are noisy for most people.
