@@ -90,10 +90,67 @@ def status_label(status: Status) -> Text:
 def provider_cells(
     spec: ProviderSpec, report: ProviderReport | None, now: datetime
 ) -> tuple[Text, Text, Text]:
-    """Status, name and note of a provider row."""
+    """Status, name and note of a provider row (an early warning leads the note, marked)."""
     if report is None:
         return Text(_PENDING, style="dim"), line(spec.name), Text("")
-    return status_label(report.status), line(spec.name), _note(report, now)
+    note = _note(report, now)
+    if report.early_warning is not None:
+        note = _one_row(Text.assemble(warning_mark(), " ", note))
+    return status_label(report.status), line(spec.name), note
+
+
+# --- probes (statuswatch.probes): early warnings are marked, never shown as a status ----------
+
+WARNING_MARK = "⚠"
+WARNING_STYLE = "bold black on yellow"
+
+
+def warning_mark() -> Text:
+    """The mark of an early warning, unlike any status label."""
+    return Text(f"{WARNING_MARK} early warning", style=WARNING_STYLE)
+
+
+def _probe_lines(out: Text, report: ProviderReport, now: datetime) -> None:
+    """The provider detail's early warning and probe results."""
+    warning = report.early_warning
+    if warning is not None:
+        out.append("\n")
+        out.append_text(warning_mark())
+        out.append("  " + one_line(warning.text) + "\n", style="bold yellow")
+        out.append(
+            f"          opened {when(warning.since, now)}; its own endpoints fail while its page "
+            "says less (the status above is the page's)\n",
+            style="dim",
+        )
+    probes = report.probes
+    if probes is None or not probes.results:
+        return
+    since = f", since {when(probes.since, now)}" if probes.since is not None else ""
+    out.append(
+        f"\nProbes    {probes.passed} of {probes.total} passed ({probes.state.value}{since})\n"
+    )
+    for result in probes.results:
+        ok = result.ok
+        out.append("  ✓ " if ok else "  ✗ ", style="green" if ok else "bold red")
+        out.append(one_line(result.url))
+        if result.region:
+            out.append(f"  [{one_line(result.region)}]", style="dim")
+        said = f"HTTP {result.status}" if result.status is not None else ""
+        if result.error and not ok:
+            said = one_line(result.error)
+        if result.latency_ms is not None:
+            said += f" · {result.latency_ms:.0f} ms"
+        out.append(f"  {said}\n", style="dim" if ok else "red")
+
+
+def _lead_line(out: Text, incident: Incident) -> None:
+    """How late the page was, when we warned before it posted."""
+    if incident.detected_lead_s is not None:
+        minutes = round(incident.detected_lead_s / 60)
+        out.append(
+            f"Lead      the page posted {minutes} min after statuswatch's early warning\n",
+            style="bold yellow",
+        )
 
 
 def _note(report: ProviderReport, now: datetime) -> Text:
@@ -191,6 +248,7 @@ def incident_detail(
         out.append(f"Updated   {when(incident.updated_at, now)}\n")
     if incident.resolved_at is not None:
         out.append(f"Resolved  {when(incident.resolved_at, now)}\n")
+    _lead_line(out, incident)
     _components(out, incident.components)
     _url(out, incident.url)
     _timeline(out, incident.updates, now)
@@ -241,6 +299,7 @@ def provider_detail(spec: ProviderSpec, report: ProviderReport | None, now: date
             out.append(f"Updated   {when(page.updated_at, now)}\n")
     out.append("Page      ")
     out.append(one_line(spec.url) + "\n", style="underline")
+    _probe_lines(out, report, now)
     if page is None:
         return out
     troubled = [c for c in page.components if c.status.is_problem]
@@ -311,6 +370,8 @@ def header_text(
     only_problems: bool,
     counts: dict[Status, int],
     total: int,
+    warned: int = 0,
+    vantage: str = "",
 ) -> Text:
     """The two header lines: refresh times and view settings, then the count of each status."""
     top = Text()
@@ -346,6 +407,15 @@ def header_text(
             bottom.append(f"{counts[Status.OPERATIONAL]} operational", style="green")
     if total > heard:
         bottom.append(f"  ·  {total - heard} not heard from yet", style="dim")
+    if warned:
+        bottom.append("  ")
+        bottom.append(
+            f" {WARNING_MARK} {warned} early warning{'s' if warned > 1 else ''} ",
+            style=WARNING_STYLE,
+        )
+    if vantage:
+        bottom.append("  ·  ")
+        bottom.append(one_line(vantage), style="bold magenta")
     return Text.assemble(top, "\n", bottom)
 
 
