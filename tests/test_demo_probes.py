@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
 import httpx
 import pytest
+from schema_check import assert_valid
 
+from statuswatch.cli import main
 from statuswatch.demo import scenarios
 from statuswatch.demo.clock import ScenarioClock
 from statuswatch.demo.script import utc_at
@@ -69,3 +73,55 @@ def test_every_demo_provider_has_probes() -> None:
     for name in scenarios.names():
         for provider in scenarios.load(name).providers:
             assert provider.probes, f"{name}: {provider.id} has no probes"
+
+
+# --- the demo on the command line: the lead, shown -------------------------------------------
+
+
+def _demo(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
+    code = main(["demo", *argv, "--json"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    document: dict[str, Any] = json.loads(out)
+    assert_valid(document)
+    return document
+
+
+def _provider(document: dict[str, Any], provider_id: str) -> dict[str, Any]:
+    entry: dict[str, Any] = next(p for p in document["providers"] if p["id"] == provider_id)
+    return entry
+
+
+def test_cloudflare_warned_long_before_its_page_posted(capsys: pytest.CaptureFixture[str]) -> None:
+    before = _provider(_demo(capsys, "cloudflare-2025-11-18", "--at", "11:40"), "cloudflare")
+    assert before["status"] == "operational"
+    assert [i for i in before["incidents"] if i["phase"] != "resolved"] == []
+    assert before["early_warning"] == {
+        "since": "2025-11-18T11:21:00Z",
+        "text": "probes: 2 of 2 failing since 11:20 UTC; the page says operational",
+    }
+    after = _provider(_demo(capsys, "cloudflare-2025-11-18", "--at", "12:30"), "cloudflare")
+    (incident,) = after["incidents"]
+    assert incident["detected_lead_s"] >= 20 * 60
+    assert incident["detected_lead_s"] == 27 * 60  # 11:21 to the first post at 11:48
+    assert after["status"] == "major_outage"
+
+
+def test_the_other_scenarios_show_their_leads(capsys: pytest.CaptureFixture[str]) -> None:
+    aws = _provider(_demo(capsys, "aws-us-east-1-2025-10-20", "--at", "08:00"), "aws")
+    assert aws["early_warning"]["since"] == "2025-10-20T06:49:00Z"
+    assert aws["incidents"][0]["detected_lead_s"] == 22 * 60  # the post at 07:11
+    cascade = _demo(capsys, "gcp-cloudflare-2025-06-12", "--at", "18:35")
+    assert _provider(cascade, "google-cloud")["early_warning"]["since"] == "2025-06-12T17:51:00Z"
+    assert _provider(cascade, "cloudflare")["early_warning"]["since"] == "2025-06-12T17:53:00Z"
+    assert {p["id"] for p in cascade["providers"] if p["early_warning"]} == {
+        "google-cloud",
+        "cloudflare",
+    }
+
+
+def test_no_probes_in_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    document = _demo(capsys, "cloudflare-2025-11-18", "--at", "12:30", "--no-probes")
+    cloudflare = _provider(document, "cloudflare")
+    assert cloudflare["early_warning"] is None and cloudflare["probes"]["state"] == "off"
+    assert cloudflare["incidents"][0]["detected_lead_s"] is None
