@@ -196,7 +196,15 @@ def starter_text() -> str:
 """
     http = tomli_w.dumps({"http": dataclasses.asdict(HttpSettings())}).strip().splitlines()
     commented = "".join(f"# {line}\n" for line in http)
-    return header + tomli_w.dumps(starter_config()) + example + commented
+    probes = """
+# Probes of the providers' own endpoints, for early warnings (defaults shown; `enabled =
+# false` or --no-probes sends none; `probes = []` in a provider table turns off its own):
+# [probes]
+# enabled = true
+# timeout = 5.0
+# consecutive = 2
+"""
+    return header + tomli_w.dumps(starter_config()) + example + commented + probes
 
 
 def write_starter(path: Path) -> None:
