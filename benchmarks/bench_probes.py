@@ -130,11 +130,19 @@ def probe_urls(index: int, probes: int, ports: Sequence[int]) -> list[str]:
 
 
 def write_config(
-    path: Path, ids: Sequence[str], base_urls: Sequence[str], probes: Sequence[Sequence[str]]
+    path: Path,
+    ids: Sequence[str],
+    base_urls: Sequence[str],
+    probes: Sequence[Sequence[str]],
+    max_connections: int | None = None,
 ) -> None:
-    """Write a config watching the farm's statuspage providers, each with its probes."""
+    """Write a config watching the farm's statuspage providers, each with its probes (and
+    `[http] max_connections`, when given: the engine's in-flight cap, the default else)."""
     text = json.dumps  # a JSON string of ASCII is a TOML basic string
     lines = ["watch = [" + ", ".join(text(i) for i in ids) + "]", ""]
+    if max_connections is not None:
+        cap = max_connections
+        lines += ["[http]", f"max_connections = {cap}", f"max_per_host = {cap}", ""]
     for pid, url, urls in zip(ids, base_urls, probes, strict=True):
         listed = ", ".join(f"{{url = {text(u)}}}" for u in urls)
         lines += [
@@ -189,6 +197,7 @@ class Result:
     latency: float
     repeat: int
     command: list[str]
+    max_connections: int | None = None
     runs: list[Run] = field(default_factory=list)
 
     def median(self, mode: str, what: str) -> float:
@@ -216,11 +225,17 @@ class Result:
 
 
 def run_benchmark(
-    providers: int, probes: int, latency: float, repeat: int, ports: int, probe_ports: int
+    providers: int,
+    probes: int,
+    latency: float,
+    repeat: int,
+    ports: int,
+    probe_ports: int,
+    max_connections: int | None = None,
 ) -> Result:
     """Start both servers and measure `repeat` rounds of the two commands, alternately."""
     base = bench_poll.statuswatch_command()  # [..., "--json"]
-    result = Result(providers, probes, latency, repeat, base)
+    result = Result(providers, probes, latency, repeat, base, max_connections)
     with (
         bench_poll.start_farm(providers, latency, ports) as farm,
         start_probe_server(probe_ports, latency) as probe_server_ports,
@@ -230,7 +245,7 @@ def run_benchmark(
         ids = bench_poll.loopback_farm.provider_ids(providers)
         urls = [probe_urls(n, probes, probe_server_ports) for n in range(providers)]
         config = work / "config.toml"
-        write_config(config, ids, farm.base_urls(), urls)
+        write_config(config, ids, farm.base_urls(), urls, max_connections)
         for round_ in range(repeat):
             # Alternate which goes first, so neither always runs on a warmer machine.
             modes = ["probes", "no-probes"] if round_ % 2 == 0 else ["no-probes", "probes"]
@@ -258,9 +273,10 @@ def run_benchmark(
 
 def format_table(result: Result) -> str:
     """The medians side by side, the ratio and whether it meets the target."""
+    cap = "default" if result.max_connections is None else str(result.max_connections)
     rows = [
         f"{result.providers} providers x {result.probes} probes, latency {result.latency:g} s,"
-        f" {result.repeat} rounds (medians)",
+        f" max_connections {cap}, {result.repeat} rounds (medians)",
         f"{'':12} {'wall s':>8} {'cpu s':>8} {'rss MiB':>8}",
     ]
     for mode in ("no-probes", "probes"):
@@ -284,6 +300,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--ports", type=int, default=1, help="ports of the page farm")
     parser.add_argument("--probe-ports", type=int, default=50, help="ports of the probe server")
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        help="[http] max_connections (and max_per_host) for both runs (default: the engine's)",
+    )
     parser.add_argument("--json-out", type=Path, help="also write the numbers to this file")
     parser.add_argument("--serve-probes", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -292,7 +314,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         result = run_benchmark(
-            args.providers, args.probes, args.latency, args.repeat, args.ports, args.probe_ports
+            args.providers,
+            args.probes,
+            args.latency,
+            args.repeat,
+            args.ports,
+            args.probe_ports,
+            args.max_connections,
         )
     except bench_poll.BenchError as exc:
         print(f"bench_probes: {exc}", file=sys.stderr)

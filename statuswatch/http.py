@@ -345,9 +345,11 @@ class Fetcher:
                 raise FetchFailed(error.type, error.message) from None
             try:
                 # The answer is in: a slow or broken body changes nothing, it only costs the
-                # connection (read up to the cap so a small one returns to the pool).
-                async with asyncio.timeout(max(0.0, timeout - latency)):
-                    await _drain(response, max_body)
+                # connection (read up to the cap so a small one returns to the pool). A HEAD
+                # answer has no body: closing it returns the connection.
+                if method != "HEAD":
+                    async with asyncio.timeout(max(0.0, timeout - latency)):
+                        await _drain(response, max_body)
             except (TimeoutError, httpx.HTTPError):
                 pass
             finally:
