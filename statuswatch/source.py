@@ -97,11 +97,19 @@ def poll_once(
     """Poll once in a fresh event loop (the headless commands), probes as `engine_poller`."""
     from statuswatch.probes.engine import OFF, poll_with_probes
 
-    return asyncio.run(
-        poll_with_probes(
-            specs, settings, cache_dir, probes or OFF, counts, on_report=on_report, now=now
+    done: list[Snapshot] = []
+
+    async def main() -> None:
+        done.append(
+            await poll_with_probes(
+                specs, settings, cache_dir, probes or OFF, counts, on_report=on_report, now=now
+            )
         )
-    )
+
+    # The loop's main task does not return the snapshot: on the way out asyncio.run (3.11)
+    # formats a repr of its SIGINT handler, which holds the task and so its whole result.
+    asyncio.run(main())
+    return done[0]
 
 
 @dataclass(frozen=True, slots=True)
