@@ -6,7 +6,6 @@ import asyncio
 import os
 import random
 import ssl
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,7 +26,6 @@ __all__ = [
     "MAX_CLIENTS",
     "RETRY_STATUSES",
     "USER_AGENT",
-    "Answer",
     "FetchFailed",
     "FetchResult",
     "Fetcher",
@@ -167,6 +165,22 @@ class Fetcher:
     def clients_built(self) -> int:
         """How many clients exist (they are built on first use)."""
         return sum(c is not None for c in self._clients)
+
+    # For requests of other kinds than `fetch` (the probes): the same clients and limits.
+
+    def client(self, slot: int = 0) -> httpx.AsyncClient:
+        """The client `fetch` would use for `slot` (built on first use)."""
+        return self._client(slot)
+
+    @asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        """Hold the engine's per-host and global limits for one request to `url`."""
+        try:
+            key = _origin(httpx.URL(url))
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise FetchFailed(ErrorType.CONNECTION, f"cannot request {url}: {exc}") from None
+        async with self._limits(key):
+            yield
 
     async def fetch(
         self,
@@ -309,71 +323,6 @@ class Fetcher:
             body=body,
             fetched_at=self._now(),
         )
-
-    # -- one answer, whatever its status (probes) --------------------------------------------
-
-    async def answer(
-        self, url: str, *, method: str = "HEAD", slot: int = 0, timeout: float, max_body: int
-    ) -> Answer:
-        """Send one request and return its answer, whatever the status; FetchFailed if none.
-
-        No retry, no redirect followed (a redirect is an answer), no cookie sent; at most
-        `max_body` bytes of the body are read. `timeout` covers the connection and the answer's
-        headers and starts once the engine's limits let the request go, so a busy run never
-        turns waiting in line into a failure.
-        """
-        try:
-            key = _origin(httpx.URL(url))
-        except (httpx.InvalidURL, ValueError) as exc:
-            raise FetchFailed(ErrorType.CONNECTION, f"cannot request {url}: {exc}") from None
-        client = self._client(slot)
-        async with self._limits(key):
-            started = time.perf_counter()
-            try:
-                async with asyncio.timeout(timeout):
-                    request = client.build_request(method, url)
-                    # The clients keep the cookies pages set: a probe must carry nobody's.
-                    request.headers.pop("Cookie", None)
-                    response = await client.send(request, stream=True, follow_redirects=False)
-                latency = time.perf_counter() - started
-            except TimeoutError:
-                raise FetchFailed(
-                    ErrorType.TIMEOUT, f"no answer from {url} within {secs(timeout)}"
-                ) from None
-            except httpx.HTTPError as exc:
-                error, _ = classify(exc, url, False, self.settings)
-                raise FetchFailed(error.type, error.message) from None
-            try:
-                # The answer is in: a slow or broken body changes nothing, it only costs the
-                # connection (read up to the cap so a small one returns to the pool). A HEAD
-                # answer has no body: closing it returns the connection.
-                if method != "HEAD":
-                    async with asyncio.timeout(max(0.0, timeout - latency)):
-                        await _drain(response, max_body)
-            except (TimeoutError, httpx.HTTPError):
-                pass
-            finally:
-                await response.aclose()
-        return Answer(
-            url=url,
-            method=method,
-            status=response.status_code,
-            headers=response.headers,
-            latency=latency,
-            answered_at=self._now(),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """An answer to one request of `Fetcher.answer`: any status, its headers, how fast."""
-
-    url: str
-    method: str
-    status: int
-    headers: httpx.Headers
-    latency: float  # seconds from sending the request to the answer's headers
-    answered_at: datetime
 
 
 async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:

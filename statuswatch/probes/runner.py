@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from statuswatch.http import Fetcher, FetchFailed
 from statuswatch.model import ProbeResult, ProbeSpec, ProviderSpec
+from statuswatch.probes.request import answer
 from statuswatch.probes.settings import MAX_PROBE_BODY, Expect, ProbeSettings
 from statuswatch.text import one_line
 
@@ -75,19 +76,29 @@ class ProbeRun:
         """(status, error, latency in seconds) of one probe; a failure is data, never raised."""
         timeout = self.settings.timeout
         try:
-            answer = await fetcher.answer(
-                probe.url, method=method, slot=slot, timeout=timeout, max_body=MAX_PROBE_BODY
+            got = await answer(
+                fetcher,
+                probe.url,
+                method=method,
+                slot=slot,
+                timeout=timeout,
+                max_body=MAX_PROBE_BODY,
             )
-            if method == "HEAD" and answer.status in HEAD_REFUSED:
+            if method == "HEAD" and got.status in HEAD_REFUSED:
                 self.head_refused.add(probe.url)
-                answer = await fetcher.answer(
-                    probe.url, method="GET", slot=slot, timeout=timeout, max_body=MAX_PROBE_BODY
+                got = await answer(
+                    fetcher,
+                    probe.url,
+                    method="GET",
+                    slot=slot,
+                    timeout=timeout,
+                    max_body=MAX_PROBE_BODY,
                 )
         except FetchFailed as exc:
             return None, one_line(exc.error.message, _ERROR_LIMIT), None
         except Exception as exc:  # a probe's fault is data: nothing may escape into the poll
             return None, one_line(f"internal error: {exc}", _ERROR_LIMIT), None
-        return answer.status, None, answer.latency
+        return got.status, None, got.latency
 
 
 def _result(probe: ProbeSpec, outcome: tuple[int | None, str | None, float | None]) -> ProbeResult:
