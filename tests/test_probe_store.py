@@ -60,10 +60,10 @@ def test_old_entries_are_forgotten(tmp_path: Path) -> None:
     later = T0 + timedelta(days=40)
     with store.update(later) as memory:
         memory.providers["old"] = Memory(observed_at=T0, verdict=Verdict.PASSING, streak=1)
-        memory.providers["warned"] = Memory(observed_at=T0, warning=T0)  # kept while open
+        memory.providers["warned"] = Memory(observed_at=T0, warning=T0)  # a stale warning too
         memory.providers["new"] = Memory(observed_at=later, verdict=Verdict.PASSING, streak=1)
         memory.head_refused["https://old.example/"] = T0
-    assert set(store.read().providers) == {"warned", "new"}
+    assert set(store.read().providers) == {"new"}
     assert store.read().head_refused == {}
 
 

@@ -52,11 +52,12 @@ class ProbeMemory:
     head_refused: dict[str, datetime] = field(default_factory=dict)
 
     def prune(self, now: datetime) -> None:
-        """Forget providers not polled for long, and old HEAD refusals."""
+        """Forget providers not polled for long (a warning of theirs is long stale), and old
+        HEAD refusals."""
         self.providers = {
             pid: m
             for pid, m in self.providers.items()
-            if m.warning is not None or m.observed_at is None or now - m.observed_at <= FORGET_AFTER
+            if m.observed_at is None or now - m.observed_at <= FORGET_AFTER
         }
         self.head_refused = {u: t for u, t in self.head_refused.items() if now - t <= HEAD_MEMORY}
 
