@@ -30,6 +30,7 @@ from statuswatch.probes.settings import ProbeSettings
 from statuswatch.probes.store import Counts, ProbeStore
 from statuswatch.serverclient import ServerClient, ServerError, ServerEvent
 from statuswatch.settings import HttpSettings
+from statuswatch.stacks import Stack
 
 __all__ = [
     "EventFollower",
@@ -53,6 +54,7 @@ def engine_poller(
     settings: HttpSettings,
     cache_dir: Path,
     now: Callable[[], datetime] | None = None,
+    stacks: Sequence[Stack] = (),
     *,
     probes: ProbeSettings | None = None,
     counts: Counts | None = None,
@@ -65,7 +67,14 @@ def engine_poller(
         from statuswatch.probes.engine import OFF, poll_with_probes
 
         return await poll_with_probes(
-            specs, settings, cache_dir, probes or OFF, counts, on_report=on_report, now=now
+            specs,
+            settings,
+            cache_dir,
+            probes or OFF,
+            counts,
+            on_report=on_report,
+            now=now,
+            stacks=stacks,
         )
 
     return poll
@@ -93,8 +102,9 @@ def poll_once(
     counts: Counts | None = None,
     on_report: Callable[[ProviderReport], None] | None = None,
     now: Callable[[], datetime] | None = None,
+    stacks: Sequence[Stack] = (),
 ) -> Snapshot:
-    """Poll once in a fresh event loop (the headless commands), probes as `engine_poller`."""
+    """Poll once in a fresh event loop (the headless commands), as `engine_poller` does."""
     from statuswatch.probes.engine import OFF, poll_with_probes
 
     done: list[Snapshot] = []
@@ -102,7 +112,14 @@ def poll_once(
     async def main() -> None:
         done.append(
             await poll_with_probes(
-                specs, settings, cache_dir, probes or OFF, counts, on_report=on_report, now=now
+                specs,
+                settings,
+                cache_dir,
+                probes or OFF,
+                counts,
+                on_report=on_report,
+                now=now,
+                stacks=stacks,
             )
         )
 
@@ -136,6 +153,13 @@ def read_server(client: ServerClient, ids: Sequence[str] = ()) -> ServedDocument
     crosses a network), and so is one cut down to `ids`. ServerError when the server cannot
     be read (fatal when it is not a statuswatch server); KeyError names an id it does not watch.
     """
+    scoped = [i for i in ids if ":" in i]
+    if scoped:
+        raise ServerError(
+            f"--provider {scoped[0]!r}: a server reads its pages in its own scopes "
+            "(give the id alone with --server)",
+            fatal=True,
+        )
     body = client.status_bytes()
     try:
         document = parse_document(body, client.url)
@@ -174,7 +198,17 @@ def server_poller(url: str, ids: Sequence[str], first: Snapshot | None = None) -
         reports = tuple(r for r in snapshot.reports if r.spec.id in wanted)
         for report in reports:
             on_report(report)
-        return Snapshot(generated_at=snapshot.generated_at, reports=reports)
+        # The server's stacks come with its whole list; links stay while they touch a report.
+        whole = len(reports) == len(snapshot.reports)
+        links = tuple(
+            c for c in snapshot.correlations if any(m.provider in wanted for m in c.members)
+        )
+        return Snapshot(
+            generated_at=snapshot.generated_at,
+            reports=reports,
+            stacks=snapshot.stacks if whole else (),
+            correlations=links,
+        )
 
     return poll
 

@@ -14,6 +14,7 @@ from loopback import LoopbackServer, make_certificate
 from statuswatch.http import Fetcher
 from statuswatch.model import ProbeResult, ProbeSpec, ProviderSpec
 from statuswatch.poll import poll
+from statuswatch.probes.engine import Probing
 from statuswatch.probes.runner import ProbeRun
 from statuswatch.probes.settings import Expect, ProbeSettings
 from statuswatch.settings import HttpSettings
@@ -256,10 +257,10 @@ def test_probes_go_alongside_the_pages_in_one_poll(
     loopback.route(PAGE, SUMMARY)
     loopback.route("/api", b"", status=503)
     spec = _spec(loopback, "/api")
-    run = ProbeRun([spec], FAST)
-    snapshot = poll([spec], HttpSettings(), tmp_path, alongside=run)
-    assert snapshot.reports[0].status.value == "operational"
-    assert _one(run).status == 503
+    snapshot = poll([spec], HttpSettings(), tmp_path, alongside=Probing([spec], FAST, None))
+    (report,) = snapshot.reports
+    assert report.status.value == "operational"  # a probe never changes the status
+    assert report.probes is not None and report.probes.results[0].status == 503
 
 
 def test_disabled_settings_send_nothing(loopback: LoopbackServer) -> None:

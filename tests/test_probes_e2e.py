@@ -133,7 +133,7 @@ def test_exactly_the_three_failing_providers_get_an_early_warning(
     assert "early warning" in check.stdout
     # The table shows them with the problems.
     table = _run(tmp_path, "status", "--only-problems", "--color", "never")
-    assert table.stdout.count("? early warning: probes: 1 of 1 failing") == 3
+    assert table.stdout.count("⚠ early warning: probes: 1 of 1 failing") == 3
 
 
 def test_one_failed_probe_poll_then_a_passing_one_opens_nothing(

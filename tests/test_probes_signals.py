@@ -189,9 +189,9 @@ def test_the_table_marks_the_warning_and_the_lead() -> None:
     table = status_table(_snapshot())
     lines = table.splitlines()
     assert lines[0].endswith("1 with problems, 0 unknown, 1 early warning")
-    assert f"    ? early warning: {WARNING.text}" in lines
+    assert f"    ⚠ early warning: {WARNING.text}" in lines
     assert "      posted 27 min after statuswatch's early warning (probes)" in lines
     only = status_table(
         Snapshot(T0, (_report(FAILING, WARNING), _report(PASSING, None))), only_problems=True
     )
-    assert only.count("Cloudflare") == 1 and "? early warning" in only
+    assert only.count("Cloudflare") == 1 and "⚠ early warning" in only

@@ -57,7 +57,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the notifier once."""
-    from statuswatch.config import ConfigError, load_config, select
+    from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.run import RunOptions, notify
     from statuswatch.paths import cache_dir, state_dir
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        specs, stacks = plan(config, args.provider, args.all)
         settings = notify_settings(config)
     except ConfigError as exc:
         return error(str(exc))
@@ -87,12 +87,18 @@ def run(args: argparse.Namespace) -> int:
     def polled(specs: Sequence[ProviderSpec], http: HttpSettings, cache: Path) -> Snapshot:
         """Poll, and write the textfile at once (delivery may take a while after)."""
         if textfile is None:
-            return poll_once(specs, http, cache, probes=probes, counts=counts)
+            return poll_once(specs, http, cache, probes=probes, counts=counts, stacks=stacks)
         from statuswatch.serve.metrics import FetchStats, PollTimer
 
         timer = PollTimer()
         snapshot = poll_once(
-            specs, http, cache, probes=probes, counts=counts, on_report=timer.on_report
+            specs,
+            http,
+            cache,
+            probes=probes,
+            counts=counts,
+            on_report=timer.on_report,
+            stacks=stacks,
         )
         stats = FetchStats()
         stats.record(snapshot, timer.durations, timer.elapsed())

@@ -38,6 +38,7 @@ from statuswatch.serve.httpd import MAX_HEAD, BadRequest, Request, read_request,
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
 from statuswatch.serve.metrics import FetchStats, PollTimer, SnapshotCollector, encode, registry
 from statuswatch.settings import HttpSettings
+from statuswatch.stacks import Stack
 from statuswatch.timefmt import rfc3339
 
 __all__ = ["ServeSettings", "StatusServer"]
@@ -120,10 +121,12 @@ class StatusServer:
         now: Callable[[], datetime] | None = None,
         warn: Callable[[str], None] | None = None,
         first_event_id: int | None = None,
+        stacks: Sequence[Stack] = (),
         probes: ProbeSettings | None = None,
         counts: Counts | None = None,
     ) -> None:
         self._specs = tuple(specs)
+        self._stacks = tuple(stacks)
         # Probes go alongside each poll (None: none), counted in `counts` like any run's.
         self._probes = probes or OFF
         self._counts = counts
@@ -168,6 +171,7 @@ class StatusServer:
                 transport=self._transport,
                 on_report=timer.on_report,
                 now=self._now,
+                stacks=self._stacks,
             )
             seconds = timer.elapsed()
             # Serialising and deriving take milliseconds per provider: off the loop they only

@@ -20,12 +20,21 @@ from statuswatch.model import (
     Phase,
     ProviderReport,
     ProviderSpec,
+    StackReport,
     Status,
     Update,
 )
 from statuswatch.text import one_line, plain_text, safe_url
 from statuswatch.timefmt import age
 from statuswatch.tui.board import Board
+from statuswatch.tui.probeview import (
+    WARNING_MARK,
+    WARNING_STYLE,
+    add_lead,
+    add_probes,
+    warning_mark,
+)
+from statuswatch.tui.scopeview import RISK_STYLE, add_links, add_risks, add_scope, risk_note
 
 __all__ = [
     "STATUS_STYLES",
@@ -39,6 +48,8 @@ __all__ = [
     "provider_cells",
     "provider_detail",
     "selected_detail",
+    "stack_cells",
+    "stack_detail",
     "status_label",
     "when",
 ]
@@ -99,60 +110,6 @@ def provider_cells(
     return status_label(report.status), line(spec.name), note
 
 
-# --- probes (statuswatch.probes): early warnings are marked, never shown as a status ----------
-
-WARNING_MARK = "⚠"
-WARNING_STYLE = "bold black on yellow"
-
-
-def warning_mark() -> Text:
-    """The mark of an early warning, unlike any status label."""
-    return Text(f"{WARNING_MARK} early warning", style=WARNING_STYLE)
-
-
-def _probe_lines(out: Text, report: ProviderReport, now: datetime) -> None:
-    """The provider detail's early warning and probe results."""
-    warning = report.early_warning
-    if warning is not None:
-        out.append("\n")
-        out.append_text(warning_mark())
-        out.append("  " + one_line(warning.text) + "\n", style="bold yellow")
-        out.append(
-            f"          opened {when(warning.since, now)}; its own endpoints fail while its page "
-            "says less (the status above is the page's)\n",
-            style="dim",
-        )
-    probes = report.probes
-    if probes is None or not probes.results:
-        return
-    since = f", since {when(probes.since, now)}" if probes.since is not None else ""
-    out.append(
-        f"\nProbes    {probes.passed} of {probes.total} passed ({probes.state.value}{since})\n"
-    )
-    for result in probes.results:
-        ok = result.ok
-        out.append("  ✓ " if ok else "  ✗ ", style="green" if ok else "bold red")
-        out.append(one_line(result.url))
-        if result.region:
-            out.append(f"  [{one_line(result.region)}]", style="dim")
-        said = f"HTTP {result.status}" if result.status is not None else ""
-        if result.error and not ok:
-            said = one_line(result.error)
-        if result.latency_ms is not None:
-            said += f" · {result.latency_ms:.0f} ms"
-        out.append(f"  {said}\n", style="dim" if ok else "red")
-
-
-def _lead_line(out: Text, incident: Incident) -> None:
-    """How late the page was, when we warned before it posted."""
-    if incident.detected_lead_s is not None:
-        minutes = round(incident.detected_lead_s / 60)
-        out.append(
-            f"Lead      the page posted {minutes} min after statuswatch's early warning\n",
-            style="bold yellow",
-        )
-
-
 def _note(report: ProviderReport, now: datetime) -> Text:
     """Why a provider is in its state: the failure and the data's age, or the page's words."""
     page = report.page
@@ -175,6 +132,10 @@ def _note(report: ProviderReport, now: datetime) -> Text:
     if opened:
         count = f" (+{len(opened) - 1})" if len(opened) > 1 else ""
         return _one_row(Text.assemble(line(opened[0].title), Text(count, style="dim")))
+    # Before its own page says anything: what it runs on is failing.
+    at_risk = risk_note(report)
+    if at_risk is not None:
+        return at_risk
     # AWS and Google Cloud documents carry no summary sentence.
     return line(page.description or "no open incidents", "dim")
 
@@ -228,7 +189,11 @@ def _short_age(moment: datetime | None, now: datetime) -> str:
 
 
 def incident_detail(
-    report: ProviderReport, incident: Incident, now: datetime, closed_at: datetime | None = None
+    report: ProviderReport,
+    incident: Incident,
+    now: datetime,
+    closed_at: datetime | None = None,
+    board: Board | None = None,
 ) -> Text:
     """Everything about one incident: title, impact, phase, components, times, all updates."""
     out = Text()
@@ -248,7 +213,11 @@ def incident_detail(
         out.append(f"Updated   {when(incident.updated_at, now)}\n")
     if incident.resolved_at is not None:
         out.append(f"Resolved  {when(incident.resolved_at, now)}\n")
-    _lead_line(out, incident)
+    add_lead(out, incident)
+    if board is not None:
+        add_links(out, board, report.spec.id, incident.id)
+    if report.scope is not None and incident.id in report.scope.unnamed:
+        out.append("Scope     names no component: it may affect yours\n", style="dim")
     _components(out, incident.components)
     _url(out, incident.url)
     _timeline(out, incident.updates, now)
@@ -299,7 +268,9 @@ def provider_detail(spec: ProviderSpec, report: ProviderReport | None, now: date
             out.append(f"Updated   {when(page.updated_at, now)}\n")
     out.append("Page      ")
     out.append(one_line(spec.url) + "\n", style="underline")
-    _probe_lines(out, report, now)
+    add_probes(out, report, now)
+    add_scope(out, report)
+    add_risks(out, report)
     if page is None:
         return out
     troubled = [c for c in page.components if c.status.is_problem]
@@ -424,6 +395,42 @@ def loudest(counts: dict[Status, int]) -> Status:
     return next((s for s in _LOUDNESS if counts.get(s)), Status.OPERATIONAL)
 
 
+# --- stacks (issue 13) ------------------------------------------------------------------------
+
+
+def stack_cells(stack: StackReport) -> tuple[Text, Text, Text]:
+    """Status, name and note of a stack row: its first reason, or what it may be affected by."""
+    note = stack.reasons[0] if stack.reasons else f"{len(stack.parts)} parts operational"
+    style = RISK_STYLE if note.startswith("may be affected") else "" if stack.reasons else "dim"
+    return status_label(stack.status), line(stack.name), line(note, style)
+
+
+def stack_detail(board: Board, key: str) -> Text | None:
+    """A stack: its status, each part as the stack uses it, why, and what it may be hit by."""
+    stack = next((s for s in board.stacks if f"stack:{s.id}" == key), None)
+    if stack is None:
+        return None
+    out = Text()
+    out.append(one_line(stack.name), style="bold cyan")
+    out.append("  ")
+    out.append_text(status_label(stack.status))
+    out.append("  ·  stack, the worst of its parts\n", style="dim")
+    out.append("\nParts\n", style="bold")
+    for part in stack.parts:
+        report = board.reports.get(part.provider)
+        name = report.spec.name if report is not None else part.provider
+        scope = f" ({', '.join(part.scope)})" if part.scope else ""
+        out.append("  ")
+        out.append_text(status_label(part.status))
+        out.append("  " + one_line(name + scope) + "\n")
+    if stack.reasons:
+        out.append("\nWhy\n", style="bold")
+        for reason in stack.reasons:
+            style = RISK_STYLE if reason.startswith("may be affected") else ""
+            out.append("  " + one_line(reason) + "\n", style=style)
+    return out
+
+
 def selected_detail(
     board: Board, table: str, key: str, now: datetime
 ) -> tuple[Text, str | None] | None:
@@ -436,11 +443,14 @@ def selected_detail(
         if spec is None:
             return None
         return provider_detail(spec, board.reports.get(key), now), safe_url(spec.url)
+    if table == "stacks":
+        detail = stack_detail(board, key)
+        return None if detail is None else (detail, None)
     if table == "incidents":
         row = board.find_incident(key, now)
         if row is None:
             return None
-        text = incident_detail(row.report, row.incident, now, row.closed_at)
+        text = incident_detail(row.report, row.incident, now, row.closed_at, board)
         return text, safe_url(row.incident.url) or safe_url(row.report.spec.url)
     found = board.find_maintenance(key)
     if found is None:
