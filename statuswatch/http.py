@@ -16,6 +16,7 @@ from types import TracebackType
 import httpx
 
 from statuswatch import __version__
+from statuswatch.cookieless import CookielessClient
 from statuswatch.fetcherrors import classify, describe, secs
 from statuswatch.inflate import ACCEPT_ENCODING, SUPPORTED, InflateError, Inflater
 from statuswatch.limits import connection_budget
@@ -173,6 +174,22 @@ class Fetcher:
         """How many clients exist (they are built on first use)."""
         return sum(c is not None for c in self._clients)
 
+    # For requests of other kinds than `fetch` (the probes): the same clients and limits.
+
+    def client(self, slot: int = 0) -> httpx.AsyncClient:
+        """The client `fetch` would use for `slot` (built on first use)."""
+        return self._client(slot)
+
+    @asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        """Hold the engine's per-host and global limits for one request to `url`."""
+        try:
+            key = _origin(httpx.URL(url))
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise FetchFailed(ErrorType.CONNECTION, f"cannot request {url}: {exc}") from None
+        async with self._limits(key):
+            yield
+
     async def fetch(
         self,
         url: str,
@@ -245,7 +262,7 @@ class Fetcher:
             transport = PooledTransport(
                 self.trust.context, limit=pool, limit_per_host=max(1, s.max_per_host)
             )
-        return _CookielessClient(
+        return CookielessClient(
             # Only encodings whose inflating `_read_capped` can bound (never br or zstd).
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=timeout,
@@ -323,32 +340,6 @@ class Fetcher:
             body=body,
             fetched_at=self._now(),
         )
-
-
-class _NoCookies(httpx.Cookies):
-    """A cookie store that keeps nothing: status documents need no session.
-
-    httpx wraps every response in urllib's cookie interface to look for Set-Cookie, about a
-    tenth of the engine's CPU per page; curl keeps no cookies unless asked either.
-    """
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        """Keep nothing."""
-
-
-class _CookielessClient(httpx.AsyncClient):
-    """An AsyncClient that neither stores nor sends cookies."""
-
-    _none = _NoCookies()
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        """Always empty."""
-        return self._none
-
-    @cookies.setter
-    def cookies(self, cookies: object) -> None:
-        """Ignored: nothing is kept."""
 
 
 @asynccontextmanager

@@ -37,27 +37,29 @@ def run(args: argparse.Namespace) -> int:
     """Open the live view on the watched providers (or a server's) until the user quits."""
     if getattr(args, "server", None):
         return _run_from_server(args)
-    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, select
+    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, plan
     from statuswatch.paths import cache_dir
 
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        specs, stacks = plan(config, args.provider, args.all)
     except ConfigError as exc:
         return error(str(exc))
     problem = check_interval(args.interval, MIN_INTERVAL)
     if problem:
         return error(problem)
+    from statuswatch.source import engine_poller, probe_settings, state_counts
     from statuswatch.tui.app import build_app  # Textual: only on this path
 
+    probes = probe_settings(config.probes, getattr(args, "no_probes", False))
     app = build_app(
         specs,
         interval=config.interval if args.interval is None else args.interval,
-        settings=config.http,
-        cache_dir=cache_dir(),
+        poller=engine_poller(specs, config.http, cache_dir(), probes=probes, counts=state_counts()),
         bell=args.bell,
         only_problems=args.only_problems,
         tune_gc=True,
+        stacks=stacks,
     )
     app.run()
     return ExitCode.OK

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ParamSpec, Protocol
 
 import httpx
 
-from statuswatch import adapters
+from statuswatch import adapters, auto, moves
 from statuswatch.adapters import Adapter, FormatChanged, MultiAdapter, ParseError
+from statuswatch.assess import assess
 from statuswatch.cache import Cache, CacheEntry
 from statuswatch.http import MAX_CLIENTS, Fetcher, FetchFailed, FetchResult
 from statuswatch.model import (
@@ -24,16 +26,43 @@ from statuswatch.model import (
     ProviderSpec,
     Snapshot,
 )
+from statuswatch.scope import scope_report
 from statuswatch.settings import HttpSettings
+from statuswatch.stacks import Stack
 from statuswatch.text import one_line
 
-__all__ = ["poll", "poll_all"]
+__all__ = ["Alongside", "poll", "poll_all"]
 
+_P = ParamSpec("_P")
 _MESSAGE_LIMIT = 300
 # Media types a status document may come as; any other is named in a parse error.
 _DOCUMENT_TYPES = re.compile(r"json|xml|rss|atom|text/|javascript|octet-stream", re.IGNORECASE)
 
 
+def _collector_paused(
+    run: Callable[_P, Coroutine[None, None, Snapshot]],
+) -> Callable[_P, Coroutine[None, None, Snapshot]]:
+    """`run` with the cyclic garbage collector off while it runs, then as it was.
+
+    A poll allocates hundreds of thousands of objects that either live on (the pages) or go
+    by reference counting: the collector's passes over them found next to nothing, yet cost
+    ~0.2 ms of CPU per page at 1,000 pages, each full pass 50-250 ms with the GIL held.
+    """
+
+    @functools.wraps(run)
+    async def paused(*args: _P.args, **kwargs: _P.kwargs) -> Snapshot:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return await run(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused
+
+
+@_collector_paused
 async def poll_all(
     specs: Sequence[ProviderSpec],
     settings: HttpSettings,
@@ -42,6 +71,8 @@ async def poll_all(
     transport: httpx.AsyncBaseTransport | None = None,
     on_report: Callable[[ProviderReport], None] | None = None,
     now: Callable[[], datetime] | None = None,
+    stacks: Sequence[Stack] = (),
+    alongside: Alongside | None = None,
 ) -> Snapshot:
     """Poll `specs` concurrently; reports come back in the order of `specs`.
 
@@ -52,24 +83,18 @@ async def poll_all(
         transport: replaces the network for every request (tests pass `httpx.MockTransport`).
         on_report: called with each report as soon as its provider is done.
         now: the clock for `fetched_at` and `generated_at` (aware UTC datetimes).
+        stacks: the user's stacks, rated from the reports.
+        alongside: more work for the same client and limits, run with the pages, then given
+            the snapshot to add to before it is assessed (the probes: statuswatch.probes).
 
     Returns:
-        A snapshot with one report per spec, failed providers included.
+        A snapshot with one report per spec, failed providers included, as the user sees it:
+        each report cut to its spec's scope (also as `on_report` gets it) and marked with what
+        it may be affected by; the stacks rated and the shared causes linked
+        (statuswatch.assess).
     """
-    with _collector_paused():
-        return await _poll_all(specs, settings, Cache(cache_dir), transport, on_report, now)
-
-
-async def _poll_all(
-    specs: Sequence[ProviderSpec],
-    settings: HttpSettings,
-    cache: Cache,
-    transport: httpx.AsyncBaseTransport | None,
-    on_report: Callable[[ProviderReport], None] | None,
-    now: Callable[[], datetime] | None,
-) -> Snapshot:
-    """`poll_all`, the collector paused."""
     clock = now or _utcnow
+    cache = Cache(cache_dir)
     fetcher = Fetcher(
         settings, transport=transport, clients=min(MAX_CLIENTS, max(1, len(specs))), now=clock
     )
@@ -78,16 +103,38 @@ async def _poll_all(
             asyncio.create_task(_poll_one(index, spec, fetcher, cache, on_report))
             for index, spec in enumerate(specs)
         ]
+        extra = asyncio.create_task(alongside.run(fetcher)) if alongside is not None else None
         try:
             reports = await asyncio.gather(*tasks)
+            if extra is not None:
+                await extra
         finally:
+            if extra is not None:
+                extra.cancel()
+                await asyncio.gather(extra, return_exceptions=True)
             # Only on_report raising (or a cancellation) gets here with tasks still running.
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             # The next poll reads what this one wrote.
             await asyncio.to_thread(cache.settle)
-    return Snapshot(generated_at=clock(), reports=tuple(reports))
+    snapshot = Snapshot(generated_at=clock(), reports=tuple(reports))
+    if alongside is not None:
+        snapshot = await alongside.finish(snapshot)
+    # An open early warning puts what runs on its provider at risk, as an incident would.
+    warned = [r.spec.id for r in snapshot.reports if r.early_warning is not None]
+    return assess(snapshot, stacks, early_warnings=warned)
+
+
+class Alongside(Protocol):
+    """Work that shares a poll's client and limits (the probes): run beside the pages, then
+    given the snapshot to add what it found."""
+
+    async def run(self, fetcher: Fetcher) -> None:
+        """Do the work, with the poll's fetcher."""
+
+    async def finish(self, snapshot: Snapshot) -> Snapshot:
+        """The snapshot with what the work found added."""
 
 
 def poll(
@@ -98,6 +145,8 @@ def poll(
     transport: httpx.AsyncBaseTransport | None = None,
     on_report: Callable[[ProviderReport], None] | None = None,
     now: Callable[[], datetime] | None = None,
+    stacks: Sequence[Stack] = (),
+    alongside: Alongside | None = None,
 ) -> Snapshot:
     """Run :func:`poll_all` in a fresh event loop."""
     done: list[Snapshot] = []
@@ -105,7 +154,14 @@ def poll(
     async def main() -> None:
         done.append(
             await poll_all(
-                specs, settings, cache_dir, transport=transport, on_report=on_report, now=now
+                specs,
+                settings,
+                cache_dir,
+                transport=transport,
+                on_report=on_report,
+                now=now,
+                stacks=stacks,
+                alongside=alongside,
             )
         )
 
@@ -123,10 +179,17 @@ async def _poll_one(
     cache: Cache,
     on_report: Callable[[ProviderReport], None] | None,
 ) -> ProviderReport:
-    """Poll one provider and hand its report to `on_report`."""
-    report = await _report(index, spec, fetcher, cache)
+    """Poll one provider and hand its report to `on_report` (scoped); return it as read."""
+    if spec.kind == adapters.AUTO:
+        # Detected on the first poll, remembered, detected again when it stops matching.
+        report = await auto.report(
+            spec, fetcher, cache, lambda s: _report(index, s, fetcher, cache)
+        )
+    else:
+        # A page now answering on another platform is reported as moved, with its entry.
+        report = await moves.follow(await _report(index, spec, fetcher, cache), fetcher)
     if on_report is not None:
-        on_report(report)
+        on_report(scope_report(report, spec.scope))
     return report
 
 
@@ -348,23 +411,6 @@ def _internal(exc: Exception, url: str) -> FetchError:
 def _text(exc: BaseException) -> str:
     """An exception as one line of plain text (adapter messages may quote the page)."""
     return one_line(str(exc), _MESSAGE_LIMIT) or type(exc).__name__
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for the length of a poll, then as it was.
-
-    A poll allocates hundreds of thousands of objects that either live on (the pages) or go
-    by reference counting: the collector's passes over them found next to nothing, yet cost
-    ~0.2 ms of CPU per page at 1,000 pages, each full pass 50-250 ms with the GIL held.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _utcnow() -> datetime:

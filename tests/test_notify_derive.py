@@ -440,6 +440,7 @@ def test_state_copy_is_deep_and_complete() -> None:
         IncidentMemory,
         MaintenanceMemory,
         ProviderMemory,
+        StackMemory,
         State,
     )
 
@@ -449,16 +450,19 @@ def test_state_copy_is_deep_and_complete() -> None:
         "scheduled", when, True, True, "r", "m", "https://m", ["DB"], when
     )
     memory = ProviderMemory(
-        True,
-        3,
-        True,
-        1,
-        when,
-        {"i": incident},
-        {"m": maintenance},
-        {"c": ComponentMemory(Status.DEGRADED, 4)},
+        baseline=True,
+        failures=3,
+        unreachable=True,
+        outages=1,
+        warning_since=when,
+        warning_text="probes fail",
+        seen_at=when,
+        incidents={"i": incident},
+        maintenances={"m": maintenance},
+        components={"c": ComponentMemory(Status.DEGRADED, 4)},
     )
-    state = State({"p": memory})
+    stack = StackMemory(Status.MAJOR_OUTAGE, 2, when)
+    state = State({"p": memory}, {"s": stack}, {"c": when})
     copied = state.copy()
     assert copied == state
 
@@ -488,7 +492,10 @@ def test_state_copy_is_deep_and_complete() -> None:
         (IncidentMemory, incident),
         (MaintenanceMemory, maintenance),
         (ProviderMemory, memory),
+        (StackMemory, stack),
+        (State, state),
     ):
-        defaults = cls(**({"phase": "x"} if cls is MaintenanceMemory else {}))  # type: ignore[arg-type]
+        required = {MaintenanceMemory: {"phase": "x"}, StackMemory: {"status": Status.UNKNOWN}}
+        defaults = cls(**required.get(cls, {}))  # type: ignore[arg-type]
         for f in dataclasses.fields(cls):
             assert getattr(value, f.name) != getattr(defaults, f.name), (cls.__name__, f.name)

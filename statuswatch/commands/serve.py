@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statuswatch.cliargs import add_selection
+from statuswatch.cliargs import add_probe_option, add_selection
 from statuswatch.console import PROG, error
 from statuswatch.exitcodes import ExitCode
 
@@ -29,6 +29,7 @@ MIN_TOKEN = 16
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the serve options."""
     add_selection(parser)
+    add_probe_option(parser, defaults=False)
     parser.add_argument(
         "--bind",
         default=DEFAULT_BIND,
@@ -105,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     """Poll on the interval and serve until SIGINT or SIGTERM."""
     import asyncio
 
-    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, select
+    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, plan
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.derive import DeriveOptions
     from statuswatch.paths import cache_dir
@@ -126,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         )
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        specs, stacks = plan(config, args.provider, args.all)
         notify = notify_settings(config)  # serve derives the notifier's events too
     except ConfigError as exc:
         return error(str(exc))
@@ -145,7 +146,18 @@ def run(args: argparse.Namespace) -> int:
     def warn(message: str) -> None:
         print(f"{PROG}: serve: {message}", file=sys.stderr, flush=True)
 
-    server = StatusServer(specs, config.http, cache_dir(), settings, warn=warn)
+    from statuswatch.source import probe_settings, state_counts
+
+    server = StatusServer(
+        specs,
+        config.http,
+        cache_dir(),
+        settings,
+        warn=warn,
+        stacks=stacks,
+        probes=probe_settings(config.probes, args.no_probes),
+        counts=state_counts(),
+    )
     return asyncio.run(_serve(server, host, port, tls))
 
 

@@ -31,11 +31,14 @@ from statuswatch.model import ProviderSpec, Snapshot
 from statuswatch.notify.derive import DeriveOptions, derive
 from statuswatch.notify.events import document, payload
 from statuswatch.notify.state import State
-from statuswatch.poll import poll_all
+from statuswatch.probes.engine import OFF, poll_with_probes
+from statuswatch.probes.settings import ProbeSettings
+from statuswatch.probes.store import Counts
 from statuswatch.serve.httpd import MAX_HEAD, BadRequest, Request, read_request, response
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
 from statuswatch.serve.metrics import FetchStats, PollTimer, SnapshotCollector, encode, registry
 from statuswatch.settings import HttpSettings
+from statuswatch.stacks import Stack
 from statuswatch.threaded import run_in_thread
 from statuswatch.timefmt import rfc3339
 
@@ -119,8 +122,15 @@ class StatusServer:
         now: Callable[[], datetime] | None = None,
         warn: Callable[[str], None] | None = None,
         first_event_id: int | None = None,
+        stacks: Sequence[Stack] = (),
+        probes: ProbeSettings | None = None,
+        counts: Counts | None = None,
     ) -> None:
         self._specs = tuple(specs)
+        self._stacks = tuple(stacks)
+        # Probes go alongside each poll (None: none), counted in `counts` like any run's.
+        self._probes = probes or OFF
+        self._counts = counts
         self._http = http
         self._cache_dir = cache_dir
         self.settings = settings
@@ -156,13 +166,16 @@ class StatusServer:
             # On a loop of its own in a thread: thousands of pages parsed on this loop would
             # hold back every request and event for as long as a burst of answers takes.
             snapshot = await run_in_thread(
-                lambda: poll_all(
+                lambda: poll_with_probes(
                     self._specs,
                     self._http,
                     self._cache_dir,
+                    self._probes,
+                    self._counts,
                     transport=self._transport,
                     on_report=timer.on_report,
                     now=self._now,
+                    stacks=self._stacks,
                 ),
                 name="statuswatch-serve-poll",
             )
