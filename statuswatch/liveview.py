@@ -37,12 +37,12 @@ def run(args: argparse.Namespace) -> int:
     """Open the live view on the watched providers (or a server's) until the user quits."""
     if getattr(args, "server", None):
         return _run_from_server(args)
-    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, select
+    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, plan
     from statuswatch.paths import cache_dir
 
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        specs, stacks = plan(config, args.provider, args.all)
     except ConfigError as exc:
         return error(str(exc))
     problem = check_interval(args.interval, MIN_INTERVAL)
@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         bell=args.bell,
         only_problems=args.only_problems,
         tune_gc=True,
+        stacks=stacks,
     )
     app.run()
     return ExitCode.OK

@@ -25,6 +25,7 @@ from statuswatch.document.write import dumps
 from statuswatch.model import ProviderReport, ProviderSpec, Snapshot
 from statuswatch.serverclient import ServerClient, ServerError, ServerEvent
 from statuswatch.settings import HttpSettings
+from statuswatch.stacks import Stack
 
 __all__ = [
     "EventFollower",
@@ -45,13 +46,16 @@ def engine_poller(
     settings: HttpSettings,
     cache_dir: Path,
     now: Callable[[], datetime] | None = None,
+    stacks: Sequence[Stack] = (),
 ) -> Poller:
     """A Poller that runs the real engine (statuswatch.poll.poll_all) on the status pages."""
 
     async def poll(on_report: Callable[[ProviderReport], None]) -> Snapshot:
         from statuswatch.poll import poll_all  # httpx and the engine: only once polling
 
-        return await poll_all(specs, settings, cache_dir, on_report=on_report, now=now)
+        return await poll_all(
+            specs, settings, cache_dir, on_report=on_report, now=now, stacks=stacks
+        )
 
     return poll
 
@@ -80,6 +84,13 @@ def read_server(client: ServerClient, ids: Sequence[str] = ()) -> ServedDocument
     crosses a network), and so is one cut down to `ids`. ServerError when the server cannot
     be read (fatal when it is not a statuswatch server); KeyError names an id it does not watch.
     """
+    scoped = [i for i in ids if ":" in i]
+    if scoped:
+        raise ServerError(
+            f"--provider {scoped[0]!r}: a server reads its pages in its own scopes "
+            "(give the id alone with --server)",
+            fatal=True,
+        )
     body = client.status_bytes()
     try:
         document = parse_document(body, client.url)
@@ -118,7 +129,17 @@ def server_poller(url: str, ids: Sequence[str], first: Snapshot | None = None) -
         reports = tuple(r for r in snapshot.reports if r.spec.id in wanted)
         for report in reports:
             on_report(report)
-        return Snapshot(generated_at=snapshot.generated_at, reports=reports)
+        # The server's stacks come with its whole list; links stay while they touch a report.
+        whole = len(reports) == len(snapshot.reports)
+        links = tuple(
+            c for c in snapshot.correlations if any(m.provider in wanted for m in c.members)
+        )
+        return Snapshot(
+            generated_at=snapshot.generated_at,
+            reports=reports,
+            stacks=snapshot.stacks if whole else (),
+            correlations=links,
+        )
 
     return poll
 

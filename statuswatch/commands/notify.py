@@ -56,7 +56,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the notifier once."""
-    from statuswatch.config import ConfigError, load_config, select
+    from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.run import RunOptions, notify
     from statuswatch.paths import cache_dir, state_dir
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        specs, stacks = plan(config, args.provider, args.all)
         settings = notify_settings(config)
     except ConfigError as exc:
         return error(str(exc))
@@ -82,11 +82,11 @@ def run(args: argparse.Namespace) -> int:
     def polled(specs: Sequence[ProviderSpec], http: HttpSettings, cache: Path) -> Snapshot:
         """Poll, and write the textfile at once (delivery may take a while after)."""
         if textfile is None:
-            return poll(specs, http, cache)
+            return poll(specs, http, cache, stacks=stacks)
         from statuswatch.serve.metrics import FetchStats, PollTimer
 
         timer = PollTimer()
-        snapshot = poll(specs, http, cache, on_report=timer.on_report)
+        snapshot = poll(specs, http, cache, on_report=timer.on_report, stacks=stacks)
         stats = FetchStats()
         stats.record(snapshot, timer.durations, timer.elapsed())
         written.append(_write_textfile(textfile, snapshot, stats, warn))

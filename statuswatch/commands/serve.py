@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     """Poll on the interval and serve until SIGINT or SIGTERM."""
     import asyncio
 
-    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, select
+    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, plan
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.derive import DeriveOptions
     from statuswatch.paths import cache_dir
@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         )
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        specs, stacks = plan(config, args.provider, args.all)
         notify = notify_settings(config)  # serve derives the notifier's events too
     except ConfigError as exc:
         return error(str(exc))
@@ -145,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     def warn(message: str) -> None:
         print(f"{PROG}: serve: {message}", file=sys.stderr, flush=True)
 
-    server = StatusServer(specs, config.http, cache_dir(), settings, warn=warn)
+    server = StatusServer(specs, config.http, cache_dir(), settings, warn=warn, stacks=stacks)
     return asyncio.run(_serve(server, host, port, tls))
 
 

@@ -36,6 +36,7 @@ from statuswatch.serve.httpd import MAX_HEAD, BadRequest, HttpConnection, Reques
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
 from statuswatch.serve.metrics import FetchStats, PollTimer, SnapshotCollector, encode, registry
 from statuswatch.settings import HttpSettings
+from statuswatch.stacks import Stack
 from statuswatch.timefmt import rfc3339
 
 __all__ = ["ServeSettings", "StatusServer"]
@@ -118,8 +119,10 @@ class StatusServer:
         now: Callable[[], datetime] | None = None,
         warn: Callable[[str], None] | None = None,
         first_event_id: int | None = None,
+        stacks: Sequence[Stack] = (),
     ) -> None:
         self._specs = tuple(specs)
+        self._stacks = tuple(stacks)
         self._http = http
         self._cache_dir = cache_dir
         self.settings = settings
@@ -159,6 +162,7 @@ class StatusServer:
                 transport=self._transport,
                 on_report=timer.on_report,
                 now=self._now,
+                stacks=self._stacks,
             )
             seconds = timer.elapsed()
             # Serialising and deriving take milliseconds per provider: off the loop they only

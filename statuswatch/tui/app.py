@@ -29,12 +29,14 @@ from textual.widgets import Footer, Input
 from statuswatch.model import ProviderReport, ProviderSpec, Status
 from statuswatch.settings import HttpSettings
 from statuswatch.source import Poller, engine_poller
+from statuswatch.stacks import Stack
 from statuswatch.text import one_line
 from statuswatch.tui import render
 from statuswatch.tui.board import Board, ChangeKind, row_key
 from statuswatch.tui.links import open_link
 from statuswatch.tui.messages import PollFinished, PollStarted, ReportArrived
 from statuswatch.tui.screens import DetailScreen, HelpScreen
+from statuswatch.tui.stackpanel import STACK_COLUMNS, show_stacks
 from statuswatch.tui.threaded import run_in_thread
 from statuswatch.tui.widgets import DetailPane, ListTable, StatusHeader
 
@@ -120,6 +122,7 @@ class StatusApp(App[int]):
         yield StatusHeader(id="header")
         with Horizontal(id="body"):
             with Vertical(id="left"):
+                yield ListTable(STACK_COLUMNS, id="stacks")
                 yield ListTable(
                     (("status", "Status", 14), ("name", "Provider", 24), ("note", "Note", None)),
                     id="providers",
@@ -233,6 +236,7 @@ class StatusApp(App[int]):
             for report in message.snapshot.reports:
                 if self.board.reports.get(report.spec.id) is None:
                     self.board.apply(report, self.now())
+            self.board.take(message.snapshot)  # risks, stacks and links need every report
         else:
             self.notify(
                 f"refresh failed: {message.error}",
@@ -292,12 +296,13 @@ class StatusApp(App[int]):
             [row_key(report.spec.id, item.id) for report, item in planned],
             lambda i: render.maintenance_cells(planned[i][0], planned[i][1], self.now()),
         )
+        show_stacks(self.query_one("#stacks", ListTable), board)
         shown, total = len(specs), len(board.specs)
         _set_title(
             providers,
             f"Providers ({shown} of {total})" if shown != total else f"Providers ({total})",
         )
-        for table in (providers, incidents, maintenance):
+        for table in self.query(ListTable):
             self._selection[table.id or ""] = table.selected_key
         self._show_detail()
         self._update_header()
@@ -462,6 +467,7 @@ def build_app(
     open_url: Callable[[str], object] | None = None,
     monotonic: Callable[[], float] = time.monotonic,
     tune_gc: bool = False,
+    stacks: Sequence[Stack] = (),
 ) -> StatusApp:
     """The one factory of the app, for the CLI, the demo and the tests.
 
@@ -473,7 +479,7 @@ def build_app(
     if poller is None:
         if settings is None or cache_dir is None:
             raise ValueError("build_app needs settings and cache_dir, or a poller")
-        poller = engine_poller(specs, settings, cache_dir, now)
+        poller = engine_poller(specs, settings, cache_dir, now, stacks)
     return StatusApp(
         specs,
         poller,
