@@ -156,6 +156,15 @@ GROUPS = {
         "statuswatch.paths",
         "statuswatch.inflate",
     ),
+    # What the pages mean for the user (issue 13): scopes, stacks, the blast radius, shared
+    # causes; pure functions of the model, which the engine applies to each report.
+    "scoping": (
+        "statuswatch.scope",
+        "statuswatch.blast",
+        "statuswatch.correlate",
+        "statuswatch.stacks",
+        "statuswatch.assess",
+    ),
     "adapters": ("statuswatch.adapters",),
     "engine": (
         "statuswatch.http",
@@ -164,7 +173,12 @@ GROUPS = {
         "statuswatch.poll",
         "statuswatch.detect",
     ),
-    "config": ("statuswatch.tomlcheck", "statuswatch.catalog", "statuswatch.config"),
+    "config": (
+        "statuswatch.tomlcheck",
+        "statuswatch.catalog",
+        "statuswatch.config",
+        "statuswatch.scopeconfig",
+    ),
     "document": ("statuswatch.document",),
     "source": ("statuswatch.serverclient", "statuswatch.source"),
     "table": ("statuswatch.table",),
@@ -183,15 +197,16 @@ GROUPS = {
 }
 MAY_IMPORT = {
     "base": {"base"},
+    "scoping": {"base", "scoping"},
     "adapters": {"base", "adapters"},
-    "engine": {"base", "adapters", "engine"},
-    "config": {"base", "adapters", "config"},
+    "engine": {"base", "scoping", "adapters", "engine"},
+    "config": {"base", "scoping", "adapters", "config"},
     "document": {"base", "document"},
-    "source": {"base", "engine", "document", "source"},
-    "table": {"base", "table"},
-    "tui": {"base", "source", "tui"},
-    "notify": {"base", "engine", "config", "document", "notify"},
-    "serve": {"base", "engine", "document", "notify", "serve"},
+    "source": {"base", "scoping", "engine", "document", "source"},
+    "table": {"base", "scoping", "table"},
+    "tui": {"base", "scoping", "source", "tui"},
+    "notify": {"base", "scoping", "engine", "config", "document", "notify"},
+    "serve": {"base", "scoping", "engine", "document", "notify", "serve"},
     "demo": {"base", "config", "demo"},
     "cli": set(GROUPS),  # the commands put the rest together
 }
