@@ -48,13 +48,14 @@ def run(args: argparse.Namespace) -> int:
     problem = check_interval(args.interval, MIN_INTERVAL)
     if problem:
         return error(problem)
+    from statuswatch.source import engine_poller, probe_settings, state_counts
     from statuswatch.tui.app import build_app  # Textual: only on this path
 
+    probes = probe_settings(config.probes, getattr(args, "no_probes", False))
     app = build_app(
         specs,
         interval=config.interval if args.interval is None else args.interval,
-        settings=config.http,
-        cache_dir=cache_dir(),
+        poller=engine_poller(specs, config.http, cache_dir(), probes=probes, counts=state_counts()),
         bell=args.bell,
         only_problems=args.only_problems,
         tune_gc=True,

@@ -7,6 +7,8 @@ a server only through `read_server` / `snapshot_from_server`; the live view refr
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from statuswatch import paths
 from statuswatch.document.read import (
     DocumentError,
     clean_strings,
@@ -23,6 +26,8 @@ from statuswatch.document.read import (
 )
 from statuswatch.document.write import dumps
 from statuswatch.model import ProviderReport, ProviderSpec, Snapshot
+from statuswatch.probes.settings import ProbeSettings
+from statuswatch.probes.store import Counts, ProbeStore
 from statuswatch.serverclient import ServerClient, ServerError, ServerEvent
 from statuswatch.settings import HttpSettings
 from statuswatch.stacks import Stack
@@ -32,9 +37,12 @@ __all__ = [
     "Poller",
     "ServedDocument",
     "engine_poller",
+    "poll_once",
+    "probe_settings",
     "read_server",
     "server_poller",
     "snapshot_from_server",
+    "state_counts",
 ]
 
 # Given the callback for each report, polls every provider once and returns the snapshot.
@@ -47,17 +55,78 @@ def engine_poller(
     cache_dir: Path,
     now: Callable[[], datetime] | None = None,
     stacks: Sequence[Stack] = (),
+    *,
+    probes: ProbeSettings | None = None,
+    counts: Counts | None = None,
 ) -> Poller:
-    """A Poller that runs the real engine (statuswatch.poll.poll_all) on the status pages."""
+    """A Poller that runs the real engine (statuswatch.poll.poll_all) on the status pages,
+    with the providers' probes alongside unless `probes` is None or off (counted in `counts`)."""
 
     async def poll(on_report: Callable[[ProviderReport], None]) -> Snapshot:
-        from statuswatch.poll import poll_all  # httpx and the engine: only once polling
+        # httpx and the engine: only once polling.
+        from statuswatch.probes.engine import OFF, poll_with_probes
 
-        return await poll_all(
-            specs, settings, cache_dir, on_report=on_report, now=now, stacks=stacks
+        return await poll_with_probes(
+            specs,
+            settings,
+            cache_dir,
+            probes or OFF,
+            counts,
+            on_report=on_report,
+            now=now,
+            stacks=stacks,
         )
 
     return poll
+
+
+# --- probes: the settings and counts a front end polls with ---------------------------------
+
+
+def probe_settings(configured: ProbeSettings, no_probes: bool = False) -> ProbeSettings:
+    """The `[probes]` settings, turned off by `--no-probes`."""
+    return dataclasses.replace(configured, enabled=False) if no_probes else configured
+
+
+def state_counts() -> ProbeStore:
+    """The probe counts in the state dir ($STATUSWATCH_STATE_DIR), shared by every run."""
+    return ProbeStore(paths.state_dir())
+
+
+def poll_once(
+    specs: Sequence[ProviderSpec],
+    settings: HttpSettings,
+    cache_dir: Path,
+    *,
+    probes: ProbeSettings | None = None,
+    counts: Counts | None = None,
+    on_report: Callable[[ProviderReport], None] | None = None,
+    now: Callable[[], datetime] | None = None,
+    stacks: Sequence[Stack] = (),
+) -> Snapshot:
+    """Poll once in a fresh event loop (the headless commands), as `engine_poller` does."""
+    from statuswatch.probes.engine import OFF, poll_with_probes
+
+    done: list[Snapshot] = []
+
+    async def main() -> None:
+        done.append(
+            await poll_with_probes(
+                specs,
+                settings,
+                cache_dir,
+                probes or OFF,
+                counts,
+                on_report=on_report,
+                now=now,
+                stacks=stacks,
+            )
+        )
+
+    # The loop's main task does not return the snapshot: on the way out asyncio.run (3.11)
+    # formats a repr of its SIGINT handler, which holds the task and so its whole result.
+    asyncio.run(main())
+    return done[0]
 
 
 @dataclass(frozen=True, slots=True)

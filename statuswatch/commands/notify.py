@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statuswatch.cliargs import add_selection, seconds
+from statuswatch.cliargs import add_probe_option, add_selection, seconds
 from statuswatch.console import PROG, error, write
 from statuswatch.exitcodes import ExitCode
 
@@ -25,6 +25,7 @@ ORDER = 30
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the notify options."""
     add_selection(parser)
+    add_probe_option(parser, defaults=False)
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -60,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.run import RunOptions, notify
     from statuswatch.paths import cache_dir, state_dir
-    from statuswatch.poll import poll
+    from statuswatch.probes.store import Counts, MemoryCounts
+    from statuswatch.source import poll_once, probe_settings, state_counts
 
     try:
         config = load_config()
@@ -78,15 +80,26 @@ def run(args: argparse.Namespace) -> int:
 
     textfile: Path | None = None if args.dry_run else args.prometheus_textfile
     written: list[bool] = []
+    probes = probe_settings(config.probes, args.no_probes)
+    # A dry run counts its probes from the saved counts but keeps them to itself.
+    counts: Counts = MemoryCounts(state_counts().read()) if args.dry_run else state_counts()
 
     def polled(specs: Sequence[ProviderSpec], http: HttpSettings, cache: Path) -> Snapshot:
         """Poll, and write the textfile at once (delivery may take a while after)."""
         if textfile is None:
-            return poll(specs, http, cache, stacks=stacks)
+            return poll_once(specs, http, cache, probes=probes, counts=counts, stacks=stacks)
         from statuswatch.serve.metrics import FetchStats, PollTimer
 
         timer = PollTimer()
-        snapshot = poll(specs, http, cache, on_report=timer.on_report, stacks=stacks)
+        snapshot = poll_once(
+            specs,
+            http,
+            cache,
+            probes=probes,
+            counts=counts,
+            on_report=timer.on_report,
+            stacks=stacks,
+        )
         stats = FetchStats()
         stats.record(snapshot, timer.durations, timer.elapsed())
         written.append(_write_textfile(textfile, snapshot, stats, warn))

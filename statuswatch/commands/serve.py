@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statuswatch.cliargs import add_selection
+from statuswatch.cliargs import add_probe_option, add_selection
 from statuswatch.console import PROG, error
 from statuswatch.exitcodes import ExitCode
 
@@ -29,6 +29,7 @@ MIN_TOKEN = 16
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the serve options."""
     add_selection(parser)
+    add_probe_option(parser, defaults=False)
     parser.add_argument(
         "--bind",
         default=DEFAULT_BIND,
@@ -145,7 +146,18 @@ def run(args: argparse.Namespace) -> int:
     def warn(message: str) -> None:
         print(f"{PROG}: serve: {message}", file=sys.stderr, flush=True)
 
-    server = StatusServer(specs, config.http, cache_dir(), settings, warn=warn, stacks=stacks)
+    from statuswatch.source import probe_settings, state_counts
+
+    server = StatusServer(
+        specs,
+        config.http,
+        cache_dir(),
+        settings,
+        warn=warn,
+        stacks=stacks,
+        probes=probe_settings(config.probes, args.no_probes),
+        counts=state_counts(),
+    )
     return asyncio.run(_serve(server, host, port, tls))
 
 

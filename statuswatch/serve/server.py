@@ -31,7 +31,9 @@ from statuswatch.model import ProviderSpec, Snapshot
 from statuswatch.notify.derive import DeriveOptions, derive
 from statuswatch.notify.events import document, payload
 from statuswatch.notify.state import State
-from statuswatch.poll import poll_all
+from statuswatch.probes.engine import OFF, poll_with_probes
+from statuswatch.probes.settings import ProbeSettings
+from statuswatch.probes.store import Counts
 from statuswatch.serve.httpd import MAX_HEAD, BadRequest, HttpConnection, Request
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
 from statuswatch.serve.metrics import FetchStats, PollTimer, SnapshotCollector, encode, registry
@@ -120,9 +122,14 @@ class StatusServer:
         warn: Callable[[str], None] | None = None,
         first_event_id: int | None = None,
         stacks: Sequence[Stack] = (),
+        probes: ProbeSettings | None = None,
+        counts: Counts | None = None,
     ) -> None:
         self._specs = tuple(specs)
         self._stacks = tuple(stacks)
+        # Probes go alongside each poll (None: none), counted in `counts` like any run's.
+        self._probes = probes or OFF
+        self._counts = counts
         self._http = http
         self._cache_dir = cache_dir
         self.settings = settings
@@ -155,10 +162,12 @@ class StatusServer:
         """Poll every provider once, then publish the snapshot and the events it brought."""
         async with self._poll_lock:
             timer = PollTimer()
-            snapshot = await poll_all(
+            snapshot = await poll_with_probes(
                 self._specs,
                 self._http,
                 self._cache_dir,
+                self._probes,
+                self._counts,
                 transport=self._transport,
                 on_report=timer.on_report,
                 now=self._now,
