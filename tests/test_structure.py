@@ -172,12 +172,20 @@ GROUPS = {
         "statuswatch.cache",
         "statuswatch.poll",
         "statuswatch.detect",
+        "statuswatch.detect_probes",
+        "statuswatch.auto",
+        "statuswatch.moves",
     ),
+    # Independent probes (issue 12) run beside the engine; their settings are config.
+    "probes": ("statuswatch.probes",),
     "config": (
         "statuswatch.tomlcheck",
         "statuswatch.catalog",
         "statuswatch.config",
         "statuswatch.scopeconfig",
+        "statuswatch.search",
+        "statuswatch.probes.settings",
+        "statuswatch.probes.configparse",
     ),
     "document": ("statuswatch.document",),
     "source": ("statuswatch.serverclient", "statuswatch.source"),
@@ -202,12 +210,13 @@ MAY_IMPORT = {
     "engine": {"base", "scoping", "adapters", "engine"},
     "config": {"base", "scoping", "adapters", "config"},
     "document": {"base", "document"},
-    "source": {"base", "scoping", "engine", "document", "source"},
+    "probes": {"base", "scoping", "engine", "config", "probes"},
+    "source": {"base", "scoping", "engine", "probes", "config", "document", "source"},
     "table": {"base", "scoping", "table"},
     "tui": {"base", "scoping", "source", "tui"},
     "notify": {"base", "scoping", "engine", "config", "document", "notify"},
-    "serve": {"base", "scoping", "engine", "document", "notify", "serve"},
-    "demo": {"base", "config", "demo"},
+    "serve": {"base", "scoping", "engine", "probes", "config", "document", "notify", "serve"},
+    "demo": {"base", "engine", "probes", "config", "demo"},
     "cli": set(GROUPS),  # the commands put the rest together
 }
 
