@@ -155,6 +155,7 @@ GROUPS = {
         "statuswatch.atomic",
         "statuswatch.paths",
         "statuswatch.inflate",
+        "statuswatch.threaded",
     ),
     # What the pages mean for the user (issue 13): scopes, stacks, the blast radius, shared
     # causes; pure functions of the model, which the engine applies to each report.
@@ -168,6 +169,9 @@ GROUPS = {
     "adapters": ("statuswatch.adapters",),
     "engine": (
         "statuswatch.http",
+        "statuswatch.transport",
+        "statuswatch.cookieless",
+        "statuswatch.limits",
         "statuswatch.fetcherrors",
         "statuswatch.cache",
         "statuswatch.poll",
