@@ -4,9 +4,9 @@
     .venv/bin/python benchmarks/bench_startup.py --baseline /path/to/old/checkout
 
 Runs `python -m statuswatch --version` `--repeat` times (default 30), and with `--baseline`
-the same from the other checkout (its directory put first on PYTHONPATH, the same
-interpreter), alternating the two so a drift of the machine hits both alike. Prints the
-median and minimum wall time of each and the ratio. Nothing is asserted: it measures.
+the same from the other checkout (run from its directory, which is also put first on
+PYTHONPATH; the same interpreter), alternating the two so a drift of the machine hits both
+alike. Prints the median and minimum wall time of each and the ratio. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def run_once(argv: list[str], checkout: Path) -> float:
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     command = [sys.executable, "-m", "statuswatch", *argv]
     start = time.perf_counter()
-    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False)
+    # Run from the checkout: `-m` puts the working directory before PYTHONPATH (and before an
+    # editable install), so elsewhere another checkout's package could be the one imported.
+    done = subprocess.run(command, env=env, cwd=checkout, stdout=subprocess.DEVNULL, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"bench_startup: {' '.join(command)} exited {done.returncode}")

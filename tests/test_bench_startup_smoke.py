@@ -34,3 +34,13 @@ def test_a_baseline_without_the_package_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as info:
         bench_startup.main(["--baseline", str(tmp_path)])
     assert info.value.code == 2
+
+
+def test_each_checkout_runs_its_own_package(tmp_path: Path) -> None:
+    fake = tmp_path / "old"
+    (fake / "statuswatch").mkdir(parents=True)
+    (fake / "statuswatch" / "__init__.py").write_text("")
+    (fake / "statuswatch" / "__main__.py").write_text("raise SystemExit(3)\n")
+    with pytest.raises(SystemExit, match="exited 3"):
+        bench_startup.run_once(["--version"], fake)
+    assert bench_startup.run_once(["--version"], bench_startup.REPO) > 0
