@@ -576,3 +576,24 @@ def test_the_collector_is_paused_during_a_poll_and_restored(enabled: bool, tmp_p
         assert (seen, gc.isenabled()) == ([False], enabled)
     finally:
         (gc.enable if before else gc.disable)()
+
+
+def test_what_is_frozen_after_a_poll_is_reclaimed_when_asked() -> None:
+    import gc
+    import weakref
+
+    from statuswatch.poll import collector_paused
+
+    class Node:
+        pass
+
+    with collector_paused(freeze=True):
+        node = Node()
+        node.loop = node  # type: ignore[attr-defined]  # a cycle, as a closed transport's
+        ref = weakref.ref(node)
+        del node
+    gc.collect()
+    assert ref() is not None  # frozen: no pass looks at it
+    with collector_paused(reclaim=True):
+        assert ref() is None  # unfrozen and collected before the block
+    assert gc.get_freeze_count() == 0

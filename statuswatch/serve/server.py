@@ -51,6 +51,8 @@ IDLE_TIMEOUT = 30.0
 # A client that takes longer than this to accept what was written to it is disconnected: a
 # viewer that stopped reading must not hold its buffers (and a connection slot) forever.
 WRITE_TIMEOUT = 60.0
+# Polls between two full collector passes (what freezing a poll's snapshot leaves uncollected).
+RECLAIM_EVERY = 10
 # The reconnection delay suggested to SSE clients (milliseconds).
 RETRY_MS = 3000
 _JSON = "application/json; charset=utf-8"
@@ -140,6 +142,7 @@ class StatusServer:
         self._warn = warn or (lambda message: None)
         self.hub = EventHub(settings.capacity, first_event_id)
         self.snapshot: Snapshot | None = None
+        self.polls = 0
         self.stats = FetchStats()
         self._prepared: _Prepared | None = None
         self._state = State()
@@ -164,8 +167,9 @@ class StatusServer:
         """Poll every provider once, then publish the snapshot and the events it brought."""
         async with self._poll_lock:
             # No collector pass over a new snapshot (at 5,000 pages one held the GIL 50-400 ms):
-            # it is frozen, and having no cycle it is freed by refcount once replaced.
-            with collector_paused(freeze=True):
+            # it is frozen, freed by refcount once replaced; every 10th poll reclaims the cycles.
+            self.polls += 1
+            with collector_paused(freeze=True, reclaim=self.polls % RECLAIM_EVERY == 0):
                 return await self._poll()
 
     async def _poll(self) -> Snapshot:
