@@ -14,6 +14,13 @@ A platform whose state is spread over several documents (Instatus: ``/summary.js
 * ``source_urls(url: str) -> tuple[str, ...]``: every document to fetch, in a fixed order;
 * ``parse_many(bodies: Sequence[tuple[bytes, Mapping[str, str]]]) -> Page``: pure, given
   each document's body and headers in the order of ``source_urls``; same errors as ``parse``.
+
+A platform that publishes its own incident history (for `statuswatch history backfill`) also
+provides:
+
+* ``history_url(url: str) -> str``: the history document of the page at ``url``;
+* ``parse_history(body: bytes, headers: Mapping[str, str]) -> Page``: pure, every incident and
+  maintenance the document holds, however old; same errors as ``parse``.
 """
 
 from __future__ import annotations
@@ -82,3 +89,20 @@ def load(kind: str) -> Adapter:
     """Import and return the adapter module for `kind`; KeyError if there is none."""
     module: ModuleType = importlib.import_module(KINDS[kind])
     return cast(Adapter, module)
+
+
+class HistoryAdapter(Protocol):
+    """An adapter that reads the page's own incident history (see the module docstring)."""
+
+    def history_url(self, url: str) -> str: ...
+
+    def parse_history(self, body: bytes, headers: Mapping[str, str]) -> Page: ...
+
+
+def history(adapter: Adapter) -> HistoryAdapter | None:
+    """Return `adapter` as a history reader if it is one, else None."""
+    if callable(getattr(adapter, "history_url", None)) and callable(
+        getattr(adapter, "parse_history", None)
+    ):
+        return cast(HistoryAdapter, adapter)
+    return None

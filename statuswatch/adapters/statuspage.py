@@ -460,3 +460,59 @@ def _markup_kind(head: bytes) -> str:
     if head.startswith((b"<?xml", b"<rss", b"<feed")):
         return "XML"
     return "HTML"
+
+
+# --- history (backfill) -----------------------------------------------------------------------
+
+HISTORY_DOCUMENT = "incidents.json"
+
+
+def history_url(url: str) -> str:
+    """Return the page's own incident history: ``/api/v2/incidents.json`` (the last 50).
+
+    Args:
+        url: the page's base URL, its ``/api/v2`` URL, or a URL naming one of its ``.json``
+            documents (whose name is replaced).
+
+    Returns:
+        The URL of the history document, e.g.
+        ``https://www.githubstatus.com/api/v2/incidents.json``.
+    """
+    base = url.strip().rstrip("/")
+    if base.lower().endswith(".json"):
+        base = base.rsplit("/", 1)[0]
+    if base.lower().endswith("/api/v2"):
+        return f"{base}/{HISTORY_DOCUMENT}"
+    return f"{base}/api/v2/{HISTORY_DOCUMENT}"
+
+
+def parse_history(body: bytes, headers: Mapping[str, str]) -> Page:
+    """Read a history document (incidents.json, or one incident's ``{page, incident}``).
+
+    Args:
+        body: the response body, as received.
+        headers: the response headers (unused).
+
+    Returns:
+        Every incident and maintenance the document holds, resolved ones included.
+
+    Raises:
+        FormatChanged: the body is HTML, XML or another platform's document.
+        ParseError: the body is not a Statuspage history document.
+    """
+    return read_history(body, PLATFORM)
+
+
+def read_history(body: bytes, platform: str) -> Page:
+    """`parse_history` naming `platform` in its errors (shared with incident.io)."""
+    try:
+        doc = load_document(body, platform)
+        single = _dict(doc.get("incident"))
+        if single is not None and "incidents" not in doc:
+            doc = {**doc, "incidents": [single]}  # /api/v2/incidents/<id>.json
+        return build_page(doc)
+    except ParseError:
+        raise
+    except Exception as exc:  # the adapter contract: nothing but ParseError leaves here
+        detail = one_line(f"{type(exc).__name__}: {exc}", 200)
+        raise ParseError(f"unreadable {platform} history document ({detail})") from exc
