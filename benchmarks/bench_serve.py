@@ -49,7 +49,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import loopback_farm
 
-from statuswatch.remote import SseParser
+from statuswatch.serverclient import SseParser
 
 SUMMARY_PATH = loopback_farm.SUMMARY_PATH
 BENCH_INCIDENT = "bench"

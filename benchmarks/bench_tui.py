@@ -147,7 +147,8 @@ class Typist:
 
 async def measure(providers: int, latency: float, refreshes: int) -> Result:
     """Run the app against the farm and measure `refreshes` refreshes."""
-    from statuswatch.tui.app import build_app, engine_poller
+    from statuswatch.source import engine_poller
+    from statuswatch.tui.app import build_app
     from statuswatch.tui.widgets import ListTable
 
     result = Result(providers, latency)

@@ -1,14 +1,103 @@
-"""The built-in catalog of status pages, shipped in the package as providers.toml."""
+"""The built-in catalog of status pages (providers.toml, shipped in the package), and the
+validation of `[providers]` tables, which the catalog and the user's config share.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import re
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
+from statuswatch.adapters import kinds
 from statuswatch.model import ProviderSpec
+from statuswatch.tomlcheck import (
+    ConfigError,
+    check_keys,
+    dotted_key,
+    read_toml,
+    show,
+    string,
+    suggest,
+    table,
+    type_name,
+    url,
+)
 
 CATALOG_NAME = "providers.toml"
+PROVIDER_KEYS = ("name", "kind", "url", "feed", "category", "default")
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
+def parse_providers(
+    path: Path | str, value: object, base: Mapping[str, ProviderSpec]
+) -> dict[str, ProviderSpec]:
+    """Return `base` updated by a `[providers]` table: known ids are overridden, new ids added."""
+    merged = dict(base)
+    for provider_id, entry in table(path, value, "providers").items():
+        if not _ID.fullmatch(provider_id):
+            raise ConfigError(
+                path,
+                dotted_key("providers", provider_id),
+                f"invalid provider id {show(provider_id)} (expected lowercase "
+                "letters, digits, '.', '_' or '-', starting with a letter or digit)",
+            )
+        fields = table(path, entry, "providers", provider_id)
+        check_keys(path, fields, PROVIDER_KEYS, "providers", provider_id)
+        given = _provider_fields(path, provider_id, fields)
+        if provider_id in merged:
+            merged[provider_id] = dataclasses.replace(merged[provider_id], **given)
+            continue
+        for required in ("kind", "url"):
+            if required not in given:
+                raise ConfigError(
+                    path,
+                    dotted_key("providers", provider_id, required),
+                    "missing (required for a provider that is not in the catalog)",
+                )
+        merged[provider_id] = ProviderSpec(**{"id": provider_id, "name": provider_id, **given})
+    return merged
+
+
+def _provider_fields(
+    path: Path | str, provider_id: str, fields: Mapping[str, object]
+) -> dict[str, Any]:
+    """Check the keys of one provider table and return them typed."""
+    key = ("providers", provider_id)
+    # Values are checked one by one below; Any lets them be passed on as keyword arguments.
+    given: dict[str, Any] = {}
+    for name in ("name", "category"):
+        if name in fields:
+            given[name] = string(path, fields[name], *key, name)
+    if "kind" in fields:
+        kind = string(path, fields["kind"], *key, "kind")
+        known = kinds()
+        if kind not in known:
+            close = suggest(kind, known)
+            hint = f"did you mean {close!r}?; " if close else ""
+            raise ConfigError(
+                path,
+                dotted_key(*key, "kind"),
+                f"unknown kind {show(kind)} ({hint}known kinds: {', '.join(known)})",
+            )
+        given["kind"] = kind
+    if "url" in fields:
+        given["url"] = url(path, fields["url"], *key, "url")
+    if "feed" in fields:
+        # feed = "" removes a catalog feed: TOML has no null to say so.
+        feed = fields["feed"]
+        given["feed"] = None if feed == "" else url(path, feed, *key, "feed")
+    if "default" in fields:
+        default = fields["default"]
+        if not isinstance(default, bool):
+            raise ConfigError(
+                path, dotted_key(*key, "default"), f"expected a boolean, got {type_name(default)}"
+            )
+        given["default"] = default
+    return given
 
 
 def _read_catalog() -> tuple[str, bytes]:
@@ -24,9 +113,6 @@ def _read_catalog() -> tuple[str, bytes]:
 
 def parse_catalog(source: str | Path, data: bytes) -> dict[str, ProviderSpec]:
     """Parse and validate catalog bytes; ConfigError names `source` (a broken catalog is a bug)."""
-    # Imported here because config imports this module to merge the catalog into the user's config.
-    from statuswatch.config import ConfigError, check_keys, parse_providers, read_toml
-
     doc = read_toml(source, data)
     check_keys(source, doc, ("providers",))
     if "providers" not in doc:

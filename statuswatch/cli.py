@@ -11,11 +11,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from statuswatch import __version__
-from statuswatch.commands import _tui as tui_command
+from statuswatch import __version__, liveview
+from statuswatch.cliargs import add_status_options, add_tui_options
 from statuswatch.commands import discover
 from statuswatch.commands import status as status_command
-from statuswatch.commands._common import PROG, add_status_options
+from statuswatch.console import PROG
 
 EPILOG = """\
 On a terminal, plain `statuswatch` opens the live view; piped, it prints the status table.
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     # Plain `statuswatch` takes the options of `status`, which it runs when no command is given.
     add_status_options(parser)
-    tui_command.add_tui_options(parser)
+    add_tui_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in discover():
         sub = subparsers.add_parser(command.NAME, help=command.HELP, description=command.HELP)
@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = getattr(args, "run", None)
     if run is None:
         # No command: the live TUI on a terminal, the table (or --json) anywhere else.
-        run = tui_command.run if tui_command.wants_tui(args) else status_command.run
+        run = liveview.run if liveview.wants_tui(args) else status_command.run
     try:
         return int(run(args))
     except KeyboardInterrupt:

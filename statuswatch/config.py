@@ -1,28 +1,49 @@
-"""The user's config file: validation, the merge with the built-in catalog, provider selection."""
+"""The user's config file: the base settings, the merge with the built-in catalog, selection.
+
+The tables a front end owns (`[notify]`) are kept here as they were written, checked only to be
+tables; their owner validates them (`statuswatch.notify.configparse.notify_settings`), so the
+base config depends on no front end.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import errno
-import json
-import math
-import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 from statuswatch import paths
 from statuswatch.adapters import kinds
 from statuswatch.atomic import atomic_write
-from statuswatch.catalog import load_catalog
+from statuswatch.catalog import load_catalog, parse_providers
 from statuswatch.model import ProviderSpec
-from statuswatch.notify.settings import NotifySettings
 from statuswatch.settings import HttpSettings
-from statuswatch.text import strip_controls
+from statuswatch.tomlcheck import (
+    ConfigError,
+    check_keys,
+    number,
+    numbers_of,
+    read_toml,
+    table,
+    type_name,
+    unknown_provider,
+)
+
+__all__ = [
+    "DEFAULT_INTERVAL",
+    "MIN_INTERVAL",
+    "PRIVATE",
+    "SECTIONS",
+    "TOP_KEYS",
+    "Config",
+    "ConfigError",
+    "load_config",
+    "select",
+    "starter_config",
+    "starter_text",
+    "write_starter",
+]
 
 DEFAULT_INTERVAL = 60.0
 # Status pages change on a scale of minutes and most are cached for about a minute by their CDN:
@@ -32,42 +53,17 @@ MIN_INTERVAL = 10.0
 # tokens) inline. A file that exists keeps the bits its owner gave it.
 PRIVATE = 0o600
 
-TOP_KEYS = ("watch", "interval", "providers", "http", "notify")
-PROVIDER_KEYS = ("name", "kind", "url", "feed", "category", "default")
-_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# Tables owned by a front end: kept as written, validated by their owner (see the docstring).
+SECTIONS = ("notify",)
+TOP_KEYS = ("watch", "interval", "providers", "http", *SECTIONS)
 
 # Lower bound of each [http] setting; `retries`, `max_redirects` and `backoff` may be zero.
-_HTTP_MINIMUM: dict[str, tuple[float, bool]] = {  # name -> (bound, bound allowed)
+HTTP_MINIMUM: dict[str, tuple[float, bool]] = {  # name -> (bound, bound allowed)
     "retries": (0, True),
     "max_redirects": (0, True),
     "backoff": (0, True),
     "retry_after_cap": (0, True),
 }
-_TOML_TYPES = {
-    bool: "boolean",
-    int: "integer",
-    float: "float",
-    str: "string",
-    list: "array",
-    dict: "table",
-}
-
-
-class ConfigError(Exception):
-    """A config (or catalog) problem, told in one line: `path: key: problem`."""
-
-    def __init__(self, path: Path | str, key: str, problem: str) -> None:
-        self.path = path
-        self.key = key
-        self.problem = problem
-        super().__init__(self.__str__())
-
-    def __str__(self) -> str:
-        # One line whatever the input: values are shown with repr(), so no newline gets through.
-        if not self.key:
-            return f"{self.path}: {self.problem}"
-        return f"{self.path}: {self.key}: {self.problem}"
 
 
 @dataclass(frozen=True)
@@ -80,171 +76,8 @@ class Config:
     interval: float
     providers: dict[str, ProviderSpec]
     http: HttpSettings
-    notify: NotifySettings = field(default_factory=NotifySettings)
-
-
-def _show(value: object, limit: int = 60) -> str:
-    """Return `value` quoted for a message, on one line and cut to `limit` characters."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 4] + "...'"
-
-
-def _key(*parts: str) -> str:
-    """Return a dotted key path, quoting the parts TOML could not write bare."""
-    # json.dumps escapes newlines and control characters, keeping the message on one line.
-    return ".".join(p if _BARE_KEY.fullmatch(p) else json.dumps(p) for p in parts)
-
-
-def _type_name(value: object) -> str:
-    """Return the TOML name of `value`'s type, for 'expected X, got Y'."""
-    for kind, name in _TOML_TYPES.items():
-        if isinstance(value, kind):
-            return name
-    return type(value).__name__  # dates and times
-
-
-def _suggest(word: str, choices: Sequence[str]) -> str | None:
-    """Return the closest of `choices` to `word`, if any is close enough."""
-    matches = difflib.get_close_matches(word, choices, n=1)
-    return matches[0] if matches else None
-
-
-def unknown_provider(provider_id: str, known: Sequence[str]) -> str:
-    """Return the problem text for an unknown provider id, with a suggestion when one is close."""
-    close = _suggest(provider_id, known)
-    hint = f" (did you mean {close!r}?)" if close else ""
-    return f"unknown provider {_show(provider_id)}{hint}"
-
-
-def check_keys(
-    path: Path | str, table: Mapping[str, object], allowed: Sequence[str], *prefix: str
-) -> None:
-    """Refuse any key of `table` that is not in `allowed`."""
-    for name in table:
-        if name not in allowed:
-            close = _suggest(name, allowed)
-            hint = f"did you mean {close!r}?" if close else "expected one of: " + ", ".join(allowed)
-            raise ConfigError(path, _key(*prefix, name), f"unknown key {_show(name)} ({hint})")
-
-
-def _table(path: Path | str, value: object, *key: str) -> Mapping[str, object]:
-    """Return `value` if it is a TOML table, else raise."""
-    if not isinstance(value, dict):
-        raise ConfigError(path, _key(*key), f"expected a table, got {_type_name(value)}")
-    return value
-
-
-def _string(path: Path | str, value: object, *key: str) -> str:
-    """Return `value` if it is a non-empty one-line string without control characters."""
-    if not isinstance(value, str):
-        raise ConfigError(path, _key(*key), f"expected a string, got {_type_name(value)}")
-    if not value.strip():
-        raise ConfigError(path, _key(*key), "expected a non-empty string")
-    if strip_controls(value) != value or "\n" in value or "\t" in value:
-        raise ConfigError(
-            path, _key(*key), f"expected one line without control characters, got {_show(value)}"
-        )
-    return value
-
-
-def _url(path: Path | str, value: object, *key: str) -> str:
-    """Return `value` if it is an http(s) URL with a host."""
-    url = _string(path, value, *key)
-    try:
-        parts = urlsplit(url)
-        port_ok = parts.port is None or parts.port > 0  # .port raises on a bad port
-    except ValueError:
-        port_ok = False
-        parts = urlsplit("")
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or " " in url:
-        raise ConfigError(
-            path, _key(*key), f"expected an http or https URL with a host, got {_show(url)}"
-        )
-    return url
-
-
-def _number(path: Path | str, value: object, *key: str) -> float:
-    """Return `value` as a float if it is a finite TOML integer or float (booleans refused)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(path, _key(*key), f"expected a number, got {_type_name(value)}")
-    if not math.isfinite(value):
-        raise ConfigError(path, _key(*key), f"expected a finite number, got {value}")
-    return float(value)
-
-
-def _integer(path: Path | str, value: object, *key: str) -> int:
-    """Return `value` if it is a TOML integer (booleans refused)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(path, _key(*key), f"expected an integer, got {_type_name(value)}")
-    return value
-
-
-def parse_providers(
-    path: Path | str, table: object, base: Mapping[str, ProviderSpec]
-) -> dict[str, ProviderSpec]:
-    """Return `base` updated by a `[providers]` table: known ids are overridden, new ids added."""
-    merged = dict(base)
-    for provider_id, entry in _table(path, table, "providers").items():
-        if not _ID.fullmatch(provider_id):
-            raise ConfigError(
-                path,
-                _key("providers", provider_id),
-                f"invalid provider id {_show(provider_id)} (expected lowercase "
-                "letters, digits, '.', '_' or '-', starting with a letter or digit)",
-            )
-        fields = _table(path, entry, "providers", provider_id)
-        check_keys(path, fields, PROVIDER_KEYS, "providers", provider_id)
-        given = _provider_fields(path, provider_id, fields)
-        if provider_id in merged:
-            merged[provider_id] = dataclasses.replace(merged[provider_id], **given)
-            continue
-        for required in ("kind", "url"):
-            if required not in given:
-                raise ConfigError(
-                    path,
-                    _key("providers", provider_id, required),
-                    "missing (required for a provider that is not in the catalog)",
-                )
-        merged[provider_id] = ProviderSpec(**{"id": provider_id, "name": provider_id, **given})
-    return merged
-
-
-def _provider_fields(
-    path: Path | str, provider_id: str, fields: Mapping[str, object]
-) -> dict[str, Any]:
-    """Check the keys of one provider table and return them typed."""
-    key = ("providers", provider_id)
-    # Values are checked one by one below; Any lets them be passed on as keyword arguments.
-    given: dict[str, Any] = {}
-    for name in ("name", "category"):
-        if name in fields:
-            given[name] = _string(path, fields[name], *key, name)
-    if "kind" in fields:
-        kind = _string(path, fields["kind"], *key, "kind")
-        known = kinds()
-        if kind not in known:
-            close = _suggest(kind, known)
-            hint = f"did you mean {close!r}?; " if close else ""
-            raise ConfigError(
-                path,
-                _key(*key, "kind"),
-                f"unknown kind {_show(kind)} ({hint}known kinds: {', '.join(known)})",
-            )
-        given["kind"] = kind
-    if "url" in fields:
-        given["url"] = _url(path, fields["url"], *key, "url")
-    if "feed" in fields:
-        # feed = "" removes a catalog feed: TOML has no null to say so.
-        feed = fields["feed"]
-        given["feed"] = None if feed == "" else _url(path, feed, *key, "feed")
-    if "default" in fields:
-        default = fields["default"]
-        if not isinstance(default, bool):
-            raise ConfigError(
-                path, _key(*key, "default"), f"expected a boolean, got {_type_name(default)}"
-            )
-        given["default"] = default
-    return given
+    # The front ends' own tables (SECTIONS) as written, by name; absent ones are left out.
+    sections: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
 
 
 def _parse_watch(
@@ -252,12 +85,12 @@ def _parse_watch(
 ) -> tuple[str, ...]:
     """Return the watch list: known provider ids, in order, without duplicates."""
     if not isinstance(value, list):
-        raise ConfigError(path, "watch", f"expected a list of strings, got {_type_name(value)}")
+        raise ConfigError(path, "watch", f"expected a list of strings, got {type_name(value)}")
     known = list(providers)
     watch: dict[str, None] = {}
     for index, item in enumerate(value):
         if not isinstance(item, str):
-            raise ConfigError(path, f"watch[{index}]", f"expected a string, got {_type_name(item)}")
+            raise ConfigError(path, f"watch[{index}]", f"expected a string, got {type_name(item)}")
         if item not in providers:
             raise ConfigError(path, f"watch[{index}]", unknown_provider(item, known))
         watch[item] = None
@@ -267,10 +100,8 @@ def _parse_watch(
 def _parse_interval(path: Path, value: object) -> float:
     """Return the poll interval in seconds (at least MIN_INTERVAL)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(
-            path, "interval", f"expected a number of seconds, got {_type_name(value)}"
-        )
-    seconds = _number(path, value, "interval")
+        raise ConfigError(path, "interval", f"expected a number of seconds, got {type_name(value)}")
+    seconds = number(path, value, "interval")
     if seconds < MIN_INTERVAL:
         raise ConfigError(
             path, "interval", f"must be at least {MIN_INTERVAL:g} seconds, got {seconds:g}"
@@ -280,48 +111,7 @@ def _parse_interval(path: Path, value: object) -> float:
 
 def _parse_http(path: Path, value: object) -> HttpSettings:
     """Return HttpSettings from the `[http]` table, types and bounds checked."""
-    table = _table(path, value, "http")
-    defaults = HttpSettings()
-    names = [f.name for f in dataclasses.fields(HttpSettings)]
-    check_keys(path, table, names, "http")
-    given: dict[str, Any] = {}
-    for name, raw in table.items():
-        number: int | float
-        # The type of each default says whether the field takes an integer or any number.
-        if isinstance(getattr(defaults, name), int):
-            number = _integer(path, raw, "http", name)
-        else:
-            number = _number(path, raw, "http", name)
-        bound, inclusive = _HTTP_MINIMUM.get(name, (0, False))
-        if number < bound or (number == bound and not inclusive):
-            relation = "at least" if inclusive else "greater than"
-            raise ConfigError(
-                path, _key("http", name), f"must be {relation} {bound:g}, got {number:g}"
-            )
-        given[name] = number
-    return dataclasses.replace(defaults, **given)
-
-
-def read_toml(path: Path | str, data: bytes) -> dict[str, object]:
-    """Parse TOML bytes; syntax errors become a ConfigError with the line and column."""
-    try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(path, "", f"not UTF-8 text (byte {exc.start})") from None
-    except RecursionError:
-        # tomllib recurses per nesting level: a file of "[[[[..." (a corrupt or hostile one)
-        # must be a config error like any other, not a traceback.
-        raise ConfigError(path, "", "invalid TOML: arrays or tables nested too deeply") from None
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.11's TOMLDecodeError has no lineno: the position is only in the message.
-        message = str(exc)
-        where = re.search(r"\s*\(at (line \d+, column \d+|end of document)\)$", message)
-        if where:
-            problem = message[: where.start()]
-            key = where.group(1)
-        else:
-            problem, key = message, ""
-        raise ConfigError(path, key, f"invalid TOML: {' '.join(problem.split())}") from None
+    return numbers_of(path, table(path, value, "http"), HttpSettings(), HTTP_MINIMUM, "http")
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -345,12 +135,7 @@ def load_config(path: Path | None = None) -> Config:
         watch = tuple(
             spec.id for spec in providers.values() if spec.default or spec.id not in catalog
         )
-    notify = NotifySettings()
-    if "notify" in doc:
-        # Imported here: the parser uses this module's validators (a cycle at import time).
-        from statuswatch.notify.configparse import parse_notify
-
-        notify = parse_notify(path, doc["notify"], list(providers))
+    sections = {name: table(path, doc[name], name) for name in SECTIONS if name in doc}
     return Config(
         path=path,
         exists=data is not None,
@@ -358,7 +143,7 @@ def load_config(path: Path | None = None) -> Config:
         interval=_parse_interval(path, doc["interval"]) if "interval" in doc else DEFAULT_INTERVAL,
         providers=providers,
         http=_parse_http(path, doc["http"]) if "http" in doc else HttpSettings(),
-        notify=notify,
+        sections=sections,
     )
 
 

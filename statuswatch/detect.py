@@ -21,9 +21,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from statuswatch import adapters
-from statuswatch.adapters import ParseError
-from statuswatch.adapters import _sniff as sniff
-from statuswatch.adapters._common import decode_text, markup_head
+from statuswatch.adapters import ParseError, sniff
+from statuswatch.adapters.common import decode_text, markup_head
 from statuswatch.http import Fetcher, FetchFailed, FetchResult
 from statuswatch.model import ErrorType, Page
 from statuswatch.settings import HttpSettings

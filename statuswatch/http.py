@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -17,6 +16,7 @@ from types import TracebackType
 import httpx
 
 from statuswatch import __version__
+from statuswatch.fetcherrors import classify, describe, secs
 from statuswatch.inflate import ACCEPT_ENCODING, SUPPORTED, InflateError, Inflater
 from statuswatch.model import ErrorType, FetchError
 from statuswatch.settings import MIB, HttpSettings
@@ -39,7 +39,6 @@ USER_AGENT = f"statuswatch/{__version__} (+https://github.com/statuswatch/status
 MAX_CLIENTS = 16
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
-_DETAIL_LIMIT = 200
 
 
 class FetchFailed(Exception):
@@ -200,7 +199,7 @@ class Fetcher:
                 raise FetchFailed(
                     outcome.error.type,
                     f"{outcome.error.message}: the server asks to retry after"
-                    f" {_secs(outcome.retry_after)}, longer than the {_secs(cap)} we wait",
+                    f" {secs(outcome.retry_after)}, longer than the {secs(cap)} we wait",
                 )
             if attempt == attempts:
                 suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
@@ -249,7 +248,7 @@ class Fetcher:
             try:
                 self.trust.load()
             except (OSError, ssl.SSLError) as exc:
-                message = f"cannot load the CA certificates for {request.url}: {_detail(exc)}"
+                message = f"cannot load the CA certificates for {request.url}: {describe(exc)}"
                 raise FetchFailed(ErrorType.TLS, message) from None
 
     @asynccontextmanager
@@ -284,17 +283,17 @@ class Fetcher:
             if in_body:
                 raise FetchFailed(
                     ErrorType.TIMEOUT,
-                    f"the body from {url} took longer than the {_secs(s.deadline)} deadline",
+                    f"the body from {url} took longer than the {secs(s.deadline)} deadline",
                 ) from None
             raise FetchFailed(
-                ErrorType.TIMEOUT, f"no answer from {url} within {_secs(s.deadline)}"
+                ErrorType.TIMEOUT, f"no answer from {url} within {secs(s.deadline)}"
             ) from None
         except httpx.TooManyRedirects:
             raise FetchFailed(
                 ErrorType.TOO_MANY_REDIRECTS, f"more than {s.max_redirects} redirects from {url}"
             ) from None
         except httpx.HTTPError as exc:
-            error, retry = _classify(exc, url, in_body, s)
+            error, retry = classify(exc, url, in_body, s)
             if retry:
                 return _Retry(error)
             raise FetchFailed(error.type, error.message) from None
@@ -353,7 +352,7 @@ async def _read_capped(response: httpx.Response, url: str, cap: int) -> bytes:
                 raise _too_large(url, cap)
             chunks.append(piece)
     except InflateError as exc:
-        message = f"the body from {url} could not be decoded: {_detail(exc)}"
+        message = f"the body from {url} could not be decoded: {describe(exc)}"
         raise FetchFailed(ErrorType.PARSE_ERROR, message) from None
     return b"".join(chunks)
 
@@ -412,95 +411,12 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return seconds
 
 
-def _classify(
-    exc: httpx.HTTPError, url: str, in_body: bool, s: HttpSettings
-) -> tuple[FetchError, bool]:
-    """Map an httpx error to the report's error and whether another attempt may help."""
-    detail = _detail(exc)
-    if isinstance(exc, httpx.ConnectTimeout):
-        message = f"could not connect to {url} within {_secs(s.connect_timeout)}"
-        return FetchError(ErrorType.TIMEOUT, message), False
-    if isinstance(exc, httpx.ReadTimeout) and in_body:
-        message = f"the body from {url} stalled for {_secs(s.read_timeout)}"
-        return FetchError(ErrorType.TIMEOUT, message), False
-    if isinstance(exc, httpx.TimeoutException):
-        # Timeouts are not retried: each attempt may already have used the whole deadline.
-        message = f"no answer from {url} within {_secs(s.read_timeout)}"
-        return FetchError(ErrorType.TIMEOUT, message), False
-    if _is_tls(exc):
-        return FetchError(ErrorType.TLS, f"TLS failure with {url}: {detail}"), False
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return FetchError(ErrorType.CONNECTION, f"cannot request {url}: {detail}"), False
-    if isinstance(exc, httpx.DecodingError):
-        message = f"the body from {url} could not be decoded: {detail}"
-        return FetchError(ErrorType.PARSE_ERROR, message), False
-    if isinstance(exc, httpx.LocalProtocolError):
-        return FetchError(ErrorType.INTERNAL, f"bad request to {url}: {detail}"), False
-    if in_body and isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
-        message = f"the body from {url} was truncated: {detail}"
-        return FetchError(ErrorType.CONNECTION, message), True
-    if isinstance(exc, httpx.ConnectError):
-        detail = _connect_detail(exc) or detail
-        return FetchError(ErrorType.CONNECTION, f"could not connect to {url}: {detail}"), True
-    if isinstance(exc, httpx.TransportError):
-        message = f"the connection to {url} failed before an answer: {detail}"
-        return FetchError(ErrorType.CONNECTION, message), True
-    return FetchError(ErrorType.CONNECTION, f"request to {url} failed: {detail}"), False
-
-
-def _is_tls(exc: BaseException) -> bool:
-    """True when an ssl.SSLError is anywhere in the cause chain."""
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, ssl.SSLError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _connect_detail(exc: BaseException) -> str | None:
-    """Why a connection failed, from the socket error under anyio's "All connection attempts
-    failed": a name that does not resolve, or a refusal; None for anything else."""
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            return None
-        if isinstance(seen, socket.gaierror):
-            reason = one_line(seen.strerror or str(seen), _DETAIL_LIMIT)
-            return f"the host name does not resolve (DNS: {reason})"
-        if isinstance(seen, ConnectionRefusedError):
-            return "connection refused (nothing listens on that port)"
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
-def _detail(exc: BaseException) -> str:
-    """A one-line description of an exception: the first message along its cause chain."""
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            break
-        text = one_line(str(seen), _DETAIL_LIMIT)
-        if text:
-            return text
-        if isinstance(seen, ConnectionResetError):
-            return "connection reset by peer"
-        seen = seen.__cause__ or seen.__context__
-    return type(exc).__name__
-
-
 def _origin(url: httpx.URL) -> tuple[str, str, int]:
     """The (scheme, host, port) a per-host limit is keyed by."""
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError("not an http(s) URL")
     port = url.port or (443 if url.scheme == "https" else 80)
     return (url.scheme, url.host, port)
-
-
-def _secs(value: float) -> str:
-    return f"{value:g} s"
 
 
 def _size(value: int) -> str:

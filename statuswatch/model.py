@@ -32,8 +32,21 @@ class Status(StrEnum):
         """True for anything but operational."""
         return self is not Status.OPERATIONAL
 
+    @property
+    def label(self) -> str:
+        """How the table and the live view name it: words, and a major outage in capitals."""
+        return _LABELS[self]
+
 
 _STATUS_ORDER: tuple[Status, ...] = tuple(Status)
+_LABELS = {
+    Status.OPERATIONAL: "operational",
+    Status.MAINTENANCE: "maintenance",
+    Status.DEGRADED: "degraded",
+    Status.PARTIAL_OUTAGE: "partial outage",
+    Status.MAJOR_OUTAGE: "MAJOR OUTAGE",
+    Status.UNKNOWN: "unknown",
+}
 _URGENCY = {
     Status.OPERATIONAL: 0,
     Status.MAINTENANCE: 1,

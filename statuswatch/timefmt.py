@@ -1,4 +1,4 @@
-"""Formatting of timestamps and ages for output (stdlib only)."""
+"""Timestamps and ages: written for output, and read back from our own files (stdlib only)."""
 
 from __future__ import annotations
 
@@ -36,3 +36,15 @@ def age(value: datetime, now: datetime) -> str:
     else:
         text = f"{seconds // 86400}d {seconds % 86400 // 3600}h"
     return prefix + text if prefix else text + " ago"
+
+
+def parse_aware(value: str) -> datetime:
+    """Read an ISO 8601 time that names its zone (as `rfc3339` writes); ValueError otherwise.
+
+    For the files and documents we wrote ourselves: a time without a zone means the file is
+    not ours, so it is refused rather than guessed (adapters read pages leniently instead).
+    """
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError(f"time without a zone: {value[:40]!r}")
+    return parsed

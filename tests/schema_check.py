@@ -4,7 +4,7 @@ from typing import Any
 
 import jsonschema
 
-from statuswatch.schema import load_schema
+from statuswatch.document.schema import load_schema
 
 _VALIDATOR = jsonschema.Draft202012Validator(load_schema())
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from statuswatch.adapters import FormatChanged, ParseError, feed
-from statuswatch.adapters._feedtext import read_timeline
+from statuswatch.adapters.feedtext import read_timeline
 from statuswatch.model import Component, Impact, Page, Phase, Status
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feed"

@@ -11,7 +11,7 @@ import pytest
 
 from statuswatch import adapters
 from statuswatch.adapters import FormatChanged, ParseError, statuspage
-from statuswatch.adapters._timeparse import parse_time
+from statuswatch.adapters.timeparse import parse_time
 from statuswatch.model import (
     Component,
     Impact,

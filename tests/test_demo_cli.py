@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from statuswatch import liveview
 from statuswatch.cli import main
-from statuswatch.commands import _tui
 from statuswatch.tui.app import StatusApp
 
 
@@ -107,7 +107,7 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[StatusApp]:
     apps: list[StatusApp] = []
     # Records the app instead of taking over the terminal.
     monkeypatch.setattr(StatusApp, "run", lambda app, *args, **kwargs: apps.append(app))
-    monkeypatch.setattr(_tui, "wants_tui", lambda args: not getattr(args, "json", False))
+    monkeypatch.setattr(liveview, "wants_tui", lambda args: not getattr(args, "json", False))
     return apps
 
 

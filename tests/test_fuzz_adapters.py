@@ -36,8 +36,9 @@ from hypothesis import strategies as st
 
 from statuswatch import adapters
 from statuswatch.adapters import ParseError
+from statuswatch.document.write import dumps, snapshot_document
 from statuswatch.model import Page, ProviderReport, ProviderSpec, Snapshot
-from statuswatch.output import dumps, snapshot_document, status_table
+from statuswatch.table import status_table
 from statuswatch.text import MAX_TEXT, MAX_TITLE, safe_url
 
 FIXTURES = Path(__file__).parent / "fixtures"

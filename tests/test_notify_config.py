@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from statuswatch.config import ConfigError, load_config
 from statuswatch.model import Impact
+from statuswatch.notify.configparse import notify_settings
 from statuswatch.notify.settings import (
     DEFAULT_EVENTS,
     OPT_IN,
@@ -24,7 +26,7 @@ SECRET = "https://hooks.slack.com/services/T000/B000/Zq9TOPSECRETzz"
 def load(tmp_path: Path, text: str) -> NotifySettings:
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
-    return load_config(path).notify
+    return notify_settings(load_config(path))
 
 
 def problem(tmp_path: Path, text: str) -> str:
@@ -209,3 +211,34 @@ def test_status_does_not_need_the_secrets_of_the_channels(tmp_path: Path) -> Non
     # Env secrets are read when a channel delivers, so other commands work without them.
     settings = load(tmp_path, "[[notify.channels]]\ntype = 'discord'\nurl_env = 'UNSET_VAR'\n")
     assert settings.channels[0].options["url"] == Secret(env="UNSET_VAR")
+
+
+def test_a_bad_notify_table_stops_the_commands_that_read_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from statuswatch.cli import main
+
+    config = Path(os.environ["STATUSWATCH_CONFIG"])
+    config.write_text("watch = []\n[notify]\nretry = 1\n")
+    for argv in (["notify", "--dry-run"], ["serve", "--bind", "127.0.0.1:0"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err == (
+            f"statuswatch: error: {config}: notify.retry: unknown key 'retry' "
+            "(did you mean 'retries'?)\n"
+        )
+
+
+def test_the_base_config_keeps_the_notify_table_for_its_owner(tmp_path: Path) -> None:
+    # Commands that do not notify (status, the live view) do not validate [notify]...
+    path = tmp_path / "config.toml"
+    path.write_text("watch = []\n[notify]\nretry = 1\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.sections == {"notify": {"retry": 1}}
+    # ...but it must still be a table, and a misspelt section name is still refused.
+    path.write_text("notify = 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="notify: expected a table, got integer"):
+        load_config(path)
+    path.write_text("[notfy]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="did you mean 'notify'"):
+        load_config(path)

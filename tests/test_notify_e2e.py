@@ -24,7 +24,7 @@ from notify_helpers import (
     write_config,
 )
 
-from statuswatch.schema import load_schema
+from statuswatch.document.schema import load_schema
 
 SUMMARY = "/{pid}/api/v2/summary.json"
 _DEFS = load_schema()["$defs"]

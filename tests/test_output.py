@@ -7,6 +7,8 @@ import jsonschema
 import pytest
 from schema_check import assert_valid
 
+from statuswatch.document.schema import load_schema
+from statuswatch.document.write import dumps, snapshot_document
 from statuswatch.model import (
     Component,
     ErrorType,
@@ -22,8 +24,7 @@ from statuswatch.model import (
     Status,
     Update,
 )
-from statuswatch.output import dumps, snapshot_document, status_table
-from statuswatch.schema import load_schema
+from statuswatch.table import status_table
 from statuswatch.timefmt import age, rfc3339
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)

@@ -40,6 +40,7 @@ from rich.console import Console
 from test_fault_matrix import good_documents, page_path, source_urls
 
 from statuswatch import adapters
+from statuswatch.document.write import dumps, snapshot_document
 from statuswatch.model import ProviderReport, ProviderSpec, Snapshot
 from statuswatch.notify.channels.mail import Email
 from statuswatch.notify.channels.web import (
@@ -53,8 +54,8 @@ from statuswatch.notify.events import document as event_document
 from statuswatch.notify.events import line as event_line
 from statuswatch.notify.events import payload
 from statuswatch.notify.state import State
-from statuswatch.output import dumps, snapshot_document, status_table
 from statuswatch.serve.metrics import FetchStats, textfile
+from statuswatch.table import status_table
 from statuswatch.text import MAX_TITLE, one_line, plain_text, safe_url
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -20,9 +20,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from schema_check import assert_valid
 from serve_helpers import SUMMARY, ServedPages
 
-from statuswatch.output import dumps, snapshot_document
-from statuswatch.remote import RemoteClient, RemoteError, ServerEvent
+from statuswatch.document.write import dumps, snapshot_document
 from statuswatch.serve.server import ServeSettings
+from statuswatch.serverclient import ServerClient, ServerError, ServerEvent
 
 TOKEN = "s3cret-token-for-tests"
 FIRST = 1_000
@@ -193,7 +193,7 @@ def test_connections_past_the_limit_get_503(loopback: LoopbackServer, tmp_path: 
     with ServedPages(loopback, ["ex"], tmp_path / "cache", settings) as served:
         served.page("ex", STAGES[0])
         served.poll()
-        with RemoteClient(served.url) as client:
+        with ServerClient(served.url) as client:
             events = client.events(read_timeout=5)
             assert next(events).kind == "snapshot"  # holds the one connection allowed
             refused = httpx.get(served.url + "/healthz")
@@ -281,11 +281,11 @@ def test_a_token_is_required_everywhere_but_healthz(
         lower = {"Authorization": f"bearer {TOKEN}"}
         assert httpx.get(served.url + "/v1/status", headers=lower).status_code == 200
         assert httpx.get(served.url + "/healthz").status_code == 200
-        with RemoteClient(served.url, token=TOKEN) as client:
+        with ServerClient(served.url, token=TOKEN) as client:
             events = client.events(read_timeout=5)
             assert next(events).kind == "snapshot"
-        with RemoteClient(served.url, token="wrong-token-wrong-token") as client:
-            with pytest.raises(RemoteError, match="refused the token") as caught:
+        with ServerClient(served.url, token="wrong-token-wrong-token") as client:
+            with pytest.raises(ServerError, match="refused the token") as caught:
                 client.status_bytes()
             assert caught.value.fatal
 
@@ -305,7 +305,7 @@ def _until_snapshot(events: Iterator[ServerEvent]) -> list[ServerEvent]:
 
 def test_events_stream_live_after_each_poll(served: ServedPages) -> None:
     first = served.poll()  # the baseline: no events
-    with RemoteClient(served.url) as client:
+    with ServerClient(served.url) as client:
         events = client.events(read_timeout=5)
         hello = _until_snapshot(events)
         assert [e.kind for e in hello] == ["snapshot"]
@@ -352,7 +352,7 @@ def test_last_event_id_resumes_exactly_after_it(served: ServedPages) -> None:
     for stage in STAGES[1:]:
         served.page("ex", stage)
         served.poll()
-    with RemoteClient(served.url) as client:
+    with ServerClient(served.url) as client:
         replay = _until_snapshot(client.events("1001", read_timeout=5))
         nothing = _until_snapshot(client.events("1006", read_timeout=5))
         everything = _until_snapshot(client.events("999", read_timeout=5))
@@ -384,7 +384,7 @@ def test_an_id_that_cannot_be_resumed_gets_a_reset(
         s.poll()  # 1000, 1001
         s.page("ex", STAGES[2])
         s.poll()  # 1002: the ring keeps 1001 and 1002
-        with RemoteClient(s.url) as client:
+        with ServerClient(s.url) as client:
             kept = _until_snapshot(client.events("1000", read_timeout=5))
             for given in ("999", "5000", "not-a-number"):
                 reset = _until_snapshot(client.events(given, read_timeout=5))
@@ -409,7 +409,7 @@ def test_heartbeats_keep_an_idle_stream_alive(served: ServedPages) -> None:
 
 def test_a_client_that_leaves_is_forgotten(served: ServedPages) -> None:
     served.poll()
-    with RemoteClient(served.url) as client:
+    with ServerClient(served.url) as client:
         events = client.events(read_timeout=5)
         next(events)
         assert served.server.sse_clients == 1
@@ -426,7 +426,7 @@ def test_closing_the_server_ends_every_stream(loopback: LoopbackServer, tmp_path
     with served:
         served.page("ex", STAGES[0])
         served.poll()
-        client = RemoteClient(served.url)
+        client = ServerClient(served.url)
         events = client.events(read_timeout=5)
         next(events)
     assert list(events) == []  # the stream ended, no timeout
@@ -434,7 +434,7 @@ def test_closing_the_server_ends_every_stream(loopback: LoopbackServer, tmp_path
 
 
 def test_the_json_document_survives_a_round_trip_through_the_model(served: ServedPages) -> None:
-    from statuswatch.remote import parse_document, snapshot_from_document
+    from statuswatch.document.read import parse_document, snapshot_from_document
 
     served.page("ex", STAGES[3])
     served.poll()

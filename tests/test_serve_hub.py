@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from statuswatch.remote import ServerEvent, SseParser
 from statuswatch.serve.hub import EventHub, comment, frame
+from statuswatch.serverclient import ServerEvent, SseParser
 
 
 def test_a_frame_is_one_message_with_compact_json_on_one_data_line() -> None:

@@ -13,8 +13,9 @@ from serve_helpers import ServedPages
 from textual.pilot import Pilot
 from tui_fakes import rows, settle
 
-from statuswatch.commands import _tui_remote
-from statuswatch.remote import EventFollower, RemoteError, remote_poller
+from statuswatch.liveview import build_from_server
+from statuswatch.serverclient import ServerError
+from statuswatch.source import EventFollower, server_poller
 from statuswatch.timefmt import rfc3339
 from statuswatch.tui.app import StatusApp
 
@@ -40,7 +41,7 @@ async def test_the_tui_follows_the_server_live(loopback: LoopbackServer, tmp_pat
         served.page("ok", STAGES[0])
         served.poll()
         # A refresh every hour at most: whatever changes on screen came from the events.
-        app, follower = _tui_remote.build(served.url, [], interval=3600)
+        app, follower = build_from_server(served.url, [], interval=3600)
         follower.start()
         try:
             async with app.run_test(size=(160, 45)) as pilot:
@@ -73,15 +74,15 @@ async def test_only_the_chosen_providers_are_shown(
         served.page("ex", STAGES[1])
         served.page("ok", STAGES[0])
         served.poll()
-        app, _ = _tui_remote.build(served.url, ["ok"], interval=3600)
+        app, _ = build_from_server(served.url, ["ok"], interval=3600)
         async with app.run_test(size=(160, 45)) as pilot:
             await settle(pilot, app)
             assert rows(app, "providers") == ["OK"]
             assert rows(app, "incidents", 2) == []
         with pytest.raises(KeyError):
-            _tui_remote.build(served.url, ["nope"], interval=3600)
-    with pytest.raises(RemoteError, match="cannot reach"):
-        _tui_remote.build("http://127.0.0.1:9", [], interval=3600)
+            build_from_server(served.url, ["nope"], interval=3600)
+    with pytest.raises(ServerError, match="cannot reach"):
+        build_from_server("http://127.0.0.1:9", [], interval=3600)
 
 
 def test_the_poller_reads_the_latest_document(loopback: LoopbackServer, tmp_path: Path) -> None:
@@ -91,7 +92,7 @@ def test_the_poller_reads_the_latest_document(loopback: LoopbackServer, tmp_path
         served.page("ex", STAGES[0])
         served.page("ok", STAGES[0])
         first = served.poll()
-        poll = remote_poller(served.url, ["ex"], first)
+        poll = server_poller(served.url, ["ex"], first)
         seen: list[str] = []
         again = asyncio.run(poll(lambda r: seen.append(r.spec.id)))
         assert again is not first and again.reports == first.reports[:1]  # given, not re-read

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from statuswatch import liveview
 from statuswatch.cli import main
-from statuswatch.commands import _tui
 from statuswatch.tui.app import StatusApp
 
 CONFIG = """\
@@ -33,7 +33,7 @@ def launched(monkeypatch: pytest.MonkeyPatch, private_paths: Path) -> list[Statu
     apps: list[StatusApp] = []
     # Records the app instead of taking over the terminal.
     monkeypatch.setattr(StatusApp, "run", lambda app, *args, **kwargs: apps.append(app))
-    monkeypatch.setattr(_tui, "wants_tui", lambda args: not args.json)
+    monkeypatch.setattr(liveview, "wants_tui", lambda args: not args.json)
     return apps
 
 
@@ -109,7 +109,7 @@ def test_wants_tui(
     monkeypatch.setattr("sys.stdout", Stream(stdout))
     monkeypatch.setattr("sys.stdin", Stream(stdin))
     monkeypatch.setenv("TERM", term)
-    assert _tui.wants_tui(argparse.Namespace(json=json_flag)) is expected
+    assert liveview.wants_tui(argparse.Namespace(json=json_flag)) is expected
 
 
 def test_the_cli_app_tunes_the_garbage_collector(launched: list[StatusApp]) -> None:

@@ -39,7 +39,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_catalog_and_schema(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "statuswatch/providers.toml" in names
-    assert "statuswatch/schema/statuswatch-v1.schema.json" in names
+    assert "statuswatch/document/statuswatch-v1.schema.json" in names
     catalog = zipfile.ZipFile(wheel).read("statuswatch/providers.toml").decode()
     assert catalog == (ROOT / "providers.toml").read_text()
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from statuswatch.adapters import FormatChanged, ParseError
-from statuswatch.adapters._common import (
+from statuswatch.adapters.common import (
     RECENT,
     epoch,
     ident,
@@ -35,7 +35,7 @@ from statuswatch.adapters._common import (
     worst,
     worst_impact,
 )
-from statuswatch.adapters._sniff import AWS_RSS, HTML, identify_markup, moved, refuse
+from statuswatch.adapters.sniff import AWS_RSS, HTML, identify_markup, moved, refuse
 from statuswatch.model import Component, Impact, Incident, Page, Phase, Status, Update
 from statuswatch.text import one_line, plain_text
 

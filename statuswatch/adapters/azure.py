@@ -13,16 +13,16 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from statuswatch.adapters import FormatChanged, ParseError
-from statuswatch.adapters import _feedtext as ft
-from statuswatch.adapters._common import RECENT, markup_head, reference_time, worst
-from statuswatch.adapters._sniff import (
+from statuswatch.adapters import feedtext as ft
+from statuswatch.adapters.common import RECENT, markup_head, reference_time, worst
+from statuswatch.adapters.feed import Entry, read_feed
+from statuswatch.adapters.sniff import (
     AWS_RSS,
     INCIDENTIO_FEED,
     STATUSPAGE_FEED,
     identify_markup,
     moved,
 )
-from statuswatch.adapters.feed import Entry, read_feed
 from statuswatch.model import Component, Impact, Incident, Page, Phase, Status, Update
 from statuswatch.text import one_line
 

@@ -4,7 +4,7 @@ feedparser is always handed the bytes (never a URL or a path: it would fetch by 
 is a history, so the page keeps what is open now plus what closed in the last seven days:
 
 * Statuspage's /history.atom and /history.rss and incident.io's /feed.atom and /feed.rss carry
-  one entry per incident with its timeline (see `_feedtext`): phases come from its labels.
+  one entry per incident with its timeline (see `feedtext`): phases come from its labels.
 * Other feeds: entries that share a link (one item per update) are grouped into one incident;
   the platform's own markers (``[RESOLVED]``, "Resolved -", "Status: Resolved", categories,
   else a closing sentence such as "has been resolved" or "has been completed") say when it is
@@ -29,9 +29,9 @@ from typing import Any
 import feedparser
 
 from statuswatch.adapters import FormatChanged, ParseError
-from statuswatch.adapters import _feedtext as ft
-from statuswatch.adapters._common import IMPACT_STATUS, RECENT, reference_time, worst
-from statuswatch.adapters._sniff import HTML, identify_document, identify_markup, moved
+from statuswatch.adapters import feedtext as ft
+from statuswatch.adapters.common import IMPACT_STATUS, RECENT, reference_time, worst
+from statuswatch.adapters.sniff import HTML, identify_document, identify_markup, moved
 from statuswatch.model import Component, Impact, Incident, Maintenance, Page, Phase, Status, Update
 from statuswatch.text import one_line, plain_text, safe_url
 

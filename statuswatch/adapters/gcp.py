@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from statuswatch.adapters import ParseError
-from statuswatch.adapters._common import (
+from statuswatch.adapters.common import (
     RECENT,
     load_json,
     objs,
@@ -26,8 +26,8 @@ from statuswatch.adapters._common import (
     text,
     worst,
 )
-from statuswatch.adapters._sniff import refuse
-from statuswatch.adapters._timeparse import parse_time
+from statuswatch.adapters.sniff import refuse
+from statuswatch.adapters.timeparse import parse_time
 from statuswatch.model import Component, Impact, Incident, Page, Phase, Status, Update
 from statuswatch.text import one_line, plain_text, safe_url
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 from statuswatch.adapters import ParseError
-from statuswatch.adapters._common import (
+from statuswatch.adapters.common import (
     IMPACT_STATUS,
     ident,
     load_json,
@@ -22,8 +22,8 @@ from statuswatch.adapters._common import (
     text,
     worst,
 )
-from statuswatch.adapters._sniff import refuse
-from statuswatch.adapters._timeparse import parse_time
+from statuswatch.adapters.sniff import refuse
+from statuswatch.adapters.timeparse import parse_time
 from statuswatch.model import Component, Impact, Incident, Maintenance, Page, Phase, Status
 from statuswatch.text import one_line, safe_url
 

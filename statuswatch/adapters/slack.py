@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from statuswatch.adapters import ParseError
-from statuswatch.adapters._common import (
+from statuswatch.adapters.common import (
     IMPACT_STATUS,
     ident,
     items,
@@ -22,8 +22,8 @@ from statuswatch.adapters._common import (
     text,
     worst,
 )
-from statuswatch.adapters._sniff import refuse
-from statuswatch.adapters._timeparse import parse_time
+from statuswatch.adapters.sniff import refuse
+from statuswatch.adapters.timeparse import parse_time
 from statuswatch.model import Component, Impact, Incident, Maintenance, Page, Phase, Status, Update
 from statuswatch.text import one_line, plain_text, safe_url
 

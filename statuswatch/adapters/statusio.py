@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from statuswatch.adapters import ParseError
-from statuswatch.adapters._common import (
+from statuswatch.adapters.common import (
     IMPACT_STATUS,
     ident,
     load_json,
@@ -26,8 +26,8 @@ from statuswatch.adapters._common import (
     worst,
     worst_impact,
 )
-from statuswatch.adapters._sniff import refuse
-from statuswatch.adapters._timeparse import parse_time
+from statuswatch.adapters.sniff import refuse
+from statuswatch.adapters.timeparse import parse_time
 from statuswatch.model import Component, Impact, Incident, Maintenance, Page, Phase, Status, Update
 from statuswatch.text import one_line, plain_text
 

@@ -13,12 +13,12 @@ from typing import cast
 from urllib.parse import quote
 
 from statuswatch.adapters import FormatChanged, ParseError
-from statuswatch.adapters._common import items as _list
-from statuswatch.adapters._common import json_type as _json_type
-from statuswatch.adapters._common import obj as _dict
-from statuswatch.adapters._common import objs as _dicts
-from statuswatch.adapters._sniff import identify_document
-from statuswatch.adapters._timeparse import parse_time
+from statuswatch.adapters.common import items as _list
+from statuswatch.adapters.common import json_type as _json_type
+from statuswatch.adapters.common import obj as _dict
+from statuswatch.adapters.common import objs as _dicts
+from statuswatch.adapters.sniff import identify_document
+from statuswatch.adapters.timeparse import parse_time
 from statuswatch.model import (
     Component,
     Impact,

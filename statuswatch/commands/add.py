@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from statuswatch.commands._common import error, write
+from statuswatch.console import error, write
 from statuswatch.exitcodes import ExitCode
 
 NAME = "add"
@@ -133,7 +133,8 @@ def add_provider(
             the same config plus this one entry.
     """
     from statuswatch.atomic import atomic_write
-    from statuswatch.config import PRIVATE, ConfigError, read_toml
+    from statuswatch.config import PRIVATE
+    from statuswatch.tomlcheck import ConfigError, read_toml
 
     try:
         before = path.read_text(encoding="utf-8")
@@ -304,7 +305,8 @@ def _watched(expected: dict[str, object], provider_id: str) -> dict[str, object]
 
 def _check(path: Path, text: str, expected: dict[str, object]) -> bool:
     """True if `text` parses to `expected` and loads as a valid config."""
-    from statuswatch.config import ConfigError, load_config, read_toml
+    from statuswatch.config import load_config
+    from statuswatch.tomlcheck import ConfigError, read_toml
 
     try:
         if read_toml(path, text.encode("utf-8")) != expected:

@@ -6,7 +6,8 @@ import argparse
 from collections.abc import Sequence
 from enum import IntEnum
 
-from statuswatch.commands._common import add_selection, add_server_option, write
+from statuswatch.cliargs import add_selection, add_server_option
+from statuswatch.console import write
 from statuswatch.model import Impact, Phase, ProviderReport, Snapshot, Status
 
 NAME = "check"
@@ -120,27 +121,19 @@ def run(args: argparse.Namespace) -> int:
 
 def _from_server(args: argparse.Namespace) -> int:
     """The line for what a `statuswatch serve` has; a server we cannot read is UNKNOWN."""
-    from statuswatch.remote import (
-        RemoteClient,
-        RemoteError,
-        parse_document,
-        select_providers,
-        snapshot_from_document,
-    )
+    from statuswatch.serverclient import ServerClient, ServerError
+    from statuswatch.source import snapshot_from_server
 
     try:
         if args.all:
-            raise RemoteError("--all: a server polls its own list (leave --all out with --server)")
-        with RemoteClient(args.server) as client:
-            document = parse_document(client.status_bytes(), args.server)
-        if args.provider:
-            try:
-                document = select_providers(document, args.provider)
-            except KeyError as exc:
-                raise RemoteError(f"the server does not watch {exc.args[0]!r}") from None
-        snapshot = snapshot_from_document(document)
-    except RemoteError as exc:
+            raise ServerError("--all: a server polls its own list (leave --all out with --server)")
+        with ServerClient(args.server) as client:
+            snapshot = snapshot_from_server(client, args.provider)
+    except ServerError as exc:
         write(f"{LABEL} UNKNOWN - {_clean(str(exc))}\n")
+        return CheckState.UNKNOWN
+    except KeyError as exc:
+        write(f"{LABEL} UNKNOWN - {_clean(f'the server does not watch {exc.args[0]!r}')}\n")
         return CheckState.UNKNOWN
     state, text = summary(snapshot)
     write(text + "\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from statuswatch.commands._common import error, write
+from statuswatch.console import error, write
 from statuswatch.exitcodes import ExitCode
 
 NAME = "config"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from statuswatch.commands._common import error, use_colour, write
+from statuswatch.console import error, use_colour, write
 from statuswatch.exitcodes import ExitCode
 
 NAME = "demo"
@@ -112,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
     json_out = getattr(args, "json", False)
     if action == "status" or json_out:
         return _one_poll(args, scenario_id, at, json_out)
-    from statuswatch.commands._tui import check_interval, wants_tui
+    from statuswatch.cliargs import check_interval
+    from statuswatch.liveview import wants_tui
 
     if not wants_tui(args):
         return _one_poll(args, scenario_id, at, False)
@@ -149,8 +150,9 @@ def _one_poll(
     from statuswatch.demo import scenarios
     from statuswatch.demo.clock import ScenarioClock
     from statuswatch.demo.session import open_session
-    from statuswatch.output import dumps, snapshot_document, status_table
+    from statuswatch.document.write import dumps, snapshot_document
     from statuswatch.poll import poll
+    from statuswatch.table import status_table
 
     scenario = scenarios.load(scenario_id)
     moment = scenario.peak if at is None else at

@@ -8,7 +8,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statuswatch.commands._common import PROG, add_selection, error, write
+from statuswatch.cliargs import add_selection, seconds
+from statuswatch.console import PROG, error, write
 from statuswatch.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -19,16 +20,6 @@ if TYPE_CHECKING:
 NAME = "notify"
 HELP = "tell each change since the last run through the configured channels (for cron)"
 ORDER = 30
-
-
-def _seconds(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
-    if not 0 <= seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {value!r}")
-    return seconds
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--lock-timeout",
-        type=_seconds,
+        type=seconds,
         default=None,
         metavar="S",
         help="wait up to S seconds for another run to finish (default: [notify] lock_timeout, "
@@ -66,6 +57,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the notifier once."""
     from statuswatch.config import ConfigError, load_config, select
+    from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.run import RunOptions, notify
     from statuswatch.paths import cache_dir, state_dir
     from statuswatch.poll import poll
@@ -73,9 +65,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = load_config()
         specs = select(config, args.provider, args.all)
+        settings = notify_settings(config)
     except ConfigError as exc:
         return error(str(exc))
-    timeout = config.notify.lock_timeout if args.lock_timeout is None else args.lock_timeout
+    timeout = settings.lock_timeout if args.lock_timeout is None else args.lock_timeout
     options = RunOptions(
         send_existing=args.send_existing, dry_run=args.dry_run, lock_timeout=timeout
     )
@@ -101,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
 
     code = notify(
         config,
+        settings,
         specs,
         options,
         state_dir=state_dir(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from statuswatch.commands._common import error, write
+from statuswatch.console import error, write
 from statuswatch.exitcodes import ExitCode
 
 NAME = "providers"
@@ -25,7 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the providers as a table or JSON."""
     from statuswatch.config import ConfigError, load_config
-    from statuswatch.output import catalog_document, dumps
+    from statuswatch.document.write import catalog_document, dumps
 
     try:
         config = load_config()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from statuswatch.commands._common import write
+from statuswatch.console import write
 from statuswatch.exitcodes import ExitCode
 
 NAME = "schema"
@@ -18,7 +18,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the shipped schema."""
-    from statuswatch.schema import schema_text
+    from statuswatch.document.schema import schema_text
 
     write(schema_text())
     return ExitCode.OK

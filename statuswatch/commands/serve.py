@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statuswatch.commands._common import PROG, add_selection, error
+from statuswatch.cliargs import add_selection
+from statuswatch.console import PROG, error
 from statuswatch.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
 
     from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, select
+    from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.derive import DeriveOptions
     from statuswatch.paths import cache_dir
     from statuswatch.serve.server import ServeSettings, StatusServer
@@ -125,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = load_config()
         specs = select(config, args.provider, args.all)
+        notify = notify_settings(config)  # serve derives the notifier's events too
     except ConfigError as exc:
         return error(str(exc))
     interval = config.interval if args.interval is None else args.interval
@@ -134,8 +137,8 @@ def run(args: argparse.Namespace) -> int:
         interval=interval,
         token=token,
         derive=DeriveOptions(
-            unreachable_after=config.notify.unreachable_after,
-            remind_before=config.notify.remind_before,
+            unreachable_after=notify.unreachable_after,
+            remind_before=notify.remind_before,
         ),
     )
 

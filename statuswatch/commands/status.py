@@ -5,13 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from statuswatch.commands._common import (
-    add_status_options,
-    error,
-    use_colour,
-    write,
-    write_bytes,
-)
+from statuswatch.cliargs import add_status_options
+from statuswatch.console import error, use_colour, write, write_bytes
 from statuswatch.exitcodes import ExitCode
 from statuswatch.model import ErrorType
 
@@ -30,9 +25,10 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "server", None):
         return _from_server(args)
     from statuswatch.config import ConfigError, load_config, select
-    from statuswatch.output import dumps, snapshot_document, status_table
+    from statuswatch.document.write import dumps, snapshot_document
     from statuswatch.paths import cache_dir
     from statuswatch.poll import poll
+    from statuswatch.table import status_table
 
     try:
         config = load_config()
@@ -59,38 +55,22 @@ def run(args: argparse.Namespace) -> int:
 
 def _from_server(args: argparse.Namespace) -> int:
     """Print what a `statuswatch serve` has: its document as sent, or the table from it."""
-    from statuswatch.output import dumps, status_table
-    from statuswatch.remote import (
-        RemoteClient,
-        RemoteError,
-        clean_strings,
-        parse_document,
-        select_providers,
-        snapshot_from_document,
-    )
+    from statuswatch.serverclient import ServerClient, ServerError
+    from statuswatch.source import read_server
+    from statuswatch.table import status_table
 
     if args.all:
         return error("--all: a server polls its own list (leave --all out with --server)")
     try:
-        with RemoteClient(args.server) as client:
-            body = client.status_bytes()
-        document = parse_document(body, args.server)
-        # The server is our own code, but its answer still crosses a network: a document with
-        # control sequences in it is cleaned and re-serialised instead of passed through.
-        document, tampered = clean_strings(document)
-        if tampered:
-            body = dumps(document).encode("utf-8")
-        if args.provider:
-            try:
-                document = select_providers(document, args.provider)
-            except KeyError as exc:
-                return error(f"the server does not watch {exc.args[0]!r}")
-            body = dumps(document).encode("utf-8")
+        with ServerClient(args.server) as client:
+            served = read_server(client, args.provider)
         if args.json:
-            write_bytes(body)  # the server's document, byte for byte
+            write_bytes(served.body)  # the server's document, byte for byte (unless cleaned)
             return ExitCode.OK
-        snapshot = snapshot_from_document(document)
-    except RemoteError as exc:
+        snapshot = served.snapshot()
+    except ServerError as exc:
         return error(str(exc), ExitCode.FAILURE)
+    except KeyError as exc:
+        return error(f"the server does not watch {exc.args[0]!r}")
     write(status_table(snapshot, only_problems=args.only_problems, colour=use_colour(args.color)))
     return ExitCode.OK

@@ -7,7 +7,8 @@ import sys
 import time
 from collections.abc import Callable
 
-from statuswatch.commands._common import PROG, add_server_option, error, write
+from statuswatch.cliargs import add_server_option, seconds
+from statuswatch.console import PROG, error, write
 from statuswatch.exitcodes import ExitCode
 from statuswatch.model import ProviderReport, Status
 
@@ -20,16 +21,6 @@ SERVER_INTERVAL = 5.0
 TIMED_OUT = 1
 
 
-def _seconds(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
-    if not 0 <= seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {value!r}")
-    return seconds
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the target and the timing options."""
     parser.add_argument(
@@ -39,14 +30,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=_seconds,
+        type=seconds,
         default=None,
         metavar="S",
         help="give up after S seconds with exit status 1 (default: wait as long as it takes)",
     )
     parser.add_argument(
         "--interval",
-        type=_seconds,
+        type=seconds,
         default=None,
         metavar="S",
         help=f"seconds between polls (default: the config's interval, or {SERVER_INTERVAL:g} "
@@ -84,10 +75,10 @@ def _status(report: ProviderReport, component: str) -> tuple[Status, str]:
     if component and report.error is None and report.page is not None:
         found = find_component(report, component)
         if found is None:
-            from statuswatch.config import _suggest
+            from statuswatch.tomlcheck import suggest
 
             names = [c.name for c in report.page.components]
-            close = _suggest(component, names)
+            close = suggest(component, names)
             hint = f" (did you mean {close!r}?)" if close else ""
             raise _Stop(f"{report.spec.id} has no component {component!r}{hint}")
         status = found
@@ -127,9 +118,10 @@ def run(args: argparse.Namespace) -> int:
     """Poll until operational; unknown (an unreachable page) means keep waiting."""
     if getattr(args, "server", None):
         return _from_server(args)
-    from statuswatch.config import ConfigError, load_config, unknown_provider
+    from statuswatch.config import ConfigError, load_config
     from statuswatch.paths import cache_dir
     from statuswatch.poll import poll
+    from statuswatch.tomlcheck import unknown_provider
 
     provider_id, _, component = args.target.partition(":")
     try:
@@ -150,19 +142,20 @@ def run(args: argparse.Namespace) -> int:
 
 def _from_server(args: argparse.Namespace) -> int:
     """Read a `statuswatch serve` every interval (SERVER_INTERVAL by default) until operational."""
-    from statuswatch.config import unknown_provider
-    from statuswatch.remote import RemoteClient, RemoteError
+    from statuswatch.serverclient import ServerClient, ServerError
+    from statuswatch.source import snapshot_from_server
+    from statuswatch.tomlcheck import unknown_provider
 
     provider_id, _, component = args.target.partition(":")
     interval = max(MIN_INTERVAL, SERVER_INTERVAL if args.interval is None else args.interval)
     what = f"{provider_id}:{component}" if component else provider_id
 
-    with RemoteClient(args.server) as client:
+    with ServerClient(args.server) as client:
 
         def read() -> tuple[Status, str]:
             try:
-                snapshot = client.snapshot()
-            except RemoteError as exc:
+                snapshot = snapshot_from_server(client)
+            except ServerError as exc:
                 if exc.fatal:
                     raise _Stop(str(exc)) from None
                 return Status.UNKNOWN, f" ({exc}: keep waiting)"

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from statuswatch.demo._common import Document, epoch, gcp_time, json_document
+from statuswatch.demo.common import Document, epoch, gcp_time, json_document
 from statuswatch.demo.script import EventState, Provider
 from statuswatch.model import Impact, Status
 

@@ -11,8 +11,8 @@ import html
 from collections.abc import Callable
 from datetime import datetime
 
-from statuswatch.demo._common import Document, short_id, sp_time, ulid
 from statuswatch.demo.cloud_docs import aws_currentevents, gcp_incidents
+from statuswatch.demo.common import Document, short_id, sp_time, ulid
 from statuswatch.demo.script import Provider
 from statuswatch.demo.statuspage_docs import incidentio_summary, statuspage_summary
 

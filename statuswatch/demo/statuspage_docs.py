@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from statuswatch.demo._common import Document, io_time, json_document, short_id, sp_time, ulid
+from statuswatch.demo.common import Document, io_time, json_document, short_id, sp_time, ulid
 from statuswatch.demo.script import EventState, Planned, Provider
 from statuswatch.model import Impact, Phase, Status
 

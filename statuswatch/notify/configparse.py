@@ -1,27 +1,20 @@
-"""Validation of `[notify]` and `[[notify.channels]]`, with one-line errors like the rest."""
+"""Validation of `[notify]` and `[[notify.channels]]`, with one-line errors like the rest.
+
+The base config keeps `[notify]` as written (statuswatch.config.SECTIONS); the notifier's
+commands (`notify`, `serve`) read it through `notify_settings`.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
-from statuswatch.config import (
-    ConfigError,
-    _integer,
-    _key,
-    _number,
-    _show,
-    _string,
-    _suggest,
-    _table,
-    _type_name,
-    check_keys,
-    unknown_provider,
-)
+from statuswatch import tomlcheck
+from statuswatch.config import Config
 from statuswatch.model import Impact
 from statuswatch.notify.settings import (
     CHANNEL_TYPES,
@@ -32,17 +25,23 @@ from statuswatch.notify.settings import (
     Secret,
 )
 from statuswatch.text import strip_controls
-
-NOTIFY_KEYS = (
-    "channels",
-    "unreachable_after",
-    "remind_before",
-    "max_age",
-    "lock_timeout",
-    "retries",
-    "backoff",
-    "retry_after_cap",
+from statuswatch.tomlcheck import (
+    ConfigError,
+    at,
+    check_keys,
+    dotted_key,
+    integer,
+    number,
+    numbers_of,
+    show,
+    string,
+    suggest,
+    table,
+    type_name,
+    unknown_provider,
 )
+
+NOTIFY_KEYS = tuple(f.name for f in fields(NotifySettings))
 COMMON_KEYS = (
     "type",
     "name",
@@ -79,7 +78,6 @@ TLS_MODES = ("starttls", "ssl", "none")
 # Seconds between two messages by default: Slack allows about one per second on an incoming
 # webhook, Discord five per two seconds.
 DEFAULT_MIN_INTERVAL = {"slack": 1.0, "discord": 0.5}
-T = TypeVar("T")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+")
@@ -94,39 +92,22 @@ _BOUNDS: dict[str, tuple[float, bool]] = {  # key -> (lower bound, bound allowed
 }
 
 
-def _at(key: str, check: Callable[[Path | str, object], T], path: Path | str, value: object) -> T:
-    """Run one of config's validators, naming `key` (a path with indexes) in its error."""
-    try:
-        return check(path, value)
-    except ConfigError as exc:
-        raise ConfigError(path, key, exc.problem) from None
+def notify_settings(config: Config) -> NotifySettings:
+    """The config's `[notify]` table as NotifySettings (the defaults when there is none)."""
+    if "notify" not in config.sections:
+        return NotifySettings()
+    return parse_notify(config.path, config.sections["notify"], list(config.providers))
 
 
 def parse_notify(path: Path | str, value: object, known_providers: Sequence[str]) -> NotifySettings:
     """Return NotifySettings from the `[notify]` table, every key checked."""
-    table = _table(path, value, "notify")
-    check_keys(path, table, NOTIFY_KEYS, "notify")
-    defaults = NotifySettings()
-    given: dict[str, Any] = {}
-    for name, raw in table.items():
-        if name == "channels":
-            continue
-        number: float
-        if isinstance(getattr(defaults, name), int):
-            number = _integer(path, raw, "notify", name)
-        else:
-            number = _number(path, raw, "notify", name)
-        bound, inclusive = _BOUNDS[name]
-        if number < bound or (number == bound and not inclusive):
-            relation = "at least" if inclusive else "greater than"
-            raise ConfigError(
-                path, _key("notify", name), f"must be {relation} {bound:g}, got {number:g}"
-            )
-        given[name] = number
-    channels: tuple[ChannelSettings, ...] = ()
-    if "channels" in table:
-        channels = _channels(path, table["channels"], known_providers)
-    return NotifySettings(channels=channels, **given)
+    given = table(path, value, "notify")
+    check_keys(path, given, NOTIFY_KEYS, "notify")
+    numbers = {name: raw for name, raw in given.items() if name != "channels"}
+    settings = numbers_of(path, numbers, NotifySettings(), _BOUNDS, "notify")
+    if "channels" in given:
+        settings = replace(settings, channels=_channels(path, given["channels"], known_providers))
+    return settings
 
 
 def _channels(
@@ -137,7 +118,7 @@ def _channels(
         raise ConfigError(
             path,
             "notify.channels",
-            f"expected an array of tables ([[notify.channels]]), got {_type_name(value)}",
+            f"expected an array of tables ([[notify.channels]]), got {type_name(value)}",
         )
     out: list[ChannelSettings] = []
     parsed = [
@@ -152,7 +133,7 @@ def _channels(
         where = f"notify.channels[{index}].name"
         if named:
             if channel.name in seen:
-                raise ConfigError(path, where, f"duplicate channel name {_show(channel.name)}")
+                raise ConfigError(path, where, f"duplicate channel name {show(channel.name)}")
         else:
             counts[channel.type] = counts.get(channel.type, 0) + 1
             if counts[channel.type] > 1:
@@ -170,30 +151,30 @@ def _channel(
     path: Path | str, where: str, value: object, known_providers: Sequence[str]
 ) -> tuple[ChannelSettings, bool]:
     """One channel table, and whether it was given a name."""
-    table = _at(where, _table, path, value)
+    table = at(where, tomlcheck.table, path, value)  # the module: `table` is this one
     if "type" not in table:
         raise ConfigError(path, f"{where}.type", f"missing (one of: {', '.join(CHANNEL_TYPES)})")
-    kind = _at(f"{where}.type", _string, path, table["type"])
+    kind = at(f"{where}.type", string, path, table["type"])
     if kind not in CHANNEL_TYPES:
-        close = _suggest(kind, CHANNEL_TYPES)
+        close = suggest(kind, CHANNEL_TYPES)
         hint = f"did you mean {close!r}?; " if close else ""
         raise ConfigError(
             path,
             f"{where}.type",
-            f"unknown channel type {_show(kind)} ({hint}known types: {', '.join(CHANNEL_TYPES)})",
+            f"unknown channel type {show(kind)} ({hint}known types: {', '.join(CHANNEL_TYPES)})",
         )
     allowed = COMMON_KEYS + TYPE_KEYS[kind]
     for name in table:
         if name not in allowed:
-            close = _suggest(name, allowed)
+            close = suggest(name, allowed)
             hint = f"did you mean {close!r}?" if close else "expected one of: " + ", ".join(allowed)
             raise ConfigError(
                 path,
-                f"{where}.{_key(name)}",
-                f"unknown key {_show(name)} in a channel of type {kind!r} ({hint})",
+                f"{where}.{dotted_key(name)}",
+                f"unknown key {show(name)} in a channel of type {kind!r} ({hint})",
             )
     options = _options(path, where, kind, table)
-    name = _at(f"{where}.name", _string, path, table["name"]) if "name" in table else kind
+    name = at(f"{where}.name", string, path, table["name"]) if "name" in table else kind
     channel = ChannelSettings(
         type=kind,
         name=name,
@@ -246,7 +227,7 @@ def _secret(path: Path | str, where: str, table: Mapping[str, object], key: str)
         return Secret(env=_env_name(path, where, table, env_key))
     raw = table[key]
     if not isinstance(raw, str):
-        raise ConfigError(path, f"{where}.{key}", f"expected a string, got {_type_name(raw)}")
+        raise ConfigError(path, f"{where}.{key}", f"expected a string, got {type_name(raw)}")
     # The value may be a token: the message says what is wrong without showing it.
     if not raw.strip() or strip_controls(raw) != raw or any(c.isspace() for c in raw):
         raise ConfigError(
@@ -258,10 +239,10 @@ def _secret(path: Path | str, where: str, table: Mapping[str, object], key: str)
 
 
 def _env_name(path: Path | str, where: str, table: Mapping[str, object], key: str) -> str:
-    name = _at(f"{where}.{key}", _string, path, table[key])
+    name = at(f"{where}.{key}", string, path, table[key])
     if not _ENV_NAME.fullmatch(name):
         raise ConfigError(
-            path, f"{where}.{key}", f"expected an environment variable name, got {_show(name)}"
+            path, f"{where}.{key}", f"expected an environment variable name, got {show(name)}"
         )
     return name
 
@@ -281,12 +262,12 @@ def _secret_url(path: Path | str, key: str, url: str) -> None:
 
 
 def _headers(path: Path | str, where: str, value: object) -> dict[str, str]:
-    table = _at(f"{where}.headers", _table, path, value)
+    table = at(f"{where}.headers", tomlcheck.table, path, value)
     headers: dict[str, str] = {}
     for name, raw in table.items():
-        key = f"{where}.headers.{_key(name)}"
+        key = f"{where}.headers.{dotted_key(name)}"
         if not _HEADER_NAME.fullmatch(name):
-            raise ConfigError(path, key, f"invalid header name {_show(name)}")
+            raise ConfigError(path, key, f"invalid header name {show(name)}")
         if not isinstance(raw, str) or strip_controls(raw) != raw or "\n" in raw:
             # Header values are often credentials: never echoed.
             raise ConfigError(path, key, "expected a one-line string (value not shown)")
@@ -295,33 +276,33 @@ def _headers(path: Path | str, where: str, value: object) -> dict[str, str]:
 
 
 def _email(path: Path | str, where: str, table: Mapping[str, object]) -> dict[str, Any]:
-    out: dict[str, Any] = {"host": _at(f"{where}.host", _string, path, table["host"])}
-    tls = _at(f"{where}.tls", _string, path, table["tls"]) if "tls" in table else "starttls"
+    out: dict[str, Any] = {"host": at(f"{where}.host", string, path, table["host"])}
+    tls = at(f"{where}.tls", string, path, table["tls"]) if "tls" in table else "starttls"
     if tls not in TLS_MODES:
         raise ConfigError(
-            path, f"{where}.tls", f"expected one of {', '.join(TLS_MODES)}, got {_show(tls)}"
+            path, f"{where}.tls", f"expected one of {', '.join(TLS_MODES)}, got {show(tls)}"
         )
     out["tls"] = tls
-    port = _at(f"{where}.port", _integer, path, table["port"]) if "port" in table else None
+    port = at(f"{where}.port", integer, path, table["port"]) if "port" in table else None
     if port is not None and not 0 < port < 65536:
         raise ConfigError(path, f"{where}.port", f"expected a port number, got {port}")
     out["port"] = port if port is not None else (465 if tls == "ssl" else 587)
-    sender = _at(f"{where}.from", _string, path, table["from"])
+    sender = at(f"{where}.from", string, path, table["from"])
     if not _ADDRESS.search(sender):
-        raise ConfigError(path, f"{where}.from", f"expected an email address, got {_show(sender)}")
+        raise ConfigError(path, f"{where}.from", f"expected an email address, got {show(sender)}")
     out["from"] = sender
     to = table["to"]
     recipients = [to] if isinstance(to, str) else to
     if not isinstance(recipients, list) or not recipients:
         raise ConfigError(
-            path, f"{where}.to", f"expected an address or a list of them, got {_type_name(to)}"
+            path, f"{where}.to", f"expected an address or a list of them, got {type_name(to)}"
         )
     checked = []
     for index, item in enumerate(recipients):
-        address = _at(f"{where}.to[{index}]", _string, path, item)
+        address = at(f"{where}.to[{index}]", string, path, item)
         if not _ADDRESS.fullmatch(address):
             raise ConfigError(
-                path, f"{where}.to[{index}]", f"expected an email address, got {_show(address)}"
+                path, f"{where}.to[{index}]", f"expected an email address, got {show(address)}"
             )
         checked.append(address)
     out["to"] = tuple(checked)
@@ -340,13 +321,13 @@ def _command(path: Path | str, where: str, value: object) -> tuple[str, ...]:
             path,
             f"{where}.command",
             f"expected a non-empty list of strings (program and arguments, no shell), "
-            f"got {_type_name(value)}",
+            f"got {type_name(value)}",
         )
     args = []
     for index, item in enumerate(value):
         if not isinstance(item, str) or "\x00" in item:
             raise ConfigError(
-                path, f"{where}.command[{index}]", f"expected a string, got {_type_name(item)}"
+                path, f"{where}.command[{index}]", f"expected a string, got {type_name(item)}"
             )
         args.append(item)
     if not args[0].strip():
@@ -362,9 +343,9 @@ def _strings(
     value = table[key]
     if not isinstance(value, list):
         raise ConfigError(
-            path, f"{where}.{key}", f"expected a list of strings, got {_type_name(value)}"
+            path, f"{where}.{key}", f"expected a list of strings, got {type_name(value)}"
         )
-    return tuple(_at(f"{where}.{key}[{i}]", _string, path, item) for i, item in enumerate(value))
+    return tuple(at(f"{where}.{key}[{i}]", string, path, item) for i, item in enumerate(value))
 
 
 def _providers(
@@ -382,15 +363,15 @@ def _providers(
 def _impact(path: Path | str, where: str, table: Mapping[str, object]) -> Impact | None:
     if "min_impact" not in table:
         return None
-    value = _at(f"{where}.min_impact", _string, path, table["min_impact"])
+    value = at(f"{where}.min_impact", string, path, table["min_impact"])
     names = [impact.value for impact in Impact]
     if value not in names:
-        close = _suggest(value, names)
+        close = suggest(value, names)
         hint = f"did you mean {close!r}?; " if close else ""
         raise ConfigError(
             path,
             f"{where}.min_impact",
-            f"unknown impact {_show(value)} ({hint}one of: {', '.join(names)})",
+            f"unknown impact {show(value)} ({hint}one of: {', '.join(names)})",
         )
     return Impact(value)
 
@@ -402,12 +383,12 @@ def _events(path: Path | str, where: str, table: Mapping[str, object]) -> tuple[
     kinds: dict[EventKind, None] = {}
     for index, value in enumerate(_strings(path, where, table, "events")):
         if value not in names:
-            close = _suggest(value, names)
+            close = suggest(value, names)
             hint = f"did you mean {close!r}?; " if close else ""
             raise ConfigError(
                 path,
                 f"{where}.events[{index}]",
-                f"unknown event {_show(value)} ({hint}one of: {', '.join(names)})",
+                f"unknown event {show(value)} ({hint}one of: {', '.join(names)})",
             )
         kinds[EventKind(value)] = None
     return tuple(kinds)
@@ -418,10 +399,10 @@ def _positive(
 ) -> float:
     if key not in table:
         return default
-    number = _at(f"{where}.{key}", _number, path, table[key])
-    if number <= 0:
-        raise ConfigError(path, f"{where}.{key}", f"must be greater than 0, got {number:g}")
-    return number
+    seconds = at(f"{where}.{key}", number, path, table[key])
+    if seconds <= 0:
+        raise ConfigError(path, f"{where}.{key}", f"must be greater than 0, got {seconds:g}")
+    return seconds
 
 
 def _at_least_zero(
@@ -429,7 +410,7 @@ def _at_least_zero(
 ) -> float:
     if key not in table:
         return default
-    number = _at(f"{where}.{key}", _number, path, table[key])
-    if number < 0:
-        raise ConfigError(path, f"{where}.{key}", f"must be at least 0, got {number:g}")
-    return number
+    seconds = at(f"{where}.{key}", number, path, table[key])
+    if seconds < 0:
+        raise ConfigError(path, f"{where}.{key}", f"must be at least 0, got {seconds:g}")
+    return seconds

@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from statuswatch.document import SCHEMA
+from statuswatch.document.write import (
+    component_document,
+    incident_document,
+    maintenance_document,
+)
 from statuswatch.model import Component, Impact, Incident, Maintenance, ProviderSpec, Status
 from statuswatch.notify.settings import EventKind
-from statuswatch.output import SCHEMA, _component, _incident, _maintenance
 from statuswatch.timefmt import age, rfc3339, short_utc
 
 _SNIPPET = 280  # characters of an update quoted in a one-line text
@@ -84,11 +89,11 @@ def payload(event: Event) -> dict[str, Any]:
         },
     }
     if event.incident is not None:
-        body["incident"] = _incident(event.incident)
+        body["incident"] = incident_document(event.incident)
     elif event.maintenance is not None:
-        body["maintenance"] = _maintenance(event.maintenance)
+        body["maintenance"] = maintenance_document(event.maintenance)
     elif event.component is not None:
-        body["component"] = _component(event.component)
+        body["component"] = component_document(event.component)
     body["text"] = event.text
     return body
 

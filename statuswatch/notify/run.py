@@ -28,7 +28,7 @@ from statuswatch.notify.deliver import Delivery
 from statuswatch.notify.derive import DeriveOptions, derive
 from statuswatch.notify.events import Event, line, payload
 from statuswatch.notify.route import wants
-from statuswatch.notify.settings import ChannelSettings
+from statuswatch.notify.settings import ChannelSettings, NotifySettings
 from statuswatch.notify.state import State
 from statuswatch.notify.store import Entry, LockTimeout, Outbox, Store
 from statuswatch.settings import HttpSettings
@@ -70,6 +70,7 @@ def queue(
 
 def notify(
     config: Config,
+    settings: NotifySettings,
     specs: Sequence[ProviderSpec],
     options: RunOptions,
     *,
@@ -80,22 +81,31 @@ def notify(
     warn: Callable[[str], None],
     environ: Mapping[str, str] | None = None,
 ) -> int:
-    """Run the notifier once and return the exit status."""
+    """Run the notifier once and return the exit status (`settings`: the config's `[notify]`)."""
     store = Store(state_dir)
     if options.dry_run:
-        return _dry_run(config, specs, options, store, cache_dir, poll, out, warn)
+        return _dry_run(config, settings, specs, options, store, cache_dir, poll, out, warn)
     try:
         with store.lock(options.lock_timeout):
             return _locked_run(
-                config, specs, options, store, cache_dir, poll, warn, environ or os.environ
+                config,
+                settings,
+                specs,
+                options,
+                store,
+                cache_dir,
+                poll,
+                warn,
+                environ or os.environ,
             )
     except LockTimeout as exc:
         warn(f"{exc}; gave up after waiting {options.lock_timeout:g} s")
         return LOCKED
 
 
-def _derive_options(config: Config, options: RunOptions, first_run: bool) -> DeriveOptions:
-    settings = config.notify
+def _derive_options(
+    settings: NotifySettings, options: RunOptions, first_run: bool
+) -> DeriveOptions:
     return DeriveOptions(
         unreachable_after=settings.unreachable_after,
         remind_before=settings.remind_before,
@@ -106,6 +116,7 @@ def _derive_options(config: Config, options: RunOptions, first_run: bool) -> Der
 
 def _locked_run(
     config: Config,
+    settings: NotifySettings,
     specs: Sequence[ProviderSpec],
     options: RunOptions,
     store: Store,
@@ -124,9 +135,9 @@ def _locked_run(
     first_run = state is None
     snapshot = poll(specs, config.http, cache_dir)
     events, new_state = derive(
-        state or State(), snapshot, _derive_options(config, options, first_run)
+        state or State(), snapshot, _derive_options(settings, options, first_run)
     )
-    channels = config.notify.effective_channels()
+    channels = settings.effective_channels()
     now = _utcnow()
     before = (len(outbox.delivered), len(outbox.not_before))
     added = queue(outbox, events, channels, now)
@@ -142,7 +153,7 @@ def _locked_run(
     delivery = Delivery(
         outbox=outbox,
         channels={c.name: c for c in channels},
-        settings=config.notify,
+        settings=settings,
         save=lambda: store.save_outbox(outbox),
         warn=warn,
         environ=environ,
@@ -154,6 +165,7 @@ def _locked_run(
 
 def _dry_run(
     config: Config,
+    settings: NotifySettings,
     specs: Sequence[ProviderSpec],
     options: RunOptions,
     store: Store,
@@ -172,9 +184,9 @@ def _dry_run(
         warn(problem)
     first_run = state is None
     snapshot = poll(specs, config.http, cache_dir)
-    events, _ = derive(state or State(), snapshot, _derive_options(config, options, first_run))
+    events, _ = derive(state or State(), snapshot, _derive_options(settings, options, first_run))
     pending = len(outbox.pending)
-    for entry in queue(outbox, events, config.notify.effective_channels(), now):
+    for entry in queue(outbox, events, settings.effective_channels(), now):
         out(f"would send to {entry.channel}: {line(entry.event)}")
     if first_run and not options.send_existing:
         warn("dry run: no saved state: a real run would record a baseline and send nothing")

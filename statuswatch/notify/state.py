@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from statuswatch.model import Status
+from statuswatch.timefmt import parse_aware
 
 VERSION = 1
 
@@ -86,12 +87,9 @@ def _parse_time(value: object) -> datetime | None:
     if not isinstance(value, str):
         raise CorruptState(f"expected a time, got {type(value).__name__}")
     try:
-        parsed = datetime.fromisoformat(value)
+        return parse_aware(value)
     except ValueError:
         raise CorruptState(f"bad time {value[:40]!r}") from None
-    if parsed.tzinfo is None:
-        raise CorruptState(f"time without a zone {value[:40]!r}")
-    return parsed
 
 
 def to_json(state: State, saved_at: datetime) -> dict[str, Any]:

@@ -25,11 +25,12 @@ import httpx
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from statuswatch import __version__
+from statuswatch.document import SCHEMA
+from statuswatch.document.write import dumps, snapshot_document
 from statuswatch.model import ProviderSpec, Snapshot
 from statuswatch.notify.derive import DeriveOptions, derive
 from statuswatch.notify.events import document, payload
 from statuswatch.notify.state import State
-from statuswatch.output import SCHEMA, dumps, snapshot_document
 from statuswatch.poll import poll_all
 from statuswatch.serve.httpd import MAX_HEAD, BadRequest, Request, read_request, response
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame

@@ -1,7 +1,8 @@
 """The Textual app: one screen that shows what is down, refreshed by a worker.
 
 Data arrives only as typed messages (statuswatch.tui.messages) posted by the poll, which runs
-the engine (statuswatch.poll) in its own thread; the UI thread only sorts and draws.
+a `Poller` (statuswatch.source: the engine, or a server) in its own thread; the UI thread only
+sorts and draws.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import contextlib
 import gc
 import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
@@ -25,9 +26,10 @@ from textual.events import DescendantFocus
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
-from statuswatch.model import ProviderReport, ProviderSpec, Snapshot, Status
+from statuswatch.model import ProviderReport, ProviderSpec, Status
 from statuswatch.settings import HttpSettings
-from statuswatch.text import one_line, safe_url
+from statuswatch.source import Poller, engine_poller
+from statuswatch.text import one_line
 from statuswatch.tui import render
 from statuswatch.tui.board import Board, ChangeKind, row_key
 from statuswatch.tui.links import open_link
@@ -36,10 +38,7 @@ from statuswatch.tui.screens import DetailScreen, HelpScreen
 from statuswatch.tui.threaded import run_in_thread
 from statuswatch.tui.widgets import DetailPane, ListTable, StatusHeader
 
-__all__ = ["Poller", "StatusApp", "build_app", "engine_poller"]
-
-# Given the callback for each report, polls every provider once and returns the snapshot.
-Poller = Callable[[Callable[[ProviderReport], None]], Awaitable[Snapshot]]
+__all__ = ["StatusApp", "build_app"]
 
 # Reports arriving within this many seconds share one redraw of the lists; longer while a
 # poll runs, when a redraw that grows a list lays out (and repaints) the whole screen.
@@ -50,22 +49,6 @@ RENDER_DELAY_POLLING = 0.2
 DETAIL_DELAY = 0.12
 DETAIL_EVERY = 15.0  # seconds between redraws of the detail pane for its ages alone
 TICK = 0.5  # seconds between header updates and checks whether a refresh is due
-
-
-def engine_poller(
-    specs: Sequence[ProviderSpec],
-    settings: HttpSettings,
-    cache_dir: Path,
-    now: Callable[[], datetime] | None = None,
-) -> Poller:
-    """A Poller that runs the real engine (statuswatch.poll.poll_all)."""
-
-    async def poll(on_report: Callable[[ProviderReport], None]) -> Snapshot:
-        from statuswatch.poll import poll_all
-
-        return await poll_all(specs, settings, cache_dir, on_report=on_report, now=now)
-
-    return poll
 
 
 def _utcnow() -> datetime:
@@ -365,33 +348,11 @@ class StatusApp(App[int]):
         self.action_details()
 
     def _current(self) -> tuple[Text, str | None] | None:
-        """The detail text and link of the selected row, or None when nothing is selected.
-
-        The link is the item's own page if it is http(s), else the provider's page.
-        """
-        now = self.now()
-        table = self._active_table
-        key = self._selection.get(table)
+        """The detail text and link of the selected row, or None when nothing is selected."""
+        key = self._selection.get(self._active_table)
         if key is None:
             return None
-        if table == "providers":
-            spec = next((s for s in self.board.specs if s.id == key), None)
-            if spec is None:
-                return None
-            report = self.board.reports.get(key)
-            return render.provider_detail(spec, report, now), safe_url(spec.url)
-        if table == "incidents":
-            row = self.board.find_incident(key, now)
-            if row is None:
-                return None
-            text = render.incident_detail(row.report, row.incident, now, row.closed_at)
-            return text, safe_url(row.incident.url) or safe_url(row.report.spec.url)
-        found = self.board.find_maintenance(key)
-        if found is None:
-            return None
-        report, item = found
-        text = render.maintenance_detail(report, item, now)
-        return text, safe_url(item.url) or safe_url(report.spec.url)
+        return render.selected_detail(self.board, self._active_table, key, self.now())
 
     def _show_detail(self) -> None:
         # Timers can fire while the app closes and its screen is gone: nothing to draw then.

@@ -23,11 +23,11 @@ from statuswatch.model import (
     Status,
     Update,
 )
-from statuswatch.text import one_line, plain_text
+from statuswatch.text import one_line, plain_text, safe_url
 from statuswatch.timefmt import age
+from statuswatch.tui.board import Board
 
 __all__ = [
-    "STATUS_LABELS",
     "STATUS_STYLES",
     "header_text",
     "incident_cells",
@@ -38,18 +38,11 @@ __all__ = [
     "maintenance_detail",
     "provider_cells",
     "provider_detail",
+    "selected_detail",
     "status_label",
     "when",
 ]
 
-STATUS_LABELS = {
-    Status.OPERATIONAL: "operational",
-    Status.MAINTENANCE: "maintenance",
-    Status.DEGRADED: "degraded",
-    Status.PARTIAL_OUTAGE: "partial outage",
-    Status.MAJOR_OUTAGE: "MAJOR OUTAGE",
-    Status.UNKNOWN: "unknown",
-}
 STATUS_STYLES = {
     Status.OPERATIONAL: "green",
     Status.MAINTENANCE: "bright_blue",
@@ -91,7 +84,7 @@ def when(moment: datetime | None, now: datetime) -> str:
 
 def status_label(status: Status) -> Text:
     """The status as a coloured word (the word carries it without colour too)."""
-    return Text(STATUS_LABELS[status], style=STATUS_STYLES[status])
+    return Text(status.label, style=STATUS_STYLES[status])
 
 
 def provider_cells(
@@ -109,7 +102,7 @@ def _note(report: ProviderReport, now: datetime) -> Text:
     if report.error is not None:
         note = line(f"{report.error.type.value}: {report.error.message}", "magenta")
         if report.stale and report.fetched_at is not None and page is not None:
-            was = STATUS_LABELS[page.status]
+            was = page.status.label
             note = _one_row(
                 Text.assemble(
                     Text(
@@ -347,9 +340,7 @@ def header_text(
         bottom.append(f"All {heard} providers operational", style="bold green")
     else:
         for status in problems:
-            bottom.append(
-                f" {counts[status]} {STATUS_LABELS[status]} ", style=STATUS_STYLES[status]
-            )
+            bottom.append(f" {counts[status]} {status.label} ", style=STATUS_STYLES[status])
             bottom.append("  ")
         if counts[Status.OPERATIONAL]:
             bottom.append(f"{counts[Status.OPERATIONAL]} operational", style="green")
@@ -361,3 +352,28 @@ def header_text(
 def loudest(counts: dict[Status, int]) -> Status:
     """The status the header should speak for: the loudest one any provider is in."""
     return next((s for s in _LOUDNESS if counts.get(s)), Status.OPERATIONAL)
+
+
+def selected_detail(
+    board: Board, table: str, key: str, now: datetime
+) -> tuple[Text, str | None] | None:
+    """The detail text and link of row `key` of list `table`, None if it is gone.
+
+    The link is the item's own page if it is http(s), else the provider's page.
+    """
+    if table == "providers":
+        spec = next((s for s in board.specs if s.id == key), None)
+        if spec is None:
+            return None
+        return provider_detail(spec, board.reports.get(key), now), safe_url(spec.url)
+    if table == "incidents":
+        row = board.find_incident(key, now)
+        if row is None:
+            return None
+        text = incident_detail(row.report, row.incident, now, row.closed_at)
+        return text, safe_url(row.incident.url) or safe_url(row.report.spec.url)
+    found = board.find_maintenance(key)
+    if found is None:
+        return None
+    report, item = found
+    return maintenance_detail(report, item, now), safe_url(item.url) or safe_url(report.spec.url)

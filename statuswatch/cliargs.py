@@ -1,32 +1,21 @@
-"""Helpers shared by the commands: stdout that never breaks, one-line errors, colour choice."""
+"""The command line's shared options and argument types (argparse, stdlib only)."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
+import math
 from urllib.parse import urlsplit
 
-from statuswatch.exitcodes import ExitCode
 
-PROG = "statuswatch"
-
-
-def error(message: str, code: int = ExitCode.USAGE) -> int:
-    """Print one line on stderr and return `code` (the usage exit code by default)."""
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return code
-
-
-def write(text: str) -> None:
-    """Write to stdout as UTF-8 whatever the locale says, so any page title survives a pipe."""
-    write_bytes(text.encode("utf-8"))
-
-
-def write_bytes(data: bytes) -> None:
-    """Write bytes to stdout as they are (a server's document, passed through)."""
-    sys.stdout.buffer.write(data)
-    sys.stdout.flush()
+def seconds(value: str) -> float:
+    """An argparse type: a number of seconds, zero or more and finite."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
+    if not 0 <= number < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {value!r}")
+    return number
 
 
 def server_url(value: str) -> str:
@@ -53,15 +42,6 @@ def add_server_option(parser: argparse.ArgumentParser, *, defaults: bool = True)
         help="read from a `statuswatch serve` at URL instead of polling the status pages "
         "(its token, if any, from $STATUSWATCH_TOKEN)",
     )
-
-
-def use_colour(choice: str) -> bool:
-    """Colour for `--color auto|always|never`: auto means a terminal and no NO_COLOR."""
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def add_selection(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
@@ -109,3 +89,28 @@ def add_status_options(parser: argparse.ArgumentParser, *, defaults: bool = True
         help="table colours (auto: only on a terminal and without NO_COLOR)",
     )
     add_server_option(parser, defaults=defaults)
+
+
+def add_tui_options(parser: argparse.ArgumentParser) -> None:
+    """Add `--interval` and `--bell` (they only matter to the TUI)."""
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="TUI: seconds between refreshes (default: `interval` in the config, 60; at least 10)",
+    )
+    parser.add_argument(
+        "--bell",
+        action="store_true",
+        help="TUI: ring the terminal bell when an incident opens or closes while watching",
+    )
+
+
+def check_interval(value: float | None, minimum: float) -> str | None:
+    """The problem with an `--interval` value, or None when it is usable."""
+    if value is None:
+        return None
+    if not math.isfinite(value) or value < minimum:
+        return f"--interval: must be at least {minimum:g} seconds, got {value:g}"
+    return None

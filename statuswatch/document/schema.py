@@ -11,7 +11,8 @@ SCHEMA_FILE = "statuswatch-v1.schema.json"
 
 def schema_text() -> str:
     """Return the schema as it is stored in the package."""
-    return resources.files(__name__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    package = resources.files("statuswatch.document")
+    return package.joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
 def load_schema() -> dict[str, Any]:

@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 from typing import cast
 
 from statuswatch.adapters import ParseError
-from statuswatch.adapters._sniff import refuse_markup
+from statuswatch.adapters.sniff import refuse_markup
 from statuswatch.model import Impact, Phase, Status
 from statuswatch.text import one_line
 

@@ -1,0 +1,100 @@
+"""Why a fetch failed, in words: httpx's exceptions into the report's FetchError."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+
+import httpx
+
+from statuswatch.model import ErrorType, FetchError
+from statuswatch.settings import HttpSettings
+from statuswatch.text import one_line
+
+__all__ = ["classify", "describe", "secs"]
+
+_DETAIL_LIMIT = 200
+
+
+def classify(
+    exc: httpx.HTTPError, url: str, in_body: bool, s: HttpSettings
+) -> tuple[FetchError, bool]:
+    """Map an httpx error to the report's error and whether another attempt may help."""
+    detail = describe(exc)
+    if isinstance(exc, httpx.ConnectTimeout):
+        message = f"could not connect to {url} within {secs(s.connect_timeout)}"
+        return FetchError(ErrorType.TIMEOUT, message), False
+    if isinstance(exc, httpx.ReadTimeout) and in_body:
+        message = f"the body from {url} stalled for {secs(s.read_timeout)}"
+        return FetchError(ErrorType.TIMEOUT, message), False
+    if isinstance(exc, httpx.TimeoutException):
+        # Timeouts are not retried: each attempt may already have used the whole deadline.
+        message = f"no answer from {url} within {secs(s.read_timeout)}"
+        return FetchError(ErrorType.TIMEOUT, message), False
+    if _is_tls(exc):
+        return FetchError(ErrorType.TLS, f"TLS failure with {url}: {detail}"), False
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return FetchError(ErrorType.CONNECTION, f"cannot request {url}: {detail}"), False
+    if isinstance(exc, httpx.DecodingError):
+        message = f"the body from {url} could not be decoded: {detail}"
+        return FetchError(ErrorType.PARSE_ERROR, message), False
+    if isinstance(exc, httpx.LocalProtocolError):
+        return FetchError(ErrorType.INTERNAL, f"bad request to {url}: {detail}"), False
+    if in_body and isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        message = f"the body from {url} was truncated: {detail}"
+        return FetchError(ErrorType.CONNECTION, message), True
+    if isinstance(exc, httpx.ConnectError):
+        detail = _connect_detail(exc) or detail
+        return FetchError(ErrorType.CONNECTION, f"could not connect to {url}: {detail}"), True
+    if isinstance(exc, httpx.TransportError):
+        message = f"the connection to {url} failed before an answer: {detail}"
+        return FetchError(ErrorType.CONNECTION, message), True
+    return FetchError(ErrorType.CONNECTION, f"request to {url} failed: {detail}"), False
+
+
+def _is_tls(exc: BaseException) -> bool:
+    """True when an ssl.SSLError is anywhere in the cause chain."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _connect_detail(exc: BaseException) -> str | None:
+    """Why a connection failed, from the socket error under anyio's "All connection attempts
+    failed": a name that does not resolve, or a refusal; None for anything else."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return None
+        if isinstance(seen, socket.gaierror):
+            reason = one_line(seen.strerror or str(seen), _DETAIL_LIMIT)
+            return f"the host name does not resolve (DNS: {reason})"
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused (nothing listens on that port)"
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line description of an exception: the first message along its cause chain."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            break
+        text = one_line(str(seen), _DETAIL_LIMIT)
+        if text:
+            return text
+        if isinstance(seen, ConnectionResetError):
+            return "connection reset by peer"
+        seen = seen.__cause__ or seen.__context__
+    return type(exc).__name__
+
+
+def secs(value: float) -> str:
+    """A duration in a message: `2.5 s`."""
+    return f"{value:g} s"

@@ -1,0 +1,192 @@
+"""Where a snapshot comes from: the status pages (the engine) or a `statuswatch serve`.
+
+The one seam every front end goes through. `status`, `check`, `wait` and the live view read
+a server only through `read_server` / `snapshot_from_server`; the live view refreshes through a
+`Poller`, made here for either source; `EventFollower` tells it when a server has polled.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from statuswatch.document.read import (
+    DocumentError,
+    clean_strings,
+    parse_document,
+    select_providers,
+    snapshot_from_document,
+)
+from statuswatch.document.write import dumps
+from statuswatch.model import ProviderReport, ProviderSpec, Snapshot
+from statuswatch.serverclient import ServerClient, ServerError, ServerEvent
+from statuswatch.settings import HttpSettings
+
+__all__ = [
+    "EventFollower",
+    "Poller",
+    "ServedDocument",
+    "engine_poller",
+    "read_server",
+    "server_poller",
+    "snapshot_from_server",
+]
+
+# Given the callback for each report, polls every provider once and returns the snapshot.
+Poller = Callable[[Callable[[ProviderReport], None]], Awaitable[Snapshot]]
+
+
+def engine_poller(
+    specs: Sequence[ProviderSpec],
+    settings: HttpSettings,
+    cache_dir: Path,
+    now: Callable[[], datetime] | None = None,
+) -> Poller:
+    """A Poller that runs the real engine (statuswatch.poll.poll_all) on the status pages."""
+
+    async def poll(on_report: Callable[[ProviderReport], None]) -> Snapshot:
+        from statuswatch.poll import poll_all  # httpx and the engine: only once polling
+
+        return await poll_all(specs, settings, cache_dir, on_report=on_report, now=now)
+
+    return poll
+
+
+@dataclass(frozen=True, slots=True)
+class ServedDocument:
+    """A server's document: its bytes as `--json` prints them, and the parsed document."""
+
+    source: str
+    body: bytes
+    document: dict[str, Any]
+
+    def snapshot(self) -> Snapshot:
+        """The Snapshot in the document; ServerError (fatal) names a field that does not fit."""
+        try:
+            return snapshot_from_document(self.document)
+        except DocumentError as exc:
+            raise ServerError(str(exc), fatal=True) from None
+
+
+def read_server(client: ServerClient, ids: Sequence[str] = ()) -> ServedDocument:
+    """Read the server's latest document, keeping only the providers `ids` (all if empty).
+
+    The body is the server's bytes unless they had to change: a document with control
+    sequences in it is cleaned and re-serialised (the server is our own code, but its answer
+    crosses a network), and so is one cut down to `ids`. ServerError when the server cannot
+    be read (fatal when it is not a statuswatch server); KeyError names an id it does not watch.
+    """
+    body = client.status_bytes()
+    try:
+        document = parse_document(body, client.url)
+    except DocumentError as exc:
+        raise ServerError(str(exc), fatal=True) from None
+    document, tampered = clean_strings(document)
+    if tampered:
+        body = dumps(document).encode("utf-8")
+    if ids:
+        document = select_providers(document, ids)
+        body = dumps(document).encode("utf-8")
+    return ServedDocument(client.url, body, document)
+
+
+def snapshot_from_server(client: ServerClient, ids: Sequence[str] = ()) -> Snapshot:
+    """The server's latest snapshot (only the providers `ids`, if any); errors as `read_server`."""
+    return read_server(client, ids).snapshot()
+
+
+def server_poller(url: str, ids: Sequence[str], first: Snapshot | None = None) -> Poller:
+    """A Poller that reads the server's latest snapshot (only the providers `ids`).
+
+    `first`, already read, is the answer to the first call. Each call runs in a thread of its
+    own (the live view's), so the blocking client is fine there. A provider the server stops
+    watching is left out rather than refused.
+    """
+    wanted = set(ids)
+    pending = [first] if first is not None else []
+
+    async def poll(on_report: Callable[[ProviderReport], None]) -> Snapshot:
+        if pending:
+            snapshot = pending.pop()
+        else:
+            with ServerClient(url) as client:
+                snapshot = snapshot_from_server(client)
+        reports = tuple(r for r in snapshot.reports if r.spec.id in wanted)
+        for report in reports:
+            on_report(report)
+        return Snapshot(generated_at=snapshot.generated_at, reports=reports)
+
+    return poll
+
+
+class EventFollower:
+    """Follows a server's /v1/events in a daemon thread; `on_change` after each of its polls.
+
+    It calls `on_change` for each `snapshot` notice with a new `generated_at` (and after a
+    `reset`), and reconnects after `retry` seconds with the last event id when the stream
+    breaks. `on_change` runs in the follower's thread.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        on_change: Callable[[], None],
+        *,
+        seen: str | None = None,
+        retry: float = 3.0,
+        read_timeout: float = 60.0,
+    ) -> None:
+        self.url = url
+        self._on_change = on_change
+        self._seen = seen  # generated_at of the snapshot the viewer already has
+        self._retry = retry
+        self._read_timeout = read_timeout
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="statuswatch-events", daemon=True)
+        self.last_event_id: str | None = None
+        self.connections = 0  # streams that delivered something
+        self.problem: str | None = None  # why the last connection ended, if it failed
+
+    def start(self) -> EventFollower:
+        """Start following."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop after the current read (the thread is a daemon: exiting never waits for it)."""
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with ServerClient(self.url) as client:
+                    opened = False
+                    events = client.events(self.last_event_id, read_timeout=self._read_timeout)
+                    for event in events:
+                        if self._stop.is_set():
+                            return
+                        if not opened:
+                            opened = True
+                            self.connections += 1
+                        self._take(event)
+                self.problem = "the server closed the stream"
+            except ServerError as exc:
+                self.problem = str(exc)
+            except Exception as exc:  # a bad notice must not end the following
+                self.problem = f"{type(exc).__name__}: {exc}"
+            self._stop.wait(self._retry)
+
+    def _take(self, event: ServerEvent) -> None:
+        if event.id is not None:
+            self.last_event_id = event.id
+        if event.kind == "reset":
+            self._on_change()
+        elif event.kind == "snapshot":
+            generated_at = event.json().get("generated_at")
+            if generated_at != self._seen:
+                self._seen = generated_at
+                self._on_change()

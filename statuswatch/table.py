@@ -1,0 +1,99 @@
+"""The plain-text status table: worst first, a line per provider, active incidents below."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from statuswatch.model import Incident, Maintenance, Phase, ProviderReport, Snapshot, Status
+from statuswatch.timefmt import age, short_utc
+
+__all__ = ["status_table", "worst_first"]
+
+_COLOURS = {
+    Status.OPERATIONAL: "32",  # green
+    Status.MAINTENANCE: "34",  # blue
+    Status.DEGRADED: "33",  # yellow
+    Status.PARTIAL_OUTAGE: "38;5;208",  # orange
+    Status.MAJOR_OUTAGE: "1;31",  # bold red
+    Status.UNKNOWN: "35",  # magenta
+}
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+
+
+def _active(incidents: Iterable[Incident]) -> list[Incident]:
+    return [i for i in incidents if not i.phase.is_closed]
+
+
+def worst_first(reports: Sequence[ProviderReport]) -> list[ProviderReport]:
+    """Return reports worst first (outages, then unknown), keeping watch order among equals."""
+    return sorted(reports, key=lambda r: -r.status.urgency)
+
+
+def _incident_lines(incident: Incident, now: datetime) -> list[str]:
+    since = ""
+    if incident.started_at is not None:
+        since = f", since {short_utc(incident.started_at)} ({age(incident.started_at, now)})"
+    lines = [f"    ! [{incident.impact.value}] {incident.title} ({incident.phase.value}{since})"]
+    if incident.updates:
+        newest = max(incident.updates, key=lambda u: u.at)
+        first_line = newest.text.split("\n", 1)[0]
+        if len(first_line) > 160:
+            first_line = first_line[:159] + "…"
+        lines.append(f"      {age(newest.at, now)}: {first_line}")
+    if incident.url:
+        lines.append(f"      {incident.url}")
+    return lines
+
+
+def _maintenance_lines(maintenance: Maintenance, now: datetime) -> list[str]:
+    when = ""
+    if maintenance.scheduled_for is not None:
+        when = f", {short_utc(maintenance.scheduled_for)} ({age(maintenance.scheduled_for, now)})"
+    return [f"    ~ maintenance {maintenance.phase.value}: {maintenance.title}{when}"]
+
+
+def status_table(snapshot: Snapshot, *, only_problems: bool = False, colour: bool = False) -> str:
+    """Return the plain-text table: worst first, a line per provider, active incidents below."""
+    now = snapshot.generated_at
+    reports = worst_first(snapshot.reports)
+    problems = [r for r in reports if r.status.is_problem]
+    unknown = sum(1 for r in problems if r.status is Status.UNKNOWN)
+    lines = [
+        f"statuswatch · {short_utc(now)} · {len(reports)} providers: "
+        f"{len(problems) - unknown} with problems, {unknown} unknown"
+    ]
+    shown = problems if only_problems else reports
+    if not shown:
+        lines.append("All providers operational.")
+    name_width = min(max((len(r.spec.name) for r in shown), default=10), 32)
+    for report in shown:
+        status = report.status
+        label = _paint(f"{status.label:<14}", _COLOURS[status], colour)
+        name = report.spec.name[:name_width]
+        detail = _detail(report, now)
+        lines.append(f"{label} {name:<{name_width}}  {detail}".rstrip())
+        page = report.page
+        if page is None:
+            continue
+        for incident in _active(page.incidents):
+            lines.extend(_incident_lines(incident, now))
+        for maintenance in page.maintenances:
+            if maintenance.phase in (Phase.IN_PROGRESS, Phase.VERIFYING):
+                lines.extend(_maintenance_lines(maintenance, now))
+        upcoming = sum(1 for m in page.maintenances if m.phase is Phase.SCHEDULED)
+        if upcoming and not only_problems:
+            lines.append(f"    ~ {upcoming} upcoming maintenance{'s' if upcoming > 1 else ''}")
+    return "\n".join(lines) + "\n"
+
+
+def _detail(report: ProviderReport, now: datetime) -> str:
+    if report.error is None:
+        return report.page.description if report.page else ""
+    text = f"{report.error.type.value}: {report.error.message}"
+    if report.stale and report.fetched_at is not None:
+        text += f" (showing data from {age(report.fetched_at, now)})"
+    return text

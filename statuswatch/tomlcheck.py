@@ -1,0 +1,229 @@
+"""Validation of TOML tables (the config, the catalog, `[notify]`): one-line errors that name
+the file, the key and the problem, and suggest the word that was probably meant (stdlib only).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import math
+import re
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
+
+from statuswatch.text import strip_controls
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+__all__ = [
+    "ConfigError",
+    "at",
+    "check_keys",
+    "dotted_key",
+    "integer",
+    "number",
+    "numbers_of",
+    "read_toml",
+    "show",
+    "string",
+    "suggest",
+    "table",
+    "type_name",
+    "unknown_provider",
+    "url",
+]
+
+T = TypeVar("T")
+D = TypeVar("D", bound="DataclassInstance")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_TOML_TYPES = {
+    bool: "boolean",
+    int: "integer",
+    float: "float",
+    str: "string",
+    list: "array",
+    dict: "table",
+}
+
+
+class ConfigError(Exception):
+    """A config (or catalog) problem, told in one line: `path: key: problem`."""
+
+    def __init__(self, path: Path | str, key: str, problem: str) -> None:
+        self.path = path
+        self.key = key
+        self.problem = problem
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        # One line whatever the input: values are shown with repr(), so no newline gets through.
+        if not self.key:
+            return f"{self.path}: {self.problem}"
+        return f"{self.path}: {self.key}: {self.problem}"
+
+
+def show(value: object, limit: int = 60) -> str:
+    """Return `value` quoted for a message, on one line and cut to `limit` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def dotted_key(*parts: str) -> str:
+    """Return a dotted key path, quoting the parts TOML could not write bare."""
+    # json.dumps escapes newlines and control characters, keeping the message on one line.
+    return ".".join(p if _BARE_KEY.fullmatch(p) else json.dumps(p) for p in parts)
+
+
+def type_name(value: object) -> str:
+    """Return the TOML name of `value`'s type, for 'expected X, got Y'."""
+    for kind, name in _TOML_TYPES.items():
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__  # dates and times
+
+
+def suggest(word: str, choices: Sequence[str]) -> str | None:
+    """Return the closest of `choices` to `word`, if any is close enough."""
+    matches = difflib.get_close_matches(word, choices, n=1)
+    return matches[0] if matches else None
+
+
+def unknown_provider(provider_id: str, known: Sequence[str]) -> str:
+    """Return the problem text for an unknown provider id, with a suggestion when one is close."""
+    close = suggest(provider_id, known)
+    hint = f" (did you mean {close!r}?)" if close else ""
+    return f"unknown provider {show(provider_id)}{hint}"
+
+
+def check_keys(
+    path: Path | str, table: Mapping[str, object], allowed: Sequence[str], *prefix: str
+) -> None:
+    """Refuse any key of `table` that is not in `allowed`."""
+    for name in table:
+        if name not in allowed:
+            close = suggest(name, allowed)
+            hint = f"did you mean {close!r}?" if close else "expected one of: " + ", ".join(allowed)
+            raise ConfigError(path, dotted_key(*prefix, name), f"unknown key {show(name)} ({hint})")
+
+
+def table(path: Path | str, value: object, *key: str) -> Mapping[str, object]:
+    """Return `value` if it is a TOML table, else raise."""
+    if not isinstance(value, dict):
+        raise ConfigError(path, dotted_key(*key), f"expected a table, got {type_name(value)}")
+    return value
+
+
+def string(path: Path | str, value: object, *key: str) -> str:
+    """Return `value` if it is a non-empty one-line string without control characters."""
+    if not isinstance(value, str):
+        raise ConfigError(path, dotted_key(*key), f"expected a string, got {type_name(value)}")
+    if not value.strip():
+        raise ConfigError(path, dotted_key(*key), "expected a non-empty string")
+    if strip_controls(value) != value or "\n" in value or "\t" in value:
+        raise ConfigError(
+            path,
+            dotted_key(*key),
+            f"expected one line without control characters, got {show(value)}",
+        )
+    return value
+
+
+def url(path: Path | str, value: object, *key: str) -> str:
+    """Return `value` if it is an http(s) URL with a host."""
+    text = string(path, value, *key)
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0  # .port raises on a bad port
+    except ValueError:
+        port_ok = False
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or " " in text:
+        raise ConfigError(
+            path,
+            dotted_key(*key),
+            f"expected an http or https URL with a host, got {show(text)}",
+        )
+    return text
+
+
+def number(path: Path | str, value: object, *key: str) -> float:
+    """Return `value` as a float if it is a finite TOML integer or float (booleans refused)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(path, dotted_key(*key), f"expected a number, got {type_name(value)}")
+    if not math.isfinite(value):
+        raise ConfigError(path, dotted_key(*key), f"expected a finite number, got {value}")
+    return float(value)
+
+
+def integer(path: Path | str, value: object, *key: str) -> int:
+    """Return `value` if it is a TOML integer (booleans refused)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(path, dotted_key(*key), f"expected an integer, got {type_name(value)}")
+    return value
+
+
+def at(key: str, check: Callable[[Path | str, object], T], path: Path | str, value: object) -> T:
+    """Run one of the validators above, naming `key` (a path with indexes) in its error."""
+    try:
+        return check(path, value)
+    except ConfigError as exc:
+        raise ConfigError(path, key, exc.problem) from None
+
+
+def numbers_of(
+    path: Path | str,
+    given: Mapping[str, object],
+    defaults: D,
+    bounds: Mapping[str, tuple[float, bool]],
+    *prefix: str,
+) -> D:
+    """Return the dataclass `defaults` with the numbers in `given` put in, each one checked.
+
+    The fields are the dataclass's own: any other key is refused. The type of a field's default
+    says whether it takes an integer or any number; `bounds` gives a field's lower bound and
+    whether the bound itself is allowed (a field not in it must be greater than 0).
+    """
+    names = [f.name for f in dataclasses.fields(defaults)]
+    check_keys(path, given, names, *prefix)
+    values: dict[str, Any] = {}
+    for name, raw in given.items():
+        value: int | float
+        if isinstance(getattr(defaults, name), int):
+            value = integer(path, raw, *prefix, name)
+        else:
+            value = number(path, raw, *prefix, name)
+        bound, inclusive = bounds.get(name, (0, False))
+        if value < bound or (value == bound and not inclusive):
+            relation = "at least" if inclusive else "greater than"
+            raise ConfigError(
+                path, dotted_key(*prefix, name), f"must be {relation} {bound:g}, got {value:g}"
+            )
+        values[name] = value
+    return dataclasses.replace(defaults, **values)
+
+
+def read_toml(path: Path | str, data: bytes) -> dict[str, object]:
+    """Parse TOML bytes; syntax errors become a ConfigError with the line and column."""
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, "", f"not UTF-8 text (byte {exc.start})") from None
+    except RecursionError:
+        # tomllib recurses per nesting level: a file of "[[[[..." (a corrupt or hostile one)
+        # must be a config error like any other, not a traceback.
+        raise ConfigError(path, "", "invalid TOML: arrays or tables nested too deeply") from None
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11's TOMLDecodeError has no lineno: the position is only in the message.
+        message = str(exc)
+        where = re.search(r"\s*\(at (line \d+, column \d+|end of document)\)$", message)
+        if where:
+            problem = message[: where.start()]
+            key = where.group(1)
+        else:
+            problem, key = message, ""
+        raise ConfigError(path, key, f"invalid TOML: {' '.join(problem.split())}") from None
