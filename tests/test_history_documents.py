@@ -13,15 +13,11 @@ from typing import Any
 import jsonschema
 import pytest
 
+from statuswatch.document import HISTORY_SCHEMA, REPORT_SCHEMA
+from statuswatch.document.history import history_document, report_document
+from statuswatch.document.schema import load_schema
 from statuswatch.history.backfill import apply_history
 from statuswatch.history.db import HistoryDB
-from statuswatch.history.documents import (
-    HISTORY_SCHEMA,
-    REPORT_SCHEMA,
-    history_document,
-    load_schema,
-    report_document,
-)
 from statuswatch.history.export import (
     duration_text,
     history_table,
@@ -182,3 +178,46 @@ def test_markdown_and_tables(db: HistoryDB) -> None:
 )
 def test_duration_text(seconds: int | None, text: str) -> None:
     assert duration_text(seconds) == text
+
+
+def test_documents_read_back_into_the_same_data(db: HistoryDB) -> None:
+    from statuswatch.document.history_read import (
+        incidents_from_document,
+        maintenances_from_document,
+        report_from_document,
+    )
+
+    incidents, maintenances = past_incidents(db), past_maintenances(db)
+    now = T0 + timedelta(days=2)
+    doc = history_document(incidents, maintenances, generated_at=now, since=None, until=None)
+    assert incidents_from_document(json.loads(json.dumps(doc))) == incidents
+    assert maintenances_from_document(doc) == maintenances
+    result = report(db, T0, now)
+    assert report_from_document(report_document(result, generated_at=now)) == result
+
+
+def test_a_read_document_is_cleaned_and_checked() -> None:
+    from statuswatch.document.history_read import (
+        incidents_from_document,
+        parse_history_document,
+    )
+    from statuswatch.document.read import DocumentError
+
+    with pytest.raises(DocumentError, match="did not send a statuswatch/history/v1 document"):
+        parse_history_document(b'{"schema": "statuswatch/v1"}', HISTORY_SCHEMA, "http://x")
+    with pytest.raises(DocumentError, match="did not send JSON"):
+        parse_history_document(b"<html>", HISTORY_SCHEMA, "http://x")
+    entry = {
+        "provider": "ex", "provider_name": "Ex", "id": "i", "title": "bad\x1b[31m red\nline",
+        "impact": "minor", "phase": "resolved", "started_at": "2026-11-01T00:00:00Z",
+        "posted_at": None, "resolved_at": None, "duration_s": None, "components": ["a\x07"],
+        "updates": 0, "first_update": None, "last_update": None, "url": "javascript:alert(1)",
+        "source": "observed", "first_seen_at": None, "detected_lead_s": None, "page_lag_s": None,
+    }  # fmt: skip
+    [incident] = incidents_from_document({"incidents": [entry]})
+    assert incident.title == "bad red line" and incident.components == ("a",)
+    assert incident.url is None
+    with pytest.raises(DocumentError, match=r"incidents\[0\]\.updates"):
+        incidents_from_document({"incidents": [{**entry, "updates": "3"}]})
+    with pytest.raises(DocumentError, match=r"incidents\[0\]\.started_at"):
+        incidents_from_document({"incidents": [{**entry, "started_at": "yesterday"}]})

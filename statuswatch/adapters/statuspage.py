@@ -462,44 +462,23 @@ def _markup_kind(head: bytes) -> str:
     return "HTML"
 
 
-# --- history (backfill) -----------------------------------------------------------------------
-
-HISTORY_DOCUMENT = "incidents.json"
+# --- history (backfill): see the adapter contract in statuswatch/adapters/__init__.py ------
 
 
 def history_url(url: str) -> str:
-    """Return the page's own incident history: ``/api/v2/incidents.json`` (the last 50).
-
-    Args:
-        url: the page's base URL, its ``/api/v2`` URL, or a URL naming one of its ``.json``
-            documents (whose name is replaced).
-
-    Returns:
-        The URL of the history document, e.g.
-        ``https://www.githubstatus.com/api/v2/incidents.json``.
-    """
+    """The page's own history, ``<base>/api/v2/incidents.json`` (its last 50 incidents)."""
     base = url.strip().rstrip("/")
     if base.lower().endswith(".json"):
         base = base.rsplit("/", 1)[0]
-    if base.lower().endswith("/api/v2"):
-        return f"{base}/{HISTORY_DOCUMENT}"
-    return f"{base}/api/v2/{HISTORY_DOCUMENT}"
+    return (
+        f"{base}/incidents.json"
+        if base.lower().endswith("/api/v2")
+        else (f"{base}/api/v2/incidents.json")
+    )
 
 
 def parse_history(body: bytes, headers: Mapping[str, str]) -> Page:
-    """Read a history document (incidents.json, or one incident's ``{page, incident}``).
-
-    Args:
-        body: the response body, as received.
-        headers: the response headers (unused).
-
-    Returns:
-        Every incident and maintenance the document holds, resolved ones included.
-
-    Raises:
-        FormatChanged: the body is HTML, XML or another platform's document.
-        ParseError: the body is not a Statuspage history document.
-    """
+    """Every incident of incidents.json (or of one incident's ``{page, incident}``)."""
     return read_history(body, PLATFORM)
 
 

@@ -13,9 +13,9 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 
-from statuswatch.history.documents import incident_entry
-from statuswatch.history.query import PastIncident
-from statuswatch.history.report import IMPACTS, MINUTE_STATUSES, ProviderFigures, Report
+from statuswatch.document.history import incident_entry
+from statuswatch.history.model import PastIncident, ProviderFigures, Report
+from statuswatch.history.report import IMPACTS, MINUTE_STATUSES
 from statuswatch.text import one_line
 from statuswatch.timefmt import rfc3339, short_utc
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from statuswatch.history.db import HistoryDB, to_ms
-from statuswatch.history.query import PastIncident, past_incidents
+from statuswatch.history.model import PastIncident, ProviderFigures, Report
+from statuswatch.history.query import past_incidents
 from statuswatch.history.timeline import (
     IMPACT_STATUS,
     OBSERVED,
@@ -33,7 +33,7 @@ from statuswatch.history.timeline import (
 )
 from statuswatch.model import Impact, Status
 
-__all__ = ["IMPACTS", "MINUTE_STATUSES", "PARTIAL_WEIGHT", "ProviderFigures", "Report", "report"]
+__all__ = ["IMPACTS", "MINUTE_STATUSES", "PARTIAL_WEIGHT", "report"]
 
 PARTIAL_WEIGHT = 0.3
 IMPACTS = ("critical", "major", "minor", "none", "maintenance")
@@ -44,33 +44,6 @@ MINUTE_STATUSES = (
     Status.MAINTENANCE,
 )
 _MS_PER_MINUTE = 60_000
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderFigures:
-    """One provider's figures over the window."""
-
-    id: str
-    name: str
-    incidents: dict[str, int]
-    minutes: dict[str, float]
-    uptime_pct: float | None
-    mttr_s: int | None
-    longest_s: int | None
-    longest_id: str | None
-    page_lag_s: int | None  # mean seconds from the first sign of trouble to the page's post
-    observed_pct: float  # share of the window our polls watched
-    known_pct: float  # share of the window known at all (observed or the page's record)
-    basis: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """The figures of every provider asked for, in the order asked."""
-
-    since: datetime
-    until: datetime
-    providers: list[ProviderFigures]
 
 
 def _basis(observed: int, known: int) -> str:

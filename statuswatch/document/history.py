@@ -1,48 +1,26 @@
 """The history's JSON documents: `statuswatch/history/v1` and `statuswatch/report/v1`.
 
-Writers turn query and report results into documents; the JSON Schemas ship beside this
-module (`schema_text`).
+What `statuswatch history --json` and `statuswatch report --json` print and serve's
+/v1/history and /v1/report send; `history_read` reads them back. Their JSON Schemas ship
+beside this module (`statuswatch.document.schema`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
-from importlib import resources
 from typing import Any
 
-from statuswatch.history.query import Note, PastIncident, PastMaintenance
-from statuswatch.history.report import Report
+from statuswatch.document import HISTORY_SCHEMA, REPORT_SCHEMA
+from statuswatch.history.model import Note, PastIncident, PastMaintenance, Report
 from statuswatch.timefmt import rfc3339
 
 __all__ = [
-    "HISTORY_SCHEMA",
-    "REPORT_SCHEMA",
-    "SCHEMA_FILES",
     "history_document",
     "incident_entry",
+    "maintenance_entry",
     "report_document",
-    "schema_text",
 ]
-
-HISTORY_SCHEMA = "statuswatch/history/v1"
-REPORT_SCHEMA = "statuswatch/report/v1"
-SCHEMA_FILES = {
-    HISTORY_SCHEMA: "statuswatch-history-v1.schema.json",
-    REPORT_SCHEMA: "statuswatch-report-v1.schema.json",
-}
-
-
-def schema_text(name: str) -> str:
-    """The shipped JSON Schema of document `name` (HISTORY_SCHEMA or REPORT_SCHEMA)."""
-    return resources.files(__package__).joinpath(SCHEMA_FILES[name]).read_text(encoding="utf-8")
-
-
-def load_schema(name: str) -> dict[str, Any]:
-    """The schema of document `name` as a dict, for validators."""
-    loaded: dict[str, Any] = json.loads(schema_text(name))
-    return loaded
 
 
 def _note(note: Note | None) -> dict[str, Any] | None:
