@@ -3,16 +3,21 @@
 The one seam every front end goes through. `status`, `check`, `wait` and the live view read
 a server only through `read_server` / `snapshot_from_server`; the live view refreshes through a
 `Poller`, made here for either source; `EventFollower` tells it when a server has polled.
+
+A poll of the pages is recorded in the history here, by one hook (`recorder`): `poll_pages`
+for the one-shot commands (`status`, `--json`, `check`, `wait`, `notify`), the engine poller
+of the live view; `serve` records its own polls with the same hook.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from statuswatch.document.read import (
     DocumentError,
@@ -26,18 +31,27 @@ from statuswatch.model import ProviderReport, ProviderSpec, Snapshot
 from statuswatch.serverclient import ServerClient, ServerError, ServerEvent
 from statuswatch.settings import HttpSettings
 
+if TYPE_CHECKING:
+    from statuswatch.config import Config
+    from statuswatch.history.hook import HistoryHook
+
 __all__ = [
     "EventFollower",
     "Poller",
+    "Recorder",
     "ServedDocument",
     "engine_poller",
+    "poll_pages",
     "read_server",
+    "recorder",
     "server_poller",
     "snapshot_from_server",
 ]
 
 # Given the callback for each report, polls every provider once and returns the snapshot.
 Poller = Callable[[Callable[[ProviderReport], None]], Awaitable[Snapshot]]
+# Records a poll of the pages in the history (blocking: call it off any event loop).
+Recorder = Callable[[Snapshot], None]
 
 
 def engine_poller(
@@ -45,15 +59,73 @@ def engine_poller(
     settings: HttpSettings,
     cache_dir: Path,
     now: Callable[[], datetime] | None = None,
+    record: Recorder | None = None,
 ) -> Poller:
-    """A Poller that runs the real engine (statuswatch.poll.poll_all) on the status pages."""
+    """A Poller that runs the real engine (statuswatch.poll.poll_all) on the status pages.
+
+    With `record`, each snapshot is recorded in the history (in a thread of its own) before
+    the poll returns it.
+    """
 
     async def poll(on_report: Callable[[ProviderReport], None]) -> Snapshot:
         from statuswatch.poll import poll_all  # httpx and the engine: only once polling
 
-        return await poll_all(specs, settings, cache_dir, on_report=on_report, now=now)
+        snapshot = await poll_all(specs, settings, cache_dir, on_report=on_report, now=now)
+        if record is not None:
+            await asyncio.to_thread(record, snapshot)
+        return snapshot
 
     return poll
+
+
+# --- the history hook (issue 14) -----------------------------------------------------------
+
+
+def recorder(
+    config: Config, cache_dir: Path, warn: Callable[[str], None], *, backfill: bool = True
+) -> HistoryHook:
+    """The history hook for `config` (its `[history]` table): records each poll of the pages.
+
+    With `backfill`, providers never backfilled get their page's own history fetched too.
+    A `[history]` table that is wrong is one warning and no recording: the front end goes on.
+    """
+    from statuswatch.history.hook import HistoryHook
+    from statuswatch.history.settings import HistorySettings, history_settings
+    from statuswatch.tomlcheck import ConfigError
+
+    try:
+        settings = history_settings(config)
+    except ConfigError as exc:
+        warn(f"history: {exc}; polls are not recorded")
+        settings = HistorySettings(enabled=False)
+    return HistoryHook(settings, config.http, cache_dir, warn=warn, backfill=backfill)
+
+
+def poll_pages(
+    config: Config,
+    specs: Sequence[ProviderSpec],
+    cache_dir: Path,
+    *,
+    on_report: Callable[[ProviderReport], None] | None = None,
+    warn: Callable[[str], None] | None = None,
+    record: bool = True,
+    backfill: bool = False,
+) -> Snapshot:
+    """Poll the status pages once and record the snapshot in the history (one-shot commands).
+
+    `backfill` (notify) also fetches the page's own history of providers never backfilled.
+    """
+    from statuswatch.console import warn as console_warn
+    from statuswatch.poll import poll  # httpx and the engine: only once polling
+
+    snapshot = poll(specs, config.http, cache_dir, on_report=on_report)
+    if record:
+        hook = recorder(config, cache_dir, warn or console_warn, backfill=backfill)
+        try:
+            hook(snapshot)
+        finally:
+            hook.close()
+    return snapshot
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         return _from_server(args)
     from statuswatch.config import ConfigError, load_config, select
     from statuswatch.paths import cache_dir
-    from statuswatch.poll import poll
+    from statuswatch.source import poll_pages
 
     try:
         config = load_config()
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         write(f"{LABEL} UNKNOWN - {_clean(str(exc))}\n")
         return CheckState.UNKNOWN
-    state, text = summary(poll(specs, config.http, cache_dir()))
+    state, text = summary(poll_pages(config, specs, cache_dir()))
     write(text + "\n")
     return state
 

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.run import RunOptions, notify
     from statuswatch.paths import cache_dir, state_dir
-    from statuswatch.poll import poll
+    from statuswatch.source import poll_pages
 
     try:
         config = load_config()
@@ -80,13 +80,22 @@ def run(args: argparse.Namespace) -> int:
     written: list[bool] = []
 
     def polled(specs: Sequence[ProviderSpec], http: HttpSettings, cache: Path) -> Snapshot:
-        """Poll, and write the textfile at once (delivery may take a while after)."""
+        """Poll (recorded in the history, but on --dry-run), and write the textfile at once."""
+        record = not args.dry_run  # a dry run changes nothing, the history included
         if textfile is None:
-            return poll(specs, http, cache)
+            return poll_pages(config, specs, cache, warn=warn, record=record, backfill=True)
         from statuswatch.serve.metrics import FetchStats, PollTimer
 
         timer = PollTimer()
-        snapshot = poll(specs, http, cache, on_report=timer.on_report)
+        snapshot = poll_pages(
+            config,
+            specs,
+            cache,
+            on_report=timer.on_report,
+            warn=warn,
+            record=record,
+            backfill=True,
+        )
         stats = FetchStats()
         stats.record(snapshot, timer.durations, timer.elapsed())
         written.append(_write_textfile(textfile, snapshot, stats, warn))

@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         return _from_server(args)
     from statuswatch.config import ConfigError, load_config
     from statuswatch.paths import cache_dir
-    from statuswatch.poll import poll
+    from statuswatch.source import poll_pages
     from statuswatch.tomlcheck import unknown_provider
 
     provider_id, _, component = args.target.partition(":")
@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     what = f"{spec.id}:{component}" if component else spec.id
 
     def read() -> tuple[Status, str]:
-        return _status(poll([spec], config.http, cache_dir()).reports[0], component)
+        return _status(poll_pages(config, [spec], cache_dir()).reports[0], component)
 
     return _wait(what, read, interval, args.timeout)
 

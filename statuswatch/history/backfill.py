@@ -18,10 +18,12 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from statuswatch import adapters
 from statuswatch.adapters import FormatChanged, ParseError
+from statuswatch.cache import Cache
 from statuswatch.history.db import HistoryDB, to_ms
 from statuswatch.history.rows import upsert_incident, upsert_maintenance
 from statuswatch.model import ErrorType, Page, ProviderSpec
@@ -46,6 +48,8 @@ RETRY_AFTER = timedelta(days=1)
 _TRANSIENT = frozenset({ErrorType.TIMEOUT, ErrorType.CONNECTION, ErrorType.TLS})
 
 Parse = Callable[[bytes, Mapping[str, str]], Page]
+# A fetched document (body, headers), or why there is none (message, transient).
+Fetched = tuple[bytes, Mapping[str, str]] | tuple[str, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,12 +168,37 @@ def backfill(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     now: Callable[[], datetime] | None = None,
+    cache_dir: Path | None = None,
+    budget: float | None = None,
 ) -> list[Backfilled]:
-    """Fetch and write the history of each of `specs`; one result per spec, in order."""
+    """Fetch and write the history of each of `specs`; one result per spec, in order.
+
+    Args:
+        db: the history.
+        specs: the providers.
+        settings: limits for every request.
+        transport: replaces the network (tests).
+        now: the clock for the rows' `backfilled_at`.
+        cache_dir: the engine's cache: a history document that is also the polled one (Google
+            Cloud's incidents.json, a feed) is read from there instead of downloaded again.
+        budget: seconds for all the fetches together; what is not done by then fails as a
+            timeout (transient: an automatic backfill tries again later).
+    """
     clock = now or (lambda: datetime.now(UTC))
     sources = [(spec, history_source(spec)) for spec in specs]
-    wanted = [(spec, source) for spec, source in sources if source is not None]
-    fetched = asyncio.run(_fetch_all(wanted, settings, transport)) if wanted else {}
+    fetched: dict[str, Fetched] = {}
+    wanted: list[tuple[ProviderSpec, HistorySource]] = []
+    cache = Cache(cache_dir) if cache_dir is not None else None
+    for spec, source in sources:
+        if source is None:
+            continue
+        entry = cache.load(source.url) if cache is not None else None
+        if entry is not None:
+            fetched[spec.id] = (entry.body, dict(entry.headers))
+        else:
+            wanted.append((spec, source))
+    if wanted:
+        fetched.update(asyncio.run(_fetch_all(wanted, settings, transport, budget)))
     results: list[Backfilled] = []
     for spec, source in sources:
         if source is None:
@@ -188,7 +217,7 @@ def _apply_fetched(
     db: HistoryDB,
     spec: ProviderSpec,
     source: HistorySource,
-    outcome: tuple[bytes, Mapping[str, str]] | tuple[str, bool],
+    outcome: Fetched,
     now: datetime,
 ) -> Backfilled:
     if isinstance(outcome[0], str):
@@ -227,14 +256,15 @@ def _remember_failure(db: HistoryDB, spec: ProviderSpec, result: Backfilled, now
 
 
 async def _fetch_all(
-    wanted: Sequence[tuple[ProviderSpec, HistorySource | None]],
+    wanted: Sequence[tuple[ProviderSpec, HistorySource]],
     settings: HttpSettings,
     transport: httpx.AsyncBaseTransport | None,
-) -> dict[str, tuple[bytes, Mapping[str, str]] | tuple[str, bool]]:
+    budget: float | None,
+) -> dict[str, Fetched]:
     """Fetch every history document concurrently; a failure is (message, transient)."""
     from statuswatch.http import MAX_CLIENTS, Fetcher, FetchFailed
 
-    out: dict[str, tuple[bytes, Mapping[str, str]] | tuple[str, bool]] = {}
+    out: dict[str, Fetched] = {}
     fetcher = Fetcher(settings, transport=transport, clients=min(MAX_CLIENTS, len(wanted)))
 
     async def one(index: int, spec: ProviderSpec, url: str) -> None:
@@ -247,13 +277,17 @@ async def _fetch_all(
             out[spec.id] = (result.body, result.headers)
 
     async with fetcher:
-        await asyncio.gather(
-            *(
-                one(index, spec, source.url)
-                for index, (spec, source) in enumerate(wanted)
-                if source is not None
-            )
-        )
+        jobs = [
+            asyncio.create_task(one(index, spec, source.url))
+            for index, (spec, source) in enumerate(wanted)
+        ]
+        _done, late = await asyncio.wait(jobs, timeout=budget)
+        for job in late:
+            job.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+    for spec, source in wanted:
+        if spec.id not in out:
+            out[spec.id] = (f"{source.url} took longer than the {budget:g} s allowed", True)
     return out
 
 
