@@ -19,7 +19,10 @@ if TYPE_CHECKING:
     from statuswatch.serve.server import StatusServer
 
 NAME = "serve"
-HELP = "poll for everyone: serve /v1/status, /v1/events (SSE), /metrics and /healthz over HTTP"
+HELP = (
+    "poll for everyone: serve /v1/status, /v1/events (SSE), /v1/history, /v1/report, /metrics "
+    "and /healthz over HTTP"
+)
 ORDER = 60
 DEFAULT_BIND = "127.0.0.1:8787"
 TOKEN_ENV = "STATUSWATCH_TOKEN"
@@ -145,7 +148,15 @@ def run(args: argparse.Namespace) -> int:
     def warn(message: str) -> None:
         print(f"{PROG}: serve: {message}", file=sys.stderr, flush=True)
 
-    server = StatusServer(specs, config.http, cache_dir(), settings, warn=warn)
+    from statuswatch.serve.history_routes import HistoryRoutes
+    from statuswatch.source import recorder
+
+    names = {spec.id: spec.name for spec in config.providers.values()}
+    history = HistoryRoutes(None, names, [spec.id for spec in specs])
+    record = recorder(config, cache_dir(), warn)  # the history: recorded once, for everyone
+    server = StatusServer(
+        specs, config.http, cache_dir(), settings, warn=warn, record=record, history=history
+    )
     return asyncio.run(_serve(server, host, port, tls))
 
 

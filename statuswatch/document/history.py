@@ -112,6 +112,11 @@ def report_document(report: Report, *, generated_at: datetime) -> dict[str, Any]
                 "observed_pct": p.observed_pct,
                 "known_pct": p.known_pct,
                 "basis": p.basis,
+                **(
+                    {}
+                    if p.daily is None
+                    else {"daily": [{"date": day, "status": status} for day, status in p.daily]}
+                ),
             }
             for p in report.providers
         ],

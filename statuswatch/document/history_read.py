@@ -157,6 +157,24 @@ def _numbers(table: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:
     return out
 
 
+_STATUSES = frozenset(
+    {"operational", "maintenance", "degraded", "partial_outage", "major_outage", "unknown"}
+)
+
+
+def _daily(raw: Mapping[str, Any], where: str) -> tuple[tuple[str, str | None], ...]:
+    out: list[tuple[str, str | None]] = []
+    for index, day in enumerate(_get(raw, "daily", list, where)):
+        at = f"{where}.daily[{index}]"
+        if not isinstance(day, dict):
+            raise _Bad(at)
+        date, status = _get(day, "date", str, at), day.get("status")
+        if status is not None and status not in _STATUSES:
+            raise _Bad(f"{at}.status")
+        out.append((strip_controls(date), status))
+    return tuple(out)
+
+
 def report_from_document(document: Mapping[str, Any]) -> Report:
     """The figures of a `statuswatch/report/v1` document; DocumentError on a bad field."""
     try:
@@ -173,6 +191,7 @@ def report_from_document(document: Mapping[str, Any]) -> Report:
             if not all(isinstance(v, str) for v in basis.values()):
                 raise _Bad(f"{where}.basis")
             longest = _maybe(raw, "longest_incident", str, where)
+            daily = _daily(raw, where) if raw.get("daily") is not None else None
             figures.append(
                 ProviderFigures(
                     id=_line(raw, "id", where),
@@ -187,6 +206,7 @@ def report_from_document(document: Mapping[str, Any]) -> Report:
                     observed_pct=float(_get(raw, "observed_pct", (int, float), where)),
                     known_pct=float(_get(raw, "known_pct", (int, float), where)),
                     basis={strip_controls(str(k)): strip_controls(v) for k, v in basis.items()},
+                    daily=daily,
                 )
             )
     except _Bad as exc:

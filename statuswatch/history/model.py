@@ -117,6 +117,8 @@ class ProviderFigures:
     observed_pct: float  # share of the window our polls watched
     known_pct: float  # share of the window known at all (observed or the page's record)
     basis: dict[str, str] = field(default_factory=dict)
+    # Asked for (the 90-day bars): each UTC day of the window, its worst status (None: unknown).
+    daily: tuple[tuple[str, str | None], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,19 +16,22 @@ All the rows are read in four queries; the rest is arithmetic in one pass per pr
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from statuswatch.history.db import HistoryDB, to_ms
 from statuswatch.history.model import PastIncident, ProviderFigures, Report
 from statuswatch.history.query import past_incidents
 from statuswatch.history.timeline import (
+    DAY_MS,
     IMPACT_STATUS,
     OBSERVED,
     PAGE,
     Interval,
     Segment,
+    daily_worst,
     segments,
 )
 from statuswatch.model import Impact, Status
@@ -60,8 +63,13 @@ def report(
     until: datetime,
     providers: Sequence[str] = (),
     names: dict[str, str] | None = None,
+    *,
+    daily: bool = False,
 ) -> Report:
-    """The figures for `providers` (every provider the history knows when empty)."""
+    """The figures for `providers` (every provider the history knows when empty).
+
+    With `daily`, each provider also gets the worst status of every UTC day of the window.
+    """
     start, end = to_ms(since), to_ms(until)
     assert start is not None and end is not None
     incidents = past_incidents_light(db, since, until, providers)
@@ -126,6 +134,7 @@ def report(
                 min(starts) if starts else None,
                 start,
                 end,
+                daily,
             )
         )
     return Report(since=since, until=until, providers=figures)
@@ -149,6 +158,7 @@ def _figures(
     known_from: int | None,
     start: int,
     end: int,
+    daily: bool = False,
 ) -> ProviderFigures:
     record = list(maintenances)
     counts = dict.fromkeys(IMPACTS, 0)
@@ -177,7 +187,21 @@ def _figures(
     figures = _summarise(provider, name, pieces, counts, durations, lags, end - start)
     if warned:  # an early warning of our probes measured some of the lags
         figures.basis["page_lag_s"] = "mixed"
+    if daily:
+        figures = dataclasses.replace(figures, daily=_days(pieces, start, end))
     return figures
+
+
+def _days(pieces: list[Segment], start: int, end: int) -> tuple[tuple[str, str | None], ...]:
+    """The worst status of each UTC day from the one `start` falls in to the one `end` does."""
+    first = start - start % DAY_MS
+    count = max(1, -(-(end - first) // DAY_MS))
+    worst = daily_worst(pieces, first, count)
+    dates = [datetime.fromtimestamp((first + n * DAY_MS) / 1000, UTC).date() for n in range(count)]
+    return tuple(
+        (day.isoformat(), None if status is None else status.value)
+        for day, status in zip(dates, worst, strict=True)
+    )
 
 
 def _summarise(

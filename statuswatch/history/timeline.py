@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from statuswatch.model import Impact, Status
 
 __all__ = [
+    "DAY_MS",
     "IMPACT_STATUS",
     "OBSERVED",
     "PAGE",

@@ -32,6 +32,7 @@ from statuswatch.notify.derive import DeriveOptions, derive
 from statuswatch.notify.events import document, payload
 from statuswatch.notify.state import State
 from statuswatch.poll import poll_all
+from statuswatch.serve.history_routes import HISTORY_ROUTES, HistoryRoutes
 from statuswatch.serve.httpd import MAX_HEAD, BadRequest, Request, read_request, response
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
 from statuswatch.serve.metrics import FetchStats, PollTimer, SnapshotCollector, encode, registry
@@ -40,7 +41,7 @@ from statuswatch.timefmt import rfc3339
 
 __all__ = ["ServeSettings", "StatusServer"]
 
-ROUTES = ("/", "/healthz", "/metrics", "/v1/events", "/v1/status")
+ROUTES = ("/", "/healthz", "/metrics", "/v1/events", "/v1/status", *HISTORY_ROUTES)
 # A client that sends nothing for this long between requests is disconnected.
 IDLE_TIMEOUT = 30.0
 # A client that takes longer than this to accept what was written to it is disconnected: a
@@ -53,6 +54,8 @@ _INDEX = (
     b"statuswatch serve\n\n"
     b"GET /v1/status   the statuswatch/v1 document (the same as `statuswatch --json`)\n"
     b"GET /v1/events   Server-Sent Events: the notifier's events, Last-Event-ID resumes\n"
+    b"GET /v1/history  past incidents (?since=30d&provider=ID&limit=N), as `history --json`\n"
+    b"GET /v1/report   reliability figures (?since=90d&provider=ID), as `report --json`\n"
     b"GET /metrics     Prometheus metrics\n"
     b"GET /healthz     liveness (no token needed)\n"
 )
@@ -118,6 +121,8 @@ class StatusServer:
         now: Callable[[], datetime] | None = None,
         warn: Callable[[str], None] | None = None,
         first_event_id: int | None = None,
+        record: Callable[[Snapshot], None] | None = None,
+        history: HistoryRoutes | None = None,
     ) -> None:
         self._specs = tuple(specs)
         self._http = http
@@ -126,6 +131,9 @@ class StatusServer:
         self._transport = transport
         self._now = now
         self._warn = warn or (lambda message: None)
+        # The history (issue 14): each poll recorded by the one hook; its two routes.
+        self._record = record
+        self.history = history or HistoryRoutes(None, {s.id: s.name for s in specs}, [])
         self.hub = EventHub(settings.capacity, first_event_id)
         self.snapshot: Snapshot | None = None
         self.stats = FetchStats()
@@ -166,6 +174,8 @@ class StatusServer:
             first = self._prepared is None
             prepared = await asyncio.to_thread(self._prepare, snapshot, self._state, first)
             self._install(snapshot, prepared, timer.durations, seconds)
+            if self._record is not None:  # after publishing: a first backfill takes a while
+                await asyncio.to_thread(self._record, snapshot)
             return snapshot
 
     def _prepare(self, snapshot: Snapshot, state: State, first: bool) -> _Prepared:
@@ -337,6 +347,9 @@ class StatusServer:
             return 200, [("Content-Type", content_type), ("Cache-Control", "no-store")], body
         if path == "/healthz":
             return self._health()
+        if path in HISTORY_ROUTES:
+            gzip_ok = _gzip_accepted(request.headers.get("accept-encoding", ""))
+            return await self.history.respond(path, request.query, gzip_ok)
         if path == "/":
             return 200, [("Content-Type", "text/plain; charset=utf-8")], _INDEX
         return _error(404, f"no such endpoint (try: {', '.join(ROUTES[1:])})")
