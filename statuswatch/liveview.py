@@ -48,8 +48,21 @@ def run(args: argparse.Namespace) -> int:
     problem = check_interval(args.interval, MIN_INTERVAL)
     if problem:
         return error(problem)
+    from statuswatch.history.view import LocalHistory
+    from statuswatch.source import recorder
     from statuswatch.tui.app import build_app  # Textual: only on this path
 
+    shown: list[StatusApp] = []
+
+    def warn(message: str) -> None:
+        """A history problem: a notification in the view (stderr before it runs)."""
+        if not shown:
+            print(f"statuswatch: {message}", file=sys.stderr)
+            return
+        with contextlib.suppress(RuntimeError):  # the app is not running (any more)
+            shown[0].call_from_thread(shown[0].notify, message, severity="warning", markup=False)
+
+    record = recorder(config, cache_dir(), warn)  # every poll of the view, in the history
     app = build_app(
         specs,
         interval=config.interval if args.interval is None else args.interval,
@@ -58,8 +71,14 @@ def run(args: argparse.Namespace) -> int:
         bell=args.bell,
         only_problems=args.only_problems,
         tune_gc=True,
+        record=record,
+        history=LocalHistory(),
     )
-    app.run()
+    shown.append(app)
+    try:
+        app.run()
+    finally:
+        record.close()
     return ExitCode.OK
 
 
@@ -76,6 +95,7 @@ def build_from_server(
 
     ServerError when the server cannot be read at all; KeyError for an id it does not watch.
     """
+    from statuswatch.history.view import ServerHistory
     from statuswatch.serverclient import ServerClient
     from statuswatch.source import EventFollower, server_poller, snapshot_from_server
     from statuswatch.timefmt import rfc3339
@@ -92,6 +112,7 @@ def build_from_server(
         only_problems=only_problems,
         banner=f"server {url}",
         tune_gc=tune_gc,
+        history=ServerHistory(url),  # the server records; the view reads its history
     )
 
     def refresh() -> None:

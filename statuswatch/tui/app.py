@@ -18,7 +18,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -26,12 +26,14 @@ from textual.events import DescendantFocus
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
-from statuswatch.model import ProviderReport, ProviderSpec, Status
+from statuswatch.history.view import HistoryView
+from statuswatch.model import ProviderReport, ProviderSpec, Snapshot, Status
 from statuswatch.settings import HttpSettings
 from statuswatch.source import Poller, engine_poller
 from statuswatch.text import one_line
 from statuswatch.tui import render
 from statuswatch.tui.board import Board, ChangeKind, row_key
+from statuswatch.tui.history import HistoryApp
 from statuswatch.tui.links import open_link
 from statuswatch.tui.messages import PollFinished, PollStarted, ReportArrived
 from statuswatch.tui.screens import DetailScreen, HelpScreen
@@ -55,7 +57,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class StatusApp(App[int]):
+class StatusApp(HistoryApp):
     """What is down, live."""
 
     CSS_PATH = "statuswatch.tcss"
@@ -67,6 +69,7 @@ class StatusApp(App[int]):
         Binding("slash", "filter", "Filter"),
         Binding("f", "only_problems", "Problems only"),
         Binding("r", "refresh", "Refresh"),
+        Binding("h", "history", "History"),
         Binding("question_mark", "help", "Help"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("q", "quit", "Quit"),
@@ -86,8 +89,9 @@ class StatusApp(App[int]):
         monotonic: Callable[[], float] = time.monotonic,
         autostart: bool = True,
         tune_gc: bool = False,
+        history: HistoryView | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(history, now)
         self.tune_gc = tune_gc  # freeze the long-lived objects after the first poll
         self.board = Board(specs)
         self.poller = poller
@@ -227,6 +231,7 @@ class StatusApp(App[int]):
             # out of the collector's sight, its full passes stop costing the UI tens of ms.
             gc.collect()
             gc.freeze()
+        self.forget_past()
         if message.snapshot is not None:
             self.last_refresh = message.snapshot.generated_at
             # Reports whose message was replaced by a newer one are all in the snapshot.
@@ -352,7 +357,8 @@ class StatusApp(App[int]):
         key = self._selection.get(self._active_table)
         if key is None:
             return None
-        return render.selected_detail(self.board, self._active_table, key, self.now())
+        found = render.selected_detail(self.board, self._active_table, key, self.now())
+        return self.with_past(self._active_table, key, found)
 
     def _show_detail(self) -> None:
         # Timers can fire while the app closes and its screen is gone: nothing to draw then.
@@ -371,6 +377,8 @@ class StatusApp(App[int]):
             self._detail_shown = text
             key = (self._active_table, self._selection.get(self._active_table))
             self.query_one("#detail", DetailPane).show(text, key)
+
+    redraw_detail = _show_detail  # HistoryApp's: a provider's past arrived
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -462,18 +470,21 @@ def build_app(
     open_url: Callable[[str], object] | None = None,
     monotonic: Callable[[], float] = time.monotonic,
     tune_gc: bool = False,
+    record: Callable[[Snapshot], None] | None = None,
+    history: HistoryView | None = None,
 ) -> StatusApp:
     """The one factory of the app, for the CLI, the demo and the tests.
 
     Without `poller`, the real engine polls `specs` with `settings` and `cache_dir`; without
     `open_url`, `o` opens links in the system's browser. `tune_gc` (for the process that runs
-    only this app: the CLI) keeps the garbage collector's full passes short.
+    only this app: the CLI) keeps the garbage collector's full passes short. `record`: the
+    history hook, for each poll; `history`: where the details and `h` read the past from.
     """
     clock = now or _utcnow
     if poller is None:
         if settings is None or cache_dir is None:
             raise ValueError("build_app needs settings and cache_dir, or a poller")
-        poller = engine_poller(specs, settings, cache_dir, now)
+        poller = engine_poller(specs, settings, cache_dir, now, record)
     return StatusApp(
         specs,
         poller,
@@ -485,4 +496,5 @@ def build_app(
         open_url=open_url,
         monotonic=monotonic,
         tune_gc=tune_gc,
+        history=history,
     )
