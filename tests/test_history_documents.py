@@ -221,3 +221,18 @@ def test_a_read_document_is_cleaned_and_checked() -> None:
         incidents_from_document({"incidents": [{**entry, "updates": "3"}]})
     with pytest.raises(DocumentError, match=r"incidents\[0\]\.started_at"):
         incidents_from_document({"incidents": [{**entry, "started_at": "yesterday"}]})
+
+
+@pytest.mark.parametrize(
+    ("name", "schema"),
+    [("history", "statuswatch/history/v1"), ("report", "statuswatch/report/v1")],
+)
+def test_schema_command_prints_the_history_schemas(
+    name: str, schema: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from statuswatch.cli import main
+
+    assert main(["schema", name]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["properties"]["schema"] == {"const": schema}
+    assert printed == load_schema(schema)

@@ -55,3 +55,44 @@ def test_replayed_series_records_exactly_the_pages_incidents(tmp_path: Path) -> 
         # Gone from the summary: resolved at the page's updated_at of the version without it.
         assert incident.resolved_at == t(row["resolved_at"]), ident
         assert incident.update_count == len(row["incident_updates"]) - 1  # all but "resolved"
+
+
+def test_notify_runs_over_the_series_leave_exactly_its_incidents(
+    tmp_path: Path, loopback: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The must-show: each version served in turn, one `statuswatch notify` run per version."""
+    import json
+
+    from loopback import LoopbackServer
+
+    from statuswatch.cli import main
+
+    assert isinstance(loopback, LoopbackServer)
+    doc = history_series.load_list()
+    expected = history_series.unresolved_ids(doc)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'watch = ["github"]\n[providers.github]\nname = "GitHub"\nkind = "statuspage"\n'
+        f'url = "{loopback.url("/gh")}"\n[http]\nretries = 0\n',
+        encoding="utf-8",
+    )
+    versions = history_series.series(doc)
+    for _when, body in versions:
+        loopback.route("/gh/api/v2/summary.json", body)
+        assert main(["notify"]) == 0
+    # The first run tried the page's own history once (this server has none): a 404, not again.
+    assert loopback.requests("/gh/api/v2/incidents.json") == 1
+    assert loopback.requests("/gh/api/v2/summary.json") == len(versions) == 223
+    capsys.readouterr()
+    assert main(["history", "--json"]) == 0
+    found = {i["id"]: i for i in json.loads(capsys.readouterr().out)["incidents"]}
+    assert set(found) == set(expected)  # exactly those 11, by id
+    for ident, row in expected.items():
+        incident = found[ident]
+        assert incident["phase"] == "resolved" and incident["resolved_at"] is not None
+        started = t(row["started_at"])
+        assert incident["started_at"] == started.strftime("%Y-%m-%dT%H:%M:%S.") + (
+            f"{started.microsecond // 1000:03d}Z"
+        )
+        assert t(incident["resolved_at"]) == t(row["resolved_at"])
+        assert incident["source"] == "observed"
