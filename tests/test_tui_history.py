@@ -157,3 +157,37 @@ async def test_an_unreadable_history_is_said_in_the_details_never_raised() -> No
                 break
             await pilot.pause(0.02)
         assert any("disk on fire" in m for _t, m in notes(app))
+
+
+async def test_the_live_views_polls_are_recorded(tmp_path: Path, loopback: object) -> None:
+    import json
+
+    from loopback import LoopbackServer
+    from notify_helpers import incident_stages
+
+    from statuswatch.history.hook import HistoryHook
+    from statuswatch.history.query import past_incidents
+    from statuswatch.history.settings import HistorySettings
+    from statuswatch.model import ProviderSpec
+    from statuswatch.settings import HttpSettings
+
+    assert isinstance(loopback, LoopbackServer)
+    loopback.route("/ex/api/v2/summary.json", json.dumps(incident_stages()[1]).encode())
+    spec = ProviderSpec("ex", "Example", "statuspage", loopback.url("/ex"))
+    path = tmp_path / "history.sqlite3"
+    http = HttpSettings(retries=0, connect_timeout=2.0)
+    hook = HistoryHook(HistorySettings(), http, tmp_path / "cache", path=path)
+    app = build_app(
+        [spec], interval=3600, settings=http, cache_dir=tmp_path / "cache", record=hook,
+        history=LocalHistory(path),
+    )  # fmt: skip
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        shown = await wait_for(pilot, app, "Past incidents")
+        assert "API errors" in shown and "still open" in shown
+    hook.close()
+    with HistoryDB.open(path) as db:
+        [incident] = past_incidents(db)
+    assert (incident.provider, incident.id, incident.source) == ("ex", "inc-1", "observed")
+    # The first poll also tried the page's own history once (this server has none).
+    assert loopback.requests("/ex/api/v2/incidents.json") == 1
