@@ -110,7 +110,6 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.history.answers import history_answer
     from statuswatch.history.cli import ask_from_args, fetch_from_server
     from statuswatch.history.db import HistoryDB, HistoryError
-    from statuswatch.serverclient import ServerError
 
     now = datetime.now(UTC)
     try:
@@ -118,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return error(str(exc))
     body: bytes | None = None
+    failures: tuple[type[Exception], ...] = (HistoryError, DocumentError, *_failures(args.server))
     try:
         if args.server:
             body, document = fetch_from_server(args.server, "/v1/history", ask, HISTORY_SCHEMA)
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
             with HistoryDB.open(warn=_warn) as db:
                 document = history_answer(db, ask, now)
         incidents = incidents_from_document(document)
-    except (HistoryError, ServerError, DocumentError) as exc:
+    except failures as exc:
         return error(str(exc), ExitCode.FAILURE)
     if args.action == "export":
         return _export(args, incidents)
@@ -143,6 +143,15 @@ def run(args: argparse.Namespace) -> int:
 
     write(history_table(incidents))
     return ExitCode.OK
+
+
+def _failures(server: str | None) -> tuple[type[Exception], ...]:
+    """A server's errors, when one is asked (httpx is imported only then: ~50 ms)."""
+    if server is None:
+        return ()
+    from statuswatch.serverclient import ServerError
+
+    return (ServerError,)
 
 
 def _warn(message: str) -> None:

@@ -62,10 +62,10 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.history.answers import report_answer
     from statuswatch.history.cli import ask_from_args, fetch_from_server
     from statuswatch.history.db import HistoryDB, HistoryError
-    from statuswatch.serverclient import ServerError
 
     now = datetime.now(UTC)
     body: bytes | None = None
+    failures: tuple[type[Exception], ...] = (HistoryError, DocumentError, *_failures(args.server))
     try:
         if args.server:
             if args.all:
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         result = report_from_document(document)
     except ValueError as exc:
         return error(str(exc))
-    except (HistoryError, ServerError, DocumentError) as exc:
+    except failures as exc:
         return error(str(exc), ExitCode.FAILURE)
     if args.json:
         from statuswatch.document.write import dumps
@@ -110,6 +110,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         write(report_table(result))
     return ExitCode.OK
+
+
+def _failures(server: str | None) -> tuple[type[Exception], ...]:
+    """A server's errors, when one is asked (httpx is imported only then: ~50 ms)."""
+    if server is None:
+        return ()
+    from statuswatch.serverclient import ServerError
+
+    return (ServerError,)
 
 
 def _warn(message: str) -> None:
