@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         with contextlib.suppress(RuntimeError):  # the app is not running (any more)
             shown[0].call_from_thread(shown[0].notify, message, severity="warning", markup=False)
 
-    record = recorder(config, cache_dir(), warn)  # every poll of the view, in the history
+    record = recorder(config, cache_dir(), warn, background=True)  # every poll, in the history
     app = build_app(
         specs,
         interval=config.interval if args.interval is None else args.interval,

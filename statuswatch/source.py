@@ -82,11 +82,17 @@ def engine_poller(
 
 
 def recorder(
-    config: Config, cache_dir: Path, warn: Callable[[str], None], *, backfill: bool = True
+    config: Config,
+    cache_dir: Path,
+    warn: Callable[[str], None],
+    *,
+    backfill: bool = True,
+    background: bool = False,
 ) -> HistoryHook:
     """The history hook for `config` (its `[history]` table): records each poll of the pages.
 
-    With `backfill`, providers never backfilled get their page's own history fetched too.
+    With `backfill`, providers never backfilled get their page's own history fetched too (in
+    a thread of its own with `background`, for the processes that keep running).
     A `[history]` table that is wrong is one warning and no recording: the front end goes on.
     """
     from statuswatch.history.hook import HistoryHook
@@ -98,7 +104,9 @@ def recorder(
     except ConfigError as exc:
         warn(f"history: {exc}; polls are not recorded")
         settings = HistorySettings(enabled=False)
-    return HistoryHook(settings, config.http, cache_dir, warn=warn, backfill=backfill)
+    return HistoryHook(
+        settings, config.http, cache_dir, warn=warn, backfill=backfill, background=background
+    )
 
 
 def poll_pages(

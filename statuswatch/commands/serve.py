@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
 
     names = {spec.id: spec.name for spec in config.providers.values()}
     history = HistoryRoutes(None, names, [spec.id for spec in specs])
-    record = recorder(config, cache_dir(), warn)  # the history: recorded once, for everyone
+    record = recorder(config, cache_dir(), warn, background=True)  # once, for everyone
     server = StatusServer(
         specs, config.http, cache_dir(), settings, warn=warn, record=record, history=history
     )

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from statuswatch.history.db import HistoryDB, HistoryError
 from statuswatch.history.settings import HistorySettings
-from statuswatch.model import Snapshot
+from statuswatch.model import ProviderSpec, Snapshot
 from statuswatch.settings import HttpSettings
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AUTO_BACKFILL_BUDGET", "HistoryHook"]
 
-# Seconds an automatic backfill may take in all: it rides on a poll the user is waiting for.
+# Seconds an automatic backfill may take in all (in a one-shot run, the run waits for it).
 AUTO_BACKFILL_BUDGET = 20.0
 
 
@@ -48,9 +48,14 @@ class HistoryHook:
         transport: httpx.AsyncBaseTransport | None = None,
         now: Callable[[], datetime] | None = None,
         backfill: bool = True,
+        background: bool = False,
     ) -> None:
         self.settings = settings
         self.backfill = backfill and settings.backfill
+        # A process that keeps running (the live view, serve) backfills in a thread of its
+        # own, so a poll never waits on it; a one-shot run (notify) does it before it ends.
+        self.background = background
+        self._backfilling: threading.Thread | None = None
         # One attempt per document and no long waits: a later run tries a failed one again.
         self._http = dataclasses.replace(http, retries=0, retry_after_cap=0)
         self._cache_dir = cache_dir
@@ -74,7 +79,7 @@ class HistoryHook:
                 self._warn(f"history: {exc}; polls are not recorded (until the next run)")
 
     def _record(self, snapshot: Snapshot) -> None:
-        from statuswatch.history.backfill import backfill, pending
+        from statuswatch.history.backfill import pending
         from statuswatch.history.record import record_snapshot
 
         if self._db is None:
@@ -85,17 +90,46 @@ class HistoryHook:
         db.prune(now, self.settings.retention_days)
         if not self.backfill:
             return
+        if self._backfilling is not None and self._backfilling.is_alive():
+            return  # the next poll looks again
         due = pending(db, [report.spec for report in snapshot.reports], now)
-        if due:
-            backfill(
-                db,
-                due,
-                self._http,
-                transport=self._transport,
-                now=self._now,
-                cache_dir=self._cache_dir,
-                budget=AUTO_BACKFILL_BUDGET,
-            )
+        if not due:
+            return
+        if not self.background:
+            self._backfill(db, due)
+            return
+        self._backfilling = threading.Thread(
+            target=self._backfill_apart, args=(due,), name="statuswatch-backfill", daemon=True
+        )
+        self._backfilling.start()
+
+    def _backfill(self, db: HistoryDB, due: list[ProviderSpec]) -> None:
+        from statuswatch.history.backfill import backfill
+
+        backfill(
+            db,
+            due,
+            self._http,
+            transport=self._transport,
+            now=self._now,
+            cache_dir=self._cache_dir,
+            budget=AUTO_BACKFILL_BUDGET,
+        )
+
+    def _backfill_apart(self, due: list[ProviderSpec]) -> None:
+        """The backfill on a connection of its own, in the thread it runs in."""
+        try:
+            with HistoryDB.open(self._path) as db:
+                self._backfill(db, due)
+        except (HistoryError, sqlite3.Error, OSError) as exc:
+            self._warn(f"history: backfill: {exc}")
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for a backfill running apart; True when none is running any more."""
+        thread = self._backfilling
+        if thread is not None:
+            thread.join(timeout)
+        return thread is None or not thread.is_alive()
 
     def close(self) -> None:
         """Close the database, if it was opened."""

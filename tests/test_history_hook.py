@@ -1,0 +1,65 @@
+"""The one hook every front end calls: records, backfills once (apart or not), never fails."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from loopback import LoopbackServer
+from notify_helpers import incident_stages
+
+from statuswatch.history.db import HistoryDB
+from statuswatch.history.hook import HistoryHook
+from statuswatch.history.query import past_incidents
+from statuswatch.history.settings import HistorySettings
+from statuswatch.model import Page, ProviderReport, ProviderSpec, Snapshot, Status
+from statuswatch.poll import poll
+from statuswatch.settings import HttpSettings
+
+HTTP = HttpSettings(retries=0, connect_timeout=2.0, read_timeout=2.0, deadline=3.0)
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def snapshot(spec: ProviderSpec) -> Snapshot:
+    return Snapshot(NOW, (ProviderReport(spec, Page(Status.OPERATIONAL), NOW),))
+
+
+def test_disabled_records_nothing(tmp_path: Path) -> None:
+    spec = ProviderSpec("ex", "Ex", "statuspage", "http://127.0.0.1:9/ex")
+    hook = HistoryHook(HistorySettings(enabled=False), HTTP, path=tmp_path / "h.sqlite3")
+    hook(snapshot(spec))
+    hook.close()
+    assert not (tmp_path / "h.sqlite3").exists()
+
+
+def test_a_history_that_cannot_be_opened_is_one_warning(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    warnings: list[str] = []
+    spec = ProviderSpec("ex", "Ex", "statuspage", "http://127.0.0.1:9/ex")
+    hook = HistoryHook(HistorySettings(), HTTP, path=blocker / "h.sqlite3", warn=warnings.append)
+    hook(snapshot(spec))
+    hook(snapshot(spec))
+    assert len(warnings) == 1 and "polls are not recorded" in warnings[0]
+
+
+def test_backfill_apart_runs_in_a_thread_once(tmp_path: Path, loopback: LoopbackServer) -> None:
+    loopback.route("/ex/api/v2/summary.json", json.dumps(incident_stages()[1]).encode())
+    loopback.route(
+        "/ex/api/v2/incidents.json", json.dumps(incident_stages()[3]).encode(), latency=2.0
+    )
+    spec = ProviderSpec("ex", "Ex", "statuspage", loopback.url("/ex"))
+    path = tmp_path / "h.sqlite3"
+    hook = HistoryHook(HistorySettings(), HTTP, tmp_path / "cache", path=path, background=True)
+    hook(poll([spec], HTTP, tmp_path / "cache"))
+    assert not hook.wait(0)  # the poll is recorded; the history document is still on its way
+    assert hook.wait(10)
+    hook(poll([spec], HTTP, tmp_path / "cache"))  # done: not fetched again
+    hook.close()
+    assert loopback.requests("/ex/api/v2/incidents.json") == 1
+    with HistoryDB.open(path) as db:
+        [incident] = past_incidents(db)
+        assert incident.update_count == 3  # the backfilled document had all three updates
+        done = db.conn.execute("SELECT backfilled_at FROM providers WHERE id = 'ex'").fetchone()
+    assert done[0] is not None
