@@ -196,7 +196,7 @@ def report_table(report: Report) -> str:
     width = min(max((len(p.name) for p in report.providers), default=8), 28)
     lines = [
         f"statuswatch report · {short_utc(report.since)} to {short_utc(report.until)} · "
-        f"{len(report.providers)} providers",
+        f"{len(report.providers)} provider{'' if len(report.providers) == 1 else 's'}",
         f"{'provider':<{width}}  {'uptime':>9}  {'incidents':>9}  {'outage min':>10}  "
         f"{'MTTR':>7}  {'longest':>7}  {'lag':>6}  basis",
     ]

@@ -79,33 +79,36 @@ def report(
         ).fetchall()
         info = {str(r[0]): (str(r[1] or r[0]), r[2], r[3]) for r in known_rows}
         wanted = list(providers) or list(info)
+        # Only the providers asked for (the live view asks for one at a time).
+        only = f" AND provider IN ({', '.join('?' * len(providers))})" if providers else ""
+        chosen = tuple(providers)
         changes: dict[str, list[tuple[int, Status]]] = defaultdict(list)
         # The status in force when the window opens: the last change before it.
         for provider, at, status in conn.execute(
             "SELECT provider, max(at), status FROM status_changes WHERE component = '' "
-            "AND at < ? GROUP BY provider",
-            (start,),
+            f"AND at < ?{only} GROUP BY provider",
+            (start, *chosen),
         ):
             changes[provider].append((at, Status(status)))
         for provider, at, status in conn.execute(
             "SELECT provider, at, status FROM status_changes WHERE component = '' "
-            "AND at >= ? AND at < ? ORDER BY provider, at",
-            (start, end),
+            f"AND at >= ? AND at < ?{only} ORDER BY provider, at",
+            (start, end, *chosen),
         ):
             changes[provider].append((at, Status(status)))
         coverage: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for provider, a, b in conn.execute(
-            "SELECT provider, start, end FROM coverage WHERE end > ? AND start < ? "
+            f"SELECT provider, start, end FROM coverage WHERE end > ? AND start < ?{only} "
             "ORDER BY provider, start",
-            (start, end),
+            (start, end, *chosen),
         ):
             coverage[provider].append((a, b))
         maintenance_rows = conn.execute(
             "SELECT provider, coalesce(started_at, scheduled_for), "
             "coalesce(completed_at, scheduled_until) FROM maintenances "
             "WHERE coalesce(started_at, scheduled_for) < ? AND started_at IS NOT NULL "
-            "AND coalesce(completed_at, scheduled_until, ?) > ?",
-            (end, end, start),
+            f"AND coalesce(completed_at, scheduled_until, ?) > ?{only}",
+            (end, end, start, *chosen),
         ).fetchall()
     maintenances: dict[str, list[Interval]] = defaultdict(list)
     counted: dict[str, int] = defaultdict(int)
