@@ -298,3 +298,26 @@ def test_early_warning_recorded_after_the_incident_still_counts(db: HistoryDB) -
 def test_a_provider_is_new_once(db: HistoryDB) -> None:
     assert record_snapshot(db, snap(0, page())).first_recorded == ["ex"]
     assert record_snapshot(db, snap(5, page())).first_recorded == []
+
+
+def test_early_warnings_of_the_probes_open_and_clear_with_the_polls(db: HistoryDB) -> None:
+    """Issue 12's reports carry `early_warning` (since, text); read as soon as they do."""
+    from types import SimpleNamespace
+
+    def warned(minutes: float, page_: Page, since: float | None) -> Snapshot:
+        warning = None if since is None else SimpleNamespace(since=at(since), text="probes fail")
+        report = SimpleNamespace(
+            spec=SPEC, page=page_, fetched_at=at(minutes), error=None, early_warning=warning
+        )
+        return Snapshot(at(minutes), (report,))  # type: ignore[arg-type]
+
+    record_snapshot(db, warned(0, page(), None))
+    record_snapshot(db, warned(5, page(), 4))  # probes fail, the page says nothing
+    record_snapshot(db, warned(10, page(), 4))
+    late = inc(Phase.INVESTIGATING, upd(21, Phase.INVESTIGATING))
+    record_snapshot(db, warned(22, page(Status.MAJOR_OUTAGE, late), 4))  # the page admits it
+    record_snapshot(db, warned(30, page(Status.MAJOR_OUTAGE, late), None))  # probes pass again
+    rows = db.conn.execute("SELECT opened_at, cleared_at, text FROM early_warnings").fetchall()
+    assert [(from_ms(a), from_ms(b), t) for a, b, t in rows] == [(at(4), at(30), "probes fail")]
+    [incident] = past_incidents(db)
+    assert incident.detected_lead_s == 17 * 60  # 4 -> 21

@@ -14,6 +14,11 @@ whatever order the transactions land in, the result is the same:
   (the spans of time our polls watched it): the common poll writes two small rows.
 
 Failed polls (`unknown`, stale data) are not observations: they record nothing.
+
+Early warnings (issue 12's probes) are recorded as they open and clear, whatever the page
+says; an incident the page posts while one is open (or within the hour after it cleared)
+gets its lead. The report's `early_warning` is read with `getattr` until issue 12's model
+lands on main: then it is a plain attribute, and this code needs no other change.
 """
 
 from __future__ import annotations
@@ -22,13 +27,14 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from statuswatch.history.db import HistoryDB, to_ms
 from statuswatch.history.rows import LEAD_WINDOW_MS, estimate_end, upsert_incident
 from statuswatch.history.rows import upsert_maintenance as write_maintenance
 from statuswatch.model import Page, ProviderReport, Snapshot, Status
 
-__all__ = ["GAP_MS", "Recorded", "record_early_warning", "record_snapshot"]
+__all__ = ["GAP_MS", "Recorded", "record_early_warning", "record_snapshot", "write_warning"]
 
 # Two polls at most this far apart are taken to have watched the time between them.
 GAP_MS = 30 * 60 * 1000
@@ -66,22 +72,29 @@ def record_early_warning(
     gets `detected_lead_s` = seconds from the warning's opening to that first post.
     """
     opened = to_ms(opened_at)
-    cleared = to_ms(cleared_at)
+    assert opened is not None
     with db.write() as conn:
-        conn.execute(
-            "INSERT INTO early_warnings (provider, opened_at, cleared_at, text) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (provider, opened_at) DO UPDATE SET "
-            "cleared_at = excluded.cleared_at, text = excluded.text",
-            (provider, opened, cleared, text),
-        )
-        until = None if cleared is None else cleared + LEAD_WINDOW_MS
-        conn.execute(
-            "UPDATE incidents SET detected_at = :opened, "
-            "detected_lead_s = (posted_at - :opened) / 1000 "
-            "WHERE provider = :provider AND detected_at IS NULL AND posted_at >= :opened "
-            "AND (:until IS NULL OR posted_at <= :until)",
-            {"opened": opened, "until": until, "provider": provider},
-        )
+        write_warning(conn, provider, opened, to_ms(cleared_at), text)
+
+
+def write_warning(
+    conn: sqlite3.Connection, provider: str, opened: int, cleared: int | None, text: str
+) -> None:
+    """`record_early_warning` inside the caller's transaction."""
+    conn.execute(
+        "INSERT INTO early_warnings (provider, opened_at, cleared_at, text) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (provider, opened_at) DO UPDATE SET "
+        "cleared_at = coalesce(excluded.cleared_at, cleared_at), text = excluded.text",
+        (provider, opened, cleared, text),
+    )
+    until = None if cleared is None else cleared + LEAD_WINDOW_MS
+    conn.execute(
+        "UPDATE incidents SET detected_at = :opened, "
+        "detected_lead_s = (posted_at - :opened) / 1000 "
+        "WHERE provider = :provider AND detected_at IS NULL AND posted_at >= :opened "
+        "AND (:until IS NULL OR posted_at <= :until)",
+        {"opened": opened, "until": until, "provider": provider},
+    )
 
 
 def fingerprint(page: Page) -> str:
@@ -127,6 +140,7 @@ class _Recorder:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.done = Recorded()
+        self.warnings: dict[str, int] = {}  # provider -> opening of its open early warning
 
     def snapshot(self, snapshot: Snapshot) -> Recorded:
         known = {
@@ -134,6 +148,12 @@ class _Recorder:
             for row in self.conn.execute("SELECT id, observed_at, fingerprint FROM providers")
         }
         generated = to_ms(snapshot.generated_at)
+        self.warnings = {
+            str(row[0]): int(row[1])
+            for row in self.conn.execute(
+                "SELECT provider, opened_at FROM early_warnings WHERE cleared_at IS NULL"
+            )
+        }
         for report in snapshot.reports:
             spec = report.spec
             if spec.id not in known:
@@ -166,6 +186,8 @@ class _Recorder:
         in_order = observed_at is None or at >= observed_at
         self.done.observed += 1
         self._cover(provider, at)
+        if in_order:
+            self._early_warning(provider, getattr(report, "early_warning", None), at)
         digest = fingerprint(page)
         if in_order and digest == stored:
             self.conn.execute("UPDATE providers SET observed_at = ? WHERE id = ?", (at, provider))
@@ -178,6 +200,28 @@ class _Recorder:
             "fingerprint = CASE WHEN :in_order THEN :digest ELSE fingerprint END WHERE id = :id",
             {"at": at, "in_order": in_order, "digest": digest, "id": provider},
         )
+
+    # -- early warnings (issue 12) ----------------------------------------------------------
+
+    def _early_warning(self, provider: str, warning: Any, at: int) -> None:
+        """Open, keep or clear the provider's early warning as this poll's probes say."""
+        opened = self.warnings.get(provider)
+        if warning is None:
+            if opened is not None:
+                self.conn.execute(
+                    "UPDATE early_warnings SET cleared_at = ? WHERE provider = ? AND opened_at = ?",
+                    (at, provider, opened),
+                )
+            return
+        since = to_ms(getattr(warning, "since", None)) or at
+        if since != opened:
+            if opened is not None:  # a new warning replaces one never seen clearing
+                self.conn.execute(
+                    "UPDATE early_warnings SET cleared_at = ? WHERE provider = ? AND opened_at = ?",
+                    (at, provider, opened),
+                )
+            write_warning(self.conn, provider, since, None, str(getattr(warning, "text", "")))
+            self.warnings[provider] = since
 
     # -- coverage ---------------------------------------------------------------------------
 

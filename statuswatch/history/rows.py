@@ -139,6 +139,10 @@ def upsert_incident(
         lead = lead_for(conn, provider, posted)
         values["detected_at"] = lead[0] if lead else None
         values["lead"] = lead[1] if lead else None
+        # Issue 12 computes the lead on the incident itself when its probes warned first.
+        given = getattr(incident, "detected_lead_s", None)
+        if isinstance(given, int) and not isinstance(given, bool):
+            values["lead"] = given
         conn.execute(
             """INSERT INTO incidents (provider, id, title, impact, raw_impact, phase, raw_status,
                 started_at, posted_at, updated_at, resolved_at, url, components, first_seen_at,
