@@ -14,6 +14,7 @@ from typing import Any
 
 from statuswatch.adapters import kinds
 from statuswatch.model import ProviderSpec
+from statuswatch.scopeconfig import check_edges, parse_components, parse_runs_on
 from statuswatch.tomlcheck import (
     ConfigError,
     check_keys,
@@ -28,7 +29,7 @@ from statuswatch.tomlcheck import (
 )
 
 CATALOG_NAME = "providers.toml"
-PROVIDER_KEYS = ("name", "kind", "url", "feed", "category", "default")
+PROVIDER_KEYS = ("name", "kind", "url", "feed", "category", "default", "components", "runs_on")
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
@@ -59,6 +60,7 @@ def parse_providers(
                     "missing (required for a provider that is not in the catalog)",
                 )
         merged[provider_id] = ProviderSpec(**{"id": provider_id, "name": provider_id, **given})
+    check_edges(path, merged)
     return merged
 
 
@@ -97,6 +99,11 @@ def _provider_fields(
                 path, dotted_key(*key, "default"), f"expected a boolean, got {type_name(default)}"
             )
         given["default"] = default
+    # Scoping and the blast radius (issue 13): the scope watched and what the provider runs on.
+    if "components" in fields:
+        given["scope"] = parse_components(path, fields["components"], *key, "components")
+    if "runs_on" in fields:
+        given["runs_on"] = parse_runs_on(path, fields["runs_on"], *key, "runs_on")
     return given
 
 

@@ -25,6 +25,8 @@ examples:
   statuswatch --json | jq '.providers[] | select(.status != "operational") | .name'
   statuswatch status --only-problems
   statuswatch -p cloudflare -p openai --json
+  statuswatch -p aws:us-east-1 -p cloudflare --json   # AWS in us-east-1 only
+  statuswatch check --stack checkout    # a [stacks.checkout] of the config
   statuswatch providers --category ai
   statuswatch add https://status.example.com
   statuswatch demo                      # replay Cloudflare's 2025-11-18 outage offline

@@ -51,8 +51,9 @@ def add_selection(parser: argparse.ArgumentParser, *, defaults: bool = True) -> 
         "--provider",
         action="append",
         default=[] if defaults else argparse.SUPPRESS,
-        metavar="ID",
-        help="only this provider (repeatable); see `statuswatch providers`",
+        metavar="ID[:COMPONENT,...]",
+        help="only this provider (repeatable), scoped to those components if given "
+        "(`aws:us-east-1`); see `statuswatch providers` and `statuswatch components ID`",
     )
     parser.add_argument(
         "--all",

@@ -37,19 +37,19 @@ def run(args: argparse.Namespace) -> int:
     """Open the live view on the watched providers (or a server's) until the user quits."""
     if getattr(args, "server", None):
         return _run_from_server(args)
-    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, select
+    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, plan
     from statuswatch.paths import cache_dir
 
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        specs, stacks = plan(config, args.provider, args.all)
     except ConfigError as exc:
         return error(str(exc))
     problem = check_interval(args.interval, MIN_INTERVAL)
     if problem:
         return error(problem)
     from statuswatch.history.view import LocalHistory
-    from statuswatch.source import recorder
+    from statuswatch.source import engine_poller, recorder
     from statuswatch.tui.app import build_app  # Textual: only on this path
 
     shown: list[StatusApp] = []
@@ -66,12 +66,10 @@ def run(args: argparse.Namespace) -> int:
     app = build_app(
         specs,
         interval=config.interval if args.interval is None else args.interval,
-        settings=config.http,
-        cache_dir=cache_dir(),
+        poller=engine_poller(specs, config.http, cache_dir(), stacks=stacks, record=record),
         bell=args.bell,
         only_problems=args.only_problems,
         tune_gc=True,
-        record=record,
         history=LocalHistory(),
     )
     shown.append(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -71,6 +72,11 @@ class Impact(StrEnum):
         """Rank for sorting incidents worst first; maintenance ranks below minor."""
         return _IMPACT_RANK[self]
 
+    @property
+    def status(self) -> Status:
+        """The status an open incident of this impact gives what it touches."""
+        return _IMPACT_STATUS[self]
+
 
 _IMPACT_RANK = {
     Impact.NONE: 0,
@@ -78,6 +84,13 @@ _IMPACT_RANK = {
     Impact.MINOR: 2,
     Impact.MAJOR: 3,
     Impact.CRITICAL: 4,
+}
+_IMPACT_STATUS = {
+    Impact.NONE: Status.OPERATIONAL,
+    Impact.MINOR: Status.DEGRADED,
+    Impact.MAJOR: Status.PARTIAL_OUTAGE,
+    Impact.CRITICAL: Status.MAJOR_OUTAGE,
+    Impact.MAINTENANCE: Status.MAINTENANCE,
 }
 
 
@@ -159,6 +172,9 @@ class Incident:
     updates: tuple[Update, ...] = ()
     raw_status: str = ""
     raw_impact: str = ""
+    # Ids of the components named, where the page gives them (Statuspage): scoping tells
+    # two components of one name apart by them. Not part of the JSON document.
+    component_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +190,7 @@ class Maintenance:
     components: tuple[str, ...] = ()
     updates: tuple[Update, ...] = ()
     raw_status: str = ""
+    component_ids: tuple[str, ...] = ()  # as for Incident
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +225,10 @@ class ProviderSpec:
     category: str = "other"
     feed: str | None = None
     default: bool = False
+    # Scoping and the blast radius (issue 13): the components watched (None: the whole page)
+    # and the providers this one runs on.
+    scope: tuple[str, ...] | None = None
+    runs_on: tuple[Target, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +240,10 @@ class ProviderReport:
     fetched_at: datetime | None  # when `page` was fetched (or confirmed by a 304)
     stale: bool = False
     error: FetchError | None = None
+    # Scoping and the blast radius (issue 13): how the page was cut to the scope, and the
+    # providers it runs on that have an active incident (or an early warning) now.
+    scope: ScopeNote | None = None
+    at_risk_from: tuple[Risk, ...] = ()
 
     @property
     def status(self) -> Status:
@@ -234,3 +259,89 @@ class Snapshot:
 
     generated_at: datetime
     reports: tuple[ProviderReport, ...] = field(default_factory=tuple)
+    # Stacks and shared causes (issue 13), worked out from the reports.
+    stacks: tuple[StackReport, ...] = ()
+    correlations: tuple[Correlation, ...] = ()
+
+
+# --- scoping, stacks, the blast radius and shared causes (issue 13) ---------------------------
+
+
+def worst_status(statuses: Iterable[Status], default: Status = Status.OPERATIONAL) -> Status:
+    """The most urgent of `statuses` (an outage outranks unknown), else `default`."""
+    return max(statuses, key=lambda status: status.urgency, default=default)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A provider, whole or cut down to some components: `aws`, `aws:us-east-1,eu-west-1`."""
+
+    provider: str
+    scope: tuple[str, ...] | None = None  # component patterns; None: the whole page
+
+    def __str__(self) -> str:
+        return self.provider if self.scope is None else f"{self.provider}:{','.join(self.scope)}"
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeNote:
+    """How a scoped provider's page was cut down to the components the user named."""
+
+    patterns: tuple[str, ...]
+    out_of_scope_components: int = 0
+    out_of_scope_incidents: int = 0
+    # Incidents and maintenances that name no component: kept, as possibly affecting the scope.
+    unnamed: frozenset[str] = frozenset()
+    # A pattern that matches no component of a page listing them all (a typo, most likely).
+    warning: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """A provider this one runs on, with an active incident (or an early warning) now."""
+
+    provider: str
+    name: str
+    scope: tuple[str, ...] | None
+    status: Status
+    early_warning: bool = False  # the upstream has no incident, only an early warning
+
+
+@dataclass(frozen=True, slots=True)
+class StackPart:
+    """One part of a stack: a provider as the stack uses it, and its status in that scope."""
+
+    provider: str
+    scope: tuple[str, ...] | None
+    status: Status
+
+
+@dataclass(frozen=True, slots=True)
+class StackReport:
+    """A user's stack: the worst of its parts, why, and what it may be affected by."""
+
+    id: str
+    name: str
+    status: Status
+    parts: tuple[StackPart, ...]
+    reasons: tuple[str, ...] = ()
+    at_risk_from: tuple[Risk, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CorrelationMember:
+    """One incident linked to a likely common cause."""
+
+    provider: str
+    incident: str
+    started_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Correlation:
+    """Incidents of several providers that likely share one cause; `id` is stable across polls."""
+
+    id: str
+    cause: str
+    members: tuple[CorrelationMember, ...]
+    text: str

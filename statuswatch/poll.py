@@ -12,6 +12,7 @@ import httpx
 
 from statuswatch import adapters
 from statuswatch.adapters import Adapter, FormatChanged, MultiAdapter, ParseError
+from statuswatch.assess import assess
 from statuswatch.cache import Cache, CacheEntry
 from statuswatch.http import MAX_CLIENTS, Fetcher, FetchFailed, FetchResult
 from statuswatch.model import (
@@ -22,7 +23,9 @@ from statuswatch.model import (
     ProviderSpec,
     Snapshot,
 )
+from statuswatch.scope import scope_report
 from statuswatch.settings import HttpSettings
+from statuswatch.stacks import Stack
 from statuswatch.text import one_line
 
 __all__ = ["poll", "poll_all"]
@@ -40,6 +43,7 @@ async def poll_all(
     transport: httpx.AsyncBaseTransport | None = None,
     on_report: Callable[[ProviderReport], None] | None = None,
     now: Callable[[], datetime] | None = None,
+    stacks: Sequence[Stack] = (),
 ) -> Snapshot:
     """Poll `specs` concurrently; reports come back in the order of `specs`.
 
@@ -50,9 +54,13 @@ async def poll_all(
         transport: replaces the network for every request (tests pass `httpx.MockTransport`).
         on_report: called with each report as soon as its provider is done.
         now: the clock for `fetched_at` and `generated_at` (aware UTC datetimes).
+        stacks: the user's stacks, rated from the reports.
 
     Returns:
-        A snapshot with one report per spec, failed providers included.
+        A snapshot with one report per spec, failed providers included, as the user sees it:
+        each report cut to its spec's scope (also as `on_report` gets it) and marked with what
+        it may be affected by; the stacks rated and the shared causes linked
+        (statuswatch.assess).
     """
     clock = now or _utcnow
     cache = Cache(cache_dir)
@@ -71,7 +79,9 @@ async def poll_all(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-    return Snapshot(generated_at=clock(), reports=tuple(reports))
+    # The probes of issue 12 plug in here: the ids of providers with an open early warning go
+    # to assess(early_warnings=...), which marks what runs on them as at risk.
+    return assess(Snapshot(generated_at=clock(), reports=tuple(reports)), stacks)
 
 
 def poll(
@@ -82,10 +92,19 @@ def poll(
     transport: httpx.AsyncBaseTransport | None = None,
     on_report: Callable[[ProviderReport], None] | None = None,
     now: Callable[[], datetime] | None = None,
+    stacks: Sequence[Stack] = (),
 ) -> Snapshot:
     """Run :func:`poll_all` in a fresh event loop."""
     return asyncio.run(
-        poll_all(specs, settings, cache_dir, transport=transport, on_report=on_report, now=now)
+        poll_all(
+            specs,
+            settings,
+            cache_dir,
+            transport=transport,
+            on_report=on_report,
+            now=now,
+            stacks=stacks,
+        )
     )
 
 
@@ -96,10 +115,10 @@ async def _poll_one(
     cache: Cache,
     on_report: Callable[[ProviderReport], None] | None,
 ) -> ProviderReport:
-    """Poll one provider and hand its report to `on_report`."""
+    """Poll one provider and hand its report to `on_report` (scoped); return it as read."""
     report = await _report(index, spec, fetcher, cache)
     if on_report is not None:
-        on_report(report)
+        on_report(scope_report(report, spec.scope))
     return report
 
 

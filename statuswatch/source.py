@@ -12,6 +12,7 @@ of the live view; `serve` records its own polls with the same hook.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -30,8 +31,11 @@ from statuswatch.document.write import dumps
 from statuswatch.model import ProviderReport, ProviderSpec, Snapshot
 from statuswatch.serverclient import ServerClient, ServerError, ServerEvent
 from statuswatch.settings import HttpSettings
+from statuswatch.stacks import Stack
 
 if TYPE_CHECKING:
+    import httpx
+
     from statuswatch.config import Config
     from statuswatch.history.hook import HistoryHook
 
@@ -42,6 +46,7 @@ __all__ = [
     "ServedDocument",
     "engine_poller",
     "poll_pages",
+    "poll_seen",
     "read_server",
     "recorder",
     "server_poller",
@@ -59,23 +64,65 @@ def engine_poller(
     settings: HttpSettings,
     cache_dir: Path,
     now: Callable[[], datetime] | None = None,
+    stacks: Sequence[Stack] = (),
     record: Recorder | None = None,
 ) -> Poller:
     """A Poller that runs the real engine (statuswatch.poll.poll_all) on the status pages.
 
-    With `record`, each snapshot is recorded in the history (in a thread of its own) before
-    the poll returns it.
+    With `record`, each poll is recorded in the history (see `poll_seen`).
     """
 
     async def poll(on_report: Callable[[ProviderReport], None]) -> Snapshot:
-        from statuswatch.poll import poll_all  # httpx and the engine: only once polling
-
-        snapshot = await poll_all(specs, settings, cache_dir, on_report=on_report, now=now)
-        if record is not None:
-            await asyncio.to_thread(record, snapshot)
-        return snapshot
+        return await poll_seen(
+            specs, settings, cache_dir, on_report=on_report, now=now, stacks=stacks, record=record
+        )
 
     return poll
+
+
+async def poll_seen(
+    specs: Sequence[ProviderSpec],
+    settings: HttpSettings,
+    cache_dir: Path,
+    *,
+    stacks: Sequence[Stack] = (),
+    record: Recorder | None = None,
+    on_report: Callable[[ProviderReport], None] | None = None,
+    now: Callable[[], datetime] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Snapshot:
+    """One poll of the pages, as the user sees it (scopes, stacks); recorded as read.
+
+    The history keeps each page as it was read, whatever scope a front end shows it in
+    (`-p github:Actions` in one, the whole page in another): with `record`, the pages are
+    polled without their scopes, the snapshot is recorded (in a thread of its own), and the
+    scopes and stacks are applied after, as `poll_all` applies them (`on_report` gets each
+    report in its scope, as from `poll_all`).
+    """
+    from statuswatch.poll import poll_all  # httpx and the engine: only once polling
+
+    if record is None:
+        return await poll_all(
+            specs, settings, cache_dir, transport=transport, on_report=on_report, now=now,
+            stacks=stacks,
+        )  # fmt: skip
+    from statuswatch.assess import assess
+    from statuswatch.scope import scope_report
+
+    wanted = {spec.id: spec for spec in specs}
+    as_read = [dataclasses.replace(s, scope=None) if s.scope is not None else s for s in specs]
+
+    def seen(report: ProviderReport) -> None:
+        spec = wanted[report.spec.id]
+        if on_report is not None:
+            on_report(scope_report(dataclasses.replace(report, spec=spec), spec.scope))
+
+    raw = await poll_all(as_read, settings, cache_dir, transport=transport, on_report=seen, now=now)
+    await asyncio.to_thread(record, raw)
+    reports = tuple(
+        dataclasses.replace(r, spec=wanted[r.spec.id], at_risk_from=()) for r in raw.reports
+    )
+    return assess(dataclasses.replace(raw, reports=reports, stacks=(), correlations=()), stacks)
 
 
 # --- the history hook (issue 14) -----------------------------------------------------------
@@ -118,22 +165,24 @@ def poll_pages(
     warn: Callable[[str], None] | None = None,
     record: bool = True,
     backfill: bool = False,
+    stacks: Sequence[Stack] = (),
 ) -> Snapshot:
-    """Poll the status pages once and record the snapshot in the history (one-shot commands).
+    """Poll the status pages once and record them in the history (the one-shot commands).
 
     `backfill` (notify) also fetches the page's own history of providers never backfilled.
     """
     from statuswatch.console import warn as console_warn
-    from statuswatch.poll import poll  # httpx and the engine: only once polling
 
-    snapshot = poll(specs, config.http, cache_dir, on_report=on_report)
-    if record:
-        hook = recorder(config, cache_dir, warn or console_warn, backfill=backfill)
-        try:
-            hook(snapshot)
-        finally:
+    hook = recorder(config, cache_dir, warn or console_warn, backfill=backfill) if record else None
+    try:
+        return asyncio.run(
+            poll_seen(
+                specs, config.http, cache_dir, stacks=stacks, record=hook, on_report=on_report
+            )
+        )
+    finally:
+        if hook is not None:
             hook.close()
-    return snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +209,13 @@ def read_server(client: ServerClient, ids: Sequence[str] = ()) -> ServedDocument
     crosses a network), and so is one cut down to `ids`. ServerError when the server cannot
     be read (fatal when it is not a statuswatch server); KeyError names an id it does not watch.
     """
+    scoped = [i for i in ids if ":" in i]
+    if scoped:
+        raise ServerError(
+            f"--provider {scoped[0]!r}: a server reads its pages in its own scopes "
+            "(give the id alone with --server)",
+            fatal=True,
+        )
     body = client.status_bytes()
     try:
         document = parse_document(body, client.url)
@@ -198,7 +254,17 @@ def server_poller(url: str, ids: Sequence[str], first: Snapshot | None = None) -
         reports = tuple(r for r in snapshot.reports if r.spec.id in wanted)
         for report in reports:
             on_report(report)
-        return Snapshot(generated_at=snapshot.generated_at, reports=reports)
+        # The server's stacks come with its whole list; links stay while they touch a report.
+        whole = len(reports) == len(snapshot.reports)
+        links = tuple(
+            c for c in snapshot.correlations if any(m.provider in wanted for m in c.members)
+        )
+        return Snapshot(
+            generated_at=snapshot.generated_at,
+            reports=reports,
+            stacks=snapshot.stacks if whole else (),
+            correlations=links,
+        )
 
     return poll
 

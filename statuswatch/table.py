@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from statuswatch.model import Incident, Maintenance, Phase, ProviderReport, Snapshot, Status
+from statuswatch.blast import risk_text
+from statuswatch.model import (
+    Correlation,
+    Incident,
+    Maintenance,
+    Phase,
+    ProviderReport,
+    Snapshot,
+    StackReport,
+    Status,
+)
 from statuswatch.timefmt import age, short_utc
 
 __all__ = ["status_table", "worst_first"]
@@ -64,8 +74,9 @@ def status_table(snapshot: Snapshot, *, only_problems: bool = False, colour: boo
     unknown = sum(1 for r in problems if r.status is Status.UNKNOWN)
     lines = [
         f"statuswatch · {short_utc(now)} · {len(reports)} providers: "
-        f"{len(problems) - unknown} with problems, {unknown} unknown"
+        f"{len(problems) - unknown} with problems, {unknown} unknown" + _at_risk_count(reports)
     ]
+    lines += _stack_lines(snapshot.stacks, colour)
     shown = problems if only_problems else reports
     if not shown:
         lines.append("All providers operational.")
@@ -76,18 +87,52 @@ def status_table(snapshot: Snapshot, *, only_problems: bool = False, colour: boo
         name = report.spec.name[:name_width]
         detail = _detail(report, now)
         lines.append(f"{label} {name:<{name_width}}  {detail}".rstrip())
+        lines += [f"    ? {risk_text(risk)} ({risk.status.label})" for risk in report.at_risk_from]
         page = report.page
         if page is None:
             continue
+        unnamed = report.scope.unnamed if report.scope is not None else frozenset()
         for incident in _active(page.incidents):
             lines.extend(_incident_lines(incident, now))
+            if incident.id in unnamed:
+                lines.append("      (names no component: it may affect the scope)")
         for maintenance in page.maintenances:
             if maintenance.phase in (Phase.IN_PROGRESS, Phase.VERIFYING):
                 lines.extend(_maintenance_lines(maintenance, now))
         upcoming = sum(1 for m in page.maintenances if m.phase is Phase.SCHEDULED)
         if upcoming and not only_problems:
             lines.append(f"    ~ {upcoming} upcoming maintenance{'s' if upcoming > 1 else ''}")
+    lines += _correlation_lines(snapshot.correlations)
     return "\n".join(lines) + "\n"
+
+
+# --- stacks, the blast radius and shared causes (issue 13) -----------------------------------
+
+
+def _at_risk_count(reports: Sequence[ProviderReport]) -> str:
+    at_risk = sum(1 for r in reports if r.at_risk_from)
+    return f", {at_risk} at risk" if at_risk else ""
+
+
+def _stack_lines(stacks: Sequence[StackReport], colour: bool) -> list[str]:
+    """The stacks, worst first, each with the reasons it is in its state: they head the table."""
+    if not stacks:
+        return []
+    lines = ["Stacks:"]
+    width = min(max(len(s.name) for s in stacks), 32)
+    for stack in sorted(stacks, key=lambda s: -s.status.urgency):
+        label = _paint(f"{stack.status.label:<14}", _COLOURS[stack.status], colour)
+        first = stack.reasons[0] if stack.reasons else ""
+        lines.append(f"{label} {stack.name[:width]:<{width}}  {first}".rstrip())
+        lines += [f"{'':<{15 + width}}  {reason}" for reason in stack.reasons[1:]]
+    lines.append("Providers:")
+    return lines
+
+
+def _correlation_lines(correlations: Sequence[Correlation]) -> list[str]:
+    if not correlations:
+        return []
+    return ["Linked incidents:", *(f"  {c.text}" for c in correlations)]
 
 
 def _detail(report: ProviderReport, now: datetime) -> str:

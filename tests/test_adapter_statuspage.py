@@ -284,6 +284,8 @@ def test_incident_is_read_whole() -> None:
         ),
         raw_status="monitoring",
         raw_impact="major",
+        # The ids beside the names: scoping tells components of one name apart by them.
+        component_ids=("cmp-api", "cmp-fra"),
     )
 
 

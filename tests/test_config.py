@@ -145,10 +145,10 @@ def test_interval_accepts_integers_and_floats(tmp_path: Path, text: str, seconds
         ("intervall = 60\n", "intervall: unknown key 'intervall' (did you mean 'interval'?)"),
         ("zzz = 1\n",
          "zzz: unknown key 'zzz' "
-         "(expected one of: watch, interval, providers, http, notify, history)"),
+         "(expected one of: watch, interval, providers, http, stacks, notify, history)"),
         ('"a\\nb" = 1\n',
          "\"a\\nb\": unknown key 'a\\nb' "
-         "(expected one of: watch, interval, providers, http, notify, history)"),
+         "(expected one of: watch, interval, providers, http, stacks, notify, history)"),
         ('[providers.cloudflare]\nurll = "https://x.example"\n',
          "providers.cloudflare.urll: unknown key 'urll' (did you mean 'url'?)"),
         ("[http]\nretry = 3\n", "http.retry: unknown key 'retry' (did you mean 'retries'?)"),
@@ -207,6 +207,7 @@ url = "https://gh.example/status"
 feed = ""
 category = "work"
 default = false
+runs_on = []
 """
     config = load_config(write(tmp_path, text))
     assert config.providers["github"] == ProviderSpec(
@@ -451,6 +452,8 @@ def test_starter_examples_load_once_uncommented(tmp_path: Path) -> None:
         id="example", name="Example", kind="statuspage", url="https://status.example.com"
     )
     assert config.http == HttpSettings()
+    assert config.providers["cloudflare"].scope == ("CDN/Cache",)
+    assert [stack.id for stack in config.stacks] == ["checkout"]
 
 
 def test_starter_never_overwrites(tmp_path: Path) -> None:

@@ -65,6 +65,7 @@ def test_status_of_the_cascade(capsys: pytest.CaptureFixture[str]) -> None:
     lines = out.splitlines()
     assert (
         lines[0] == "statuswatch · 2025-06-12 18:35 UTC · 5 providers: 2 with problems, 0 unknown"
+        ", 2 at risk"
     )
     assert lines[1].startswith("MAJOR OUTAGE   Cloudflare")
     assert "Google Cloud" in out

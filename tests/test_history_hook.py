@@ -63,3 +63,43 @@ def test_backfill_apart_runs_in_a_thread_once(tmp_path: Path, loopback: Loopback
         assert incident.update_count == 3  # the backfilled document had all three updates
         done = db.conn.execute("SELECT backfilled_at FROM providers WHERE id = 'ex'").fetchone()
     assert done[0] is not None
+
+
+def test_scoped_front_ends_record_the_page_as_read(
+    tmp_path: Path, loopback: LoopbackServer
+) -> None:
+    """The user sees github:API; the history keeps the whole page (another front end may show
+    it whole, and an incident outside the scope is no less open)."""
+    import dataclasses
+
+    from notify_helpers import incident, summary, update
+
+    from statuswatch.source import poll_seen
+
+    web = incident("web-1", "Web is slow", "investigating", [update("2026-11-27T10:01:00Z",
+                   "investigating", "Looking")], components=["Web"])  # fmt: skip
+    page = summary("minor", [("API", "operational"), ("Web", "degraded_performance")], [web])
+    loopback.route("/ex/api/v2/summary.json", json.dumps(page).encode())
+    spec = ProviderSpec("ex", "Ex", "statuspage", loopback.url("/ex"))
+    scoped = dataclasses.replace(spec, scope=("API",))
+    path = tmp_path / "h.sqlite3"
+    hook = HistoryHook(HistorySettings(backfill=False), HTTP, path=path)
+    seen: list[ProviderReport] = []
+    import asyncio
+
+    shown = asyncio.run(
+        poll_seen([scoped], HTTP, tmp_path / "cache", record=hook, on_report=seen.append)
+    )
+    hook.close()
+    [report] = shown.reports
+    assert report.spec.scope == ("API",) and report.scope is not None  # the user's view
+    assert [c.name for c in report.page.components] == ["API"]  # type: ignore[union-attr]
+    assert report.status is Status.OPERATIONAL
+    assert [r.spec.scope for r in seen] == [("API",)]
+    with HistoryDB.open(path) as db:
+        [recorded] = past_incidents(db)
+        components = db.conn.execute(
+            "SELECT component, status FROM current_status WHERE provider = 'ex' ORDER BY 1"
+        ).fetchall()
+    assert recorded.id == "web-1" and recorded.resolved_at is None
+    assert components == [("", "degraded"), ("c-API", "operational"), ("c-Web", "degraded")]

@@ -177,8 +177,10 @@ async def test_the_live_views_polls_are_recorded(tmp_path: Path, loopback: objec
     path = tmp_path / "history.sqlite3"
     http = HttpSettings(retries=0, connect_timeout=2.0)
     hook = HistoryHook(HistorySettings(), http, tmp_path / "cache", path=path)
+    from statuswatch.source import engine_poller
+
     app = build_app(
-        [spec], interval=3600, settings=http, cache_dir=tmp_path / "cache", record=hook,
+        [spec], interval=3600, poller=engine_poller([spec], http, tmp_path / "cache", record=hook),
         history=LocalHistory(path),
     )  # fmt: skip
     async with app.run_test(size=SIZE) as pilot:

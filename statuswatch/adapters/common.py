@@ -16,13 +16,8 @@ from statuswatch.text import one_line
 # How long a closed incident stays on a page built from a history (GCP, feeds, AWS RSS).
 RECENT = timedelta(days=7)
 
-IMPACT_STATUS: dict[Impact, Status] = {
-    Impact.NONE: Status.OPERATIONAL,
-    Impact.MINOR: Status.DEGRADED,
-    Impact.MAJOR: Status.PARTIAL_OUTAGE,
-    Impact.CRITICAL: Status.MAJOR_OUTAGE,
-    Impact.MAINTENANCE: Status.MAINTENANCE,
-}
+# The mapping lives with the model (Impact.status); scoping reads it there too.
+IMPACT_STATUS: dict[Impact, Status] = {impact: impact.status for impact in Impact}
 PHASES: dict[str, Phase] = {phase.value: phase for phase in Phase if phase is not Phase.UNKNOWN}
 
 _BOMS: tuple[tuple[bytes, str, str], ...] = (

@@ -326,6 +326,7 @@ def _incident(row: dict[str, object], page_url: str | None) -> Incident | None:
         updates=tuple(_update(at, update) for at, update in timed),
         raw_status=status,
         raw_impact=impact,
+        component_ids=_affected_ids(row, timed),
     )
 
 
@@ -347,6 +348,7 @@ def _maintenance(row: dict[str, object], page_url: str | None) -> Maintenance | 
         components=_affected(row, timed),
         updates=tuple(_update(at, update) for at, update in timed),
         raw_status=status,
+        component_ids=_affected_ids(row, timed),
     )
 
 
@@ -391,6 +393,20 @@ def _affected(
                 if _id(affected.get("code")):
                     names.append(_text(affected.get("name")))
     return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _affected_ids(
+    row: dict[str, object], timed: list[tuple[datetime, dict[str, object]]]
+) -> tuple[str, ...]:
+    """Ids of the components an event touches, from the same places as their names."""
+    ids = [_id(component.get("id")) for component in _dicts(row.get("components"))]
+    if not any(ids):
+        ids = [
+            _id(affected.get("code"))
+            for _at, update in reversed(timed)
+            for affected in _dicts(update.get("affected_components"))
+        ]
+    return tuple(dict.fromkeys(ident for ident in ids if ident))
 
 
 def _event_url(row: dict[str, object], page_url: str | None, ident: str) -> str | None:

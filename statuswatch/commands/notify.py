@@ -56,7 +56,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the notifier once."""
-    from statuswatch.config import ConfigError, load_config, select
+    from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.run import RunOptions, notify
     from statuswatch.paths import cache_dir, state_dir
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        specs, stacks = plan(config, args.provider, args.all)
         settings = notify_settings(config)
     except ConfigError as exc:
         return error(str(exc))
@@ -83,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
         """Poll (recorded in the history, but on --dry-run), and write the textfile at once."""
         record = not args.dry_run  # a dry run changes nothing, the history included
         if textfile is None:
-            return poll_pages(config, specs, cache, warn=warn, record=record, backfill=True)
+            return poll_pages(
+                config, specs, cache, warn=warn, record=record, backfill=True, stacks=stacks
+            )
         from statuswatch.serve.metrics import FetchStats, PollTimer
 
         timer = PollTimer()
@@ -95,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
             warn=warn,
             record=record,
             backfill=True,
+            stacks=stacks,
         )
         stats = FetchStats()
         stats.record(snapshot, timer.durations, timer.elapsed())

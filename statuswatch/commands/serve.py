@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     """Poll on the interval and serve until SIGINT or SIGTERM."""
     import asyncio
 
-    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, select
+    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, plan
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.derive import DeriveOptions
     from statuswatch.paths import cache_dir
@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
         )
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        specs, stacks = plan(config, args.provider, args.all)
         notify = notify_settings(config)  # serve derives the notifier's events too
     except ConfigError as exc:
         return error(str(exc))
@@ -155,7 +155,14 @@ def run(args: argparse.Namespace) -> int:
     history = HistoryRoutes(None, names, [spec.id for spec in specs])
     record = recorder(config, cache_dir(), warn, background=True)  # once, for everyone
     server = StatusServer(
-        specs, config.http, cache_dir(), settings, warn=warn, record=record, history=history
+        specs,
+        config.http,
+        cache_dir(),
+        settings,
+        warn=warn,
+        record=record,
+        history=history,
+        stacks=stacks,
     )
     return asyncio.run(_serve(server, host, port, tls))
 

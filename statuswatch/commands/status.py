@@ -24,7 +24,8 @@ def run(args: argparse.Namespace) -> int:
     """Poll and print."""
     if getattr(args, "server", None):
         return _from_server(args)
-    from statuswatch.config import ConfigError, load_config, select
+    from statuswatch.assess import scope_warnings
+    from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.document.write import dumps, snapshot_document
     from statuswatch.paths import cache_dir
     from statuswatch.source import poll_pages
@@ -32,10 +33,12 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        specs, stacks = plan(config, args.provider, args.all)
     except ConfigError as exc:
         return error(str(exc))
-    snapshot = poll_pages(config, specs, cache_dir())
+    snapshot = poll_pages(config, specs, cache_dir(), stacks=stacks)
+    for warning in scope_warnings(snapshot):
+        print(f"statuswatch: warning: {warning}", file=sys.stderr)
     if args.json:
         write(dumps(snapshot_document(snapshot), pretty=sys.stdout.isatty()))
     else:

@@ -94,6 +94,9 @@ class Event:
     title: str
     impact: Impact
     posts: tuple[Post, ...]
+    # When the trouble began, where the page says so apart from its first post (Google
+    # Cloud's `begin`); None: at the first post.
+    began: datetime | None = None
 
     def at(self, moment: datetime) -> EventState | None:
         """Return the incident as it stands at `moment`, or None before its first post."""

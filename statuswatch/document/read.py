@@ -8,6 +8,7 @@ terminal must be inert whatever sent it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -16,6 +17,8 @@ from typing import Any
 from statuswatch.document import SCHEMA
 from statuswatch.model import (
     Component,
+    Correlation,
+    CorrelationMember,
     ErrorType,
     FetchError,
     Impact,
@@ -25,7 +28,11 @@ from statuswatch.model import (
     Phase,
     ProviderReport,
     ProviderSpec,
+    Risk,
+    ScopeNote,
     Snapshot,
+    StackPart,
+    StackReport,
     Status,
     Update,
 )
@@ -89,7 +96,20 @@ def select_providers(document: Mapping[str, Any], ids: Sequence[str]) -> dict[st
         if provider_id not in known:
             raise KeyError(provider_id)
     kept = [p for p in document["providers"] if isinstance(p, dict) and p.get("id") in wanted]
-    return {**document, "providers": kept}
+    cut = {**document, "providers": kept}
+    # Chosen providers come without stacks (as when polling); links that touch one stay.
+    if "stacks" in document:
+        cut["stacks"] = []
+    if isinstance(document.get("correlations"), list):
+        cut["correlations"] = [
+            c
+            for c in document["correlations"]
+            if isinstance(c, dict)
+            and any(
+                isinstance(m, dict) and m.get("provider") in wanted for m in c.get("members", [])
+            )
+        ]
+    return cut
 
 
 class _Bad(Exception):
@@ -273,6 +293,7 @@ def _report(raw: Mapping[str, Any], where: str) -> ProviderReport:
         fetched_at=_time(raw, "fetched_at", where),
         stale=stale,
         error=error,
+        scope=_scope_note(raw, where),
     )
 
 
@@ -286,10 +307,133 @@ def snapshot_from_document(document: Mapping[str, Any]) -> Snapshot:
         generated_at = _time(document, "generated_at", "document")
         if generated_at is None:
             raise _Bad("document.generated_at")
-        reports = tuple(
-            _report(raw, f"providers[{n}]")
-            for n, raw in enumerate(_tables(document, "providers", "document"))
-        )
+        providers = _tables(document, "providers", "document")
+        reports = tuple(_report(raw, f"providers[{n}]") for n, raw in enumerate(providers))
+        reports, stacks, correlations = _assessment(document, providers, reports)
     except _Bad as exc:
         raise DocumentError(f"the server's document has a bad field: {exc}") from None
-    return Snapshot(generated_at=generated_at, reports=reports)
+    return Snapshot(
+        generated_at=generated_at, reports=reports, stacks=stacks, correlations=correlations
+    )
+
+
+# --- scoping, stacks, the blast radius and shared causes (issue 13) ---------------------------
+# Each field is optional: a server from before them sends none.
+
+
+def _patterns(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...] | None:
+    return None if table.get(key) is None else _names(table, key, where)
+
+
+def _count(table: Mapping[str, Any], key: str, where: str) -> int:
+    value: int = _get(table, key, int, where)
+    if value < 0:
+        raise _Bad(f"{where}.{key}")
+    return value
+
+
+def _scope_note(raw: Mapping[str, Any], where: str) -> ScopeNote | None:
+    patterns = _patterns(raw, "scope", where)
+    if patterns is None:
+        return None
+    outside = raw.get("out_of_scope") or {"components": 0, "incidents": 0}
+    if not isinstance(outside, dict):
+        raise _Bad(f"{where}.out_of_scope")
+    listed = raw.get("incidents")
+    incidents: list[Any] = listed if isinstance(listed, list) else []
+    unnamed = frozenset(
+        strip_controls(i["id"])
+        for i in incidents
+        if isinstance(i, dict) and "in_scope" in i and i["in_scope"] is None and "id" in i
+    )
+    return ScopeNote(
+        patterns=patterns,
+        out_of_scope_components=_count(outside, "components", f"{where}.out_of_scope"),
+        out_of_scope_incidents=_count(outside, "incidents", f"{where}.out_of_scope"),
+        unnamed=unnamed,
+    )
+
+
+def _risks(raw: Mapping[str, Any], where: str, names: Mapping[str, str]) -> tuple[Risk, ...]:
+    if raw.get("at_risk_from") is None:
+        return ()
+    risks = []
+    for n, item in enumerate(_tables(raw, "at_risk_from", where)):
+        at = f"{where}.at_risk_from[{n}]"
+        provider = _line(item, "provider", at)
+        risks.append(
+            Risk(
+                provider=provider,
+                name=names.get(provider, provider),
+                scope=_patterns(item, "scope", at),
+                status=_enum(item, "status", Status, at),
+            )
+        )
+    return tuple(risks)
+
+
+def _stacks(document: Mapping[str, Any]) -> tuple[StackReport, ...]:
+    if document.get("stacks") is None:
+        return ()
+    stacks = []
+    for n, raw in enumerate(_tables(document, "stacks", "document")):
+        where = f"stacks[{n}]"
+        parts = tuple(
+            StackPart(
+                provider=_line(part, "provider", f"{where}.parts[{k}]"),
+                scope=_patterns(part, "scope", f"{where}.parts[{k}]"),
+                status=_enum(part, "status", Status, f"{where}.parts[{k}]"),
+            )
+            for k, part in enumerate(_tables(raw, "parts", where))
+        )
+        stacks.append(
+            StackReport(
+                id=_line(raw, "id", where),
+                name=_line(raw, "name", where),
+                status=_enum(raw, "status", Status, where),
+                parts=parts,
+                reasons=_names(raw, "reasons", where),
+            )
+        )
+    return tuple(stacks)
+
+
+def _correlations(document: Mapping[str, Any]) -> tuple[Correlation, ...]:
+    if document.get("correlations") is None:
+        return ()
+    found = []
+    for n, raw in enumerate(_tables(document, "correlations", "document")):
+        where = f"correlations[{n}]"
+        members = tuple(
+            CorrelationMember(
+                provider=_line(m, "provider", f"{where}.members[{k}]"),
+                incident=_line(m, "incident", f"{where}.members[{k}]"),
+                started_at=_time(m, "started_at", f"{where}.members[{k}]"),
+            )
+            for k, m in enumerate(_tables(raw, "members", where))
+        )
+        found.append(
+            Correlation(
+                id=_line(raw, "id", where),
+                cause=_line(raw, "cause", where),
+                members=members,
+                text=_line(raw, "text", where),
+            )
+        )
+    return tuple(found)
+
+
+def _assessment(
+    document: Mapping[str, Any],
+    providers: Sequence[Mapping[str, Any]],
+    reports: tuple[ProviderReport, ...],
+) -> tuple[tuple[ProviderReport, ...], tuple[StackReport, ...], tuple[Correlation, ...]]:
+    """The risks of each report (named after the providers listed), the stacks and the links."""
+    names = {r.spec.id: r.spec.name for r in reports}
+    with_risks = tuple(
+        dataclasses.replace(report, at_risk_from=_risks(raw, f"providers[{n}]", names))
+        if raw.get("at_risk_from")
+        else report
+        for n, (raw, report) in enumerate(zip(providers, reports, strict=True))
+    )
+    return with_risks, _stacks(document), _correlations(document)

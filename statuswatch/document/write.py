@@ -9,11 +9,14 @@ from typing import Any
 from statuswatch.document import SCHEMA
 from statuswatch.model import (
     Component,
+    Correlation,
     Incident,
     Maintenance,
     ProviderReport,
     ProviderSpec,
+    Risk,
     Snapshot,
+    StackReport,
     Update,
 )
 from statuswatch.timefmt import rfc3339
@@ -22,11 +25,13 @@ __all__ = [
     "SCHEMA",
     "catalog_document",
     "component_document",
+    "correlation_document",
     "dumps",
     "incident_document",
     "maintenance_document",
     "provider_document",
     "snapshot_document",
+    "stack_document",
     "update_document",
 ]
 
@@ -116,8 +121,9 @@ def provider_document(report: ProviderReport) -> dict[str, Any]:
             else None
         ),
         "components": [component_document(c) for c in page.components] if page else [],
-        "incidents": [incident_document(i) for i in page.incidents] if page else [],
+        "incidents": [_scoped_incident(report, i) for i in page.incidents] if page else [],
         "maintenances": [maintenance_document(m) for m in page.maintenances] if page else [],
+        **_scope_fields(report),
     }
 
 
@@ -127,6 +133,70 @@ def snapshot_document(snapshot: Snapshot) -> dict[str, Any]:
         "schema": SCHEMA,
         "generated_at": rfc3339(snapshot.generated_at),
         "providers": [provider_document(r) for r in snapshot.reports],
+        "stacks": [stack_document(stack) for stack in snapshot.stacks],
+        "correlations": [correlation_document(c) for c in snapshot.correlations],
+    }
+
+
+# --- scoping, stacks, the blast radius and shared causes (issue 13) ---------------------------
+
+
+def _scoped_incident(report: ProviderReport, incident: Incident) -> dict[str, Any]:
+    """An incident with `in_scope`: null when it names no component of a scoped provider."""
+    unnamed = report.scope.unnamed if report.scope is not None else frozenset()
+    return {**incident_document(incident), "in_scope": None if incident.id in unnamed else True}
+
+
+def _risk(risk: Risk) -> dict[str, Any]:
+    scope = list(risk.scope) if risk.scope is not None else None
+    return {"provider": risk.provider, "scope": scope, "status": risk.status.value}
+
+
+def _scope_fields(report: ProviderReport) -> dict[str, Any]:
+    """A provider's scope, what it leaves out, and what may affect it."""
+    note = report.scope
+    return {
+        "scope": list(note.patterns) if note is not None else None,
+        "out_of_scope": {
+            "components": note.out_of_scope_components if note is not None else 0,
+            "incidents": note.out_of_scope_incidents if note is not None else 0,
+        },
+        "at_risk_from": [_risk(risk) for risk in report.at_risk_from],
+    }
+
+
+def stack_document(stack: StackReport) -> dict[str, Any]:
+    """Return one stack: its status, each part's, and why."""
+    return {
+        "id": stack.id,
+        "name": stack.name,
+        "status": stack.status.value,
+        "parts": [
+            {
+                "provider": part.provider,
+                "scope": list(part.scope) if part.scope is not None else None,
+                "status": part.status.value,
+            }
+            for part in stack.parts
+        ],
+        "reasons": list(stack.reasons),
+    }
+
+
+def correlation_document(correlation: Correlation) -> dict[str, Any]:
+    """Return one set of incidents that likely share a cause."""
+    return {
+        "id": correlation.id,
+        "cause": correlation.cause,
+        "members": [
+            {
+                "provider": member.provider,
+                "incident": member.incident,
+                "started_at": rfc3339(member.started_at),
+            }
+            for member in correlation.members
+        ],
+        "text": correlation.text,
     }
 
 

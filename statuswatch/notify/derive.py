@@ -28,6 +28,7 @@ from statuswatch.notify.events import (
     provider_text,
 )
 from statuswatch.notify.settings import EventKind
+from statuswatch.notify.stackevents import stack_events
 from statuswatch.notify.state import (
     ComponentMemory,
     IncidentMemory,
@@ -79,6 +80,13 @@ def derive(state: State, snapshot: Snapshot, options: DeriveOptions) -> tuple[li
         p for p, m in new.providers.items() if m.seen_at and now - m.seen_at > FORGET_AFTER
     ]:
         del new.providers[pid]
+    events += stack_events(
+        new,
+        snapshot,
+        first_run=options.first_run,
+        send_existing=options.send_existing,
+        forget_after=FORGET_AFTER,
+    )
     return events, new
 
 

@@ -71,10 +71,22 @@ class ProviderMemory:
 
 
 @dataclass
+class StackMemory:
+    """A stack's last known status (never unknown once known) and its troubled spells."""
+
+    status: Status
+    spells: int = 0  # how many times it went from operational to a problem
+    seen_at: datetime | None = None
+
+
+@dataclass
 class State:
     """The whole saved state."""
 
     providers: dict[str, ProviderMemory] = field(default_factory=dict)
+    # Stacks and shared causes (issue 13); absent from a state saved before them.
+    stacks: dict[str, StackMemory] = field(default_factory=dict)
+    correlations: dict[str, datetime] = field(default_factory=dict)  # id told -> last seen
 
 
 def _time(value: datetime | None) -> str | None:
@@ -139,6 +151,11 @@ def to_json(state: State, saved_at: datetime) -> dict[str, Any]:
             }
             for pid, p in state.providers.items()
         },
+        "stacks": {
+            sid: {"status": m.status.value, "spells": m.spells, "seen_at": _time(m.seen_at)}
+            for sid, m in state.stacks.items()
+        },
+        "correlations": {cid: seen.isoformat() for cid, seen in state.correlations.items()},
     }
 
 
@@ -225,4 +242,26 @@ def from_json(document: object) -> State:
                 status=known, changes=_get(c, "changes", int, f"{where}.components")
             )
         state.providers[pid] = memory
+    _read_stacks(doc, state)
     return state
+
+
+def _read_stacks(doc: dict[str, Any], state: State) -> None:
+    """The stacks and shared causes remembered (optional: older states have none)."""
+    for sid, raw in _dict(doc.get("stacks") or {}, "stacks").items():
+        s = _dict(raw, f"stacks.{sid}")
+        status = _get(s, "status", str, f"stacks.{sid}")
+        try:
+            known = Status(status)
+        except ValueError:
+            raise CorruptState(f"stacks.{sid}: unknown status {status[:40]!r}") from None
+        state.stacks[sid] = StackMemory(
+            status=known,
+            spells=_get(s, "spells", int, f"stacks.{sid}"),
+            seen_at=_parse_time(s.get("seen_at")),
+        )
+    for cid, seen in _dict(doc.get("correlations") or {}, "correlations").items():
+        when = _parse_time(seen)
+        if when is None:
+            raise CorruptState(f"correlations.{cid}: expected a time")
+        state.correlations[cid] = when

@@ -88,6 +88,20 @@ class FetchStats:
             self.fetches[(report.spec.id, result)] += 1
 
 
+def _stack_families(snapshot: Snapshot) -> list[Metric]:
+    """statuswatch_stack_status{stack} (issue 13), when the config has stacks."""
+    if not snapshot.stacks:
+        return []
+    stacks = _gauge(
+        "statuswatch_stack_status",
+        f"Stack status, the worst of its parts ({_MAPPING}).",
+        ["stack"],
+    )
+    for stack in snapshot.stacks:
+        stacks.add_metric([_label(stack.id)], SEVERITY[stack.status])
+    return [stacks]
+
+
 def _gauge(name: str, documentation: str, labels: Iterable[str] = ()) -> GaugeMetricFamily:
     return GaugeMetricFamily(name, documentation, labels=list(labels))
 
@@ -189,6 +203,7 @@ def snapshot_families(snapshot: Snapshot | None, stats: FetchStats) -> list[Metr
         fetches,
         polls,
     ]
+    families += _stack_families(snapshot)
     if stats.poll_seconds is not None:
         families.append(
             GaugeMetricFamily(

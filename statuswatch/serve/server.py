@@ -31,12 +31,13 @@ from statuswatch.model import ProviderSpec, Snapshot
 from statuswatch.notify.derive import DeriveOptions, derive
 from statuswatch.notify.events import document, payload
 from statuswatch.notify.state import State
-from statuswatch.poll import poll_all
 from statuswatch.serve.history_routes import HISTORY_ROUTES, HistoryRoutes
 from statuswatch.serve.httpd import MAX_HEAD, BadRequest, Request, read_request, response
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
 from statuswatch.serve.metrics import FetchStats, PollTimer, SnapshotCollector, encode, registry
 from statuswatch.settings import HttpSettings
+from statuswatch.source import poll_seen
+from statuswatch.stacks import Stack
 from statuswatch.timefmt import rfc3339
 
 __all__ = ["ServeSettings", "StatusServer"]
@@ -123,8 +124,10 @@ class StatusServer:
         first_event_id: int | None = None,
         record: Callable[[Snapshot], None] | None = None,
         history: HistoryRoutes | None = None,
+        stacks: Sequence[Stack] = (),
     ) -> None:
         self._specs = tuple(specs)
+        self._stacks = tuple(stacks)
         self._http = http
         self._cache_dir = cache_dir
         self.settings = settings
@@ -160,13 +163,16 @@ class StatusServer:
         """Poll every provider once, then publish the snapshot and the events it brought."""
         async with self._poll_lock:
             timer = PollTimer()
-            snapshot = await poll_all(
+            # Through the one seam: the pages as read go to the history (once, for everyone).
+            snapshot = await poll_seen(
                 self._specs,
                 self._http,
                 self._cache_dir,
                 transport=self._transport,
                 on_report=timer.on_report,
                 now=self._now,
+                stacks=self._stacks,
+                record=self._record,
             )
             seconds = timer.elapsed()
             # Serialising and deriving take milliseconds per provider: off the loop they only
@@ -174,8 +180,6 @@ class StatusServer:
             first = self._prepared is None
             prepared = await asyncio.to_thread(self._prepare, snapshot, self._state, first)
             self._install(snapshot, prepared, timer.durations, seconds)
-            if self._record is not None:  # after publishing: a first backfill takes a while
-                await asyncio.to_thread(self._record, snapshot)
             return snapshot
 
     def _prepare(self, snapshot: Snapshot, state: State, first: bool) -> _Prepared:

@@ -26,17 +26,18 @@ from textual.events import DescendantFocus
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
-from statuswatch.history.view import HistoryView
-from statuswatch.model import ProviderReport, ProviderSpec, Snapshot, Status
+from statuswatch.model import ProviderReport, ProviderSpec, Status
 from statuswatch.settings import HttpSettings
 from statuswatch.source import Poller, engine_poller
+from statuswatch.stacks import Stack
 from statuswatch.text import one_line
 from statuswatch.tui import render
 from statuswatch.tui.board import Board, ChangeKind, row_key
-from statuswatch.tui.history import HistoryApp
+from statuswatch.tui.history import HistoryApp, HistoryView
 from statuswatch.tui.links import open_link
 from statuswatch.tui.messages import PollFinished, PollStarted, ReportArrived
 from statuswatch.tui.screens import DetailScreen, HelpScreen
+from statuswatch.tui.stackpanel import STACK_COLUMNS, show_stacks
 from statuswatch.tui.threaded import run_in_thread
 from statuswatch.tui.widgets import DetailPane, ListTable, StatusHeader
 
@@ -124,6 +125,7 @@ class StatusApp(HistoryApp):
         yield StatusHeader(id="header")
         with Horizontal(id="body"):
             with Vertical(id="left"):
+                yield ListTable(STACK_COLUMNS, id="stacks")
                 yield ListTable(
                     (("status", "Status", 14), ("name", "Provider", 24), ("note", "Note", None)),
                     id="providers",
@@ -231,13 +233,13 @@ class StatusApp(HistoryApp):
             # out of the collector's sight, its full passes stop costing the UI tens of ms.
             gc.collect()
             gc.freeze()
-        self.forget_past()
         if message.snapshot is not None:
             self.last_refresh = message.snapshot.generated_at
             # Reports whose message was replaced by a newer one are all in the snapshot.
             for report in message.snapshot.reports:
                 if self.board.reports.get(report.spec.id) is None:
                     self.board.apply(report, self.now())
+            self.board.take(message.snapshot)  # risks, stacks and links need every report
         else:
             self.notify(
                 f"refresh failed: {message.error}",
@@ -297,12 +299,13 @@ class StatusApp(HistoryApp):
             [row_key(report.spec.id, item.id) for report, item in planned],
             lambda i: render.maintenance_cells(planned[i][0], planned[i][1], self.now()),
         )
+        show_stacks(self.query_one("#stacks", ListTable), board)
         shown, total = len(specs), len(board.specs)
         _set_title(
             providers,
             f"Providers ({shown} of {total})" if shown != total else f"Providers ({total})",
         )
-        for table in (providers, incidents, maintenance):
+        for table in self.query(ListTable):
             self._selection[table.id or ""] = table.selected_key
         self._show_detail()
         self._update_header()
@@ -377,8 +380,6 @@ class StatusApp(HistoryApp):
             self._detail_shown = text
             key = (self._active_table, self._selection.get(self._active_table))
             self.query_one("#detail", DetailPane).show(text, key)
-
-    redraw_detail = _show_detail  # HistoryApp's: a provider's past arrived
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -470,21 +471,20 @@ def build_app(
     open_url: Callable[[str], object] | None = None,
     monotonic: Callable[[], float] = time.monotonic,
     tune_gc: bool = False,
-    record: Callable[[Snapshot], None] | None = None,
+    stacks: Sequence[Stack] = (),
     history: HistoryView | None = None,
 ) -> StatusApp:
     """The one factory of the app, for the CLI, the demo and the tests.
 
     Without `poller`, the real engine polls `specs` with `settings` and `cache_dir`; without
     `open_url`, `o` opens links in the system's browser. `tune_gc` (for the process that runs
-    only this app: the CLI) keeps the garbage collector's full passes short. `record`: the
-    history hook, for each poll; `history`: where the details and `h` read the past from.
+    only this app: the CLI) keeps the garbage collector's full passes short.
     """
     clock = now or _utcnow
     if poller is None:
         if settings is None or cache_dir is None:
             raise ValueError("build_app needs settings and cache_dir, or a poller")
-        poller = engine_poller(specs, settings, cache_dir, now, record)
+        poller = engine_poller(specs, settings, cache_dir, now, stacks)
     return StatusApp(
         specs,
         poller,

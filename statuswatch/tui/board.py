@@ -12,7 +12,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from statuswatch.model import Incident, Maintenance, Phase, ProviderReport, ProviderSpec, Status
+from statuswatch.model import (
+    Correlation,
+    Incident,
+    Maintenance,
+    Phase,
+    ProviderReport,
+    ProviderSpec,
+    Snapshot,
+    StackReport,
+    Status,
+)
 
 __all__ = ["RESOLVED_KEPT", "Board", "Change", "ChangeKind", "IncidentRow", "rank"]
 
@@ -70,6 +80,9 @@ class Board:
         self._order = {spec.id: index for index, spec in enumerate(self.specs)}
         self._active: dict[str, dict[str, Incident]] = {}  # provider -> open incidents, last read
         self._closed: dict[str, IncidentRow] = {}  # row key -> incident that closed
+        # Stacks and shared causes (issue 13), as of the last finished poll.
+        self.stacks: tuple[StackReport, ...] = ()
+        self.correlations: tuple[Correlation, ...] = ()
 
     def apply(self, report: ProviderReport, now: datetime) -> list[Change]:
         """Take in one provider's report; return the incidents that opened or closed."""
@@ -78,6 +91,9 @@ class Board:
         if report.page is None and previous is not None and previous.page is not None:
             # The engine had no cached body: keep what we showed, marked stale, with its age.
             report = replace(report, page=previous.page, fetched_at=previous.fetched_at, stale=True)
+        if previous is not None and not report.at_risk_from and previous.at_risk_from:
+            # Risks are worked out once every report is in (take): keep the last ones till then.
+            report = replace(report, at_risk_from=previous.at_risk_from)
         self.reports[spec.id] = report
         if report.error is not None or report.page is None:
             return []  # a failed read says nothing about incidents
@@ -101,6 +117,23 @@ class Board:
             self._closed[row_key(spec.id, incident_id)] = IncidentRow(report, closed, now)
             changes.append(Change(ChangeKind.RESOLVED, report, closed))
         return changes
+
+    def take(self, snapshot: Snapshot) -> None:
+        """Take in what a finished poll worked out from all its reports: risks, stacks, links."""
+        for report in snapshot.reports:
+            shown = self.reports.get(report.spec.id)
+            if shown is not None and shown.at_risk_from != report.at_risk_from:
+                self.reports[report.spec.id] = replace(shown, at_risk_from=report.at_risk_from)
+        self.stacks = snapshot.stacks
+        self.correlations = snapshot.correlations
+
+    def links(self, provider_id: str, incident_id: str) -> list[Correlation]:
+        """The shared causes an incident is part of."""
+        return [
+            c
+            for c in self.correlations
+            if any(m.provider == provider_id and m.incident == incident_id for m in c.members)
+        ]
 
     def providers(self, text: str = "", only_problems: bool = False) -> list[ProviderSpec]:
         """The providers to list, worst first, in watch order among equals."""
@@ -188,6 +221,7 @@ def _provider_words(spec: ProviderSpec, report: ProviderReport | None) -> list[s
             words.append(report.page.description)
             words.extend(i.title for i in report.page.incidents if not i.phase.is_closed)
             words.extend(c.name for c in report.page.components if c.status.is_problem)
+        words.extend(risk.name for risk in report.at_risk_from)  # "cloudflare": what it hits
     return words
 
 

@@ -24,10 +24,10 @@ from statuswatch.history.model import PastIncident
 from statuswatch.history.view import BAR_DAYS, HistoryView, ProviderPast
 from statuswatch.model import Impact, Status
 from statuswatch.text import one_line
-from statuswatch.tui.messages import PastLoaded, RecentLoaded
+from statuswatch.tui.messages import PastLoaded, PollFinished, RecentLoaded
 from statuswatch.tui.render import IMPACT_STYLES, STATUS_STYLES
 
-__all__ = ["HistoryApp", "HistoryScreen", "PastKeeper", "past_text", "recent_text"]
+__all__ = ["HistoryApp", "HistoryScreen", "HistoryView", "PastKeeper", "past_text", "recent_text"]
 
 DAY = "▆"  # one day of the bar
 NO_DATA = "·"  # a day nothing is known of
@@ -217,8 +217,12 @@ class HistoryApp(App[int]):
         if self.past is not None:
             self.past.stale()
 
-    def redraw_detail(self) -> None:
-        """Draw the detail pane again (StatusApp's own)."""
+    def _show_detail(self) -> None:
+        """Draw the detail pane again (StatusApp draws it; a provider's past arrived)."""
+
+    @on(PollFinished)
+    def _poll_done(self, message: PollFinished) -> None:
+        self.forget_past()
 
     def with_past(
         self, table: str, key: str, found: tuple[Text, str | None] | None
@@ -232,7 +236,7 @@ class HistoryApp(App[int]):
     def _past_loaded(self, message: PastLoaded) -> None:
         if self.past is not None:
             self.past.loaded(message)
-        self.redraw_detail()
+        self._show_detail()
 
     def action_history(self) -> None:
         """Open the history screen: recent incidents across every provider."""

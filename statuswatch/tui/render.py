@@ -20,12 +20,14 @@ from statuswatch.model import (
     Phase,
     ProviderReport,
     ProviderSpec,
+    StackReport,
     Status,
     Update,
 )
 from statuswatch.text import one_line, plain_text, safe_url
 from statuswatch.timefmt import age
 from statuswatch.tui.board import Board
+from statuswatch.tui.scopeview import RISK_STYLE, add_links, add_risks, add_scope, risk_note
 
 __all__ = [
     "STATUS_STYLES",
@@ -39,6 +41,8 @@ __all__ = [
     "provider_cells",
     "provider_detail",
     "selected_detail",
+    "stack_cells",
+    "stack_detail",
     "status_label",
     "when",
 ]
@@ -118,6 +122,10 @@ def _note(report: ProviderReport, now: datetime) -> Text:
     if opened:
         count = f" (+{len(opened) - 1})" if len(opened) > 1 else ""
         return _one_row(Text.assemble(line(opened[0].title), Text(count, style="dim")))
+    # Before its own page says anything: what it runs on is failing.
+    at_risk = risk_note(report)
+    if at_risk is not None:
+        return at_risk
     # AWS and Google Cloud documents carry no summary sentence.
     return line(page.description or "no open incidents", "dim")
 
@@ -171,7 +179,11 @@ def _short_age(moment: datetime | None, now: datetime) -> str:
 
 
 def incident_detail(
-    report: ProviderReport, incident: Incident, now: datetime, closed_at: datetime | None = None
+    report: ProviderReport,
+    incident: Incident,
+    now: datetime,
+    closed_at: datetime | None = None,
+    board: Board | None = None,
 ) -> Text:
     """Everything about one incident: title, impact, phase, components, times, all updates."""
     out = Text()
@@ -191,6 +203,10 @@ def incident_detail(
         out.append(f"Updated   {when(incident.updated_at, now)}\n")
     if incident.resolved_at is not None:
         out.append(f"Resolved  {when(incident.resolved_at, now)}\n")
+    if board is not None:
+        add_links(out, board, report.spec.id, incident.id)
+    if report.scope is not None and incident.id in report.scope.unnamed:
+        out.append("Scope     names no component: it may affect yours\n", style="dim")
     _components(out, incident.components)
     _url(out, incident.url)
     _timeline(out, incident.updates, now)
@@ -241,6 +257,8 @@ def provider_detail(spec: ProviderSpec, report: ProviderReport | None, now: date
             out.append(f"Updated   {when(page.updated_at, now)}\n")
     out.append("Page      ")
     out.append(one_line(spec.url) + "\n", style="underline")
+    add_scope(out, report)
+    add_risks(out, report)
     if page is None:
         return out
     troubled = [c for c in page.components if c.status.is_problem]
@@ -354,6 +372,42 @@ def loudest(counts: dict[Status, int]) -> Status:
     return next((s for s in _LOUDNESS if counts.get(s)), Status.OPERATIONAL)
 
 
+# --- stacks (issue 13) ------------------------------------------------------------------------
+
+
+def stack_cells(stack: StackReport) -> tuple[Text, Text, Text]:
+    """Status, name and note of a stack row: its first reason, or what it may be affected by."""
+    note = stack.reasons[0] if stack.reasons else f"{len(stack.parts)} parts operational"
+    style = RISK_STYLE if note.startswith("may be affected") else "" if stack.reasons else "dim"
+    return status_label(stack.status), line(stack.name), line(note, style)
+
+
+def stack_detail(board: Board, key: str) -> Text | None:
+    """A stack: its status, each part as the stack uses it, why, and what it may be hit by."""
+    stack = next((s for s in board.stacks if f"stack:{s.id}" == key), None)
+    if stack is None:
+        return None
+    out = Text()
+    out.append(one_line(stack.name), style="bold cyan")
+    out.append("  ")
+    out.append_text(status_label(stack.status))
+    out.append("  ·  stack, the worst of its parts\n", style="dim")
+    out.append("\nParts\n", style="bold")
+    for part in stack.parts:
+        report = board.reports.get(part.provider)
+        name = report.spec.name if report is not None else part.provider
+        scope = f" ({', '.join(part.scope)})" if part.scope else ""
+        out.append("  ")
+        out.append_text(status_label(part.status))
+        out.append("  " + one_line(name + scope) + "\n")
+    if stack.reasons:
+        out.append("\nWhy\n", style="bold")
+        for reason in stack.reasons:
+            style = RISK_STYLE if reason.startswith("may be affected") else ""
+            out.append("  " + one_line(reason) + "\n", style=style)
+    return out
+
+
 def selected_detail(
     board: Board, table: str, key: str, now: datetime
 ) -> tuple[Text, str | None] | None:
@@ -366,11 +420,14 @@ def selected_detail(
         if spec is None:
             return None
         return provider_detail(spec, board.reports.get(key), now), safe_url(spec.url)
+    if table == "stacks":
+        detail = stack_detail(board, key)
+        return None if detail is None else (detail, None)
     if table == "incidents":
         row = board.find_incident(key, now)
         if row is None:
             return None
-        text = incident_detail(row.report, row.incident, now, row.closed_at)
+        text = incident_detail(row.report, row.incident, now, row.closed_at, board)
         return text, safe_url(row.incident.url) or safe_url(row.report.spec.url)
     found = board.find_maintenance(key)
     if found is None:

@@ -33,6 +33,8 @@ GOOGLE_CLOUD = Provider(
             id="ow5i3PPK96RduMcb1SsW",
             title="Multiple Google Cloud products are returning 503 errors",
             impact=Impact.CRITICAL,
+            # The page posted at 18:05 and dated the incident from when the 503s began.
+            began=utc_at("2025-06-12 17:50"),
             posts=(
                 Post(
                     utc_at("2025-06-12 18:05"),
