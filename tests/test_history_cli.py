@@ -152,7 +152,7 @@ def test_export_jsonl_and_csv(
     markdown = statuswatch(env, "report", "--markdown").stdout
     assert markdown.startswith("## Reliability") and "| EX |" in markdown
     as_csv = list(csv.reader(io.StringIO(statuswatch(env, "report", "--csv").stdout)))
-    assert [row[0] for row in as_csv] == ["provider", "ex", "ok"]
+    assert [row[:2] for row in as_csv] == [["kind", "id"], ["provider", "ex"], ["provider", "ok"]]
 
 
 @pytest.mark.skipif(not GITHUB_LIST.is_file(), reason="real-world payloads not found")
@@ -212,3 +212,21 @@ def test_serve_records_once_and_serves_history_and_report(
     assert gone.returncode == 1 and "cannot reach http://127.0.0.1:9" in gone.stderr
     # The clients keep no history of their own: the server records for everyone.
     assert not (tmp_path / "client-state" / "history.sqlite3").exists()
+
+
+def test_report_rates_the_configs_stacks(env: dict[str, str], loopback: LoopbackServer) -> None:
+    config = Path(env["STATUSWATCH_CONFIG"])
+    config.write_text(
+        config.read_text() + '\n[stacks.shop]\nname = "Shop"\nuses = ["ex:API", "ok"]\n'
+    )
+    stage(loopback, 1)
+    assert statuswatch(env, "--json").returncode == 0
+    document = json.loads(statuswatch(env, "report", "--json").stdout)
+    valid(REPORT_SCHEMA, document)
+    [shop] = document["stacks"]
+    assert (shop["id"], shop["name"], shop["parts"]) == ("shop", "Shop", ["ex:API", "ok"])
+    assert shop["incidents"]["major"] == 0  # inc-1 names no component: not in ex:API
+    chosen = json.loads(statuswatch(env, "report", "--json", "-p", "ok").stdout)
+    assert chosen["stacks"] == []  # -p chooses providers: no stacks, as everywhere
+    table = statuswatch(env, "report").stdout
+    assert "\nstack" in table and "Shop" in table

@@ -156,8 +156,8 @@ def test_csv_defuses_formulas_and_keeps_text_whole(db: HistoryDB) -> None:
     assert rows[1]["first_update"] == "Looking\ninto it"
     assert rows[1]["duration_s"] == "5700" and rows[0]["duration_s"] == ""
     table = list(csv.reader(io.StringIO(report_csv(report(db, T0, T0 + timedelta(days=2))))))
-    assert table[0][:3] == ["provider", "name", "incidents_critical"]
-    assert table[1][:3] == ["ex", "Example | Co", "1"]
+    assert table[0][:4] == ["kind", "id", "name", "incidents_critical"]
+    assert table[1][:4] == ["provider", "ex", "Example | Co", "1"]
 
 
 def test_markdown_and_tables(db: HistoryDB) -> None:

@@ -187,3 +187,65 @@ def test_maintenance_minutes_and_count(db: HistoryDB) -> None:
     assert figures.incidents["maintenance"] == 1
     assert figures.uptime_pct == 100.0
     assert to_ms(at(0)) is not None
+
+
+def test_stacks_and_scoped_providers_from_the_pages_as_read(db: HistoryDB) -> None:
+    """A stack (issue 13) is the worst of its parts at each moment; a scoped part counts only
+    its components and the incidents naming them, though the history keeps the whole page."""
+    from statuswatch.history.answers import Ask, report_answer
+    from statuswatch.model import Component, Target
+    from statuswatch.stacks import Stack
+
+    cloud = ProviderSpec(id="cloud", name="Cloud", kind="aws", url="https://cloud.test")
+    web = ProviderSpec(id="web", name="Web", kind="statuspage", url="https://web.test")
+
+    def polled(minute: float, east: Status, west: Status, web_status: Status) -> None:
+        troubles = []
+        if west is not Status.OPERATIONAL:
+            troubles.append(incident("west", 100, None, Impact.MAJOR))
+        cloud_page = Page(
+            status=max(east, west, key=lambda s: s.severity),
+            components=(
+                Component("use1", "EC2 (us-east-1)", east),
+                Component("euw1", "EC2 (eu-west-1)", west),
+            ),
+            incidents=tuple(
+                Incident(i.id, i.title, i.impact, i.phase, i.started_at, updates=i.updates,
+                         components=("EC2 (eu-west-1)",))
+                for i in troubles
+            ),
+        )  # fmt: skip
+        reports = (
+            ProviderReport(cloud, cloud_page, at(minute)),
+            ProviderReport(web, Page(status=web_status), at(minute)),
+        )
+        record_snapshot(db, Snapshot(at(minute), reports))
+
+    for minute in range(0, 301, 10):
+        east = Status.MAJOR_OUTAGE if 60 <= minute < 90 else Status.OPERATIONAL
+        west = Status.PARTIAL_OUTAGE if 100 <= minute < 200 else Status.OPERATIONAL
+        web_status = Status.DEGRADED if 150 <= minute < 170 else Status.OPERATIONAL
+        polled(minute, east, west, web_status)
+    stack = Stack("shop", "Shop", (Target("web"), Target("cloud", ("us-east-1",))))
+    result = report(db, at(0), at(300), ["web", "cloud"], stacks=[stack])
+    whole = {f.id: f for f in result.providers}["cloud"]
+    assert whole.minutes["major_outage"] == 30.0 and whole.minutes["partial_outage"] == 100.0
+    assert whole.incidents["major"] == 1
+    [shop] = result.stacks
+    assert shop.parts == ("web", "cloud:us-east-1")
+    assert shop.minutes == {
+        "major_outage": 30.0,  # us-east-1, 60 to 90
+        "partial_outage": 0.0,  # eu-west-1 is out of the scope
+        "degraded": 20.0,  # web, 150 to 170
+        "maintenance": 0.0,
+    }
+    assert shop.incidents["major"] == 0  # the incident names eu-west-1 only
+    assert shop.basis["minutes"] == "observed"
+    scoped = report(db, at(0), at(300), ["cloud"], scopes={"cloud": ("eu-west-1",)})
+    [west_only] = scoped.providers
+    assert west_only.name == "Cloud (eu-west-1)" and west_only.id == "cloud"
+    assert west_only.minutes["partial_outage"] == 100.0 and west_only.minutes["major_outage"] == 0
+    assert west_only.incidents["major"] == 1
+    document = report_answer(db, Ask(since=at(0), until=at(300)), at(300), stacks=[stack])
+    assert [s["id"] for s in document["stacks"]] == ["shop"]
+    assert document["stacks"][0]["parts"] == ["web", "cloud:us-east-1"]

@@ -78,14 +78,16 @@ def run(args: argparse.Namespace) -> int:
             try:
                 config = load_config()
                 names = {spec.id: spec.name for spec in config.providers.values()}
-                ids: list[str] = []
-                if not args.all:
-                    ids = [spec.id for spec in select(config, args.provider)]
+                specs = [] if args.all else select(config, args.provider)
             except ConfigError as exc:
                 return error(str(exc))
-            ask = ask_from_args(args, ids, now)
+            ask = ask_from_args(args, [spec.id for spec in specs], now)
+            # As everywhere: the stacks come with the watch list (or --all), not with -p; a
+            # provider watched (or asked) in a scope is rated in it.
+            stacks = () if args.provider else config.stacks
+            scopes = {spec.id: spec.scope for spec in specs if spec.scope}
             with HistoryDB.open(warn=_warn) as db:
-                document = report_answer(db, ask, now, names)
+                document = report_answer(db, ask, now, names, stacks, scopes)
         result = report_from_document(document)
     except ValueError as exc:
         return error(str(exc))

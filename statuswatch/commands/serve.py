@@ -152,7 +152,8 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.source import recorder
 
     names = {spec.id: spec.name for spec in config.providers.values()}
-    history = HistoryRoutes(None, names, [spec.id for spec in specs])
+    scopes = {spec.id: spec.scope for spec in specs if spec.scope}
+    history = HistoryRoutes(None, names, [spec.id for spec in specs], stacks=stacks, scopes=scopes)
     record = recorder(config, cache_dir(), warn, background=True)  # once, for everyone
     server = StatusServer(
         specs,

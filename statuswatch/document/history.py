@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from statuswatch.document import HISTORY_SCHEMA, REPORT_SCHEMA
-from statuswatch.history.model import Note, PastIncident, PastMaintenance, Report
+from statuswatch.history.model import Note, PastIncident, PastMaintenance, ProviderFigures, Report
 from statuswatch.timefmt import rfc3339
 
 __all__ = [
@@ -91,33 +91,35 @@ def history_document(
     }
 
 
+def _figures_entry(p: ProviderFigures) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": p.id,
+        "name": p.name,
+        "incidents": p.incidents,
+        "minutes": p.minutes,
+        "uptime_pct": p.uptime_pct,
+        "mttr_s": p.mttr_s,
+        "longest_s": p.longest_s,
+        "longest_incident": p.longest_id,
+        "page_lag_s": p.page_lag_s,
+        "observed_pct": p.observed_pct,
+        "known_pct": p.known_pct,
+        "basis": p.basis,
+    }
+    if p.parts is not None:
+        entry["parts"] = list(p.parts)
+    if p.daily is not None:
+        entry["daily"] = [{"date": day, "status": status} for day, status in p.daily]
+    return entry
+
+
 def report_document(report: Report, *, generated_at: datetime) -> dict[str, Any]:
-    """The `statuswatch report --json` document; providers in the order asked."""
+    """The `statuswatch report --json` document; providers in the order asked, then stacks."""
     return {
         "schema": REPORT_SCHEMA,
         "generated_at": rfc3339(generated_at),
         "since": rfc3339(report.since),
         "until": rfc3339(report.until),
-        "providers": [
-            {
-                "id": p.id,
-                "name": p.name,
-                "incidents": p.incidents,
-                "minutes": p.minutes,
-                "uptime_pct": p.uptime_pct,
-                "mttr_s": p.mttr_s,
-                "longest_s": p.longest_s,
-                "longest_incident": p.longest_id,
-                "page_lag_s": p.page_lag_s,
-                "observed_pct": p.observed_pct,
-                "known_pct": p.known_pct,
-                "basis": p.basis,
-                **(
-                    {}
-                    if p.daily is None
-                    else {"daily": [{"date": day, "status": status} for day, status in p.daily]}
-                ),
-            }
-            for p in report.providers
-        ],
+        "providers": [_figures_entry(p) for p in report.providers],
+        "stacks": [_figures_entry(s) for s in report.stacks],
     }

@@ -175,6 +175,32 @@ def _daily(raw: Mapping[str, Any], where: str) -> tuple[tuple[str, str | None], 
     return tuple(out)
 
 
+def _figures(raw: object, where: str) -> ProviderFigures:
+    if not isinstance(raw, dict):
+        raise _Bad(where)
+    basis = _get(raw, "basis", dict, where)
+    if not all(isinstance(v, str) for v in basis.values()):
+        raise _Bad(f"{where}.basis")
+    longest = _maybe(raw, "longest_incident", str, where)
+    parts = _names(raw, "parts", where) if raw.get("parts") is not None else None
+    return ProviderFigures(
+        id=_line(raw, "id", where),
+        name=_line(raw, "name", where),
+        incidents={k: int(v) for k, v in _numbers(raw, "incidents", where).items()},
+        minutes={k: float(v) for k, v in _numbers(raw, "minutes", where).items()},
+        uptime_pct=_maybe(raw, "uptime_pct", (int, float), where),
+        mttr_s=_maybe(raw, "mttr_s", int, where),
+        longest_s=_maybe(raw, "longest_s", int, where),
+        longest_id=None if longest is None else strip_controls(longest),
+        page_lag_s=_maybe(raw, "page_lag_s", int, where),
+        observed_pct=float(_get(raw, "observed_pct", (int, float), where)),
+        known_pct=float(_get(raw, "known_pct", (int, float), where)),
+        basis={strip_controls(str(k)): strip_controls(v) for k, v in basis.items()},
+        daily=_daily(raw, where) if raw.get("daily") is not None else None,
+        parts=parts,
+    )
+
+
 def report_from_document(document: Mapping[str, Any]) -> Report:
     """The figures of a `statuswatch/report/v1` document; DocumentError on a bad field."""
     try:
@@ -182,33 +208,14 @@ def report_from_document(document: Mapping[str, Any]) -> Report:
         until = _time(document, "until", "document")
         if since is None or until is None:
             raise _Bad("document.since")
-        figures: list[ProviderFigures] = []
-        for index, raw in enumerate(_get(document, "providers", list, "document")):
-            where = f"providers[{index}]"
-            if not isinstance(raw, dict):
-                raise _Bad(where)
-            basis = _get(raw, "basis", dict, where)
-            if not all(isinstance(v, str) for v in basis.values()):
-                raise _Bad(f"{where}.basis")
-            longest = _maybe(raw, "longest_incident", str, where)
-            daily = _daily(raw, where) if raw.get("daily") is not None else None
-            figures.append(
-                ProviderFigures(
-                    id=_line(raw, "id", where),
-                    name=_line(raw, "name", where),
-                    incidents={k: int(v) for k, v in _numbers(raw, "incidents", where).items()},
-                    minutes={k: float(v) for k, v in _numbers(raw, "minutes", where).items()},
-                    uptime_pct=_maybe(raw, "uptime_pct", (int, float), where),
-                    mttr_s=_maybe(raw, "mttr_s", int, where),
-                    longest_s=_maybe(raw, "longest_s", int, where),
-                    longest_id=None if longest is None else strip_controls(longest),
-                    page_lag_s=_maybe(raw, "page_lag_s", int, where),
-                    observed_pct=float(_get(raw, "observed_pct", (int, float), where)),
-                    known_pct=float(_get(raw, "known_pct", (int, float), where)),
-                    basis={strip_controls(str(k)): strip_controls(v) for k, v in basis.items()},
-                    daily=daily,
-                )
-            )
+        providers = [
+            _figures(raw, f"providers[{n}]")
+            for n, raw in enumerate(_get(document, "providers", list, "document"))
+        ]
+        stacks = [
+            _figures(raw, f"stacks[{n}]")
+            for n, raw in enumerate(_get(document, "stacks", list, "document"))
+        ]
     except _Bad as exc:
         raise _fail(exc, REPORT_SCHEMA) from None
-    return Report(since=since, until=until, providers=figures)
+    return Report(since=since, until=until, providers=providers, stacks=stacks)

@@ -7,7 +7,7 @@ provider=github&provider=openai&limit=50&daily=1`) into the same `Ask` the optio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from statuswatch.history.db import HistoryDB
 from statuswatch.history.query import past_incidents, past_maintenances
 from statuswatch.history.report import report
 from statuswatch.history.window import parse_moment
+from statuswatch.stacks import Stack
 
 __all__ = [
     "REPORT_SINCE",
@@ -56,13 +57,26 @@ def history_answer(db: HistoryDB, ask: Ask, now: datetime) -> dict[str, Any]:
 
 
 def report_answer(
-    db: HistoryDB, ask: Ask, now: datetime, names: Mapping[str, str] | None = None
+    db: HistoryDB,
+    ask: Ask,
+    now: datetime,
+    names: Mapping[str, str] | None = None,
+    stacks: Sequence[Stack] = (),
+    scopes: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict[str, Any]:
-    """The `statuswatch/report/v1` document for `ask` (the last 90 days by default)."""
+    """The `statuswatch/report/v1` document for `ask` (the last 90 days by default), with the
+    figures of `stacks`, and the providers of `scopes` rated in their scope."""
     until = ask.until or now
     since = ask.since or until - REPORT_SINCE
     figures = report(
-        db, since, until, ask.providers, dict(names) if names else None, daily=ask.daily
+        db,
+        since,
+        until,
+        ask.providers,
+        dict(names) if names else None,
+        daily=ask.daily,
+        stacks=stacks,
+        scopes=scopes,
     )
     return report_document(figures, generated_at=now)
 

@@ -121,7 +121,7 @@ def incidents_csv(incidents: Iterable[PastIncident]) -> str:
 
 
 def _report_header() -> list[str]:
-    header = ["provider", "name"]
+    header = ["kind", "id", "name"]
     header += [f"incidents_{impact}" for impact in IMPACTS]
     header += [f"minutes_{status.value}" for status in MINUTE_STATUSES]
     header += [
@@ -132,12 +132,13 @@ def _report_header() -> list[str]:
         "observed_pct",
         "known_pct",
         "basis_minutes",
+        "parts",
     ]
     return header
 
 
 def _report_row(p: ProviderFigures) -> list[object]:
-    row: list[object] = [p.id, p.name]
+    row: list[object] = ["provider" if p.parts is None else "stack", p.id, p.name]
     row += [p.incidents[impact] for impact in IMPACTS]
     row += [p.minutes[status.value] for status in MINUTE_STATUSES]
     row += [
@@ -148,13 +149,14 @@ def _report_row(p: ProviderFigures) -> list[object]:
         p.observed_pct,
         p.known_pct,
         p.basis["minutes"],
+        "; ".join(p.parts or ()),
     ]
     return row
 
 
 def report_csv(report: Report) -> str:
-    """One row per provider, every figure in its own column."""
-    return _csv(_report_header(), (_report_row(p) for p in report.providers))
+    """One row per provider, then one per stack, every figure in its own column."""
+    return _csv(_report_header(), (_report_row(p) for p in [*report.providers, *report.stacks]))
 
 
 def _md(text: str) -> str:
@@ -165,24 +167,31 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}".rstrip("0").rstrip(".") + " %"
 
 
-def report_markdown(report: Report) -> str:
-    """A Markdown table per provider row, with the window and a note on the basis."""
+def _markdown_rows(title: str, rows: Sequence[ProviderFigures]) -> list[str]:
     lines = [
-        f"## Reliability {short_utc(report.since)} to {short_utc(report.until)}",
-        "",
-        "| provider | uptime | incidents (crit/major/minor) | major outage | partial outage "
+        f"| {title} | uptime | incidents (crit/major/minor) | major outage | partial outage "
         "| degraded | maintenance | MTTR | longest | page lag | basis |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for p in report.providers:
+    for p in rows:
         counts = f"{p.incidents['critical']}/{p.incidents['major']}/{p.incidents['minor']}"
         minutes = [f"{p.minutes[s.value]:g} min" for s in MINUTE_STATUSES]
+        name = _md(p.name) + (f" ({_md(', '.join(p.parts))})" if p.parts else "")
         lines.append(
-            f"| {_md(p.name)} | {_pct(p.uptime_pct)} | {counts} | "
+            f"| {name} | {_pct(p.uptime_pct)} | {counts} | "
             + " | ".join(minutes)
             + f" | {duration_text(p.mttr_s)} | {duration_text(p.longest_s)} "
             f"| {duration_text(p.page_lag_s)} | {p.basis['minutes']} |"
         )
+    return lines
+
+
+def report_markdown(report: Report) -> str:
+    """Markdown tables (providers, then stacks), with the window and a note on the basis."""
+    lines = [f"## Reliability {short_utc(report.since)} to {short_utc(report.until)}", ""]
+    lines += _markdown_rows("provider", report.providers)
+    if report.stacks:
+        lines += ["", *_markdown_rows("stack", report.stacks)]
     lines += [
         "",
         "Minutes and uptime: *observed* from statuswatch's own polls, *page* from the status "
@@ -191,16 +200,9 @@ def report_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def report_table(report: Report) -> str:
-    """The report for a terminal: one line per provider."""
-    width = min(max((len(p.name) for p in report.providers), default=8), 28)
-    lines = [
-        f"statuswatch report · {short_utc(report.since)} to {short_utc(report.until)} · "
-        f"{len(report.providers)} provider{'' if len(report.providers) == 1 else 's'}",
-        f"{'provider':<{width}}  {'uptime':>9}  {'incidents':>9}  {'outage min':>10}  "
-        f"{'MTTR':>7}  {'longest':>7}  {'lag':>6}  basis",
-    ]
-    for p in report.providers:
+def _table_lines(rows: Sequence[ProviderFigures], width: int) -> list[str]:
+    lines = []
+    for p in rows:
         total = sum(p.incidents[i] for i in IMPACTS if i != "maintenance")
         outage = p.minutes["major_outage"] + p.minutes["partial_outage"]
         lines.append(
@@ -208,6 +210,23 @@ def report_table(report: Report) -> str:
             f"{duration_text(p.mttr_s):>7}  {duration_text(p.longest_s):>7}  "
             f"{duration_text(p.page_lag_s):>6}  {p.basis['minutes']}"
         )
+    return lines
+
+
+def report_table(report: Report) -> str:
+    """The report for a terminal: one line per provider, then one per stack."""
+    every = [*report.providers, *report.stacks]
+    width = min(max((len(p.name) for p in every), default=8), 28)
+    count = len(report.providers)
+    lines = [
+        f"statuswatch report · {short_utc(report.since)} to {short_utc(report.until)} · "
+        f"{count} provider{'' if count == 1 else 's'}",
+        f"{'provider':<{width}}  {'uptime':>9}  {'incidents':>9}  {'outage min':>10}  "
+        f"{'MTTR':>7}  {'longest':>7}  {'lag':>6}  basis",
+        *_table_lines(report.providers, width),
+    ]
+    if report.stacks:
+        lines += ["", f"{'stack':<{width}}", *_table_lines(report.stacks, width)]
     return "\n".join(lines) + "\n"
 
 

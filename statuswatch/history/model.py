@@ -119,12 +119,15 @@ class ProviderFigures:
     basis: dict[str, str] = field(default_factory=dict)
     # Asked for (the 90-day bars): each UTC day of the window, its worst status (None: unknown).
     daily: tuple[tuple[str, str | None], ...] | None = None
+    # A stack's figures (issue 13): its parts, `provider` or `provider:scope`; None: a provider.
+    parts: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """The figures of every provider asked for, in the order asked."""
+    """The figures of every provider asked for, in the order asked, and of the stacks."""
 
     since: datetime
     until: datetime
     providers: list[ProviderFigures]
+    stacks: list[ProviderFigures] = field(default_factory=list)

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from statuswatch.history.db import HistoryDB, to_ms
@@ -35,8 +36,20 @@ from statuswatch.history.timeline import (
     segments,
 )
 from statuswatch.model import Impact, Status
+from statuswatch.stacks import Stack
 
-__all__ = ["IMPACTS", "MINUTE_STATUSES", "PARTIAL_WEIGHT", "report"]
+__all__ = [
+    "IMPACTS",
+    "MINUTE_STATUSES",
+    "PARTIAL_WEIGHT",
+    "ProviderData",
+    "figures_of",
+    "load",
+    "record_of",
+    "report",
+    "timeline",
+    "with_days",
+]
 
 PARTIAL_WEIGHT = 0.3
 IMPACTS = ("critical", "major", "minor", "none", "maintenance")
@@ -57,6 +70,19 @@ def _basis(observed: int, known: int) -> str:
     return PAGE if observed == 0 else "mixed"
 
 
+@dataclass
+class ProviderData:
+    """What the history holds of one provider over a window, read once for the report."""
+
+    name: str
+    changes: list[tuple[int, Status]] = field(default_factory=list)
+    coverage: list[tuple[int, int]] = field(default_factory=list)
+    incidents: list[PastIncident] = field(default_factory=list)
+    maintenances: list[Interval] = field(default_factory=list)
+    maintenance_count: int = 0  # maintenances that began in the window
+    known_from: int | None = None  # our first poll, or the oldest incident of a backfill
+
+
 def report(
     db: HistoryDB,
     since: datetime,
@@ -65,119 +91,135 @@ def report(
     names: dict[str, str] | None = None,
     *,
     daily: bool = False,
+    stacks: Sequence[Stack] = (),
+    scopes: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Report:
-    """The figures for `providers` (every provider the history knows when empty).
+    """The figures for `providers` (every provider the history knows when empty), and for
+    `stacks` (issue 13: each rated as the worst of its parts, scoped as written).
 
-    With `daily`, each provider also gets the worst status of every UTC day of the window.
+    A provider in `scopes` is rated in that scope (its components, the incidents naming
+    them), as a one-part stack is. With `daily`, each also gets the worst status of every
+    UTC day of the window.
     """
     start, end = to_ms(since), to_ms(until)
     assert start is not None and end is not None
-    incidents = past_incidents_light(db, since, until, providers)
+    used = [target.provider for stack in stacks for target in stack.uses]
+    # Asked for some providers: those, and what the stacks use; else every one known.
+    data = load(db, since, until, list(dict.fromkeys([*providers, *used])) if providers else [])
+    for pid, name in (names or {}).items():
+        if pid in data:
+            data[pid].name = name
+    wanted = list(providers) or list(data)
+    figures = [
+        figures_of(provider, data[provider], timeline(data[provider], start, end), start, end)
+        for provider in wanted
+    ]
+    rated = []
+    if stacks or scopes:
+        from statuswatch.history.stackreport import scoped_figures, stack_figures
+
+        rated = stack_figures(db, stacks, data, start, end)
+        for n, found in enumerate(figures):
+            if scopes and found.id in scopes:
+                figures[n] = scoped_figures(db, found.id, scopes[found.id], data, start, end)
+    if daily:
+        figures = [with_days(f, timeline(data[f.id], start, end), start, end) for f in figures]
+    return Report(since=since, until=until, providers=figures, stacks=rated)
+
+
+def load(
+    db: HistoryDB, since: datetime, until: datetime, providers: Sequence[str]
+) -> dict[str, ProviderData]:
+    """Every row the report needs, in four queries (only `providers`, when given)."""
+    start, end = to_ms(since), to_ms(until)
+    assert start is not None and end is not None
+    incidents = past_incidents(db, since=since, until=until, providers=providers, notes=False)
     with db.read() as conn:
         known_rows = conn.execute(
             "SELECT id, name, first_recorded_at, record_since FROM providers ORDER BY id"
         ).fetchall()
-        info = {str(r[0]): (str(r[1] or r[0]), r[2], r[3]) for r in known_rows}
-        wanted = list(providers) or list(info)
+        data: dict[str, ProviderData] = {}
+        for pid, name, first_recorded, record_since in known_rows:
+            starts = [t for t in (first_recorded, record_since) if t is not None]
+            data[str(pid)] = ProviderData(str(name or pid), known_from=min(starts, default=None))
+        for pid in providers:
+            data.setdefault(pid, ProviderData(pid))
+        if providers:
+            data = {pid: data[pid] for pid in providers}
         # Only the providers asked for (the live view asks for one at a time).
         only = f" AND provider IN ({', '.join('?' * len(providers))})" if providers else ""
         chosen = tuple(providers)
-        changes: dict[str, list[tuple[int, Status]]] = defaultdict(list)
         # The status in force when the window opens: the last change before it.
         for provider, at, status in conn.execute(
             "SELECT provider, max(at), status FROM status_changes WHERE component = '' "
             f"AND at < ?{only} GROUP BY provider",
             (start, *chosen),
         ):
-            changes[provider].append((at, Status(status)))
+            if provider in data:
+                data[provider].changes.append((at, Status(status)))
         for provider, at, status in conn.execute(
             "SELECT provider, at, status FROM status_changes WHERE component = '' "
             f"AND at >= ? AND at < ?{only} ORDER BY provider, at",
             (start, end, *chosen),
         ):
-            changes[provider].append((at, Status(status)))
-        coverage: dict[str, list[tuple[int, int]]] = defaultdict(list)
+            if provider in data:
+                data[provider].changes.append((at, Status(status)))
         for provider, a, b in conn.execute(
             f"SELECT provider, start, end FROM coverage WHERE end > ? AND start < ?{only} "
             "ORDER BY provider, start",
             (start, end, *chosen),
         ):
-            coverage[provider].append((a, b))
-        maintenance_rows = conn.execute(
+            if provider in data:
+                data[provider].coverage.append((a, b))
+        for provider, a, b in conn.execute(
             "SELECT provider, coalesce(started_at, scheduled_for), "
             "coalesce(completed_at, scheduled_until) FROM maintenances "
             "WHERE coalesce(started_at, scheduled_for) < ? AND started_at IS NOT NULL "
             f"AND coalesce(completed_at, scheduled_until, ?) > ?{only}",
             (end, end, start, *chosen),
-        ).fetchall()
-    maintenances: dict[str, list[Interval]] = defaultdict(list)
-    counted: dict[str, int] = defaultdict(int)
-    for provider, a, b in maintenance_rows:
-        maintenances[provider].append(Interval(a, b if b is not None else end, Status.MAINTENANCE))
-        if a >= start:
-            counted[provider] += 1
-    by_provider: dict[str, list[PastIncident]] = defaultdict(list)
+        ):
+            if provider in data:
+                data[provider].maintenances.append(
+                    Interval(a, b if b is not None else end, Status.MAINTENANCE)
+                )
+                data[provider].maintenance_count += a >= start
     for incident in incidents:
-        by_provider[incident.provider].append(incident)
-    figures = []
-    for provider in wanted:
-        name, first_recorded, record_since = info.get(provider, (provider, None, None))
-        if names and provider in names:
-            name = names[provider]
-        starts = [t for t in (first_recorded, record_since) if t is not None]
-        figures.append(
-            _figures(
-                provider,
-                name,
-                changes.get(provider, []),
-                coverage.get(provider, []),
-                by_provider.get(provider, []),
-                maintenances.get(provider, []),
-                counted.get(provider, 0),
-                min(starts) if starts else None,
-                start,
-                end,
-                daily,
-            )
-        )
-    return Report(since=since, until=until, providers=figures)
+        if incident.provider in data:
+            data[incident.provider].incidents.append(incident)
+    return data
 
 
-def past_incidents_light(
-    db: HistoryDB, since: datetime, until: datetime, providers: Sequence[str]
-) -> list[PastIncident]:
-    """The incidents of the window without their update texts (the report needs none)."""
-    return past_incidents(db, since=since, until=until, providers=providers, notes=False)
+def record_of(incidents: Sequence[PastIncident], end: int) -> list[Interval]:
+    """The page's record as intervals: each incident open as its impact says."""
+    out: list[Interval] = []
+    for incident in incidents:
+        began = to_ms(incident.start)
+        status = IMPACT_STATUS.get(incident.impact, Status.DEGRADED)
+        if began is None or status is Status.OPERATIONAL:
+            continue
+        ended = to_ms(incident.resolved_at)
+        out.append(Interval(began, ended if ended is not None else end, status))
+    return out
 
 
-def _figures(
-    provider: str,
-    name: str,
-    changes: list[tuple[int, Status]],
-    coverage: list[tuple[int, int]],
-    incidents: list[PastIncident],
-    maintenances: list[Interval],
-    maintenance_count: int,
-    known_from: int | None,
-    start: int,
-    end: int,
-    daily: bool = False,
+def timeline(data: ProviderData, start: int, end: int) -> list[Segment]:
+    """The provider's status over [start, end): observed where we watched, the page elsewhere."""
+    record = [*data.maintenances, *record_of(data.incidents, end)]
+    return segments(data.changes, data.coverage, record, data.known_from, start, end)
+
+
+def figures_of(
+    ident: str, data: ProviderData, pieces: list[Segment], start: int, end: int
 ) -> ProviderFigures:
-    record = list(maintenances)
+    """A provider's (or a stack's) figures from its timeline and its incidents."""
     counts = dict.fromkeys(IMPACTS, 0)
-    counts["maintenance"] = maintenance_count
+    counts["maintenance"] = data.maintenance_count
     durations: list[tuple[int, str]] = []
     lags: list[int] = []
     warned = False
-    for incident in incidents:
+    for incident in data.incidents:
         began = to_ms(incident.start)
-        if began is None:
-            continue
-        ended = to_ms(incident.resolved_at)
-        status = IMPACT_STATUS.get(incident.impact, Status.DEGRADED)
-        if status is not Status.OPERATIONAL:
-            record.append(Interval(began, ended if ended is not None else end, status))
-        if began < start:
+        if began is None or began < start:
             continue  # open in the window, but counted in the window it started in
         counts[incident.impact if incident.impact in counts else Impact.NONE.value] += 1
         if incident.duration_s is not None:
@@ -186,13 +228,17 @@ def _figures(
         if lag is not None:
             lags.append(lag)
             warned = warned or incident.detected_lead_s is not None
-    pieces = segments(changes, coverage, record, known_from, start, end)
-    figures = _summarise(provider, name, pieces, counts, durations, lags, end - start)
+    figures = _summarise(ident, data.name, pieces, counts, durations, lags, end - start)
     if warned:  # an early warning of our probes measured some of the lags
         figures.basis["page_lag_s"] = "mixed"
-    if daily:
-        figures = dataclasses.replace(figures, daily=_days(pieces, start, end))
     return figures
+
+
+def with_days(
+    figures: ProviderFigures, pieces: list[Segment], start: int, end: int
+) -> ProviderFigures:
+    """`figures` with the worst status of each UTC day of the window."""
+    return dataclasses.replace(figures, daily=_days(pieces, start, end))
 
 
 def _days(pieces: list[Segment], start: int, end: int) -> tuple[tuple[str, str | None], ...]:

@@ -22,6 +22,7 @@ __all__ = [
     "PAGE",
     "Interval",
     "Segment",
+    "combine",
     "daily_worst",
     "segments",
 ]
@@ -134,6 +135,42 @@ def _page(record: Sequence[Interval], start: int, end: int) -> list[Segment]:
             out[-1] = Segment(out[-1].start, b, status, PAGE)
         else:
             out.append(Segment(a, b, status, PAGE))
+    return out
+
+
+def combine(timelines: Sequence[Sequence[Segment]], start: int, end: int) -> list[Segment]:
+    """The worst status of several timelines (each in time order) at each moment any knows.
+
+    A moment is observed when every timeline that knows it observed it, else it is the
+    page's record.
+    """
+    cuts = sorted(
+        {
+            start,
+            end,
+            *(p.start for t in timelines for p in t),
+            *(p.end for t in timelines for p in t),
+        }
+    )
+    at = [0] * len(timelines)  # each timeline's first piece not yet behind us
+    out: list[Segment] = []
+    for a, b in itertools.pairwise(cuts):
+        if b <= start or a >= end:
+            continue
+        here: list[Segment] = []
+        for n, pieces in enumerate(timelines):
+            while at[n] < len(pieces) and pieces[at[n]].end <= a:
+                at[n] += 1
+            if at[n] < len(pieces) and pieces[at[n]].start <= a:
+                here.append(pieces[at[n]])
+        if not here:
+            continue
+        status = max((p.status for p in here), key=lambda s: s.severity)
+        basis = OBSERVED if all(p.basis == OBSERVED for p in here) else PAGE
+        if out and out[-1].end == a and out[-1].status is status and out[-1].basis == basis:
+            out[-1] = Segment(out[-1].start, b, status, basis)
+        else:
+            out.append(Segment(a, b, status, basis))
     return out
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from statuswatch.document.write import dumps
 from statuswatch.history.answers import Ask, ask_from_query, history_answer, report_answer
 from statuswatch.history.db import HistoryDB, HistoryError
+from statuswatch.stacks import Stack
 
 __all__ = ["HISTORY_ROUTES", "HistoryRoutes"]
 
@@ -40,10 +41,15 @@ class HistoryRoutes:
         names: Mapping[str, str],
         watched: Sequence[str],
         now: Callable[[], datetime] | None = None,
+        *,
+        stacks: Sequence[Stack] = (),
+        scopes: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self._path = path
         self._names = dict(names)
         self._watched = tuple(watched)  # the report's providers when none is asked for
+        self._stacks = tuple(stacks)  # ... its stacks, and the scopes of its providers
+        self._scopes = dict(scopes or {})
         self._now = now or (lambda: datetime.now(UTC))
 
     async def respond(self, path: str, query: str, gzip_ok: bool) -> Answer:
@@ -71,8 +77,9 @@ class HistoryRoutes:
         with HistoryDB.open(self._path) as db:
             if path == "/v1/history":
                 document = history_answer(db, ask, now)
-            else:
-                if not ask.providers:
-                    ask = Ask(ask.since, ask.until, self._watched, ask.limit, ask.daily)
+            elif ask.providers:
                 document = report_answer(db, ask, now, self._names)
+            else:
+                ask = Ask(ask.since, ask.until, self._watched, ask.limit, ask.daily)
+                document = report_answer(db, ask, now, self._names, self._stacks, self._scopes)
         return dumps(document).encode("utf-8")
