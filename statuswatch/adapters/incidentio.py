@@ -79,4 +79,4 @@ def parse_history(body: bytes, headers: Mapping[str, str]) -> Page:
         FormatChanged: the body is HTML, XML or another platform's document.
         ParseError: the body is not a history document.
     """
-    return statuspage.read_history(body, PLATFORM)
+    return statuspage.read(body, PLATFORM, history=True)

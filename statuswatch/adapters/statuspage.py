@@ -108,10 +108,14 @@ def parse(body: bytes, headers: Mapping[str, str]) -> Page:
     return read(body, PLATFORM)
 
 
-def read(body: bytes, platform: str) -> Page:
-    """Parse a Statuspage-shaped `body`, naming `platform` in every error (shared entry point)."""
+def read(body: bytes, platform: str, history: bool = False) -> Page:
+    """Parse a Statuspage-shaped `body`, naming `platform` in every error (shared entry point);
+    a `history` document may also be one incident's ``{page, incident}``."""
     try:
-        return build_page(load_document(body, platform))
+        doc = load_document(body, platform)
+        if history and isinstance(doc.get("incident"), dict) and "incidents" not in doc:
+            doc = {**doc, "incidents": [doc["incident"]]}  # /api/v2/incidents/<id>.json
+        return build_page(doc)
     except ParseError:
         raise
     except Exception as exc:  # the adapter contract: nothing but ParseError leaves parse()
@@ -484,30 +488,10 @@ def _markup_kind(head: bytes) -> str:
 def history_url(url: str) -> str:
     """The page's own history, ``<base>/api/v2/incidents.json`` (its last 50 incidents)."""
     base = url.strip().rstrip("/")
-    if base.lower().endswith(".json"):
-        base = base.rsplit("/", 1)[0]
-    return (
-        f"{base}/incidents.json"
-        if base.lower().endswith("/api/v2")
-        else (f"{base}/api/v2/incidents.json")
-    )
+    base = base.rsplit("/", 1)[0] if base.lower().endswith(".json") else base
+    return base + ("" if base.lower().endswith("/api/v2") else "/api/v2") + "/incidents.json"
 
 
 def parse_history(body: bytes, headers: Mapping[str, str]) -> Page:
     """Every incident of incidents.json (or of one incident's ``{page, incident}``)."""
-    return read_history(body, PLATFORM)
-
-
-def read_history(body: bytes, platform: str) -> Page:
-    """`parse_history` naming `platform` in its errors (shared with incident.io)."""
-    try:
-        doc = load_document(body, platform)
-        single = _dict(doc.get("incident"))
-        if single is not None and "incidents" not in doc:
-            doc = {**doc, "incidents": [single]}  # /api/v2/incidents/<id>.json
-        return build_page(doc)
-    except ParseError:
-        raise
-    except Exception as exc:  # the adapter contract: nothing but ParseError leaves here
-        detail = one_line(f"{type(exc).__name__}: {exc}", 200)
-        raise ParseError(f"unreadable {platform} history document ({detail})") from exc
+    return read(body, PLATFORM, history=True)

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 from statuswatch.document.history import incident_entry
+from statuswatch.history.figures import IMPACTS, MINUTE_STATUSES
 from statuswatch.history.model import PastIncident, ProviderFigures, Report
-from statuswatch.history.report import IMPACTS, MINUTE_STATUSES
 from statuswatch.text import one_line
 from statuswatch.timefmt import rfc3339, short_utc
 

@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from statuswatch.history.db import HistoryDB
+from statuswatch.history.figures import ProviderData, figures_of, record_of, timeline
 from statuswatch.history.model import PastIncident, ProviderFigures
-from statuswatch.history.report import ProviderData, figures_of, record_of, timeline
 from statuswatch.history.timeline import OBSERVED, Segment, combine, segments
 from statuswatch.model import Component, Status, Target
 from statuswatch.scope import Scope, component_labels
