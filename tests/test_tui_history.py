@@ -138,7 +138,9 @@ async def test_without_a_history_h_says_so() -> None:
 class Broken:
     """A history that cannot be read."""
 
-    def provider_past(self, provider: str, now: datetime) -> ProviderPast:
+    def provider_past(
+        self, provider: str, now: datetime, scope: tuple[str, ...] | None = None
+    ) -> ProviderPast:
         raise OSError("disk on fire")
 
     def recent(self, providers: object, now: datetime) -> list[PastIncident]:
@@ -193,3 +195,18 @@ async def test_the_live_views_polls_are_recorded(tmp_path: Path, loopback: objec
     assert (incident.provider, incident.id, incident.source) == ("ex", "inc-1", "observed")
     # The first poll also tried the page's own history once (this server has none).
     assert loopback.requests("/ex/api/v2/incidents.json") == 1
+
+
+async def test_a_scoped_providers_past_is_read_in_its_scope(history: LocalHistory) -> None:
+    import dataclasses
+
+    scoped = dataclasses.replace(CLOUDFLARE, scope=("Workers",))
+    app = build_app(
+        (scoped, *SPECS[1:]), interval=3600, poller=ScriptedPoller([trouble()]), now=Clock(),
+        history=history,
+    )  # fmt: skip
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        shown = await wait_for(pilot, app, "Last 90 days")
+        await wait_for(pilot, app, "No incident recorded")  # none names Workers
+        assert "cf-a" not in detail(app) and shown

@@ -58,17 +58,16 @@ def report(
         if pid in data:
             data[pid].name = name
     wanted = list(providers) or list(data)
-    figures = [
-        figures_of(provider, data[provider], timeline(data[provider], start, end), start, end)
-        for provider in wanted
-    ]
-    rated = stack_figures(db, stacks, data, start, end)
-    if scopes:
-        for n, found in enumerate(figures):
-            if scopes and found.id in scopes:
-                figures[n] = scoped_figures(db, found.id, scopes[found.id], data, start, end)
-    if daily:
-        figures = [with_days(f, timeline(data[f.id], start, end), start, end) for f in figures]
+    figures = []
+    for provider in wanted:
+        if scopes and provider in scopes:
+            scope = scopes[provider]
+            figures.append(scoped_figures(db, provider, scope, data, start, end, daily=daily))
+            continue
+        pieces = timeline(data[provider], start, end)
+        found = figures_of(provider, data[provider], pieces, start, end)
+        figures.append(with_days(found, pieces, start, end) if daily else found)
+    rated = stack_figures(db, stacks, data, start, end, daily=daily)
     return Report(since=since, until=until, providers=figures, stacks=rated)
 
 

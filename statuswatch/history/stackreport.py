@@ -16,14 +16,20 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from statuswatch.history.db import HistoryDB
-from statuswatch.history.figures import ProviderData, figures_of, record_of, timeline
+from statuswatch.history.figures import (
+    ProviderData,
+    figures_of,
+    record_of,
+    timeline,
+    with_days,
+)
 from statuswatch.history.model import PastIncident, ProviderFigures
 from statuswatch.history.timeline import OBSERVED, Segment, combine, segments
 from statuswatch.model import Component, Status, Target
 from statuswatch.scope import Scope, component_labels
 from statuswatch.stacks import Stack
 
-__all__ = ["scoped_figures", "stack_figures"]
+__all__ = ["incidents_in_scope", "scoped_figures", "stack_figures"]
 
 
 def stack_figures(
@@ -32,8 +38,11 @@ def stack_figures(
     data: Mapping[str, ProviderData],
     start: int,
     end: int,
+    *,
+    daily: bool = False,
 ) -> list[ProviderFigures]:
-    """The figures of each stack, from the providers' data the report read."""
+    """The figures of each stack, from the providers' data the report read (with the worst
+    status of each UTC day of the window when `daily`)."""
     out: list[ProviderFigures] = []
     for stack in stacks:
         parts: list[list[Segment]] = []
@@ -58,7 +67,10 @@ def stack_figures(
             incidents=sorted(incidents.values(), key=_when),
             maintenance_count=maintenance_count,
         )
-        figures = figures_of(stack.id, joined, combine(parts, start, end), start, end)
+        pieces = combine(parts, start, end)
+        figures = figures_of(stack.id, joined, pieces, start, end)
+        if daily:
+            figures = with_days(figures, pieces, start, end)
         out.append(dataclasses.replace(figures, parts=tuple(str(t) for t in stack.uses)))
     return out
 
@@ -70,12 +82,24 @@ def scoped_figures(
     data: Mapping[str, ProviderData],
     start: int,
     end: int,
+    *,
+    daily: bool = False,
 ) -> ProviderFigures:
     """A provider's figures in a scope (`-p aws:us-east-1`, a scoped watch entry)."""
     name = data[provider].name if provider in data else provider
     one = Stack(provider, f"{name} ({', '.join(scope)})", (Target(provider, scope),))
-    [figures] = stack_figures(db, [one], data, start, end)
+    [figures] = stack_figures(db, [one], data, start, end, daily=daily)
     return dataclasses.replace(figures, parts=None)
+
+
+def incidents_in_scope(
+    db: HistoryDB, target: Target, incidents: Sequence[PastIncident]
+) -> list[PastIncident]:
+    """The incidents that name a component in `target`'s scope (all of them without one)."""
+    if target.scope is None:
+        return list(incidents)
+    matched = _matched(db, target)
+    return [i for i in incidents if _touches(i, target, matched)]
 
 
 def _when(incident: PastIncident) -> datetime:

@@ -36,8 +36,10 @@ class ProviderPast:
 class HistoryView(Protocol):
     """Where the live view reads the past from."""
 
-    def provider_past(self, provider: str, now: datetime) -> ProviderPast:
-        """The last BAR_DAYS days of `provider`."""
+    def provider_past(
+        self, provider: str, now: datetime, scope: tuple[str, ...] | None = None
+    ) -> ProviderPast:
+        """The last BAR_DAYS days of `provider` (in `scope`, when it has one)."""
         ...
 
     def recent(self, providers: Sequence[str], now: datetime) -> list[PastIncident]:
@@ -57,16 +59,24 @@ class LocalHistory:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
 
-    def provider_past(self, provider: str, now: datetime) -> ProviderPast:
-        """The last BAR_DAYS days of `provider`, from the database."""
+    def provider_past(
+        self, provider: str, now: datetime, scope: tuple[str, ...] | None = None
+    ) -> ProviderPast:
+        """The last BAR_DAYS days of `provider` (in `scope`), from the database."""
         from statuswatch.history.db import HistoryDB
         from statuswatch.history.query import past_incidents
         from statuswatch.history.report import report
+        from statuswatch.history.stackreport import incidents_in_scope
+        from statuswatch.model import Target
 
         since, until = _window(now)
         with HistoryDB.open(self.path) as db:
-            figures = report(db, since, until, [provider], daily=True).providers[0]
+            scopes = {provider: scope} if scope else None
+            figures = report(db, since, until, [provider], daily=True, scopes=scopes).providers[0]
             incidents = past_incidents(db, since=since, providers=[provider], limit=TIMELINE)
+            if scope:
+                found = past_incidents(db, since=since, providers=[provider])
+                incidents = incidents_in_scope(db, Target(provider, scope), found)[:TIMELINE]
         return ProviderPast(provider, figures, tuple(incidents))
 
     def recent(self, providers: Sequence[str], now: datetime) -> list[PastIncident]:
@@ -84,8 +94,10 @@ class ServerHistory:
     def __init__(self, url: str) -> None:
         self.url = url
 
-    def provider_past(self, provider: str, now: datetime) -> ProviderPast:
-        """The last BAR_DAYS days of `provider`, from the server."""
+    def provider_past(
+        self, provider: str, now: datetime, scope: tuple[str, ...] | None = None
+    ) -> ProviderPast:
+        """The last BAR_DAYS days of `provider`, from the server (in the server's own scope)."""
         from statuswatch.document import HISTORY_SCHEMA, REPORT_SCHEMA
         from statuswatch.document.history_read import (
             incidents_from_document,

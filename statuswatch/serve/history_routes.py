@@ -77,8 +77,9 @@ class HistoryRoutes:
         with HistoryDB.open(self._path) as db:
             if path == "/v1/history":
                 document = history_answer(db, ask, now)
-            elif ask.providers:
-                document = report_answer(db, ask, now, self._names)
+            elif ask.providers:  # each in the server's own scope for it, if it has one
+                scopes = {p: self._scopes[p] for p in ask.providers if p in self._scopes}
+                document = report_answer(db, ask, now, self._names, (), scopes)
             else:
                 ask = Ask(ask.since, ask.until, self._watched, ask.limit, ask.daily)
                 document = report_answer(db, ask, now, self._names, self._stacks, self._scopes)

@@ -92,7 +92,7 @@ class StatusApp(HistoryApp):
         tune_gc: bool = False,
         history: HistoryView | None = None,
     ) -> None:
-        super().__init__(history, now)
+        super().__init__(history, now, specs)
         self.tune_gc = tune_gc  # freeze the long-lived objects after the first poll
         self.board = Board(specs)
         self.poller = poller

@@ -7,7 +7,7 @@ Page strings are appended as literal text (never markup), as everywhere in the v
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import ClassVar
 
@@ -22,7 +22,7 @@ from textual.widgets import Static
 from statuswatch.history.export import duration_text
 from statuswatch.history.model import PastIncident
 from statuswatch.history.view import BAR_DAYS, HistoryView, ProviderPast
-from statuswatch.model import Impact, Status
+from statuswatch.model import Impact, ProviderSpec, Status
 from statuswatch.text import one_line
 from statuswatch.tui.messages import PastLoaded, PollFinished, RecentLoaded
 from statuswatch.tui.render import IMPACT_STYLES, STATUS_STYLES
@@ -157,10 +157,17 @@ class PastKeeper:
     at most once per poll. Results come back to the app as PastLoaded and RecentLoaded.
     """
 
-    def __init__(self, app: App[int], view: HistoryView, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        app: App[int],
+        view: HistoryView,
+        now: Callable[[], datetime],
+        scopes: Mapping[str, tuple[str, ...] | None] | None = None,
+    ) -> None:
         self.app = app
         self.view = view
         self.now = now
+        self.scopes = dict(scopes or {})  # a scoped provider's past is read in its scope
         self.pasts: dict[str, tuple[ProviderPast | None, str | None]] = {}
         self._fresh: set[str] = set()  # read since the last poll (or being read)
 
@@ -191,7 +198,8 @@ class PastKeeper:
 
     def _read_past(self, provider: str) -> None:
         try:
-            message = PastLoaded(provider, self.view.provider_past(provider, self.now()))
+            past = self.view.provider_past(provider, self.now(), self.scopes.get(provider))
+            message = PastLoaded(provider, past)
         except Exception as exc:  # the history is extra: its failure is shown, not raised
             message = PastLoaded(provider, None, f"{type(exc).__name__}: {exc}")
         self.app.post_message(message)
@@ -207,10 +215,16 @@ class PastKeeper:
 class HistoryApp(App[int]):
     """The live view's history part (StatusApp builds on it): `h`, and pasts as they arrive."""
 
-    def __init__(self, history: HistoryView | None, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        history: HistoryView | None,
+        now: Callable[[], datetime],
+        specs: Sequence[ProviderSpec] = (),
+    ) -> None:
         super().__init__()
         self.now = now
-        self.past = PastKeeper(self, history, now) if history is not None else None
+        scopes = {spec.id: spec.scope for spec in specs}
+        self.past = PastKeeper(self, history, now, scopes) if history is not None else None
 
     def forget_past(self) -> None:
         """A poll ended: read each provider's past again when it is next shown."""
