@@ -47,14 +47,15 @@ def test_a_history_that_cannot_be_opened_is_one_warning(tmp_path: Path) -> None:
 def test_backfill_apart_runs_in_a_thread_once(tmp_path: Path, loopback: LoopbackServer) -> None:
     loopback.route("/ex/api/v2/summary.json", json.dumps(incident_stages()[1]).encode())
     loopback.route(
-        "/ex/api/v2/incidents.json", json.dumps(incident_stages()[3]).encode(), latency=2.0
+        "/ex/api/v2/incidents.json", json.dumps(incident_stages()[3]).encode(), latency=1.0
     )
+    patient = HttpSettings(retries=0, connect_timeout=5.0, read_timeout=10.0, deadline=15.0)
     spec = ProviderSpec("ex", "Ex", "statuspage", loopback.url("/ex"))
     path = tmp_path / "h.sqlite3"
-    hook = HistoryHook(HistorySettings(), HTTP, tmp_path / "cache", path=path, background=True)
+    hook = HistoryHook(HistorySettings(), patient, tmp_path / "cache", path=path, background=True)
     hook(poll([spec], HTTP, tmp_path / "cache"))
     assert not hook.wait(0)  # the poll is recorded; the history document is still on its way
-    assert hook.wait(10)
+    assert hook.wait(30)
     hook(poll([spec], HTTP, tmp_path / "cache"))  # done: not fetched again
     hook.close()
     assert loopback.requests("/ex/api/v2/incidents.json") == 1
