@@ -74,6 +74,7 @@ def main(argv: list[str]) -> int:
     ]
     try:
         with HistoryDB.open(path) as db:
+            print("ready", flush=True)  # the SIGKILL test strikes after this, mid-write
             i = 0
             while rounds == 0 or i < rounds:
                 minute = writer + writers * i

@@ -64,6 +64,7 @@ def test_concurrent_writers_lose_no_transition(tmp_path: Path) -> None:
     outputs = [proc.communicate(timeout=120)[0] for proc in procs]
     assert [proc.returncode for proc in procs] == [0] * writers, outputs
     assert not any("locked" in out for out in outputs)
+    assert all(out.strip() == "ready" for out in outputs), outputs
     observed = [k + writers * i for k in range(writers) for i in range(rounds)]
     want = expected_changes(observed)
     with HistoryDB.open(path) as db:
@@ -99,7 +100,9 @@ def test_sigkill_at_random_points_never_corrupts(tmp_path: Path) -> None:
     kills = 12
     for round_ in range(kills):
         proc = _start(path, round_, kills, 0, 30)  # forever, until killed
-        time.sleep(rng.uniform(0.3, 1.2))  # interpreter start, then writes in flight
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"  # the file is open: writes begin
+        time.sleep(rng.uniform(0.0, 0.6))  # somewhere inside a transaction, or between two
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=30)
         assert proc.returncode == -signal.SIGKILL

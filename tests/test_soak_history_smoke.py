@@ -14,7 +14,7 @@ import soak_history  # noqa: E402  (benchmarks/ is a folder of scripts, not a pa
 
 def test_a_short_soak_loses_nothing(tmp_path: Path) -> None:
     out = tmp_path / "soak.json"
-    argv = ["--seconds", "14", "--providers", "3", "--period", "5", "--notify-every", "1",
+    argv = ["--seconds", "22", "--providers", "3", "--period", "10", "--notify-every", "1",
             "--kill-rate", "0.3", "--no-tui", "--json-out", str(out)]  # fmt: skip
     assert soak_history.main(argv) == 0
     outcome = json.loads(out.read_text())
