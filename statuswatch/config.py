@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from statuswatch import paths
-from statuswatch.adapters import kinds
+from statuswatch.adapters import entry_kinds
 from statuswatch.atomic import atomic_write
 from statuswatch.catalog import load_catalog, parse_providers
 from statuswatch.model import ProviderSpec, Target
+from statuswatch.probes.configparse import parse_probe_settings
+from statuswatch.probes.settings import ProbeSettings
 from statuswatch.scopeconfig import parse_stacks, parse_targets
 from statuswatch.settings import HttpSettings
 from statuswatch.stacks import Stack
@@ -59,7 +61,7 @@ PRIVATE = 0o600
 
 # Tables owned by a front end: kept as written, validated by their owner (see the docstring).
 SECTIONS = ("notify", "history")
-TOP_KEYS = ("watch", "interval", "providers", "http", "stacks", *SECTIONS)
+TOP_KEYS = ("watch", "interval", "providers", "http", "stacks", *SECTIONS, "probes")
 
 # Lower bound of each [http] setting; `retries`, `max_redirects` and `backoff` may be zero.
 HTTP_MINIMUM: dict[str, tuple[float, bool]] = {  # name -> (bound, bound allowed)
@@ -82,6 +84,7 @@ class Config:
     http: HttpSettings
     # The front ends' own tables (SECTIONS) as written, by name; absent ones are left out.
     sections: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    probes: ProbeSettings = field(default_factory=ProbeSettings)  # [probes]: statuswatch.probes
     # Scoping (issue 13): the scope a watch entry gives (`aws:us-east-1`), by provider id, and
     # the user's stacks.
     scopes: Mapping[str, tuple[str, ...] | None] = field(default_factory=dict)
@@ -164,6 +167,7 @@ def load_config(path: Path | None = None) -> Config:
         providers=providers,
         http=_parse_http(path, doc["http"]) if "http" in doc else HttpSettings(),
         sections=sections,
+        probes=parse_probe_settings(path, doc["probes"]) if "probes" in doc else ProbeSettings(),
         scopes=scopes,
         stacks=parse_stacks(path, doc["stacks"], providers) if "stacks" in doc else (),
     )
@@ -250,7 +254,7 @@ def starter_text() -> str:
 # Add a provider of your own, or override a catalog entry (only the keys given change):
 # [providers.example]
 # name = "Example"
-# kind = "statuspage"  # one of: {", ".join(kinds())}
+# kind = "statuspage"  # one of: {", ".join(entry_kinds())}
 # url = "https://status.example.com"
 # category = "other"
 
@@ -267,7 +271,15 @@ def starter_text() -> str:
 """
     http = tomli_w.dumps({"http": dataclasses.asdict(HttpSettings())}).strip().splitlines()
     commented = "".join(f"# {line}\n" for line in http)
-    return header + tomli_w.dumps(starter_config()) + example + commented
+    probes = """
+# Probes of the providers' own endpoints, for early warnings (defaults shown; `enabled =
+# false` or --no-probes sends none; `probes = []` in a provider table turns off its own):
+# [probes]
+# enabled = true
+# timeout = 5.0
+# consecutive = 2
+"""
+    return header + tomli_w.dumps(starter_config()) + example + commented + probes
 
 
 def write_starter(path: Path) -> None:

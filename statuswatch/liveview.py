@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         return error(problem)
     from statuswatch.history.view import LocalHistory
-    from statuswatch.source import engine_poller, recorder
+    from statuswatch.source import engine_poller, probe_settings, recorder, state_counts
     from statuswatch.tui.app import build_app  # Textual: only on this path
 
     shown: list[StatusApp] = []
@@ -62,11 +62,21 @@ def run(args: argparse.Namespace) -> int:
         with contextlib.suppress(RuntimeError):  # the app is not running (any more)
             shown[0].call_from_thread(shown[0].notify, message, severity="warning", markup=False)
 
+    probes = probe_settings(config.probes, getattr(args, "no_probes", False))
     record = recorder(config, cache_dir(), warn, background=True)  # every poll, in the history
+    poller = engine_poller(
+        specs,
+        config.http,
+        cache_dir(),
+        stacks=stacks,
+        probes=probes,
+        counts=state_counts(),
+        record=record,
+    )
     app = build_app(
         specs,
         interval=config.interval if args.interval is None else args.interval,
-        poller=engine_poller(specs, config.http, cache_dir(), stacks=stacks, record=record),
+        poller=poller,
         bell=args.bell,
         only_problems=args.only_problems,
         tune_gc=True,

@@ -124,6 +124,7 @@ class ErrorType(StrEnum):
     TOO_LARGE = "too_large"
     TOO_MANY_REDIRECTS = "too_many_redirects"
     FORMAT_CHANGED = "format_changed"  # HTML or another platform's document where ours was expected
+    MOVED = "moved"  # the page now answers on another platform: the message suggests the entry
     PARSE_ERROR = "parse_error"
     INTERNAL = "internal"
 
@@ -172,6 +173,8 @@ class Incident:
     updates: tuple[Update, ...] = ()
     raw_status: str = ""
     raw_impact: str = ""
+    # Probes: seconds from our early warning to the page's first post about it (probes.lead).
+    detected_lead_s: int | None = None
     # Ids of the components named, where the page gives them (Statuspage): scoping tells
     # two components of one name apart by them. Not part of the JSON document.
     component_ids: tuple[str, ...] = ()
@@ -225,6 +228,7 @@ class ProviderSpec:
     category: str = "other"
     feed: str | None = None
     default: bool = False
+    probes: tuple[ProbeSpec, ...] = ()  # the service's own endpoints (statuswatch.probes)
     # Scoping and the blast radius (issue 13): the components watched (None: the whole page)
     # and the providers this one runs on.
     scope: tuple[str, ...] | None = None
@@ -240,6 +244,10 @@ class ProviderReport:
     fetched_at: datetime | None  # when `page` was fetched (or confirmed by a 304)
     stale: bool = False
     error: FetchError | None = None
+    # Probes: what the service's own endpoints said, and the early warning they raised (never
+    # a change of `status`); None where nothing probed (a report rebuilt from an old document).
+    probes: ProbeSummary | None = None
+    early_warning: EarlyWarning | None = None
     # Scoping and the blast radius (issue 13): how the page was cut to the scope, and the
     # providers it runs on that have an active incident (or an early warning) now.
     scope: ScopeNote | None = None
@@ -259,9 +267,80 @@ class Snapshot:
 
     generated_at: datetime
     reports: tuple[ProviderReport, ...] = field(default_factory=tuple)
+    vantage: Vantage | None = None  # probes: is our own network the trouble? (probes.vantage)
     # Stacks and shared causes (issue 13), worked out from the reports.
     stacks: tuple[StackReport, ...] = ()
     correlations: tuple[Correlation, ...] = ()
+
+
+# --- probes: the service's own endpoints, checked beside its page (statuswatch.probes) -------
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeSpec:
+    """One public endpoint of a provider's service (not its status page), probed each poll."""
+
+    url: str
+    expect: str = "<500"  # which HTTP statuses mean "up" (a 5xx never does)
+    region: str | None = None
+    method: str = "HEAD"  # HEAD unless the endpoint needs GET (a refused HEAD falls back)
+    source: str | None = None  # where the endpoint is documented (catalog entries)
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    """What one probe said this poll: an answer (`status`) or the failure (`error`)."""
+
+    url: str
+    ok: bool
+    status: int | None = None
+    error: str | None = None
+    latency_ms: float | None = None  # from sending the request to the answer's headers
+    region: str | None = None
+
+
+class ProbeState(StrEnum):
+    """What a provider's probes say this poll, the `probes.state` of the JSON document."""
+
+    OK = "ok"  # every probe passed
+    PARTIAL = "partial"  # some failed, fewer than half
+    FAILING = "failing"  # at least half failed
+    UNKNOWN = "unknown"  # not told this poll (our own network looked down, or no result)
+    OFF = "off"  # no probes for this provider, or probes turned off
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeSummary:
+    """A provider's probes this poll; `since` is when their state began (counted across runs)."""
+
+    state: ProbeState
+    passed: int = 0
+    total: int = 0
+    since: datetime | None = None
+    results: tuple[ProbeResult, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyWarning:
+    """The provider's own endpoints fail while its page says less: never its `status`."""
+
+    since: datetime  # when the warning opened (the failures began earlier: ProbeSummary.since)
+    text: str
+
+
+class VantageState(StrEnum):
+    """Whether our own network looks usable, the `vantage.state` of the JSON document."""
+
+    OK = "ok"
+    OFFLINE = "offline"  # probes fail nearly everywhere at once: it is us, not them
+
+
+@dataclass(frozen=True, slots=True)
+class Vantage:
+    """What the probes as a whole say about our own vantage point."""
+
+    state: VantageState = VantageState.OK
+    text: str = ""
 
 
 # --- scoping, stacks, the blast radius and shared causes (issue 13) ---------------------------

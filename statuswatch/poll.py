@@ -7,10 +7,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
-from statuswatch import adapters
+from statuswatch import adapters, auto, moves
 from statuswatch.adapters import Adapter, FormatChanged, MultiAdapter, ParseError
 from statuswatch.assess import assess
 from statuswatch.cache import Cache, CacheEntry
@@ -28,7 +29,7 @@ from statuswatch.settings import HttpSettings
 from statuswatch.stacks import Stack
 from statuswatch.text import one_line
 
-__all__ = ["poll", "poll_all"]
+__all__ = ["Alongside", "poll", "poll_all"]
 
 _MESSAGE_LIMIT = 300
 # Media types a status document may come as; any other is named in a parse error.
@@ -44,6 +45,7 @@ async def poll_all(
     on_report: Callable[[ProviderReport], None] | None = None,
     now: Callable[[], datetime] | None = None,
     stacks: Sequence[Stack] = (),
+    alongside: Alongside | None = None,
 ) -> Snapshot:
     """Poll `specs` concurrently; reports come back in the order of `specs`.
 
@@ -55,6 +57,8 @@ async def poll_all(
         on_report: called with each report as soon as its provider is done.
         now: the clock for `fetched_at` and `generated_at` (aware UTC datetimes).
         stacks: the user's stacks, rated from the reports.
+        alongside: more work for the same client and limits, run with the pages, then given
+            the snapshot to add to before it is assessed (the probes: statuswatch.probes).
 
     Returns:
         A snapshot with one report per spec, failed providers included, as the user sees it:
@@ -72,16 +76,36 @@ async def poll_all(
             asyncio.create_task(_poll_one(index, spec, fetcher, cache, on_report))
             for index, spec in enumerate(specs)
         ]
+        extra = asyncio.create_task(alongside.run(fetcher)) if alongside is not None else None
         try:
             reports = await asyncio.gather(*tasks)
+            if extra is not None:
+                await extra
         finally:
+            if extra is not None:
+                extra.cancel()
+                await asyncio.gather(extra, return_exceptions=True)
             # Only on_report raising (or a cancellation) gets here with tasks still running.
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-    # The probes of issue 12 plug in here: the ids of providers with an open early warning go
-    # to assess(early_warnings=...), which marks what runs on them as at risk.
-    return assess(Snapshot(generated_at=clock(), reports=tuple(reports)), stacks)
+    snapshot = Snapshot(generated_at=clock(), reports=tuple(reports))
+    if alongside is not None:
+        snapshot = await alongside.finish(snapshot)
+    # An open early warning puts what runs on its provider at risk, as an incident would.
+    warned = [r.spec.id for r in snapshot.reports if r.early_warning is not None]
+    return assess(snapshot, stacks, early_warnings=warned)
+
+
+class Alongside(Protocol):
+    """Work that shares a poll's client and limits (the probes): run beside the pages, then
+    given the snapshot to add what it found."""
+
+    async def run(self, fetcher: Fetcher) -> None:
+        """Do the work, with the poll's fetcher."""
+
+    async def finish(self, snapshot: Snapshot) -> Snapshot:
+        """The snapshot with what the work found added."""
 
 
 def poll(
@@ -93,6 +117,7 @@ def poll(
     on_report: Callable[[ProviderReport], None] | None = None,
     now: Callable[[], datetime] | None = None,
     stacks: Sequence[Stack] = (),
+    alongside: Alongside | None = None,
 ) -> Snapshot:
     """Run :func:`poll_all` in a fresh event loop."""
     return asyncio.run(
@@ -104,6 +129,7 @@ def poll(
             on_report=on_report,
             now=now,
             stacks=stacks,
+            alongside=alongside,
         )
     )
 
@@ -116,7 +142,14 @@ async def _poll_one(
     on_report: Callable[[ProviderReport], None] | None,
 ) -> ProviderReport:
     """Poll one provider and hand its report to `on_report` (scoped); return it as read."""
-    report = await _report(index, spec, fetcher, cache)
+    if spec.kind == adapters.AUTO:
+        # Detected on the first poll, remembered, detected again when it stops matching.
+        report = await auto.report(
+            spec, fetcher, cache, lambda s: _report(index, s, fetcher, cache)
+        )
+    else:
+        # A page now answering on another platform is reported as moved, with its entry.
+        report = await moves.follow(await _report(index, spec, fetcher, cache), fetcher)
     if on_report is not None:
         on_report(scope_report(report, spec.scope))
     return report

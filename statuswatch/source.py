@@ -6,7 +6,8 @@ a server only through `read_server` / `snapshot_from_server`; the live view refr
 
 A poll of the pages is recorded in the history here, by one hook (`recorder`): `poll_pages`
 for the one-shot commands (`status`, `--json`, `check`, `wait`, `notify`), the engine poller
-of the live view; `serve` records its own polls with the same hook.
+of the live view; `serve` records its own polls with the same hook. What is recorded is each
+page as it was read (after the probes, before any scope: see `poll_with_probes`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from statuswatch import paths
 from statuswatch.document.read import (
     DocumentError,
     clean_strings,
@@ -29,13 +31,13 @@ from statuswatch.document.read import (
 )
 from statuswatch.document.write import dumps
 from statuswatch.model import ProviderReport, ProviderSpec, Snapshot
+from statuswatch.probes.settings import ProbeSettings
+from statuswatch.probes.store import Counts, ProbeStore
 from statuswatch.serverclient import ServerClient, ServerError, ServerEvent
 from statuswatch.settings import HttpSettings
 from statuswatch.stacks import Stack
 
 if TYPE_CHECKING:
-    import httpx
-
     from statuswatch.config import Config
     from statuswatch.history.hook import HistoryHook
 
@@ -45,17 +47,19 @@ __all__ = [
     "Recorder",
     "ServedDocument",
     "engine_poller",
+    "poll_once",
     "poll_pages",
-    "poll_seen",
+    "probe_settings",
     "read_server",
     "recorder",
     "server_poller",
     "snapshot_from_server",
+    "state_counts",
 ]
 
 # Given the callback for each report, polls every provider once and returns the snapshot.
 Poller = Callable[[Callable[[ProviderReport], None]], Awaitable[Snapshot]]
-# Records a poll of the pages in the history (blocking: call it off any event loop).
+# Records a poll of the pages, as read, in the history (blocking: called in a thread).
 Recorder = Callable[[Snapshot], None]
 
 
@@ -65,64 +69,83 @@ def engine_poller(
     cache_dir: Path,
     now: Callable[[], datetime] | None = None,
     stacks: Sequence[Stack] = (),
+    *,
+    probes: ProbeSettings | None = None,
+    counts: Counts | None = None,
     record: Recorder | None = None,
 ) -> Poller:
-    """A Poller that runs the real engine (statuswatch.poll.poll_all) on the status pages.
-
-    With `record`, each poll is recorded in the history (see `poll_seen`).
-    """
+    """A Poller that runs the real engine (statuswatch.poll.poll_all) on the status pages,
+    with the providers' probes alongside unless `probes` is None or off (counted in `counts`),
+    each poll recorded in the history with `record`."""
 
     async def poll(on_report: Callable[[ProviderReport], None]) -> Snapshot:
-        return await poll_seen(
-            specs, settings, cache_dir, on_report=on_report, now=now, stacks=stacks, record=record
+        # httpx and the engine: only once polling.
+        from statuswatch.probes.engine import OFF, poll_with_probes
+
+        return await poll_with_probes(
+            specs,
+            settings,
+            cache_dir,
+            probes or OFF,
+            counts,
+            on_report=on_report,
+            now=now,
+            stacks=stacks,
+            record=record,
         )
 
     return poll
 
 
-async def poll_seen(
+# --- probes: the settings and counts a front end polls with ---------------------------------
+
+
+def probe_settings(configured: ProbeSettings, no_probes: bool = False) -> ProbeSettings:
+    """The `[probes]` settings, turned off by `--no-probes`."""
+    return dataclasses.replace(configured, enabled=False) if no_probes else configured
+
+
+def state_counts() -> ProbeStore:
+    """The probe counts in the state dir ($STATUSWATCH_STATE_DIR), shared by every run."""
+    return ProbeStore(paths.state_dir())
+
+
+def poll_once(
     specs: Sequence[ProviderSpec],
     settings: HttpSettings,
     cache_dir: Path,
     *,
-    stacks: Sequence[Stack] = (),
-    record: Recorder | None = None,
+    probes: ProbeSettings | None = None,
+    counts: Counts | None = None,
     on_report: Callable[[ProviderReport], None] | None = None,
     now: Callable[[], datetime] | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
+    stacks: Sequence[Stack] = (),
+    record: Recorder | None = None,
 ) -> Snapshot:
-    """One poll of the pages, as the user sees it (scopes, stacks); recorded as read.
+    """Poll once in a fresh event loop (the headless commands), as `engine_poller` does."""
+    from statuswatch.probes.engine import OFF, poll_with_probes
 
-    The history keeps each page as it was read, whatever scope a front end shows it in
-    (`-p github:Actions` in one, the whole page in another): with `record`, the pages are
-    polled without their scopes, the snapshot is recorded (in a thread of its own), and the
-    scopes and stacks are applied after, as `poll_all` applies them (`on_report` gets each
-    report in its scope, as from `poll_all`).
-    """
-    from statuswatch.poll import poll_all  # httpx and the engine: only once polling
+    done: list[Snapshot] = []
 
-    if record is None:
-        return await poll_all(
-            specs, settings, cache_dir, transport=transport, on_report=on_report, now=now,
-            stacks=stacks,
-        )  # fmt: skip
-    from statuswatch.assess import assess
-    from statuswatch.scope import scope_report
+    async def main() -> None:
+        done.append(
+            await poll_with_probes(
+                specs,
+                settings,
+                cache_dir,
+                probes or OFF,
+                counts,
+                on_report=on_report,
+                now=now,
+                stacks=stacks,
+                record=record,
+            )
+        )
 
-    wanted = {spec.id: spec for spec in specs}
-    as_read = [dataclasses.replace(s, scope=None) if s.scope is not None else s for s in specs]
-
-    def seen(report: ProviderReport) -> None:
-        spec = wanted[report.spec.id]
-        if on_report is not None:
-            on_report(scope_report(dataclasses.replace(report, spec=spec), spec.scope))
-
-    raw = await poll_all(as_read, settings, cache_dir, transport=transport, on_report=seen, now=now)
-    await asyncio.to_thread(record, raw)
-    reports = tuple(
-        dataclasses.replace(r, spec=wanted[r.spec.id], at_risk_from=()) for r in raw.reports
-    )
-    return assess(dataclasses.replace(raw, reports=reports, stacks=(), correlations=()), stacks)
+    # The loop's main task does not return the snapshot: on the way out asyncio.run (3.11)
+    # formats a repr of its SIGINT handler, which holds the task and so its whole result.
+    asyncio.run(main())
+    return done[0]
 
 
 # --- the history hook (issue 14) -----------------------------------------------------------
@@ -161,24 +184,30 @@ def poll_pages(
     specs: Sequence[ProviderSpec],
     cache_dir: Path,
     *,
+    probes: ProbeSettings | None = None,
+    counts: Counts | None = None,
     on_report: Callable[[ProviderReport], None] | None = None,
+    stacks: Sequence[Stack] = (),
     warn: Callable[[str], None] | None = None,
     record: bool = True,
     backfill: bool = False,
-    stacks: Sequence[Stack] = (),
 ) -> Snapshot:
-    """Poll the status pages once and record them in the history (the one-shot commands).
-
-    `backfill` (notify) also fetches the page's own history of providers never backfilled.
-    """
+    """`poll_once` with the history hook of `config` (the one-shot commands): the poll is
+    recorded unless `record` is false; `backfill` (notify) also fetches the page's own
+    history of providers never backfilled."""
     from statuswatch.console import warn as console_warn
 
     hook = recorder(config, cache_dir, warn or console_warn, backfill=backfill) if record else None
     try:
-        return asyncio.run(
-            poll_seen(
-                specs, config.http, cache_dir, stacks=stacks, record=hook, on_report=on_report
-            )
+        return poll_once(
+            specs,
+            config.http,
+            cache_dir,
+            probes=probes,
+            counts=counts,
+            on_report=on_report,
+            stacks=stacks,
+            record=hook,
         )
     finally:
         if hook is not None:

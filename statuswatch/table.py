@@ -18,7 +18,7 @@ from statuswatch.model import (
 )
 from statuswatch.timefmt import age, short_utc
 
-__all__ = ["status_table", "worst_first"]
+__all__ = ["lead_text", "status_table", "worst_first"]
 
 _COLOURS = {
     Status.OPERATIONAL: "32",  # green
@@ -30,6 +30,16 @@ _COLOURS = {
 }
 
 
+_WARNING_COLOUR = "33"  # yellow: looks like trouble, not yet confirmed by the page
+WARNING_MARK = "⚠"  # an early warning (probes), unlike the `?` of what may be at risk
+
+
+def lead_text(seconds: int) -> str:
+    """An incident's lag behind our early warning, in words."""
+    minutes = round(seconds / 60)
+    return f"posted {minutes} min after statuswatch's early warning (probes)"
+
+
 def _paint(text: str, code: str, colour: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
@@ -39,8 +49,9 @@ def _active(incidents: Iterable[Incident]) -> list[Incident]:
 
 
 def worst_first(reports: Sequence[ProviderReport]) -> list[ProviderReport]:
-    """Return reports worst first (outages, then unknown), keeping watch order among equals."""
-    return sorted(reports, key=lambda r: -r.status.urgency)
+    """Return reports worst first (outages, then unknown), keeping watch order among equals;
+    among equals an early warning comes first (it is not a status, but it is news)."""
+    return sorted(reports, key=lambda r: (-r.status.urgency, r.early_warning is None))
 
 
 def _incident_lines(incident: Incident, now: datetime) -> list[str]:
@@ -48,6 +59,8 @@ def _incident_lines(incident: Incident, now: datetime) -> list[str]:
     if incident.started_at is not None:
         since = f", since {short_utc(incident.started_at)} ({age(incident.started_at, now)})"
     lines = [f"    ! [{incident.impact.value}] {incident.title} ({incident.phase.value}{since})"]
+    if incident.detected_lead_s is not None:
+        lines.append(f"      {lead_text(incident.detected_lead_s)}")
     if incident.updates:
         newest = max(incident.updates, key=lambda u: u.at)
         first_line = newest.text.split("\n", 1)[0]
@@ -76,8 +89,15 @@ def status_table(snapshot: Snapshot, *, only_problems: bool = False, colour: boo
         f"statuswatch · {short_utc(now)} · {len(reports)} providers: "
         f"{len(problems) - unknown} with problems, {unknown} unknown" + _at_risk_count(reports)
     ]
+    warned = [r for r in reports if r.early_warning is not None]
+    if warned:
+        lines[0] += f", {len(warned)} early warning{'s' if len(warned) > 1 else ''}"
+    if snapshot.vantage is not None and snapshot.vantage.text:
+        lines.append(f"{WARNING_MARK} {snapshot.vantage.text}")
     lines += _stack_lines(snapshot.stacks, colour)
-    shown = problems if only_problems else reports
+    # An early warning is shown with the problems, though the provider's status is unchanged.
+    problems_or_warned = [r for r in reports if r.status.is_problem or r.early_warning]
+    shown = problems_or_warned if only_problems else reports
     if not shown:
         lines.append("All providers operational.")
     name_width = min(max((len(r.spec.name) for r in shown), default=10), 32)
@@ -87,6 +107,9 @@ def status_table(snapshot: Snapshot, *, only_problems: bool = False, colour: boo
         name = report.spec.name[:name_width]
         detail = _detail(report, now)
         lines.append(f"{label} {name:<{name_width}}  {detail}".rstrip())
+        if report.early_warning is not None:
+            text = f"    {WARNING_MARK} early warning: {report.early_warning.text}"
+            lines.append(_paint(text, _WARNING_COLOUR, colour))
         lines += [f"    ? {risk_text(risk)} ({risk.status.label})" for risk in report.at_risk_from]
         page = report.page
         if page is None:

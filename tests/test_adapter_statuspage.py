@@ -520,7 +520,7 @@ def test_empty_body_is_a_parse_error(body: bytes) -> None:
         (
             b'{"hello": 1, "world": 2}',
             "Statuspage document has none of the keys page, status, components, incidents, "
-            "scheduled_maintenances (found: hello, world)",
+            "scheduled_maintenances, incident (found: hello, world)",
         ),
         (
             b'{"components": "[]", "status": null}',

@@ -10,7 +10,7 @@ import pytest
 from test_catalog import DEFAULT_IDS as CATALOG_DEFAULT_IDS
 
 from statuswatch import paths
-from statuswatch.adapters import kinds
+from statuswatch.adapters import entry_kinds
 from statuswatch.catalog import load_catalog
 from statuswatch.config import (
     DEFAULT_INTERVAL,
@@ -27,7 +27,7 @@ from statuswatch.settings import HttpSettings
 
 # The default watch set, written once in test_catalog.py.
 DEFAULT_IDS = tuple(CATALOG_DEFAULT_IDS)
-KNOWN_KINDS = ", ".join(kinds())
+KNOWN_KINDS = ", ".join(entry_kinds())
 
 
 @pytest.fixture(autouse=True)
@@ -145,10 +145,12 @@ def test_interval_accepts_integers_and_floats(tmp_path: Path, text: str, seconds
         ("intervall = 60\n", "intervall: unknown key 'intervall' (did you mean 'interval'?)"),
         ("zzz = 1\n",
          "zzz: unknown key 'zzz' "
-         "(expected one of: watch, interval, providers, http, stacks, notify, history)"),
+         "(expected one of: watch, interval, providers, http, stacks, notify, history, "
+         "probes)"),
         ('"a\\nb" = 1\n',
          "\"a\\nb\": unknown key 'a\\nb' "
-         "(expected one of: watch, interval, providers, http, stacks, notify, history)"),
+         "(expected one of: watch, interval, providers, http, stacks, notify, history, "
+         "probes)"),
         ('[providers.cloudflare]\nurll = "https://x.example"\n',
          "providers.cloudflare.urll: unknown key 'urll' (did you mean 'url'?)"),
         ("[http]\nretry = 3\n", "http.retry: unknown key 'retry' (did you mean 'retries'?)"),
@@ -208,6 +210,7 @@ feed = ""
 category = "work"
 default = false
 runs_on = []
+probes = []
 """
     config = load_config(write(tmp_path, text))
     assert config.providers["github"] == ProviderSpec(

@@ -75,7 +75,7 @@ def test_scoped_front_ends_record_the_page_as_read(
 
     from notify_helpers import incident, summary, update
 
-    from statuswatch.source import poll_seen
+    from statuswatch.source import poll_once
 
     web = incident("web-1", "Web is slow", "investigating", [update("2026-11-27T10:01:00Z",
                    "investigating", "Looking")], components=["Web"])  # fmt: skip
@@ -86,11 +86,7 @@ def test_scoped_front_ends_record_the_page_as_read(
     path = tmp_path / "h.sqlite3"
     hook = HistoryHook(HistorySettings(backfill=False), HTTP, path=path)
     seen: list[ProviderReport] = []
-    import asyncio
-
-    shown = asyncio.run(
-        poll_seen([scoped], HTTP, tmp_path / "cache", record=hook, on_report=seen.append)
-    )
+    shown = poll_once([scoped], HTTP, tmp_path / "cache", record=hook, on_report=seen.append)
     hook.close()
     [report] = shown.reports
     assert report.spec.scope == ("API",) and report.scope is not None  # the user's view

@@ -291,29 +291,48 @@ def test_an_unread_page_stays_unknown_with_its_scope_noted() -> None:
 
 # -- every kind ---------------------------------------------------------------------------------
 
-_FIXTURE = {
-    "statuspage": ("statuspage/summary-chicago.json", "Frankfurt"),
-    "incidentio": ("incidentio/summary-active.json", "API"),
-    "aws": ("aws/currentevents-active.json", "us-east-1"),
-    "gcp": ("gcp/incidents-mixed.json", "us-central1"),
-    "azure": ("azure/feed-with-items.xml", "Multiple regions"),
-    "slack": ("slack/current-outage.json", "Messaging"),
-    "statusio": ("statusio/status-incident.json", "CI Runners"),
-    "betterstack": ("betterstack/index-downtime.json", "Inference"),
-    "instatus": ("instatus/summary-issues.json", "Platform"),
-    "feed": ("feed/incidentio.atom", "*"),
+# kind -> (its documents, in the order of the adapter's source_urls; a pattern naming a part down)
+_FIXTURE: dict[str, tuple[tuple[str, ...], str]] = {
+    "statuspage": (("statuspage/summary-chicago.json",), "Frankfurt"),
+    "incidentio": (("incidentio/summary-active.json",), "API"),
+    "aws": (("aws/currentevents-active.json",), "us-east-1"),
+    "gcp": (("gcp/incidents-mixed.json",), "us-central1"),
+    "azure": (("azure/feed-with-items.xml",), "Multiple regions"),
+    "slack": (("slack/current-outage.json",), "Messaging"),
+    "statusio": (("statusio/status-incident.json",), "CI Runners"),
+    "betterstack": (("betterstack/index-downtime.json",), "Inference"),
+    "instatus": (
+        ("instatus/summary-issues.json", "instatus/components-issues.json"),
+        "Platform",
+    ),
+    "feed": (("feed/incidentio.atom",), "*"),
+    "cachet": (
+        ("cachet/derived-components-issues.json", "cachet/documented-incidents.json"),
+        "Yoti App",
+    ),
+    "gatus": (("gatus/derived-statuses-mixed.json",), "core"),
+    "playstation": (("playstation/documented-shape-SCEA-issues.json",), "Gaming and Social"),
+    "statuspal": (("statuspal/derived-status-major-incident.json",), "Platform"),
+    "upptime": (("upptime/derived-summary-degraded-and-down.json",), "API"),
+    "uptimekuma": (
+        (
+            "uptimekuma/derived-page-incident-maintenance.json",
+            "uptimekuma/derived-heartbeat-one-down.json",
+        ),
+        "Plex",
+    ),
+    "xbox": (("xbox/derived-impacted.json",), "Account & profile"),
 }
 
 
 def parse_fixture(kind: str) -> Page:
-    path, _pattern = _FIXTURE[kind]
-    body = (FIXTURES / path).read_bytes()
+    paths, _pattern = _FIXTURE[kind]
+    bodies = [(FIXTURES / path).read_bytes() for path in paths]
     adapter = adapters.load(kind)
     several = adapters.multi(adapter)
     if several is not None:
-        components = (FIXTURES / "instatus/components-issues.json").read_bytes()
-        return several.parse_many([(body, {}), (components, {})])
-    return adapter.parse(body, {})
+        return several.parse_many([(body, {}) for body in bodies])
+    return adapter.parse(bodies[0], {})
 
 
 def test_every_kind_has_a_fixture_here() -> None:

@@ -44,7 +44,19 @@ KINDS: dict[str, str] = {
     "instatus": "statuswatch.adapters.instatus",
     "statusio": "statuswatch.adapters.statusio",
     "betterstack": "statuswatch.adapters.betterstack",
+    "cachet": "statuswatch.adapters.cachet",
+    "gatus": "statuswatch.adapters.gatus",
+    "playstation": "statuswatch.adapters.playstation",
+    "statuspal": "statuswatch.adapters.statuspal",
+    "upptime": "statuswatch.adapters.upptime",
+    "uptimekuma": "statuswatch.adapters.uptimekuma",
+    "xbox": "statuswatch.adapters.xbox",
 }
+
+
+# Not an adapter: a provider of kind "auto" is read by whichever adapter detection finds for its
+# page on the first poll (see statuswatch/auto.py).
+AUTO = "auto"
 
 
 class ParseError(Exception):
@@ -83,6 +95,11 @@ def multi(adapter: Adapter) -> MultiAdapter | None:
 def kinds() -> list[str]:
     """Return every known kind, without importing any adapter."""
     return sorted(KINDS)
+
+
+def entry_kinds() -> list[str]:
+    """Every kind a provider entry may name: the adapters' and "auto"."""
+    return sorted([*KINDS, AUTO])
 
 
 def load(kind: str) -> Adapter:

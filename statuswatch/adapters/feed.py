@@ -299,11 +299,14 @@ def _ident(entry: Entry, key: str) -> str:
 
 def _event(draft: _Draft) -> Incident | Maintenance:
     """The incident or maintenance a draft describes, with the phase of every update."""
-    # Oldest first; an update seen in two entries counts once. Feeds list the newest first,
-    # so two updates of the same minute ("Monitoring" then "Resolved" at 04:09) keep the
-    # feed's order, reversed: a set's order would make the incident end either way.
-    unique = dict.fromkeys((u.at, u.label, u.text) for u in draft.raw if u.at is not None)
-    dated = sorted(reversed(list(unique)), key=lambda row: row[0])
+    # Oldest first, an update seen in two entries once. Feeds list updates newest first, so
+    # of two stamped the same minute ("Monitoring" then "Resolved" at 04:09) the one listed
+    # first is the later: ties keep the feed's order, reversed.
+    unique = list(dict.fromkeys((u.at, u.label, u.text) for u in draft.raw if u.at is not None))
+    dated = [
+        row
+        for _key, row in sorted(((row[0], -position), row) for position, row in enumerate(unique))
+    ]
     labels = [ft.label_phase(label) for _at, label, _text in dated]
     planned = draft.window is not None or any(p in ft.PLANNED for p in labels if p is not None)
     # One marked update makes the others part of a known timeline: they take the phase so far.

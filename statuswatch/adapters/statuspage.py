@@ -35,7 +35,8 @@ PLATFORM = "Statuspage"
 DOCUMENT = "summary.json"
 
 _BOM = b"\xef\xbb\xbf"
-_KNOWN_KEYS = ("page", "status", "components", "incidents", "scheduled_maintenances")
+_KNOWN_KEYS = ("page", "status", "components", "incidents", "scheduled_maintenances", "incident")
+_OWN = frozenset({"statuspage", "incidentio"})
 _LAST = 1 << 62  # sort position of a row without a usable `position`: after the rest, in order
 
 _COMPONENT_STATUS: dict[str, Status] = {
@@ -182,6 +183,9 @@ def foreign_document(doc: dict[str, object]) -> str | None:
     summary = _dict(doc.get("summary"))
     if "ongoing_incidents" in doc or (summary is not None and "ongoing_incidents" in summary):
         return "incident.io's native page data (not its Statuspage-compatible API)"
+    found = identify_document(doc)  # the self-hosted platforms and the consoles' pages
+    if found is not None and found.key not in _OWN:
+        return found.phrase.removeprefix("in ").removeprefix("with ")
     return None
 
 
@@ -289,7 +293,9 @@ def _events(
     """Incidents and maintenances, each once by id, in document order."""
     incidents: dict[str, Incident] = {}
     maintenances: dict[str, Maintenance] = {}
-    for row in _dicts(doc.get("incidents")):
+    # incidents/<id>.json carries one `incident`; the lists carry `incidents`.
+    single = _dict(doc.get("incident"))
+    for row in [*_dicts(doc.get("incidents")), *([single] if single is not None else [])]:
         # Some documents list maintenances among incidents; they are planned work, not outages.
         planned = _raw(row.get("impact")).lower() == "maintenance"
         if planned and row.get("scheduled_for") is not None:
@@ -322,7 +328,7 @@ def _incident(row: dict[str, object], page_url: str | None) -> Incident | None:
         # An impact we do not know is not evidence of harm: rank it lowest, keep it in raw_impact.
         impact=_IMPACT.get(impact.lower(), Impact.NONE),
         phase=_phase(status),
-        started_at=parse_time(row.get("started_at")) or parse_time(row.get("created_at")),
+        started_at=_started(row),
         updated_at=parse_time(row.get("updated_at")),
         resolved_at=parse_time(row.get("resolved_at")),
         url=_event_url(row, page_url, ident),
@@ -332,6 +338,20 @@ def _incident(row: dict[str, object], page_url: str | None) -> Incident | None:
         raw_impact=impact,
         component_ids=_affected_ids(row, timed),
     )
+
+
+def _started(row: dict[str, object]) -> datetime | None:
+    """When an incident began: the earlier of `started_at` and `created_at`.
+
+    An incident posted after the fact (a back-filled post-incident report) has a back-dated
+    `created_at` and a `started_at` of the moment it was posted, after it was resolved.
+    """
+    known = [
+        when
+        for when in (parse_time(row.get("started_at")), parse_time(row.get("created_at")))
+        if when is not None
+    ]
+    return min(known) if known else None
 
 
 def _maintenance(row: dict[str, object], page_url: str | None) -> Maintenance | None:
@@ -460,7 +480,11 @@ def _raw(value: object) -> str:
 
 def _usable(key: str, value: object) -> bool:
     """True if a top-level key holds the type a Statuspage document gives it."""
-    return isinstance(value, dict) if key in ("page", "status") else isinstance(value, list)
+    return (
+        isinstance(value, dict)
+        if key in ("page", "status", "incident")
+        else isinstance(value, list)
+    )
 
 
 def _no_usable_key(doc: dict[str, object], platform: str) -> str:

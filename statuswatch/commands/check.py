@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from enum import IntEnum
 
-from statuswatch.cliargs import add_selection, add_server_option
+from statuswatch.cliargs import add_probe_option, add_selection, add_server_option
 from statuswatch.console import write
 from statuswatch.model import Impact, Phase, ProviderReport, Snapshot, Status
 from statuswatch.stacks import Stack
@@ -39,6 +39,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     # No default here: `statuswatch --server URL check` keeps the URL given before the command.
     add_server_option(parser, defaults=False)
+    add_probe_option(parser, defaults=False)
 
 
 def _provider_state(report: ProviderReport) -> CheckState:
@@ -55,11 +56,16 @@ def _provider_state(report: ProviderReport) -> CheckState:
     maintaining = any(m.phase in (Phase.IN_PROGRESS, Phase.VERIFYING) for m in page.maintenances)
     if report.status.is_problem or maintaining:
         return CheckState.WARNING
+    if report.early_warning is not None:
+        # Its own endpoints fail while its page says all is well: worth a look, never CRITICAL.
+        return CheckState.WARNING
     return CheckState.OK
 
 
 def _problem(report: ProviderReport) -> str:
     status = report.status
+    if status is Status.OPERATIONAL and report.early_warning is not None:
+        return f"{report.spec.name} early warning (its probes fail, its page says operational)"
     if status is Status.OPERATIONAL:
         status = Status.MAINTENANCE  # operational with maintenance in progress
     return f"{report.spec.name} {status.value.replace('_', ' ')}"
@@ -102,6 +108,8 @@ def summary(snapshot: Snapshot) -> tuple[CheckState, str]:
         text = f"{fetched} of {total} providers operational"
     if counts[CheckState.UNKNOWN]:
         text += f"; {counts[CheckState.UNKNOWN]} unknown"
+    if snapshot.vantage is not None and snapshot.vantage.text:
+        text += f"; {snapshot.vantage.text}"  # told, never a state of its own
     return state, f"{LABEL} {state.name} - {_clean(text)} | {perf}"
 
 
@@ -119,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         return _from_server(args)
     from statuswatch.config import ConfigError, load_config, plan, stack_plan
     from statuswatch.paths import cache_dir
-    from statuswatch.source import poll_pages
+    from statuswatch.source import poll_pages, probe_settings, state_counts
 
     try:
         config = load_config()
@@ -131,7 +139,10 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         write(f"{LABEL} UNKNOWN - {_clean(str(exc))}\n")
         return CheckState.UNKNOWN
-    snapshot = poll_pages(config, specs, cache_dir(), stacks=stacks)
+    probes = probe_settings(config.probes, args.no_probes)
+    snapshot = poll_pages(
+        config, specs, cache_dir(), probes=probes, counts=state_counts(), stacks=stacks
+    )
     state, text = stack_summary(snapshot, args.stack) if args.stack else summary(snapshot)
     write(text + "\n")
     return state

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statuswatch.cliargs import add_selection, seconds
+from statuswatch.cliargs import add_probe_option, add_selection, seconds
 from statuswatch.console import PROG, error, write
 from statuswatch.exitcodes import ExitCode
 
@@ -25,6 +25,7 @@ ORDER = 30
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the notify options."""
     add_selection(parser)
+    add_probe_option(parser, defaults=False)
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -60,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.run import RunOptions, notify
     from statuswatch.paths import cache_dir, state_dir
-    from statuswatch.source import poll_pages
+    from statuswatch.probes.store import Counts, MemoryCounts
+    from statuswatch.source import poll_pages, probe_settings, state_counts
 
     try:
         config = load_config()
@@ -78,13 +80,24 @@ def run(args: argparse.Namespace) -> int:
 
     textfile: Path | None = None if args.dry_run else args.prometheus_textfile
     written: list[bool] = []
+    probes = probe_settings(config.probes, args.no_probes)
+    # A dry run counts its probes from the saved counts but keeps them to itself.
+    counts: Counts = MemoryCounts(state_counts().read()) if args.dry_run else state_counts()
 
     def polled(specs: Sequence[ProviderSpec], http: HttpSettings, cache: Path) -> Snapshot:
         """Poll (recorded in the history, but on --dry-run), and write the textfile at once."""
         record = not args.dry_run  # a dry run changes nothing, the history included
         if textfile is None:
             return poll_pages(
-                config, specs, cache, warn=warn, record=record, backfill=True, stacks=stacks
+                config,
+                specs,
+                cache,
+                probes=probes,
+                counts=counts,
+                stacks=stacks,
+                warn=warn,
+                record=record,
+                backfill=True,
             )
         from statuswatch.serve.metrics import FetchStats, PollTimer
 
@@ -93,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
             config,
             specs,
             cache,
+            probes=probes,
+            counts=counts,
             on_report=timer.on_report,
             warn=warn,
             record=record,

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statuswatch.cliargs import add_selection
+from statuswatch.cliargs import add_probe_option, add_selection
 from statuswatch.console import PROG, error
 from statuswatch.exitcodes import ExitCode
 
@@ -32,6 +32,7 @@ MIN_TOKEN = 16
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the serve options."""
     add_selection(parser)
+    add_probe_option(parser, defaults=False)
     parser.add_argument(
         "--bind",
         default=DEFAULT_BIND,
@@ -149,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{PROG}: serve: {message}", file=sys.stderr, flush=True)
 
     from statuswatch.serve.history_routes import HistoryRoutes
-    from statuswatch.source import recorder
+    from statuswatch.source import probe_settings, recorder, state_counts
 
     names = {spec.id: spec.name for spec in config.providers.values()}
     scopes = {spec.id: spec.scope for spec in specs if spec.scope}
@@ -164,6 +165,8 @@ def run(args: argparse.Namespace) -> int:
         record=record,
         history=history,
         stacks=stacks,
+        probes=probe_settings(config.probes, args.no_probes),
+        counts=state_counts(),
     )
     return asyncio.run(_serve(server, host, port, tls))
 

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.document.write import dumps, snapshot_document
     from statuswatch.paths import cache_dir
-    from statuswatch.source import poll_pages
+    from statuswatch.source import poll_pages, probe_settings, state_counts
     from statuswatch.table import status_table
 
     try:
@@ -36,7 +36,10 @@ def run(args: argparse.Namespace) -> int:
         specs, stacks = plan(config, args.provider, args.all)
     except ConfigError as exc:
         return error(str(exc))
-    snapshot = poll_pages(config, specs, cache_dir(), stacks=stacks)
+    probes = probe_settings(config.probes, args.no_probes)
+    snapshot = poll_pages(
+        config, specs, cache_dir(), probes=probes, counts=state_counts(), stacks=stacks
+    )
     for warning in scope_warnings(snapshot):
         print(f"statuswatch: warning: {warning}", file=sys.stderr)
     if args.json:
@@ -53,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
             "settings (HTTPS_PROXY)",
             file=sys.stderr,
         )
+    elif snapshot.vantage is not None and snapshot.vantage.text:
+        # One notice, where a person sees it; the document carries it as `vantage`.
+        print(f"statuswatch: {snapshot.vantage.text}", file=sys.stderr)
     return ExitCode.OK
 
 

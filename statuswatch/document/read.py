@@ -15,6 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from statuswatch.document import SCHEMA
+from statuswatch.document.probe_read import (
+    BadField,
+    early_warning_from,
+    probes_from,
+    vantage_from,
+)
 from statuswatch.model import (
     Component,
     Correlation,
@@ -221,6 +227,9 @@ def _incident(raw: Mapping[str, Any], where: str) -> Incident:
         updates=_updates(raw, where),
         raw_status=_line(raw, "raw_status", where),
         raw_impact=_line(raw, "raw_impact", where),
+        detected_lead_s=(
+            None if raw.get("detected_lead_s") is None else _get(raw, "detected_lead_s", int, where)
+        ),
     )
 
 
@@ -293,6 +302,8 @@ def _report(raw: Mapping[str, Any], where: str) -> ProviderReport:
         fetched_at=_time(raw, "fetched_at", where),
         stale=stale,
         error=error,
+        probes=probes_from(raw, where),
+        early_warning=early_warning_from(raw, where),
         scope=_scope_note(raw, where),
     )
 
@@ -310,10 +321,15 @@ def snapshot_from_document(document: Mapping[str, Any]) -> Snapshot:
         providers = _tables(document, "providers", "document")
         reports = tuple(_report(raw, f"providers[{n}]") for n, raw in enumerate(providers))
         reports, stacks, correlations = _assessment(document, providers, reports)
-    except _Bad as exc:
+        vantage = vantage_from(document)
+    except (_Bad, BadField) as exc:
         raise DocumentError(f"the server's document has a bad field: {exc}") from None
     return Snapshot(
-        generated_at=generated_at, reports=reports, stacks=stacks, correlations=correlations
+        generated_at=generated_at,
+        reports=reports,
+        vantage=vantage,
+        stacks=stacks,
+        correlations=correlations,
     )
 
 

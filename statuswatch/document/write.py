@@ -12,12 +12,15 @@ from statuswatch.model import (
     Correlation,
     Incident,
     Maintenance,
+    ProbeState,
+    ProbeSummary,
     ProviderReport,
     ProviderSpec,
     Risk,
     Snapshot,
     StackReport,
     Update,
+    Vantage,
 )
 from statuswatch.timefmt import rfc3339
 
@@ -29,10 +32,13 @@ __all__ = [
     "dumps",
     "incident_document",
     "maintenance_document",
+    "probe_fields",
+    "probe_summary_document",
     "provider_document",
     "snapshot_document",
     "stack_document",
     "update_document",
+    "vantage_document",
 ]
 
 
@@ -78,6 +84,7 @@ def incident_document(incident: Incident) -> dict[str, Any]:
         "url": incident.url,
         "components": list(incident.components),
         "updates": _updates(incident.updates),
+        "detected_lead_s": incident.detected_lead_s,  # probes: how late the page was
     }
 
 
@@ -123,6 +130,7 @@ def provider_document(report: ProviderReport) -> dict[str, Any]:
         "components": [component_document(c) for c in page.components] if page else [],
         "incidents": [_scoped_incident(report, i) for i in page.incidents] if page else [],
         "maintenances": [maintenance_document(m) for m in page.maintenances] if page else [],
+        **probe_fields(report),
         **_scope_fields(report),
     }
 
@@ -133,6 +141,7 @@ def snapshot_document(snapshot: Snapshot) -> dict[str, Any]:
         "schema": SCHEMA,
         "generated_at": rfc3339(snapshot.generated_at),
         "providers": [provider_document(r) for r in snapshot.reports],
+        "vantage": vantage_document(snapshot.vantage),
         "stacks": [stack_document(stack) for stack in snapshot.stacks],
         "correlations": [correlation_document(c) for c in snapshot.correlations],
     }
@@ -198,6 +207,48 @@ def correlation_document(correlation: Correlation) -> dict[str, Any]:
         ],
         "text": correlation.text,
     }
+
+
+# --- probes (statuswatch.probes): additive fields of statuswatch/v1 --------------------------
+
+
+def probe_summary_document(summary: ProbeSummary | None) -> dict[str, Any]:
+    """A provider's `probes`: their state this poll, since when, and each probe's result."""
+    summary = summary or ProbeSummary(ProbeState.OFF)
+    return {
+        "state": summary.state.value,
+        "passed": summary.passed,
+        "total": summary.total,
+        "since": rfc3339(summary.since),
+        "results": [
+            {
+                "url": r.url,
+                "region": r.region,
+                "ok": r.ok,
+                "status": r.status,
+                "error": r.error,
+                "latency_ms": r.latency_ms,
+            }
+            for r in summary.results
+        ],
+    }
+
+
+def probe_fields(report: ProviderReport) -> dict[str, Any]:
+    """The `probes` and `early_warning` of a provider's entry (a warning is never its status)."""
+    warning = report.early_warning
+    return {
+        "probes": probe_summary_document(report.probes),
+        "early_warning": (
+            None if warning is None else {"since": rfc3339(warning.since), "text": warning.text}
+        ),
+    }
+
+
+def vantage_document(vantage: Vantage | None) -> dict[str, Any]:
+    """The document's `vantage`: `offline` when probes fail nearly everywhere (our network)."""
+    vantage = vantage or Vantage()
+    return {"state": vantage.state.value, "text": vantage.text}
 
 
 def catalog_document(specs: Sequence[ProviderSpec], watched: Iterable[str]) -> dict[str, Any]:

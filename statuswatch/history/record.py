@@ -17,8 +17,7 @@ Failed polls (`unknown`, stale data) are not observations: they record nothing.
 
 Early warnings (issue 12's probes) are recorded as they open and clear, whatever the page
 says; an incident the page posts while one is open (or within the hour after it cleared)
-gets its lead. The report's `early_warning` is read with `getattr` until issue 12's model
-lands on main: then it is a plain attribute, and this code needs no other change.
+gets its lead (or the lead the probes measured themselves, `Incident.detected_lead_s`).
 """
 
 from __future__ import annotations
@@ -27,12 +26,11 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from statuswatch.history.db import HistoryDB, to_ms
 from statuswatch.history.rows import LEAD_WINDOW_MS, estimate_end, upsert_incident
 from statuswatch.history.rows import upsert_maintenance as write_maintenance
-from statuswatch.model import Page, ProviderReport, Snapshot, Status
+from statuswatch.model import EarlyWarning, Page, ProviderReport, Snapshot, Status
 
 __all__ = ["GAP_MS", "Recorded", "record_early_warning", "record_snapshot", "write_warning"]
 
@@ -114,6 +112,7 @@ def fingerprint(page: Page) -> str:
                 incident.resolved_at,
                 incident.url,
                 incident.components,
+                incident.detected_lead_s,
                 [(u.at, u.raw_status, u.phase.value, u.text) for u in incident.updates],
             )
         )
@@ -187,7 +186,7 @@ class _Recorder:
         self.done.observed += 1
         self._cover(provider, at)
         if in_order:
-            self._early_warning(provider, getattr(report, "early_warning", None), at)
+            self._early_warning(provider, report.early_warning, at)
         digest = fingerprint(page)
         if in_order and digest == stored:
             self.conn.execute("UPDATE providers SET observed_at = ? WHERE id = ?", (at, provider))
@@ -203,7 +202,7 @@ class _Recorder:
 
     # -- early warnings (issue 12) ----------------------------------------------------------
 
-    def _early_warning(self, provider: str, warning: Any, at: int) -> None:
+    def _early_warning(self, provider: str, warning: EarlyWarning | None, at: int) -> None:
         """Open, keep or clear the provider's early warning as this poll's probes say."""
         opened = self.warnings.get(provider)
         if warning is None:
@@ -213,14 +212,14 @@ class _Recorder:
                     (at, provider, opened),
                 )
             return
-        since = to_ms(getattr(warning, "since", None)) or at
+        since = to_ms(warning.since) or at
         if since != opened:
             if opened is not None:  # a new warning replaces one never seen clearing
                 self.conn.execute(
                     "UPDATE early_warnings SET cleared_at = ? WHERE provider = ? AND opened_at = ?",
                     (at, provider, opened),
                 )
-            write_warning(self.conn, provider, since, None, str(getattr(warning, "text", "")))
+            write_warning(self.conn, provider, since, None, warning.text)
             self.warnings[provider] = since
 
     # -- coverage ---------------------------------------------------------------------------

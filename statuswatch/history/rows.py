@@ -139,10 +139,9 @@ def upsert_incident(
         lead = lead_for(conn, provider, posted)
         values["detected_at"] = lead[0] if lead else None
         values["lead"] = lead[1] if lead else None
-        # Issue 12 computes the lead on the incident itself when its probes warned first.
-        given = getattr(incident, "detected_lead_s", None)
-        if isinstance(given, int) and not isinstance(given, bool):
-            values["lead"] = given
+        # Issue 12 measures the lead on the incident itself when its probes warned first.
+        if incident.detected_lead_s is not None:
+            values["lead"] = incident.detected_lead_s
         conn.execute(
             """INSERT INTO incidents (provider, id, title, impact, raw_impact, phase, raw_status,
                 started_at, posted_at, updated_at, resolved_at, url, components, first_seen_at,
@@ -177,9 +176,16 @@ def upsert_incident(
                 url = coalesce(:url, url), components = :components,
                 first_seen_at = coalesce(first_seen_at, :seen),
                 last_seen_at = max(coalesce(last_seen_at, :seen), coalesce(:seen, last_seen_at)),
-                backfilled_at = coalesce(:backfilled, backfilled_at)
+                backfilled_at = coalesce(:backfilled, backfilled_at),
+                detected_lead_s = coalesce(:given_lead, detected_lead_s)
             WHERE provider = :provider AND id = :id""",
-            {**values, "follow": follow, "reopen": reopen, "resolve": resolve},
+            {
+                **values,
+                "follow": follow,
+                "reopen": reopen,
+                "resolve": resolve,
+                "given_lead": incident.detected_lead_s,
+            },
         )
         if row[2] is None:
             _fill_lead(conn, provider, incident.id)

@@ -18,6 +18,7 @@ from statuswatch.document.write import (
 from statuswatch.model import (
     Component,
     Correlation,
+    EarlyWarning,
     Impact,
     Incident,
     Maintenance,
@@ -53,6 +54,7 @@ class Event:
     previous: Status | None = None  # a component's (or a stack's) status before the change
     stack: StackReport | None = None
     correlation: Correlation | None = None
+    early_warning: EarlyWarning | None = None  # the warning opened or cleared (probes)
 
     @property
     def impact(self) -> Impact | None:
@@ -116,6 +118,9 @@ def payload(event: Event) -> dict[str, Any]:
         body["maintenance"] = maintenance_document(event.maintenance)
     elif event.component is not None:
         body["component"] = component_document(event.component)
+    elif event.early_warning is not None:
+        warning = event.early_warning
+        body["early_warning"] = {"since": rfc3339(warning.since), "text": warning.text}
     body["text"] = event.text
     return body
 
@@ -181,6 +186,14 @@ def provider_text(kind: EventKind, provider: ProviderSpec, detail: str) -> str:
     if kind is EventKind.PROVIDER_UNREACHABLE:
         return f"{provider.name}: status page unreachable: {_snippet(detail)}"
     return f"{provider.name}: status page reachable again"
+
+
+def early_warning_text(kind: EventKind, provider: ProviderSpec, warning: EarlyWarning) -> str:
+    """The one-line text of early_warning_opened / early_warning_cleared."""
+    if kind is EventKind.EARLY_WARNING_OPENED:
+        return f"{provider.name}: early warning (not on its status page yet): {warning.text}"
+    since = warning.since.strftime("%H:%M UTC")
+    return f"{provider.name}: early warning cleared: its probes pass again (warned from {since})"
 
 
 def stack_text(kind: EventKind, stack: StackReport, previous: Status) -> str:

@@ -28,6 +28,9 @@ class EventKind(StrEnum):
     STACK_DEGRADED = "stack_degraded"
     STACK_RECOVERED = "stack_recovered"
     CASCADE_SUSPECTED = "cascade_suspected"
+    # Probes (statuswatch.probes): the service's own endpoints fail while its page says less.
+    EARLY_WARNING_OPENED = "early_warning_opened"
+    EARLY_WARNING_CLEARED = "early_warning_cleared"
 
 
 # Sent only to channels that list them in `events`: they are noisy for most people.

@@ -64,6 +64,9 @@ class ProviderMemory:
     failures: int = 0  # consecutive failed runs
     unreachable: bool = False
     outages: int = 0  # how many times provider_unreachable was told
+    # The open early warning (probes), by when it opened, and its text for the cleared event.
+    warning_since: datetime | None = None
+    warning_text: str = ""
     seen_at: datetime | None = None
     incidents: dict[str, IncidentMemory] = field(default_factory=dict)
     maintenances: dict[str, MaintenanceMemory] = field(default_factory=dict)
@@ -116,6 +119,8 @@ def to_json(state: State, saved_at: datetime) -> dict[str, Any]:
                 "unreachable": p.unreachable,
                 "outages": p.outages,
                 "seen_at": _time(p.seen_at),
+                "warning_since": _time(p.warning_since),
+                "warning_text": p.warning_text,
                 "incidents": {
                     iid: {
                         "gen": i.gen,
@@ -202,6 +207,9 @@ def from_json(document: object) -> State:
             unreachable=_get(p, "unreachable", bool, where),
             outages=_get(p, "outages", int, where),
             seen_at=_parse_time(p.get("seen_at")),
+            # Absent from a state saved before probes: no warning was open then.
+            warning_since=_parse_time(p.get("warning_since")),
+            warning_text=_optional_string(p, "warning_text", where) or "",
         )
         for iid, rawi in _dict(p.get("incidents"), f"{where}.incidents").items():
             i = _dict(rawi, f"{where}.incidents")

@@ -31,12 +31,14 @@ from statuswatch.model import ProviderSpec, Snapshot
 from statuswatch.notify.derive import DeriveOptions, derive
 from statuswatch.notify.events import document, payload
 from statuswatch.notify.state import State
+from statuswatch.probes.engine import OFF, poll_with_probes
+from statuswatch.probes.settings import ProbeSettings
+from statuswatch.probes.store import Counts
 from statuswatch.serve.history_routes import HISTORY_ROUTES, HistoryRoutes
 from statuswatch.serve.httpd import MAX_HEAD, BadRequest, Request, read_request, response
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
 from statuswatch.serve.metrics import FetchStats, PollTimer, SnapshotCollector, encode, registry
 from statuswatch.settings import HttpSettings
-from statuswatch.source import poll_seen
 from statuswatch.stacks import Stack
 from statuswatch.timefmt import rfc3339
 
@@ -125,9 +127,14 @@ class StatusServer:
         record: Callable[[Snapshot], None] | None = None,
         history: HistoryRoutes | None = None,
         stacks: Sequence[Stack] = (),
+        probes: ProbeSettings | None = None,
+        counts: Counts | None = None,
     ) -> None:
         self._specs = tuple(specs)
         self._stacks = tuple(stacks)
+        # Probes go alongside each poll (None: none), counted in `counts` like any run's.
+        self._probes = probes or OFF
+        self._counts = counts
         self._http = http
         self._cache_dir = cache_dir
         self.settings = settings
@@ -163,11 +170,13 @@ class StatusServer:
         """Poll every provider once, then publish the snapshot and the events it brought."""
         async with self._poll_lock:
             timer = PollTimer()
-            # Through the one seam: the pages as read go to the history (once, for everyone).
-            snapshot = await poll_seen(
+            # The pages as read go to the history (`record`: once, for everyone).
+            snapshot = await poll_with_probes(
                 self._specs,
                 self._http,
                 self._cache_dir,
+                self._probes,
+                self._counts,
                 transport=self._transport,
                 on_report=timer.on_report,
                 now=self._now,

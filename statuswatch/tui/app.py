@@ -109,6 +109,7 @@ class StatusApp(HistoryApp):
         self.polls_started = 0
         self.polls_finished = 0
         self.last_refresh: datetime | None = None
+        self.vantage_text = ""  # probes: "your network or DNS looks down", when it does
         self.next_due = 0.0  # monotonic time of the next automatic refresh
         self.received = 0  # reports in the running (or last) poll
         self._render_pending = False
@@ -235,10 +236,13 @@ class StatusApp(HistoryApp):
             gc.freeze()
         if message.snapshot is not None:
             self.last_refresh = message.snapshot.generated_at
-            # Reports whose message was replaced by a newer one are all in the snapshot.
+            # Reports whose message was replaced by a newer one are all in the snapshot; so are
+            # the probes' results, which only the whole poll has (statuswatch.probes).
             for report in message.snapshot.reports:
-                if self.board.reports.get(report.spec.id) is None:
+                if self.board.reports.get(report.spec.id) is None or report.probes is not None:
                     self.board.apply(report, self.now())
+            vantage = message.snapshot.vantage
+            self.vantage_text = vantage.text if vantage is not None else ""
             self.board.take(message.snapshot)  # risks, stacks and links need every report
         else:
             self.notify(
@@ -323,6 +327,8 @@ class StatusApp(HistoryApp):
             only_problems=self.only_problems,
             counts=counts,
             total=len(self.board.specs),
+            warned=self.board.warned(),
+            vantage=self.vantage_text,
         )
         if text != self._header_shown:
             self._header_shown = text

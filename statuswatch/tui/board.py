@@ -36,6 +36,12 @@ def rank(report: ProviderReport | None) -> int:
     return 0 if report is None else report.status.urgency + 1
 
 
+def _warned(provider_id: str, board: Board) -> bool:
+    """True when the provider's latest report carries an early warning."""
+    report = board.reports.get(provider_id)
+    return report is not None and report.early_warning is not None
+
+
 class ChangeKind(StrEnum):
     """What happened to an incident between two good reads."""
 
@@ -91,6 +97,10 @@ class Board:
         if report.page is None and previous is not None and previous.page is not None:
             # The engine had no cached body: keep what we showed, marked stale, with its age.
             report = replace(report, page=previous.page, fetched_at=previous.fetched_at, stale=True)
+        if report.probes is None and previous is not None and previous.probes is not None:
+            # A report as it arrives has no probe results yet (they come with the poll's end):
+            # keep the last ones meanwhile, so an early warning does not blink off and on.
+            report = replace(report, probes=previous.probes, early_warning=previous.early_warning)
         if previous is not None and not report.at_risk_from and previous.at_risk_from:
             # Risks are worked out once every report is in (take): keep the last ones till then.
             report = replace(report, at_risk_from=previous.at_risk_from)
@@ -140,12 +150,21 @@ class Board:
         shown = []
         for spec in self.specs:
             report = self.reports.get(spec.id)
-            if only_problems and (report is None or not report.status.is_problem):
+            if only_problems and (
+                report is None or not (report.status.is_problem or report.early_warning)
+            ):
                 continue
             if text and not _matches(text, _provider_words(spec, report)):
                 continue
             shown.append(spec)
-        return sorted(shown, key=lambda s: (-rank(self.reports.get(s.id)), self._order[s.id]))
+        return sorted(
+            shown,
+            key=lambda s: (
+                -rank(self.reports.get(s.id)),
+                not _warned(s.id, self),
+                self._order[s.id],
+            ),
+        )
 
     def incidents(self, now: datetime, text: str = "") -> list[IncidentRow]:
         """Open incidents of every provider, worst then newest first; then those that closed."""
@@ -181,6 +200,10 @@ class Board:
             rows,
             key=lambda r: (r[1].phase is Phase.SCHEDULED, _stamp(r[1].scheduled_for)),
         )
+
+    def warned(self) -> int:
+        """How many providers carry an early warning (probes; never a status)."""
+        return sum(1 for report in self.reports.values() if report.early_warning is not None)
 
     def counts(self) -> dict[Status, int]:
         """How many providers are in each status (those heard from)."""

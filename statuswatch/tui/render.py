@@ -27,6 +27,13 @@ from statuswatch.model import (
 from statuswatch.text import one_line, plain_text, safe_url
 from statuswatch.timefmt import age
 from statuswatch.tui.board import Board
+from statuswatch.tui.probeview import (
+    WARNING_MARK,
+    WARNING_STYLE,
+    add_lead,
+    add_probes,
+    warning_mark,
+)
 from statuswatch.tui.scopeview import RISK_STYLE, add_links, add_risks, add_scope, risk_note
 
 __all__ = [
@@ -94,10 +101,13 @@ def status_label(status: Status) -> Text:
 def provider_cells(
     spec: ProviderSpec, report: ProviderReport | None, now: datetime
 ) -> tuple[Text, Text, Text]:
-    """Status, name and note of a provider row."""
+    """Status, name and note of a provider row (an early warning leads the note, marked)."""
     if report is None:
         return Text(_PENDING, style="dim"), line(spec.name), Text("")
-    return status_label(report.status), line(spec.name), _note(report, now)
+    note = _note(report, now)
+    if report.early_warning is not None:
+        note = _one_row(Text.assemble(warning_mark(), " ", note))
+    return status_label(report.status), line(spec.name), note
 
 
 def _note(report: ProviderReport, now: datetime) -> Text:
@@ -203,6 +213,7 @@ def incident_detail(
         out.append(f"Updated   {when(incident.updated_at, now)}\n")
     if incident.resolved_at is not None:
         out.append(f"Resolved  {when(incident.resolved_at, now)}\n")
+    add_lead(out, incident)
     if board is not None:
         add_links(out, board, report.spec.id, incident.id)
     if report.scope is not None and incident.id in report.scope.unnamed:
@@ -257,6 +268,7 @@ def provider_detail(spec: ProviderSpec, report: ProviderReport | None, now: date
             out.append(f"Updated   {when(page.updated_at, now)}\n")
     out.append("Page      ")
     out.append(one_line(spec.url) + "\n", style="underline")
+    add_probes(out, report, now)
     add_scope(out, report)
     add_risks(out, report)
     if page is None:
@@ -329,6 +341,8 @@ def header_text(
     only_problems: bool,
     counts: dict[Status, int],
     total: int,
+    warned: int = 0,
+    vantage: str = "",
 ) -> Text:
     """The two header lines: refresh times and view settings, then the count of each status."""
     top = Text()
@@ -364,6 +378,15 @@ def header_text(
             bottom.append(f"{counts[Status.OPERATIONAL]} operational", style="green")
     if total > heard:
         bottom.append(f"  ·  {total - heard} not heard from yet", style="dim")
+    if warned:
+        bottom.append("  ")
+        bottom.append(
+            f" {WARNING_MARK} {warned} early warning{'s' if warned > 1 else ''} ",
+            style=WARNING_STYLE,
+        )
+    if vantage:
+        bottom.append("  ·  ")
+        bottom.append(one_line(vantage), style="bold magenta")
     return Text.assemble(top, "\n", bottom)
 
 
