@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 from loopback import LoopbackServer
 
-from statuswatch.adapters import FormatChanged, ParseError, feed, gcp, incidentio, statuspage
+from statuswatch.adapters import (
+    FormatChanged,
+    ParseError,
+    feed,
+    gcp,
+    incidentio,
+    statuspage,
+    statuspage_history,
+)
 from statuswatch.history.backfill import apply_history, backfill, history_source, pending
 from statuswatch.history.db import HistoryDB
 from statuswatch.history.query import past_incidents
@@ -45,10 +53,10 @@ def db(tmp_path: Path) -> Iterator[HistoryDB]:
 
 
 def test_history_urls_per_platform() -> None:
-    assert statuspage.history_url("https://www.githubstatus.com/") == (
+    assert statuspage_history.history_url("https://www.githubstatus.com/") == (
         "https://www.githubstatus.com/api/v2/incidents.json"
     )
-    assert statuspage.history_url("https://x.test/api/v2/summary.json") == (
+    assert statuspage_history.history_url("https://x.test/api/v2/summary.json") == (
         "https://x.test/api/v2/incidents.json"
     )
     assert incidentio.history_url("https://status.openai.com/") == (
@@ -73,7 +81,7 @@ def test_history_urls_per_platform() -> None:
 
 def test_statuspage_incidents_list_backfills_50_incidents_with_their_times(db: HistoryDB) -> None:
     doc = json.loads(GITHUB_LIST.read_bytes())
-    page = statuspage.parse_history(GITHUB_LIST.read_bytes(), {})
+    page = statuspage_history.parse_history(GITHUB_LIST.read_bytes(), {})
     result = apply_history(db, GITHUB, page, NOW)
     assert (result.incidents, result.new) == (50, 50)
     found = {i.id: i for i in past_incidents(db)}
@@ -100,7 +108,7 @@ def test_backfill_is_idempotent_and_keeps_observed_rows_observed(db: HistoryDB) 
     first = statuspage.parse(body, {}).incidents[0]
     live = Page(status=Status.DEGRADED, incidents=(first,))
     record_snapshot(db, Snapshot(NOW, (ProviderReport(GITHUB, live, NOW),)))
-    page = statuspage.parse_history(body, {})
+    page = statuspage_history.parse_history(body, {})
     apply_history(db, GITHUB, page, NOW + timedelta(hours=1))
     dump = list(db.conn.iterdump())
     again = apply_history(db, GITHUB, page, NOW + timedelta(hours=1))
@@ -112,7 +120,7 @@ def test_backfill_is_idempotent_and_keeps_observed_rows_observed(db: HistoryDB) 
 
 
 def test_single_incident_detail_document(db: HistoryDB) -> None:
-    page = statuspage.parse_history(GITHUB_DETAIL.read_bytes(), {})
+    page = statuspage_history.parse_history(GITHUB_DETAIL.read_bytes(), {})
     apply_history(db, GITHUB, page, NOW)
     [incident] = past_incidents(db)
     assert (incident.id, incident.impact, incident.update_count) == ("zjchv3zvfg50", "major", 20)
@@ -163,9 +171,9 @@ def test_full_history_atom_feed(db: HistoryDB) -> None:
 
 def test_history_parsers_refuse_what_is_not_history() -> None:
     with pytest.raises(FormatChanged):
-        statuspage.parse_history(b"<html><body>login</body></html>", {})
+        statuspage_history.parse_history(b"<html><body>login</body></html>", {})
     with pytest.raises(ParseError):
-        statuspage.parse_history(b'{"hello": 1}', {})
+        statuspage_history.parse_history(b'{"hello": 1}', {})
     with pytest.raises(ParseError):
         gcp.parse_history(b'{"incidents": []}', {})
     with pytest.raises(ParseError):
@@ -203,7 +211,7 @@ def test_a_backfilled_open_incident_the_page_no_longer_shows_is_resolved_by_the_
     row.update(status="investigating", resolved_at=None)
     row["incident_updates"] = row["incident_updates"][-1:]
     doc = {"page": body["page"], "incidents": [row]}
-    apply_history(db, GITHUB, statuspage.parse_history(json.dumps(doc).encode(), {}), NOW)
+    apply_history(db, GITHUB, statuspage_history.parse_history(json.dumps(doc).encode(), {}), NOW)
     [open_one] = past_incidents(db)
     assert open_one.resolved_at is None and open_one.phase == Phase.INVESTIGATING.value
     quiet = Page(status=Status.OPERATIONAL, updated_at=NOW + timedelta(minutes=3))

@@ -16,7 +16,7 @@ A platform whose state is spread over several documents (Instatus: ``/summary.js
   each document's body and headers in the order of ``source_urls``; same errors as ``parse``.
 
 A platform that publishes its own incident history (for `statuswatch history backfill`) also
-provides:
+provides, in its module or in the module HISTORY names for its kind:
 
 * ``history_url(url: str) -> str``: the history document of the page at ``url``;
 * ``parse_history(body: bytes, headers: Mapping[str, str]) -> Page``: pure, every incident and
@@ -116,10 +116,18 @@ class HistoryAdapter(Protocol):
     def parse_history(self, body: bytes, headers: Mapping[str, str]) -> Page: ...
 
 
-def history(adapter: Adapter) -> HistoryAdapter | None:
-    """Return `adapter` as a history reader if it is one, else None."""
-    if callable(getattr(adapter, "history_url", None)) and callable(
-        getattr(adapter, "parse_history", None)
+# kind -> the module that reads its history, where that is not the adapter module itself.
+HISTORY: dict[str, str] = {"statuspage": "statuswatch.adapters.statuspage_history"}
+
+
+def history(kind: str) -> HistoryAdapter | None:
+    """The history reader of `kind`, or None when its pages publish no history we read."""
+    try:
+        module: object = importlib.import_module(HISTORY[kind]) if kind in HISTORY else load(kind)
+    except KeyError:
+        return None
+    if callable(getattr(module, "history_url", None)) and callable(
+        getattr(module, "parse_history", None)
     ):
-        return cast(HistoryAdapter, adapter)
+        return cast(HistoryAdapter, module)
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from statuswatch.adapters import statuspage
+from statuswatch.adapters import statuspage, statuspage_history
 from statuswatch.model import Page
 
 PLATFORM = "incident.io"
@@ -62,7 +62,7 @@ def history_url(url: str) -> str:
     Returns:
         The URL of the history document.
     """
-    return statuspage.history_url(url)
+    return statuspage_history.history_url(url)
 
 
 def parse_history(body: bytes, headers: Mapping[str, str]) -> Page:
@@ -79,4 +79,4 @@ def parse_history(body: bytes, headers: Mapping[str, str]) -> Page:
         FormatChanged: the body is HTML, XML or another platform's document.
         ParseError: the body is not a history document.
     """
-    return statuspage.read(body, PLATFORM, history=True)
+    return statuspage_history.read_history(body, PLATFORM)

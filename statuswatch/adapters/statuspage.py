@@ -109,14 +109,10 @@ def parse(body: bytes, headers: Mapping[str, str]) -> Page:
     return read(body, PLATFORM)
 
 
-def read(body: bytes, platform: str, history: bool = False) -> Page:
-    """Parse a Statuspage-shaped `body`, naming `platform` in every error (shared entry point);
-    a `history` document may also be one incident's ``{page, incident}``."""
+def read(body: bytes, platform: str) -> Page:
+    """Parse a Statuspage-shaped `body`, naming `platform` in every error (shared entry point)."""
     try:
-        doc = load_document(body, platform)
-        if history and isinstance(doc.get("incident"), dict) and "incidents" not in doc:
-            doc = {**doc, "incidents": [doc["incident"]]}  # /api/v2/incidents/<id>.json
-        return build_page(doc)
+        return build_page(load_document(body, platform))
     except ParseError:
         raise
     except Exception as exc:  # the adapter contract: nothing but ParseError leaves parse()
@@ -504,18 +500,3 @@ def _markup_kind(head: bytes) -> str:
     if head.startswith((b"<?xml", b"<rss", b"<feed")):
         return "XML"
     return "HTML"
-
-
-# --- history (backfill): see the adapter contract in statuswatch/adapters/__init__.py ------
-
-
-def history_url(url: str) -> str:
-    """The page's own history, ``<base>/api/v2/incidents.json`` (its last 50 incidents)."""
-    base = url.strip().rstrip("/")
-    base = base.rsplit("/", 1)[0] if base.lower().endswith(".json") else base
-    return base + ("" if base.lower().endswith("/api/v2") else "/api/v2") + "/incidents.json"
-
-
-def parse_history(body: bytes, headers: Mapping[str, str]) -> Page:
-    """Every incident of incidents.json (or of one incident's ``{page, incident}``)."""
-    return read(body, PLATFORM, history=True)

@@ -76,11 +76,7 @@ class Backfilled:
 
 def history_source(spec: ProviderSpec) -> HistorySource | None:
     """The history document of `spec`'s page, or None when its platform publishes none."""
-    try:
-        adapter = adapters.load(spec.kind)
-    except KeyError:
-        adapter = None
-    reader = adapters.history(adapter) if adapter is not None else None
+    reader = adapters.history(spec.kind)
     if reader is not None:
         url = reader.history_url(spec.url)
         what = "feed" if spec.kind == "feed" else url.rsplit("/", 1)[-1]

@@ -23,7 +23,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.events import DescendantFocus
-from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from statuswatch.model import ProviderReport, ProviderSpec, Status
@@ -39,7 +38,7 @@ from statuswatch.tui.messages import PollFinished, PollStarted, ReportArrived
 from statuswatch.tui.screens import DetailScreen, HelpScreen
 from statuswatch.tui.stackpanel import STACK_COLUMNS, show_stacks
 from statuswatch.tui.threaded import run_in_thread
-from statuswatch.tui.widgets import DetailPane, ListTable, StatusHeader
+from statuswatch.tui.widgets import DetailPane, ListTable, StatusHeader, set_title
 
 __all__ = ["StatusApp", "build_app"]
 
@@ -296,7 +295,7 @@ class StatusApp(HistoryApp):
             ),
         )
         opened = sum(1 for row in rows if row.closed_at is None)
-        _set_title(incidents, f"Active incidents ({opened})")
+        set_title(incidents, f"Active incidents ({opened})")
         planned = board.maintenances(text)
         maintenance = self.query_one("#maintenance", ListTable)
         maintenance.show(
@@ -305,7 +304,7 @@ class StatusApp(HistoryApp):
         )
         show_stacks(self.query_one("#stacks", ListTable), board)
         shown, total = len(specs), len(board.specs)
-        _set_title(
+        set_title(
             providers,
             f"Providers ({shown} of {total})" if shown != total else f"Providers ({total})",
         )
@@ -455,12 +454,6 @@ class StatusApp(HistoryApp):
         """Show the keys."""
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
-
-
-def _set_title(widget: Widget, title: str) -> None:
-    """Set a border title only when it changes (each set repaints the widget)."""
-    if widget.border_title != title:
-        widget.border_title = title
 
 
 def build_app(
