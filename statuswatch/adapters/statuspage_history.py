@@ -11,7 +11,8 @@ from collections.abc import Mapping
 
 from statuswatch.adapters import ParseError
 from statuswatch.adapters.common import obj
-from statuswatch.adapters.statuspage import PLATFORM, build_page, load_document
+from statuswatch.adapters.statuspage import PLATFORM, build_page
+from statuswatch.adapters.statuspage_doc import load_document
 from statuswatch.model import Page
 from statuswatch.text import one_line
 

@@ -35,7 +35,7 @@ from statuswatch.probes.engine import OFF, poll_with_probes
 from statuswatch.probes.settings import ProbeSettings
 from statuswatch.probes.store import Counts
 from statuswatch.serve.history_routes import HISTORY_ROUTES, HistoryRoutes
-from statuswatch.serve.httpd import MAX_HEAD, BadRequest, Request, read_request, response
+from statuswatch.serve.httpd import MAX_HEAD, BadRequest, HttpConnection, Request
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
 from statuswatch.serve.metrics import FetchStats, PollTimer, SnapshotCollector, encode, registry
 from statuswatch.settings import HttpSettings
@@ -277,13 +277,14 @@ class StatusServer:
         if task is not None:
             self._handlers.add(task)
         self.connections += 1
+        http = HttpConnection(reader, writer)
         try:
             if self.connections > self.settings.max_connections:
                 status, headers, body = _error(503, "too many connections")
-                writer.write(response(status, headers, body, keep_alive=False))
+                http.respond(status, headers, body, close=True)
                 await _drain(writer)
                 return
-            await self._serve_connection(reader, writer)
+            await self._serve_connection(http, writer)
         except (ConnectionError, TimeoutError):
             pass  # the client went away or stopped reading
         except asyncio.CancelledError:
@@ -298,42 +299,32 @@ class StatusServer:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _serve_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    async def _serve_connection(self, http: HttpConnection, writer: asyncio.StreamWriter) -> None:
+        """Answer requests in order (pipelined ones too) until the connection is over."""
         while True:
             try:
+                # The whole head within IDLE_TIMEOUT: a client dripping it byte by byte (or
+                # sending nothing) does not hold a connection slot for longer.
                 async with asyncio.timeout(IDLE_TIMEOUT):
-                    request = await read_request(reader)
+                    request = await http.next_request()
             except BadRequest as exc:
                 status, headers, body = _error(exc.status, str(exc))
-                writer.write(response(status, headers, body, keep_alive=False))
+                http.respond(status, headers, body, close=True)
                 await _drain(writer)
                 return
             except TimeoutError:
                 return
             if request is None:
                 return
-            keep_alive = request.keep_alive and not request.has_body
             if request.path == "/v1/events" and self._streamable(request):
                 self._requests[("/v1/events", 200)] += 1
-                await self._stream(request, writer)
+                await self._stream(request, http, writer)
                 return
             status, headers, body = await self._respond(request)
             path = request.path if request.path in ROUTES else "other"
             self._requests[(path, status)] += 1
-            writer.write(
-                response(
-                    status,
-                    headers,
-                    body,
-                    head_only=request.method == "HEAD",
-                    keep_alive=keep_alive,
-                )
-            )
+            http.respond(status, headers, body)
             await _drain(writer)
-            if not keep_alive:
-                return
 
     def _authorized(self, request: Request) -> bool:
         token = self.settings.token
@@ -410,14 +401,16 @@ class StatusServer:
         data = (json.dumps(body) + "\n").encode()
         return (200 if state == "ok" else 503), [("Content-Type", _JSON)], data
 
-    async def _stream(self, request: Request, writer: asyncio.StreamWriter) -> None:
+    async def _stream(
+        self, request: Request, http: HttpConnection, writer: asyncio.StreamWriter
+    ) -> None:
         """Send events until the client leaves: replay after Last-Event-ID, then live."""
         headers = [
             ("Content-Type", "text/event-stream; charset=utf-8"),
             ("Cache-Control", "no-store"),
             ("X-Accel-Buffering", "no"),  # reverse proxies must not buffer the stream
         ]
-        writer.write(response(200, headers, keep_alive=False, length=False, head_only=True))
+        http.start_stream(200, headers)
         if request.method == "HEAD":
             await _drain(writer)
             return
@@ -438,7 +431,7 @@ class StatusServer:
             generation = hub.snapshot_generation
             if hub.snapshot_frame is not None:
                 chunks.append(hub.snapshot_frame)
-            writer.write(b"".join(chunks))
+            http.send(b"".join(chunks))
             await _drain(writer)
             while True:
                 waiter = hub.waiter()  # taken before reading, so no notify slips between
@@ -454,15 +447,18 @@ class StatusServer:
                     generation = hub.snapshot_generation
                     chunks.append(hub.snapshot_frame)
                 if chunks:
-                    writer.write(b"".join(chunks))
+                    http.send(b"".join(chunks))
                     await _drain(writer)
                     continue
                 try:
                     async with asyncio.timeout(self.settings.heartbeat):
                         await waiter.wait()
                 except TimeoutError:
-                    writer.write(comment("keep-alive"))
+                    http.send(comment("keep-alive"))
                     await _drain(writer)
+        except asyncio.CancelledError:
+            http.end_stream()  # the server is closing: end the stream cleanly
+            raise
         finally:
             self.sse_clients -= 1
 
