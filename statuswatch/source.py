@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -195,9 +196,7 @@ def poll_pages(
     """`poll_once` with the history hook of `config` (the one-shot commands): the poll is
     recorded unless `record` is false; `backfill` (notify) also fetches the page's own
     history of providers never backfilled."""
-    from statuswatch.console import warn as console_warn
-
-    hook = recorder(config, cache_dir, warn or console_warn, backfill=backfill) if record else None
+    hook = recorder(config, cache_dir, warn or _stderr, backfill=backfill) if record else None
     try:
         return poll_once(
             specs,
@@ -212,6 +211,11 @@ def poll_pages(
     finally:
         if hook is not None:
             hook.close()
+
+
+def _stderr(message: str) -> None:
+    """A history problem of a one-shot command: one line on stderr."""
+    print(f"statuswatch: {message}", file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True, slots=True)

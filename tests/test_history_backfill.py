@@ -89,7 +89,9 @@ def test_statuspage_incidents_list_backfills_50_incidents_with_their_times(db: H
     for row in doc["incidents"]:
         incident = found[row["id"]]
         assert incident.source == "backfill"
-        assert incident.started_at == t(row["started_at"])
+        # The page's start: the earlier of started_at and created_at (a back-dated notice is
+        # posted already resolved, with a started_at of the moment it was posted).
+        assert incident.started_at == min(t(row["started_at"]), t(row["created_at"]))
         assert incident.resolved_at == t(row["resolved_at"])
         assert incident.update_count == len(row["incident_updates"])
         assert incident.impact == row["impact"]
@@ -97,8 +99,8 @@ def test_statuspage_incidents_list_backfills_50_incidents_with_their_times(db: H
     assert major.duration_s == int(
         (t("2026-09-16T17:48:49.246Z") - t("2026-09-16T07:20:59.972Z")).total_seconds()
     )
-    # A back-filled notice whose start the page put after its resolution: no duration.
-    assert found["wms44hv62t3p"].duration_s is None
+    # A back-dated notice (created and resolved 08-21 14:00, "started" 08-24): no time open.
+    assert found["wms44hv62t3p"].duration_s == 0
     since = db.conn.execute("SELECT record_since FROM providers WHERE id = 'github'").fetchone()[0]
     assert since == round(t("2026-07-21T10:31:44.118Z").timestamp() * 1000)
 

@@ -73,7 +73,7 @@ def test_notify_runs_over_the_series_leave_exactly_its_incidents(
     config = tmp_path / "config.toml"
     config.write_text(
         'watch = ["github"]\n[providers.github]\nname = "GitHub"\nkind = "statuspage"\n'
-        f'url = "{loopback.url("/gh")}"\n[http]\nretries = 0\n',
+        f'url = "{loopback.url("/gh")}"\nprobes = []\n[http]\nretries = 0\n',
         encoding="utf-8",
     )
     versions = history_series.series(doc)

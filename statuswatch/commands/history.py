@@ -108,8 +108,9 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.document.history_read import incidents_from_document
     from statuswatch.document.read import DocumentError
     from statuswatch.history.answers import history_answer
-    from statuswatch.history.cli import ask_from_args, fetch_from_server
+    from statuswatch.history.cli import ask_from_args
     from statuswatch.history.db import HistoryDB, HistoryError
+    from statuswatch.history.view import fetch_from_server
 
     now = datetime.now(UTC)
     try:

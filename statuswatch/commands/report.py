@@ -60,8 +60,9 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.document.history_read import report_from_document
     from statuswatch.document.read import DocumentError
     from statuswatch.history.answers import report_answer
-    from statuswatch.history.cli import ask_from_args, fetch_from_server
+    from statuswatch.history.cli import ask_from_args
     from statuswatch.history.db import HistoryDB, HistoryError
+    from statuswatch.history.view import fetch_from_server
 
     now = datetime.now(UTC)
     body: bytes | None = None

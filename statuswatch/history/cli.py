@@ -1,18 +1,17 @@
-"""What `statuswatch history` and `statuswatch report` share: options, and the answer read
-from the local history or from a `statuswatch serve` (`--server`)."""
+"""What `statuswatch history` and `statuswatch report` share: their options, read into an Ask
+(a server's answer is read by statuswatch.history.view.fetch_from_server)."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from statuswatch.cliargs import server_url
 from statuswatch.history.answers import Ask
 from statuswatch.history.window import parse_moment
 
-__all__ = ["ask_from_args", "fetch_from_server", "window_options"]
+__all__ = ["ask_from_args", "window_options"]
 
 
 def window_options(
@@ -67,30 +66,3 @@ def ask_from_args(
         raise ValueError("--since must come before --until")
     limit = getattr(args, "limit", None)
     return Ask(since=since, until=until, providers=tuple(providers), limit=limit, daily=daily)
-
-
-def fetch_from_server(url: str, path: str, ask: Ask, schema: str) -> tuple[bytes, dict[str, Any]]:
-    """The server's answer to `ask` at `path`: its bytes (re-serialised if they carried control
-    sequences) and the document. ServerError or DocumentError when it cannot be had."""
-    from statuswatch.document.history_read import parse_history_document
-    from statuswatch.document.read import clean_strings
-    from statuswatch.document.write import dumps
-    from statuswatch.serverclient import ServerClient
-    from statuswatch.timefmt import rfc3339
-
-    params: list[tuple[str, str]] = []
-    for name, moment in (("since", ask.since), ("until", ask.until)):
-        if moment is not None:
-            params.append((name, rfc3339(moment.astimezone(UTC)) or ""))
-    params += [("provider", provider) for provider in ask.providers]
-    if ask.limit is not None:
-        params.append(("limit", str(ask.limit)))
-    if ask.daily:
-        params.append(("daily", "1"))
-    with ServerClient(url) as client:
-        body = client.document_bytes(path, params)
-    document = parse_history_document(body, schema, url)
-    document, tampered = clean_strings(document)
-    if tampered:
-        body = dumps(document).encode("utf-8")
-    return body, document

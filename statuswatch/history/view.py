@@ -10,14 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from statuswatch.history.answers import Ask
 from statuswatch.history.model import PastIncident, ProviderFigures
 
-__all__ = ["BAR_DAYS", "HistoryView", "LocalHistory", "ProviderPast", "ServerHistory"]
+__all__ = [
+    "BAR_DAYS",
+    "HistoryView",
+    "LocalHistory",
+    "ProviderPast",
+    "ServerHistory",
+    "fetch_from_server",
+]
 
 BAR_DAYS = 90
 TIMELINE = 20  # past incidents listed in a provider's details
@@ -103,7 +110,6 @@ class ServerHistory:
             incidents_from_document,
             report_from_document,
         )
-        from statuswatch.history.cli import fetch_from_server
 
         since, until = _window(now)
         ask = Ask(since=since, until=until, providers=(provider,), daily=True)
@@ -118,8 +124,34 @@ class ServerHistory:
         """The latest incidents, from the server."""
         from statuswatch.document import HISTORY_SCHEMA
         from statuswatch.document.history_read import incidents_from_document
-        from statuswatch.history.cli import fetch_from_server
 
         ask = Ask(providers=tuple(providers), limit=RECENT)
         _body, document = fetch_from_server(self.url, "/v1/history", ask, HISTORY_SCHEMA)
         return incidents_from_document(document)
+
+
+def fetch_from_server(url: str, path: str, ask: Ask, schema: str) -> tuple[bytes, dict[str, Any]]:
+    """The server's answer to `ask` at `path`: its bytes (re-serialised if they carried control
+    sequences) and the document. ServerError or DocumentError when it cannot be had."""
+    from statuswatch.document.history_read import parse_history_document
+    from statuswatch.document.read import clean_strings
+    from statuswatch.document.write import dumps
+    from statuswatch.serverclient import ServerClient
+    from statuswatch.timefmt import rfc3339
+
+    params: list[tuple[str, str]] = []
+    for name, moment in (("since", ask.since), ("until", ask.until)):
+        if moment is not None:
+            params.append((name, rfc3339(moment.astimezone(UTC)) or ""))
+    params += [("provider", provider) for provider in ask.providers]
+    if ask.limit is not None:
+        params.append(("limit", str(ask.limit)))
+    if ask.daily:
+        params.append(("daily", "1"))
+    with ServerClient(url) as client:
+        body = client.document_bytes(path, params)
+    document = parse_history_document(body, schema, url)
+    document, tampered = clean_strings(document)
+    if tampered:
+        body = dumps(document).encode("utf-8")
+    return body, document
