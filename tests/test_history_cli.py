@@ -232,3 +232,43 @@ def test_report_rates_the_configs_stacks(env: dict[str, str], loopback: Loopback
     assert chosen["stacks"] == []  # -p chooses providers: no stacks, as everywhere
     table = statuswatch(env, "report").stdout
     assert "\nstack" in table and "Shop" in table
+
+
+def test_early_warnings_of_the_probes_and_their_lead_are_recorded(
+    tmp_path: Path, loopback: LoopbackServer
+) -> None:
+    """Issue 12 with the history: the probes fail while the page is quiet (an early warning
+    opens), then the page admits an incident: the history records the warning and the lead."""
+    from notify_helpers import incident, update
+
+    loopback.route("/ex/api/v2/summary.json", json.dumps(summary()).encode())
+    loopback.fault("/api/ex", "503")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'watch = ["ex"]\n[http]\nconnect_timeout = 1.0\ndeadline = 3.0\nretries = 0\n'
+        "[probes]\ntimeout = 1.0\nconsecutive = 2\n[history]\nbackfill = false\n"
+        f'[providers.ex]\nname = "EX"\nkind = "statuspage"\nurl = "{loopback.url("/ex")}"\n'
+        f'probes = [{{url = "{loopback.url("/api/ex")}"}}]\n',
+        encoding="utf-8",
+    )
+    env = notify_env(tmp_path, config)
+    for _ in range(2):  # two failed probe polls in a row: the warning opens
+        assert statuswatch(env, "--json").returncode == 0
+    posted = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1))
+    first = update(posted, "investigating", "Oops")
+    opened = summary(
+        "major",
+        [("API", "major_outage")],
+        [incident("late-1", "API down", "investigating", [first])],
+    )
+    loopback.route("/ex/api/v2/summary.json", json.dumps(opened).encode())
+    assert statuswatch(env, "--json").returncode == 0
+    [found] = history(env)["incidents"]
+    assert found["id"] == "late-1"
+    assert found["detected_lead_s"] is not None and found["detected_lead_s"] >= 0
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "state" / "history.sqlite3")
+    warnings = db.execute("SELECT provider, cleared_at FROM early_warnings").fetchall()
+    db.close()
+    assert warnings == [("ex", None)]  # still open: the probes still fail
