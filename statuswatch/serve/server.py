@@ -34,6 +34,7 @@ from statuswatch.notify.state import State
 from statuswatch.probes.engine import OFF, poll_with_probes
 from statuswatch.probes.settings import ProbeSettings
 from statuswatch.probes.store import Counts
+from statuswatch.serve.history_routes import HISTORY_ROUTES, HistoryRoutes
 from statuswatch.serve.httpd import MAX_HEAD, BadRequest, HttpConnection, Request
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
 from statuswatch.serve.metrics import FetchStats, PollTimer, SnapshotCollector, encode, registry
@@ -43,7 +44,7 @@ from statuswatch.timefmt import rfc3339
 
 __all__ = ["ServeSettings", "StatusServer"]
 
-ROUTES = ("/", "/healthz", "/metrics", "/v1/events", "/v1/status")
+ROUTES = ("/", "/healthz", "/metrics", "/v1/events", "/v1/status", *HISTORY_ROUTES)
 # A client that sends nothing for this long between requests is disconnected.
 IDLE_TIMEOUT = 30.0
 # A client that takes longer than this to accept what was written to it is disconnected: a
@@ -56,6 +57,8 @@ _INDEX = (
     b"statuswatch serve\n\n"
     b"GET /v1/status   the statuswatch/v1 document (the same as `statuswatch --json`)\n"
     b"GET /v1/events   Server-Sent Events: the notifier's events, Last-Event-ID resumes\n"
+    b"GET /v1/history  past incidents (?since=30d&provider=ID&limit=N), as `history --json`\n"
+    b"GET /v1/report   reliability figures (?since=90d&provider=ID), as `report --json`\n"
     b"GET /metrics     Prometheus metrics\n"
     b"GET /healthz     liveness (no token needed)\n"
 )
@@ -121,6 +124,8 @@ class StatusServer:
         now: Callable[[], datetime] | None = None,
         warn: Callable[[str], None] | None = None,
         first_event_id: int | None = None,
+        record: Callable[[Snapshot], None] | None = None,
+        history: HistoryRoutes | None = None,
         stacks: Sequence[Stack] = (),
         probes: ProbeSettings | None = None,
         counts: Counts | None = None,
@@ -136,6 +141,9 @@ class StatusServer:
         self._transport = transport
         self._now = now
         self._warn = warn or (lambda message: None)
+        # The history (issue 14): each poll recorded by the one hook; its two routes.
+        self._record = record
+        self.history = history or HistoryRoutes(None, {s.id: s.name for s in specs}, [])
         self.hub = EventHub(settings.capacity, first_event_id)
         self.snapshot: Snapshot | None = None
         self.stats = FetchStats()
@@ -162,6 +170,7 @@ class StatusServer:
         """Poll every provider once, then publish the snapshot and the events it brought."""
         async with self._poll_lock:
             timer = PollTimer()
+            # The pages as read go to the history (`record`: once, for everyone).
             snapshot = await poll_with_probes(
                 self._specs,
                 self._http,
@@ -172,6 +181,7 @@ class StatusServer:
                 on_report=timer.on_report,
                 now=self._now,
                 stacks=self._stacks,
+                record=self._record,
             )
             seconds = timer.elapsed()
             # Serialising and deriving take milliseconds per provider: off the loop they only
@@ -341,6 +351,9 @@ class StatusServer:
             return 200, [("Content-Type", content_type), ("Cache-Control", "no-store")], body
         if path == "/healthz":
             return self._health()
+        if path in HISTORY_ROUTES:
+            gzip_ok = _gzip_accepted(request.headers.get("accept-encoding", ""))
+            return await self.history.respond(path, request.query, gzip_ok)
         if path == "/":
             return 200, [("Content-Type", "text/plain; charset=utf-8")], _INDEX
         return _error(404, f"no such endpoint (try: {', '.join(ROUTES[1:])})")
