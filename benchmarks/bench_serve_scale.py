@@ -189,11 +189,14 @@ class Watcher:
             stats = await asyncio.to_thread(self.farm.stats, reset=False)
             now = time.time()
             current = self.polls[-1]
-            if stats["requests"] > self._counted:
+            # Only the pages count: the history's backfill asks the farm for documents it
+            # does not serve (404), between polls.
+            pages = stats["requests"] - stats["not_found"]
+            if pages > self._counted:
                 if current.start is None:
                     current.start = now - 0.05  # between this sample and the last one
-                current.requests += stats["requests"] - self._counted
-                self._counted = stats["requests"]
+                current.requests += pages - self._counted
+                self._counted = pages
             if now >= self._next_rss:  # resident memory once a second
                 self.rss.append(memory_mib(self.server.process.pid)[0])
                 self._next_rss = now + 1.0

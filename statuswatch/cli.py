@@ -31,12 +31,15 @@ examples:
   statuswatch add https://status.example.com
   statuswatch demo                      # replay Cloudflare's 2025-11-18 outage offline
   */5 * * * * statuswatch notify        # crontab: tell each change once
+  statuswatch history -p github --since 30d   # past incidents, from the history polls keep
+  statuswatch report --since 90d --markdown   # uptime, MTTR and outage minutes per provider
 
 exit codes: 0 done (a provider that failed says so in the output), 1 failure,
 2 bad arguments or bad config (one line on stderr names the file, key and problem);
 `check` follows the Nagios convention (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN),
 `wait` exits 1 on timeout, `notify` 75 when another run holds the lock.
-environment: STATUSWATCH_CONFIG (config file), STATUSWATCH_CACHE_DIR, STATUSWATCH_STATE_DIR,
+environment: STATUSWATCH_CONFIG (config file), STATUSWATCH_CACHE_DIR, STATUSWATCH_STATE_DIR
+(state: the notifier's files and the history, history.sqlite3),
 STATUSWATCH_TOKEN (bearer token for serve and --server), NO_COLOR.
 """
 

@@ -60,7 +60,7 @@ MIN_INTERVAL = 10.0
 PRIVATE = 0o600
 
 # Tables owned by a front end: kept as written, validated by their owner (see the docstring).
-SECTIONS = ("notify",)
+SECTIONS = ("notify", "history")
 TOP_KEYS = ("watch", "interval", "providers", "http", "stacks", *SECTIONS, "probes")
 
 # Lower bound of each [http] setting; `retries`, `max_redirects` and `backoff` may be zero.

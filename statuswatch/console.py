@@ -34,3 +34,8 @@ def use_colour(choice: str) -> bool:
     if choice == "never" or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def warn(message: str) -> None:
+    """Print one line on stderr: something went wrong beside the command's own job."""
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)

@@ -48,20 +48,45 @@ def run(args: argparse.Namespace) -> int:
     problem = check_interval(args.interval, MIN_INTERVAL)
     if problem:
         return error(problem)
-    from statuswatch.source import engine_poller, probe_settings, state_counts
+    from statuswatch.history.view import LocalHistory
+    from statuswatch.source import engine_poller, probe_settings, recorder, state_counts
     from statuswatch.tui.app import build_app  # Textual: only on this path
 
+    shown: list[StatusApp] = []
+
+    def warn(message: str) -> None:
+        """A history problem: a notification in the view (stderr before it runs)."""
+        if not shown:
+            print(f"statuswatch: {message}", file=sys.stderr)
+            return
+        with contextlib.suppress(RuntimeError):  # the app is not running (any more)
+            shown[0].call_from_thread(shown[0].notify, message, severity="warning", markup=False)
+
     probes = probe_settings(config.probes, getattr(args, "no_probes", False))
+    record = recorder(config, cache_dir(), warn, background=True)  # every poll, in the history
+    poller = engine_poller(
+        specs,
+        config.http,
+        cache_dir(),
+        stacks=stacks,
+        probes=probes,
+        counts=state_counts(),
+        record=record,
+    )
     app = build_app(
         specs,
         interval=config.interval if args.interval is None else args.interval,
-        poller=engine_poller(specs, config.http, cache_dir(), probes=probes, counts=state_counts()),
+        poller=poller,
         bell=args.bell,
         only_problems=args.only_problems,
         tune_gc=True,
-        stacks=stacks,
+        history=LocalHistory(),
     )
-    app.run()
+    shown.append(app)
+    try:
+        app.run()
+    finally:
+        record.close()
     return ExitCode.OK
 
 
@@ -78,6 +103,7 @@ def build_from_server(
 
     ServerError when the server cannot be read at all; KeyError for an id it does not watch.
     """
+    from statuswatch.history.view import ServerHistory
     from statuswatch.serverclient import ServerClient
     from statuswatch.source import EventFollower, server_poller, snapshot_from_server
     from statuswatch.timefmt import rfc3339
@@ -94,6 +120,7 @@ def build_from_server(
         only_problems=only_problems,
         banner=f"server {url}",
         tune_gc=tune_gc,
+        history=ServerHistory(url),  # the server records; the view reads its history
     )
 
     def refresh() -> None:

@@ -3,18 +3,24 @@
 The one seam every front end goes through. `status`, `check`, `wait` and the live view read
 a server only through `read_server` / `snapshot_from_server`; the live view refreshes through a
 `Poller`, made here for either source; `EventFollower` tells it when a server has polled.
+
+A poll of the pages is recorded in the history here, by one hook (`recorder`): `poll_pages`
+for the one-shot commands (`status`, `--json`, `check`, `wait`, `notify`), the engine poller
+of the live view; `serve` records its own polls with the same hook. What is recorded is each
+page as it was read (after the probes, before any scope: see `poll_with_probes`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from statuswatch import paths
 from statuswatch.document.read import (
@@ -32,14 +38,21 @@ from statuswatch.serverclient import ServerClient, ServerError, ServerEvent
 from statuswatch.settings import HttpSettings
 from statuswatch.stacks import Stack
 
+if TYPE_CHECKING:
+    from statuswatch.config import Config
+    from statuswatch.history.hook import HistoryHook
+
 __all__ = [
     "EventFollower",
     "Poller",
+    "Recorder",
     "ServedDocument",
     "engine_poller",
     "poll_once",
+    "poll_pages",
     "probe_settings",
     "read_server",
+    "recorder",
     "server_poller",
     "snapshot_from_server",
     "state_counts",
@@ -47,6 +60,8 @@ __all__ = [
 
 # Given the callback for each report, polls every provider once and returns the snapshot.
 Poller = Callable[[Callable[[ProviderReport], None]], Awaitable[Snapshot]]
+# Records a poll of the pages, as read, in the history (blocking: called in a thread).
+Recorder = Callable[[Snapshot], None]
 
 
 def engine_poller(
@@ -58,9 +73,11 @@ def engine_poller(
     *,
     probes: ProbeSettings | None = None,
     counts: Counts | None = None,
+    record: Recorder | None = None,
 ) -> Poller:
     """A Poller that runs the real engine (statuswatch.poll.poll_all) on the status pages,
-    with the providers' probes alongside unless `probes` is None or off (counted in `counts`)."""
+    with the providers' probes alongside unless `probes` is None or off (counted in `counts`),
+    each poll recorded in the history with `record`."""
 
     async def poll(on_report: Callable[[ProviderReport], None]) -> Snapshot:
         # httpx and the engine: only once polling.
@@ -75,6 +92,7 @@ def engine_poller(
             on_report=on_report,
             now=now,
             stacks=stacks,
+            record=record,
         )
 
     return poll
@@ -103,6 +121,7 @@ def poll_once(
     on_report: Callable[[ProviderReport], None] | None = None,
     now: Callable[[], datetime] | None = None,
     stacks: Sequence[Stack] = (),
+    record: Recorder | None = None,
 ) -> Snapshot:
     """Poll once in a fresh event loop (the headless commands), as `engine_poller` does."""
     from statuswatch.probes.engine import OFF, poll_with_probes
@@ -120,6 +139,7 @@ def poll_once(
                 on_report=on_report,
                 now=now,
                 stacks=stacks,
+                record=record,
             )
         )
 
@@ -127,6 +147,75 @@ def poll_once(
     # formats a repr of its SIGINT handler, which holds the task and so its whole result.
     asyncio.run(main())
     return done[0]
+
+
+# --- the history hook (issue 14) -----------------------------------------------------------
+
+
+def recorder(
+    config: Config,
+    cache_dir: Path,
+    warn: Callable[[str], None],
+    *,
+    backfill: bool = True,
+    background: bool = False,
+) -> HistoryHook:
+    """The history hook for `config` (its `[history]` table): records each poll of the pages.
+
+    With `backfill`, providers never backfilled get their page's own history fetched too (in
+    a thread of its own with `background`, for the processes that keep running).
+    A `[history]` table that is wrong is one warning and no recording: the front end goes on.
+    """
+    from statuswatch.history.hook import HistoryHook
+    from statuswatch.history.settings import HistorySettings, history_settings
+    from statuswatch.tomlcheck import ConfigError
+
+    try:
+        settings = history_settings(config)
+    except ConfigError as exc:
+        warn(f"history: {exc}; polls are not recorded")
+        settings = HistorySettings(enabled=False)
+    return HistoryHook(
+        settings, config.http, cache_dir, warn=warn, backfill=backfill, background=background
+    )
+
+
+def poll_pages(
+    config: Config,
+    specs: Sequence[ProviderSpec],
+    cache_dir: Path,
+    *,
+    probes: ProbeSettings | None = None,
+    counts: Counts | None = None,
+    on_report: Callable[[ProviderReport], None] | None = None,
+    stacks: Sequence[Stack] = (),
+    warn: Callable[[str], None] | None = None,
+    record: bool = True,
+    backfill: bool = False,
+) -> Snapshot:
+    """`poll_once` with the history hook of `config` (the one-shot commands): the poll is
+    recorded unless `record` is false; `backfill` (notify) also fetches the page's own
+    history of providers never backfilled."""
+    hook = recorder(config, cache_dir, warn or _stderr, backfill=backfill) if record else None
+    try:
+        return poll_once(
+            specs,
+            config.http,
+            cache_dir,
+            probes=probes,
+            counts=counts,
+            on_report=on_report,
+            stacks=stacks,
+            record=hook,
+        )
+    finally:
+        if hook is not None:
+            hook.close()
+
+
+def _stderr(message: str) -> None:
+    """A history problem of a one-shot command: one line on stderr."""
+    print(f"statuswatch: {message}", file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,10 +145,12 @@ def test_interval_accepts_integers_and_floats(tmp_path: Path, text: str, seconds
         ("intervall = 60\n", "intervall: unknown key 'intervall' (did you mean 'interval'?)"),
         ("zzz = 1\n",
          "zzz: unknown key 'zzz' "
-         "(expected one of: watch, interval, providers, http, stacks, notify, probes)"),
+         "(expected one of: watch, interval, providers, http, stacks, notify, history, "
+         "probes)"),
         ('"a\\nb" = 1\n',
          "\"a\\nb\": unknown key 'a\\nb' "
-         "(expected one of: watch, interval, providers, http, stacks, notify, probes)"),
+         "(expected one of: watch, interval, providers, http, stacks, notify, history, "
+         "probes)"),
         ('[providers.cloudflare]\nurll = "https://x.example"\n',
          "providers.cloudflare.urll: unknown key 'urll' (did you mean 'url'?)"),
         ("[http]\nretry = 3\n", "http.retry: unknown key 'retry' (did you mean 'retries'?)"),

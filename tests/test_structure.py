@@ -156,6 +156,7 @@ GROUPS = {
         "statuswatch.paths",
         "statuswatch.inflate",
         "statuswatch.threaded",
+        "statuswatch.history.model",  # what the history gives back: plain data
     ),
     # What the pages mean for the user (issue 13): scopes, stacks, the blast radius, shared
     # causes; pure functions of the model, which the engine applies to each report.
@@ -192,7 +193,10 @@ GROUPS = {
         "statuswatch.probes.configparse",
     ),
     "document": ("statuswatch.document",),
-    "source": ("statuswatch.serverclient", "statuswatch.source"),
+    # The history (issue 14): the store, recording, backfill, the figures and their documents.
+    "history": ("statuswatch.history",),
+    # Where the past comes from, as for a snapshot: the local history or a server.
+    "source": ("statuswatch.serverclient", "statuswatch.source", "statuswatch.history.view"),
     "table": ("statuswatch.table",),
     "tui": ("statuswatch.tui",),
     "notify": ("statuswatch.notify",),
@@ -205,6 +209,7 @@ GROUPS = {
         "statuswatch.cliargs",
         "statuswatch.liveview",
         "statuswatch.commands",
+        "statuswatch.history.cli",
     ),
 }
 MAY_IMPORT = {
@@ -215,11 +220,22 @@ MAY_IMPORT = {
     "config": {"base", "scoping", "adapters", "config"},
     "document": {"base", "document"},
     "probes": {"base", "scoping", "engine", "config", "probes"},
-    "source": {"base", "scoping", "engine", "probes", "config", "document", "source"},
+    "history": {"base", "scoping", "adapters", "engine", "config", "document", "history"},
+    "source": {"base", "scoping", "engine", "probes", "config", "document", "history", "source"},
     "table": {"base", "scoping", "table"},
-    "tui": {"base", "scoping", "source", "tui"},
+    "tui": {"base", "scoping", "source", "history", "tui"},
     "notify": {"base", "scoping", "engine", "config", "document", "notify"},
-    "serve": {"base", "scoping", "engine", "probes", "config", "document", "notify", "serve"},
+    "serve": {
+        "base",
+        "scoping",
+        "engine",
+        "probes",
+        "config",
+        "document",
+        "notify",
+        "history",
+        "serve",
+    },
     "demo": {"base", "engine", "probes", "config", "demo"},
     "cli": set(GROUPS),  # the commands put the rest together
 }

@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         return _from_server(args)
     from statuswatch.config import ConfigError, load_config, plan, stack_plan
     from statuswatch.paths import cache_dir
-    from statuswatch.source import poll_once, probe_settings, state_counts
+    from statuswatch.source import poll_pages, probe_settings, state_counts
 
     try:
         config = load_config()
@@ -140,8 +140,8 @@ def run(args: argparse.Namespace) -> int:
         write(f"{LABEL} UNKNOWN - {_clean(str(exc))}\n")
         return CheckState.UNKNOWN
     probes = probe_settings(config.probes, args.no_probes)
-    snapshot = poll_once(
-        specs, config.http, cache_dir(), probes=probes, counts=state_counts(), stacks=stacks
+    snapshot = poll_pages(
+        config, specs, cache_dir(), probes=probes, counts=state_counts(), stacks=stacks
     )
     state, text = stack_summary(snapshot, args.stack) if args.stack else summary(snapshot)
     write(text + "\n")

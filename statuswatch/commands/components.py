@@ -40,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.config import ConfigError, load_config
     from statuswatch.document.write import SCHEMA, component_document, dumps
     from statuswatch.paths import cache_dir
-    from statuswatch.poll import poll
     from statuswatch.scope import IMPACTED_ONLY, Scope, component_labels
+    from statuswatch.source import poll_pages
     from statuswatch.tomlcheck import unknown_provider
 
     try:
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     configured = config.providers[args.provider]
     scope = config.scopes.get(configured.id, configured.scope)
     spec = dataclasses.replace(configured, scope=None)  # the whole page, to pick from
-    report = poll([spec], config.http, cache_dir()).reports[0]
+    report = poll_pages(config, [spec], cache_dir()).reports[0]
     if report.error is not None or report.page is None:
         problem = report.error.message if report.error else "no page"
         return error(f"{spec.id}: cannot read its page: {problem}", ExitCode.FAILURE)

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.notify.run import RunOptions, notify
     from statuswatch.paths import cache_dir, state_dir
     from statuswatch.probes.store import Counts, MemoryCounts
-    from statuswatch.source import poll_once, probe_settings, state_counts
+    from statuswatch.source import poll_pages, probe_settings, state_counts
 
     try:
         config = load_config()
@@ -85,19 +85,33 @@ def run(args: argparse.Namespace) -> int:
     counts: Counts = MemoryCounts(state_counts().read()) if args.dry_run else state_counts()
 
     def polled(specs: Sequence[ProviderSpec], http: HttpSettings, cache: Path) -> Snapshot:
-        """Poll, and write the textfile at once (delivery may take a while after)."""
+        """Poll (recorded in the history, but on --dry-run), and write the textfile at once."""
+        record = not args.dry_run  # a dry run changes nothing, the history included
         if textfile is None:
-            return poll_once(specs, http, cache, probes=probes, counts=counts, stacks=stacks)
+            return poll_pages(
+                config,
+                specs,
+                cache,
+                probes=probes,
+                counts=counts,
+                stacks=stacks,
+                warn=warn,
+                record=record,
+                backfill=True,
+            )
         from statuswatch.serve.metrics import FetchStats, PollTimer
 
         timer = PollTimer()
-        snapshot = poll_once(
+        snapshot = poll_pages(
+            config,
             specs,
-            http,
             cache,
             probes=probes,
             counts=counts,
             on_report=timer.on_report,
+            warn=warn,
+            record=record,
+            backfill=True,
             stacks=stacks,
         )
         stats = FetchStats()

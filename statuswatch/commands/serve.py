@@ -19,7 +19,10 @@ if TYPE_CHECKING:
     from statuswatch.serve.server import StatusServer
 
 NAME = "serve"
-HELP = "poll for everyone: serve /v1/status, /v1/events (SSE), /metrics and /healthz over HTTP"
+HELP = (
+    "poll for everyone: serve /v1/status, /v1/events (SSE), /v1/history, /v1/report, /metrics "
+    "and /healthz over HTTP"
+)
 ORDER = 60
 DEFAULT_BIND = "127.0.0.1:8787"
 TOKEN_ENV = "STATUSWATCH_TOKEN"
@@ -146,14 +149,21 @@ def run(args: argparse.Namespace) -> int:
     def warn(message: str) -> None:
         print(f"{PROG}: serve: {message}", file=sys.stderr, flush=True)
 
-    from statuswatch.source import probe_settings, state_counts
+    from statuswatch.serve.history_routes import HistoryRoutes
+    from statuswatch.source import probe_settings, recorder, state_counts
 
+    names = {spec.id: spec.name for spec in config.providers.values()}
+    scopes = {spec.id: spec.scope for spec in specs if spec.scope}
+    history = HistoryRoutes(None, names, [spec.id for spec in specs], stacks=stacks, scopes=scopes)
+    record = recorder(config, cache_dir(), warn, background=True)  # once, for everyone
     server = StatusServer(
         specs,
         config.http,
         cache_dir(),
         settings,
         warn=warn,
+        record=record,
+        history=history,
         stacks=stacks,
         probes=probe_settings(config.probes, args.no_probes),
         counts=state_counts(),

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.document.write import dumps, snapshot_bytes, snapshot_document
     from statuswatch.paths import cache_dir
-    from statuswatch.source import poll_once, probe_settings, state_counts
+    from statuswatch.source import poll_pages, probe_settings, state_counts
     from statuswatch.table import status_table
 
     try:
@@ -37,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return error(str(exc))
     probes = probe_settings(config.probes, args.no_probes)
-    snapshot = poll_once(
-        specs, config.http, cache_dir(), probes=probes, counts=state_counts(), stacks=stacks
+    snapshot = poll_pages(
+        config, specs, cache_dir(), probes=probes, counts=state_counts(), stacks=stacks
     )
     for warning in scope_warnings(snapshot):
         print(f"statuswatch: warning: {warning}", file=sys.stderr)

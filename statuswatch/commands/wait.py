@@ -152,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
         return _from_server(args, None if args.stack else target)
     from statuswatch.config import ConfigError, load_config, stack_plan
     from statuswatch.paths import cache_dir
-    from statuswatch.poll import poll
+    from statuswatch.source import poll_pages
     from statuswatch.tomlcheck import unknown_provider
 
     try:
@@ -165,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
     if args.stack:
 
         def read_stack() -> tuple[Status, str]:
-            snapshot = poll(specs, config.http, cache_dir(), stacks=(stack,))
+            snapshot = poll_pages(config, specs, cache_dir(), stacks=(stack,))
             return _stack_status(snapshot.stacks, stack.id)
 
         return _wait(f"stack {stack.id}", read_stack, interval, args.timeout)
@@ -176,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
     patterns = target.scope if target.scope is not None else config.providers[spec.id].scope
 
     def read() -> tuple[Status, str]:
-        return _status(poll([spec], config.http, cache_dir()).reports[0], patterns)
+        return _status(poll_pages(config, [spec], cache_dir()).reports[0], patterns)
 
     return _wait(str(target) if target.scope else spec.id, read, interval, args.timeout)
 

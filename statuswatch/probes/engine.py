@@ -12,7 +12,7 @@ import httpx
 
 from statuswatch.http import Fetcher
 from statuswatch.model import ProviderReport, ProviderSpec, Snapshot
-from statuswatch.poll import poll_all
+from statuswatch.poll import Alongside, poll_all
 from statuswatch.probes.observe import apply, observe
 from statuswatch.probes.runner import ProbeRun
 from statuswatch.probes.settings import ProbeSettings
@@ -20,7 +20,7 @@ from statuswatch.probes.store import Counts
 from statuswatch.settings import HttpSettings
 from statuswatch.stacks import Stack
 
-__all__ = ["OFF", "Probing", "poll_with_probes"]
+__all__ = ["OFF", "Probing", "Recording", "poll_with_probes"]
 
 OFF = ProbeSettings(enabled=False)
 log = logging.getLogger(__name__)
@@ -67,14 +67,23 @@ async def poll_with_probes(
     on_report: Callable[[ProviderReport], None] | None = None,
     now: Callable[[], datetime] | None = None,
     stacks: Sequence[Stack] = (),
+    record: Callable[[Snapshot], None] | None = None,
 ) -> Snapshot:
     """Poll `specs` and, unless `probes` are off, their probes alongside (one client, one set
-    of limits); count them in `counts` and return the snapshot with what they add."""
+    of limits); count them in `counts` and return the snapshot with what they add.
+
+    `record` (the history, issue 14) is given each page as it was read, with what the probes
+    added and before any scope cuts it, so the history keeps the whole page whatever scope a
+    front end shows it in.
+    """
     probing = None
     if probes.enabled and any(spec.probes for spec in specs):
         known = await asyncio.to_thread(counts.read) if counts is not None else None
         refused = list(known.head_refused) if known is not None else []
         probing = Probing(specs, probes, counts, refused)
+    alongside: Alongside | None = probing
+    if record is not None:
+        alongside = Recording(record, probing)
     return await poll_all(
         specs,
         http,
@@ -83,5 +92,25 @@ async def poll_with_probes(
         on_report=on_report,
         now=now,
         stacks=stacks,
-        alongside=probing,
+        alongside=alongside,
     )
+
+
+class Recording:
+    """Alongside a poll: the probes (if any), then the snapshot as read goes to `record`."""
+
+    def __init__(self, record: Callable[[Snapshot], None], inner: Alongside | None) -> None:
+        self.record = record
+        self.inner = inner
+
+    async def run(self, fetcher: Fetcher) -> None:
+        """The probes' requests, if any."""
+        if self.inner is not None:
+            await self.inner.run(fetcher)
+
+    async def finish(self, snapshot: Snapshot) -> Snapshot:
+        """Record the snapshot (in a thread: it writes a file) and hand it on unchanged."""
+        if self.inner is not None:
+            snapshot = await self.inner.finish(snapshot)
+        await asyncio.to_thread(self.record, snapshot)
+        return snapshot

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gzip
-import hashlib
 import hmac
 import json
 import ssl
@@ -19,25 +17,24 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from statuswatch import __version__
 from statuswatch.document import SCHEMA
-from statuswatch.document.write import snapshot_bytes
 from statuswatch.model import ProviderSpec, Snapshot
-from statuswatch.notify.derive import DeriveOptions, derive
-from statuswatch.notify.events import document, payload
+from statuswatch.notify.derive import DeriveOptions
 from statuswatch.notify.state import State
 from statuswatch.poll import collector_paused
 from statuswatch.probes.engine import OFF, poll_with_probes
 from statuswatch.probes.settings import ProbeSettings
 from statuswatch.probes.store import Counts
+from statuswatch.serve.history_routes import HISTORY_ROUTES, HistoryRoutes
 from statuswatch.serve.httpd import MAX_HEAD, BadRequest, HttpConnection, Request
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
 from statuswatch.serve.metrics import FetchStats, PollTimer, SnapshotCollector, encode, registry
+from statuswatch.serve.prepared import Prepared, prepare
 from statuswatch.settings import HttpSettings
 from statuswatch.stacks import Stack
 from statuswatch.threaded import run_in_thread
@@ -45,7 +42,7 @@ from statuswatch.timefmt import rfc3339
 
 __all__ = ["ServeSettings", "StatusServer"]
 
-ROUTES = ("/", "/healthz", "/metrics", "/v1/events", "/v1/status")
+ROUTES = ("/", "/healthz", "/metrics", "/v1/events", "/v1/status", *HISTORY_ROUTES)
 # A client that sends nothing for this long between requests is disconnected.
 IDLE_TIMEOUT = 30.0
 # A client that takes longer than this to accept what was written to it is disconnected: a
@@ -60,6 +57,8 @@ _INDEX = (
     b"statuswatch serve\n\n"
     b"GET /v1/status   the statuswatch/v1 document (the same as `statuswatch --json`)\n"
     b"GET /v1/events   Server-Sent Events: the notifier's events, Last-Event-ID resumes\n"
+    b"GET /v1/history  past incidents (?since=30d&provider=ID&limit=N), as `history --json`\n"
+    b"GET /v1/report   reliability figures (?since=90d&provider=ID), as `report --json`\n"
     b"GET /metrics     Prometheus metrics\n"
     b"GET /healthz     liveness (no token needed)\n"
 )
@@ -76,17 +75,6 @@ class ServeSettings:
     max_connections: int = 2048
     first_poll_wait: float = 30.0  # /v1/status waits this long for the first poll to finish
     derive: DeriveOptions = field(default_factory=DeriveOptions)
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    """What a snapshot turns into, computed off the event loop."""
-
-    body: bytes
-    gzipped: bytes
-    etag: str
-    events: list[tuple[str, dict[str, Any]]]
-    state: State
 
 
 def _error(
@@ -125,6 +113,8 @@ class StatusServer:
         now: Callable[[], datetime] | None = None,
         warn: Callable[[str], None] | None = None,
         first_event_id: int | None = None,
+        record: Callable[[Snapshot], None] | None = None,
+        history: HistoryRoutes | None = None,
         stacks: Sequence[Stack] = (),
         probes: ProbeSettings | None = None,
         counts: Counts | None = None,
@@ -140,11 +130,14 @@ class StatusServer:
         self._transport = transport
         self._now = now
         self._warn = warn or (lambda message: None)
+        # The history (issue 14): each poll recorded by the one hook; its two routes.
+        self._record = record
+        self.history = history or HistoryRoutes(None, {s.id: s.name for s in specs}, [])
         self.hub = EventHub(settings.capacity, first_event_id)
         self.snapshot: Snapshot | None = None
         self.polls = 0
         self.stats = FetchStats()
-        self._prepared: _Prepared | None = None
+        self._prepared: Prepared | None = None
         self._state = State()
         self._ready = asyncio.Event()
         self._poll_lock = asyncio.Lock()
@@ -187,6 +180,7 @@ class StatusServer:
                 on_report=timer.on_report,
                 now=self._now,
                 stacks=self._stacks,
+                record=self._record,
             ),
             name="statuswatch-serve-poll",
         )
@@ -194,31 +188,14 @@ class StatusServer:
         # Serialising and deriving take milliseconds per provider: off the loop they only
         # share the GIL with requests, instead of stalling every connection at once.
         first = self._prepared is None
-        prepared = await asyncio.to_thread(self._prepare, snapshot, self._state, first)
+        prepared = await asyncio.to_thread(
+            prepare, snapshot, self._state, self.settings.derive, first
+        )
         self._install(snapshot, prepared, timer.durations, seconds)
         return snapshot
 
-    def _prepare(self, snapshot: Snapshot, state: State, first: bool) -> _Prepared:
-        body = snapshot_bytes(snapshot)
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        options = self.settings.derive
-        if first:  # the first snapshot is a baseline, as for a first notify run
-            options = DeriveOptions(
-                unreachable_after=options.unreachable_after,
-                remind_before=options.remind_before,
-                first_run=True,
-            )
-        found, new_state = derive(state, snapshot, options)
-        generated_at = rfc3339(snapshot.generated_at)
-        events = []
-        for event in found:
-            data = document(payload(event))
-            data["generated_at"] = generated_at  # the poll that found it
-            events.append((event.kind.value, data))
-        return _Prepared(body, gzip.compress(body, 6), etag, events, new_state)
-
     def _install(
-        self, snapshot: Snapshot, prepared: _Prepared, durations: dict[str, float], seconds: float
+        self, snapshot: Snapshot, prepared: Prepared, durations: dict[str, float], seconds: float
     ) -> None:
         self.snapshot = snapshot
         self._prepared = prepared
@@ -358,6 +335,9 @@ class StatusServer:
             return 200, [("Content-Type", content_type), ("Cache-Control", "no-store")], body
         if path == "/healthz":
             return self._health()
+        if path in HISTORY_ROUTES:
+            gzip_ok = _gzip_accepted(request.headers.get("accept-encoding", ""))
+            return await self.history.respond(path, request.query, gzip_ok)
         if path == "/":
             return 200, [("Content-Type", "text/plain; charset=utf-8")], _INDEX
         return _error(404, f"no such endpoint (try: {', '.join(ROUTES[1:])})")

@@ -18,12 +18,11 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.events import DescendantFocus
-from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from statuswatch.model import ProviderReport, ProviderSpec, Status
@@ -34,11 +33,12 @@ from statuswatch.text import one_line
 from statuswatch.threaded import run_in_thread
 from statuswatch.tui import render
 from statuswatch.tui.board import Board, ChangeKind, row_key
+from statuswatch.tui.history import HistoryApp, HistoryView
 from statuswatch.tui.links import open_link
 from statuswatch.tui.messages import PollFinished, PollStarted, ReportArrived
 from statuswatch.tui.screens import DetailScreen, HelpScreen
 from statuswatch.tui.stackpanel import STACK_COLUMNS, show_stacks
-from statuswatch.tui.widgets import DetailPane, ListTable, StatusHeader
+from statuswatch.tui.widgets import DetailPane, ListTable, StatusHeader, set_title
 
 __all__ = ["StatusApp", "build_app"]
 
@@ -57,7 +57,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class StatusApp(App[int]):
+class StatusApp(HistoryApp):
     """What is down, live."""
 
     CSS_PATH = "statuswatch.tcss"
@@ -69,6 +69,7 @@ class StatusApp(App[int]):
         Binding("slash", "filter", "Filter"),
         Binding("f", "only_problems", "Problems only"),
         Binding("r", "refresh", "Refresh"),
+        Binding("h", "history", "History"),
         Binding("question_mark", "help", "Help"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("q", "quit", "Quit"),
@@ -88,8 +89,9 @@ class StatusApp(App[int]):
         monotonic: Callable[[], float] = time.monotonic,
         autostart: bool = True,
         tune_gc: bool = False,
+        history: HistoryView | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(history, now, specs)
         self.tune_gc = tune_gc  # freeze the long-lived objects after the first poll
         self.board = Board(specs)
         self.poller = poller
@@ -293,7 +295,7 @@ class StatusApp(App[int]):
             ),
         )
         opened = sum(1 for row in rows if row.closed_at is None)
-        _set_title(incidents, f"Active incidents ({opened})")
+        set_title(incidents, f"Active incidents ({opened})")
         planned = board.maintenances(text)
         maintenance = self.query_one("#maintenance", ListTable)
         maintenance.show(
@@ -302,7 +304,7 @@ class StatusApp(App[int]):
         )
         show_stacks(self.query_one("#stacks", ListTable), board)
         shown, total = len(specs), len(board.specs)
-        _set_title(
+        set_title(
             providers,
             f"Providers ({shown} of {total})" if shown != total else f"Providers ({total})",
         )
@@ -363,7 +365,8 @@ class StatusApp(App[int]):
         key = self._selection.get(self._active_table)
         if key is None:
             return None
-        return render.selected_detail(self.board, self._active_table, key, self.now())
+        found = render.selected_detail(self.board, self._active_table, key, self.now())
+        return self.with_past(self._active_table, key, found)
 
     def _show_detail(self) -> None:
         # Timers can fire while the app closes and its screen is gone: nothing to draw then.
@@ -453,12 +456,6 @@ class StatusApp(App[int]):
             self.push_screen(HelpScreen())
 
 
-def _set_title(widget: Widget, title: str) -> None:
-    """Set a border title only when it changes (each set repaints the widget)."""
-    if widget.border_title != title:
-        widget.border_title = title
-
-
 def build_app(
     specs: Sequence[ProviderSpec],
     *,
@@ -474,6 +471,7 @@ def build_app(
     monotonic: Callable[[], float] = time.monotonic,
     tune_gc: bool = False,
     stacks: Sequence[Stack] = (),
+    history: HistoryView | None = None,
 ) -> StatusApp:
     """The one factory of the app, for the CLI, the demo and the tests.
 
@@ -497,4 +495,5 @@ def build_app(
         open_url=open_url,
         monotonic=monotonic,
         tune_gc=tune_gc,
+        history=history,
     )

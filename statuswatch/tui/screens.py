@@ -21,6 +21,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("/", "filter every list by text; enter keeps it, escape clears it"),
     ("f", "show only providers with problems (toggle)"),
     ("r", "refresh now"),
+    ("h", "history: recent incidents of every provider (a provider's details: its 90 days)"),
     ("?", "this help"),
     ("escape", "close a window, clear the filter"),
     ("q", "quit"),

@@ -18,9 +18,10 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Static
 
-__all__ = ["DetailPane", "ListTable", "StatusHeader"]
+__all__ = ["DetailPane", "ListTable", "StatusHeader", "set_title"]
 
 CellsAt = Callable[[int], Sequence[Text]]
 
@@ -355,3 +356,9 @@ class DetailPane(ScrollView, can_focus=True):
         if row >= len(self._lines):
             return Strip.blank(width, style)
         return self._lines[row].crop_extend(0, width, None).apply_style(style)
+
+
+def set_title(widget: Widget, title: str) -> None:
+    """Set a border title only when it changes (each set repaints the widget)."""
+    if widget.border_title != title:
+        widget.border_title = title
