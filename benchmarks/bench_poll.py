@@ -1,22 +1,24 @@
-"""Benchmark: `statuswatch --json` against `curl --parallel` on the same loopback providers.
+"""Benchmark: `statuswatch --json` against `curl --parallel` on the same loopback pages.
 
-    python benchmarks/bench_poll.py --providers 200 --latency 0.2 --repeat 5
+    python benchmarks/bench_poll.py --providers 1000 --per-origin 20      # one case
+    python benchmarks/bench_poll.py --suite origins                       # the must-show table
+    python benchmarks/bench_poll.py --suite one-origin                    # the one-origin table
 
-Starts `loopback_farm.py` in its own process, writes a config watching every provider, then
-runs the two commands alternately and reports wall time, CPU time (user+sys of the child) and
-peak RSS of each, with the ratios statuswatch/curl. Every statuswatch run is checked: exit 0, a
-`statuswatch/v1` document with every provider read, none in error. A failed check exits 1; a
-missed target is reported but is not a failure (this is a measurement, not a test).
+Starts `loopback_farm.py` in its own process (pages spread over distinct 127.0.0.x origins),
+writes a config watching every page, then runs statuswatch and curl alternately and reports
+wall time, CPU time (user+sys of the child) per page and peak RSS of each, with the ratios
+statuswatch/curl. Every statuswatch run is checked: exit 0, a `statuswatch/v1` document with
+every provider read, none in error. A failed check exits 1; a missed target is reported but
+is not a failure (this is a measurement, not a test).
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
-import importlib.util
 import json
+import math
 import os
-import select
+import re
 import shlex
 import shutil
 import statistics
@@ -24,29 +26,41 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import loopback_farm  # a sibling script, not an installed package
+import loopback_farm  # sibling scripts, not an installed package
+from benchlib import (
+    BenchError,
+    FarmProcess,
+    clean_env,
+    import_path_env,
+    measure,
+    start_farm,
+    statuswatch_command,
+)
 
-REPO = Path(__file__).resolve().parents[1]
-WALL_TARGET = 2.0  # seconds, for statuswatch at the default size
-RATIO_TARGET = 3.0  # statuswatch wall / curl wall
-TARGET_SIZE = (200, 0.2, 1)  # providers, latency, ports: the case the targets are set for
-CURL_PARALLEL_MAX = 50
-FARM_START_TIMEOUT = 30.0
-PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
-# Loopback only: no proxy may stand between the measured commands and the farm.
-_NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+__all__ = ["BenchError", "FarmProcess", "main", "run_benchmark", "start_farm"]
 
-
-class BenchError(Exception):
-    """The benchmark could not measure what it set out to (not a missed target)."""
+# Issue 16's must-show targets, judged on the medians of runs taken side by side.
+RATIO_TARGETS = {(200, 10): 2.5, (1000, 50): 2.0}  # (pages, origins) -> statuswatch/curl wall
+CPU_TARGETS = {(1000, False): 2.0, (1000, True): 1.0}  # (pages, warm) -> ms of CPU per page
+# The first targets (issue 2): 200 pages on one origin within 2 s and within 3x curl.
+ONE_ORIGIN_TARGETS = {"wall": 2.0, "ratio": 3.0}
+# curl up to 8.15 silently caps --parallel-max at 300; the farm's peak in flight shows it.
+CURL_PARALLEL_MAX = 1000
+PER_ORIGIN = 20  # pages per origin in the many-origin suite: real pages live on distinct hosts
+SUITES: dict[str, list[tuple[int, int | None]]] = {
+    # (pages, pages per origin; None: one origin), each run cold then warm
+    "origins": [(200, PER_ORIGIN), (1000, PER_ORIGIN), (5000, PER_ORIGIN)],
+    "one-origin": [(200, None), (1000, None)],
+}
+# On one origin curl gets statuswatch's per-host cap (50), as in the first one-origin tables:
+# both then wait for the same waves, and the table compares what each does with them.
+SUITE_CURL_MAX = {"origins": CURL_PARALLEL_MAX, "one-origin": 50}
 
 
 @dataclass(frozen=True)
@@ -105,15 +119,16 @@ class Summary:
 
 @dataclass
 class Result:
-    """Everything one benchmark invocation measured."""
+    """Everything one benchmark case measured."""
 
     providers: int
     latency: float
     repeat: int
-    ports: int
+    origins: int
     warm: bool
     statuswatch_command: list[str]
     curl_command: list[str]
+    http: list[tuple[str, str]] = field(default_factory=list)
     statuswatch: list[Run] = field(default_factory=list)
     curl: list[Run] = field(default_factory=list)
 
@@ -136,27 +151,47 @@ class Result:
             )
         }
 
+    def cpu_per_page_ms(self) -> tuple[float, float]:
+        """Return the median CPU per page (user + sys of the whole run / pages) of each tool."""
+        sw, cu = self.summaries()
+        return sw.cpu_median / self.providers * 1000, cu.cpu_median / self.providers * 1000
+
     def targets(self) -> dict[str, bool]:
-        """Return whether the wall-time targets were met, judged on the medians."""
+        """Return each target set for this case and whether the medians met it."""
         sw, _ = self.summaries()
-        return {
-            f"wall_under_{WALL_TARGET:g}s": sw.wall_median <= WALL_TARGET,
-            f"ratio_under_{RATIO_TARGET:g}x": self.ratios()["wall_median"] <= RATIO_TARGET,
-        }
+        ratio = self.ratios()["wall_median"]
+        found: dict[str, bool] = {}
+        limit = RATIO_TARGETS.get((self.providers, self.origins))
+        if limit is not None and not self.warm:
+            found[f"wall_within_{limit:g}x_curl"] = ratio <= limit
+        cpu_limit = CPU_TARGETS.get((self.providers, self.warm))
+        if cpu_limit is not None:
+            found[f"cpu_at_most_{cpu_limit:g}ms_per_page"] = self.cpu_per_page_ms()[0] <= cpu_limit
+        if (self.providers, self.latency, self.origins) == (200, 0.2, 1):
+            found[f"wall_under_{ONE_ORIGIN_TARGETS['wall']:g}s"] = (
+                sw.wall_median <= ONE_ORIGIN_TARGETS["wall"]
+            )
+            found[f"wall_within_{ONE_ORIGIN_TARGETS['ratio']:g}x_curl"] = (
+                ratio <= ONE_ORIGIN_TARGETS["ratio"]
+            )
+        return found
 
     def to_json(self) -> dict[str, Any]:
         """Return the numbers as a JSON-ready dict."""
         sw, cu = self.summaries()
+        sw_cpu, cu_cpu = self.cpu_per_page_ms()
         return {
             "providers": self.providers,
             "latency": self.latency,
             "repeat": self.repeat,
-            "ports": self.ports,
+            "origins": self.origins,
             "warm": self.warm,
+            "http": dict(self.http),
             "cpus": os.cpu_count(),
             "statuswatch_command": self.statuswatch_command,
             "curl_command": self.curl_command,
             "summary": {"statuswatch": asdict(sw), "curl": asdict(cu)},
+            "cpu_per_page_ms": {"statuswatch": sw_cpu, "curl": cu_cpu},
             "ratios": self.ratios(),
             "targets": self.targets(),
             "runs": {
@@ -164,77 +199,6 @@ class Result:
                 "curl": [asdict(r) | {"cpu": r.cpu} for r in self.curl],
             },
         }
-
-
-# --- the farm --------------------------------------------------------------------------------
-
-
-class FarmProcess:
-    """A running `loopback_farm.py` child: its ports, its URLs and its counters."""
-
-    def __init__(self, proc: subprocess.Popen[bytes], ports: list[int], providers: int) -> None:
-        self.proc = proc
-        self.ports = ports
-        self.ids = loopback_farm.provider_ids(providers)
-
-    def base_url(self, index: int) -> str:
-        """Return the page URL of provider number `index` (0-based), spread over the ports."""
-        port = self.ports[index % len(self.ports)]
-        return f"http://127.0.0.1:{port}/{self.ids[index]}"
-
-    def base_urls(self) -> list[str]:
-        """Return every provider's page URL, in provider order."""
-        return [self.base_url(i) for i in range(len(self.ids))]
-
-    def summary_urls(self) -> list[str]:
-        """Return every provider's summary.json URL, the documents statuswatch fetches."""
-        return [u + loopback_farm.SUMMARY_PATH for u in self.base_urls()]
-
-    def stats(self, *, reset: bool = True) -> dict[str, int]:
-        """Return the farm's counters since the last reset, and reset them."""
-        url = f"http://127.0.0.1:{self.ports[0]}/_stats" + ("?reset=1" if reset else "")
-        with _NO_PROXY_OPENER.open(url, timeout=10) as response:
-            data: dict[str, int] = json.loads(response.read())
-        return data
-
-
-@contextmanager
-def start_farm(providers: int, latency: float, ports: int) -> Iterator[FarmProcess]:
-    """Start the farm, wait for its ports, and stop it on exit."""
-    script = Path(__file__).resolve().parent / "loopback_farm.py"
-    argv = [
-        sys.executable,
-        str(script),
-        "--providers",
-        str(providers),
-        "--latency",
-        str(latency),
-        "--ports",
-        str(ports),
-        "--exit-on-stdin-eof",
-        "--max-seconds",
-        "7200",
-    ]
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    try:
-        assert proc.stdout is not None
-        ready, _, _ = select.select([proc.stdout], [], [], FARM_START_TIMEOUT)
-        line = proc.stdout.readline() if ready else b""
-        if not line:
-            raise BenchError(f"the loopback farm did not start (exit code {proc.poll()})")
-        announce = json.loads(line)
-        yield FarmProcess(proc, [int(p) for p in announce["ports"]], providers)
-    finally:
-        if proc.stdin is not None:
-            proc.stdin.close()
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
 
 
 # --- inputs of the two commands --------------------------------------------------------------
@@ -245,9 +209,19 @@ def _toml_string(value: str) -> str:
     return json.dumps(value)
 
 
-def write_config(path: Path, ids: Sequence[str], base_urls: Sequence[str]) -> None:
-    """Write a statuswatch config that watches exactly these statuspage providers."""
+def write_config(
+    path: Path,
+    ids: Sequence[str],
+    base_urls: Sequence[str],
+    http: Sequence[tuple[str, str]] = (),
+) -> None:
+    """Write a statuswatch config that watches exactly these statuspage providers.
+
+    `http` gives `[http]` settings as (key, TOML value) pairs; none: the defaults.
+    """
     lines = ["watch = [" + ", ".join(_toml_string(i) for i in ids) + "]", ""]
+    if http:
+        lines += ["[http]", *(f"{key} = {value}" for key, value in http), ""]
     for pid, url in zip(ids, base_urls, strict=True):
         lines += [
             f"[providers.{pid}]",
@@ -272,32 +246,7 @@ def write_curl_config(path: Path, urls: Sequence[str], etags: Sequence[str] | No
     path.write_text(separator.join(blocks) + "\n", encoding="utf-8")
 
 
-def fetch_etags(urls: Sequence[str]) -> list[str]:
-    """Return the ETag of each URL (used to give curl the validators statuswatch keeps)."""
-    etags = []
-    for url in urls:
-        with _NO_PROXY_OPENER.open(url, timeout=30) as response:
-            etags.append(response.headers["ETag"])
-    return etags
-
-
-def statuswatch_command() -> list[str]:
-    """Return the console script next to this interpreter, else `python -m statuswatch`."""
-    script = Path(sys.executable).parent / "statuswatch"
-    if script.is_file() and os.access(script, os.X_OK):
-        return [str(script), "--json"]
-    return [sys.executable, "-m", "statuswatch", "--json"]
-
-
-def import_path_env() -> dict[str, str]:
-    """Return a PYTHONPATH naming this checkout when statuswatch is not installed, else {}."""
-    if importlib.util.find_spec("statuswatch") is not None or not (REPO / "statuswatch").is_dir():
-        return {}
-    current = os.environ.get("PYTHONPATH", "")
-    return {"PYTHONPATH": os.pathsep.join(p for p in (str(REPO), current) if p)}
-
-
-def curl_command(config: Path) -> list[str]:
+def curl_command(config: Path, parallel_max: int = CURL_PARALLEL_MAX) -> list[str]:
     """Return the curl command line that fetches the URLs of `config` in parallel."""
     curl = shutil.which("curl")
     if curl is None:
@@ -307,7 +256,7 @@ def curl_command(config: Path) -> list[str]:
         "--parallel",
         "--parallel-immediate",
         "--parallel-max",
-        str(CURL_PARALLEL_MAX),
+        str(parallel_max),
         "--no-progress-meter",
         "-s",
         "-K",
@@ -315,70 +264,24 @@ def curl_command(config: Path) -> list[str]:
     ]
 
 
-def clean_env(extra: dict[str, str]) -> dict[str, str]:
-    """Return this environment without proxies (loopback only), plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
-    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
-    env.update(extra)
-    return env
+def curl_version() -> str:
+    """Return curl's version line (the first of `curl --version`)."""
+    curl = shutil.which("curl")
+    if curl is None:
+        return "curl not found"
+    done = subprocess.run([curl, "--version"], capture_output=True, text=True, check=False)
+    return done.stdout.splitlines()[0] if done.stdout else "curl (version unknown)"
+
+
+def http_setting(text: str) -> tuple[str, str]:
+    """Parse `--http KEY=VALUE` (an `[http]` setting, VALUE as TOML) for argparse."""
+    key, sep, value = text.partition("=")
+    if not sep or not re.fullmatch(r"[a-z_]+", key.strip()) or not value.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key.strip(), value.strip()
 
 
 # --- measuring -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Measured:
-    """What one child process did and cost."""
-
-    returncode: int
-    wall: float
-    user: float
-    sys: float
-    maxrss_mib: float
-    stdout: bytes
-    stderr: bytes
-
-
-# Linux carries the parent's peak RSS over fork and exec into the child's ru_maxrss, so a child
-# of this (large) Python would never report less than our own size. A tiny launcher spawns the
-# command instead and reports the command's own rusage; it also times the command, so the
-# launcher's start-up is not counted either.
-_LAUNCHER = """
-import os, sys, time
-report, argv = sys.argv[1], sys.argv[2:]
-start = time.perf_counter()
-pid = os.posix_spawnp(argv[0], argv, os.environ)
-_, status, ru = os.wait4(pid, 0)
-wall = time.perf_counter() - start
-with open(report, "w") as out:
-    out.write(repr((os.waitstatus_to_exitcode(status), wall, ru.ru_utime, ru.ru_stime,
-                    ru.ru_maxrss)))
-"""
-
-
-def measure(argv: Sequence[str], env: dict[str, str], workdir: Path) -> Measured:
-    """Run `argv` once; return its exit code, wall, CPU and peak RSS from its own rusage."""
-    out_path, err_path, report = workdir / "stdout", workdir / "stderr", workdir / "rusage"
-    report.unlink(missing_ok=True)
-    launcher = [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(report), *argv]
-    # Files, not pipes: a large JSON document must never block the child on a full pipe.
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        done = subprocess.run(
-            launcher, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, check=False
-        )
-    if done.returncode != 0 or not report.exists():
-        detail = err_path.read_text(errors="replace").strip().splitlines()[-1:]
-        raise BenchError(f"could not run {argv[0]}: {' '.join(detail)}")
-    returncode, wall, user, system, maxrss_kib = ast.literal_eval(report.read_text())
-    return Measured(
-        returncode=int(returncode),
-        wall=float(wall),
-        user=float(user),
-        sys=float(system),
-        maxrss_mib=maxrss_kib / 1024,  # Linux reports KiB
-        stdout=out_path.read_bytes(),
-        stderr=err_path.read_bytes(),
-    )
 
 
 def validate_document(stdout: bytes, ids: Sequence[str]) -> list[str]:
@@ -473,26 +376,30 @@ def run_benchmark(
     providers: int = 200,
     latency: float = 0.2,
     repeat: int = 5,
-    ports: int = 1,
+    origins: int = 1,
     warm: bool = False,
     command: Sequence[str] | None = None,
     log: TextIO | None = None,
+    *,
+    http: Sequence[tuple[str, str]] = (),
+    curl_parallel_max: int = CURL_PARALLEL_MAX,
 ) -> Result:
     """Start the farm and measure statuswatch and curl alternately; raise BenchError on failure."""
     sw_argv = list(command) if command else statuswatch_command()
     with (
         tempfile.TemporaryDirectory(prefix="statuswatch-bench-") as tmp_name,
-        start_farm(providers, latency, ports) as farm,
+        start_farm(providers, latency, origins) as farm,
     ):
         tmp = Path(tmp_name)
         config = tmp / "config.toml"
-        write_config(config, farm.ids, farm.base_urls())
+        write_config(config, farm.ids, farm.base_urls(), http)
         curl_config = tmp / "curl.cfg"
-        etags = fetch_etags(farm.summary_urls()) if warm else None
-        write_curl_config(curl_config, farm.summary_urls(), etags)
+        # The farm's ETags are a hash of each body: the same validators statuswatch keeps.
+        etags = [loopback_farm.etag_of(loopback_farm.summary_body(i)) for i in farm.ids]
+        write_curl_config(curl_config, farm.summary_urls(), etags if warm else None)
         farm.stats(reset=True)
-        cu_argv = curl_command(curl_config)
-        result = Result(providers, latency, repeat, ports, warm, sw_argv, cu_argv)
+        cu_argv = curl_command(curl_config, curl_parallel_max)
+        result = Result(providers, latency, repeat, origins, warm, sw_argv, cu_argv, list(http))
         shared_dirs = _fresh_dirs(tmp / "warm")
 
         def sw_env() -> dict[str, str]:
@@ -520,7 +427,7 @@ def run_benchmark(
                     print(
                         f"  run {n + 1}/{repeat} {tool:<11} wall {run.wall:6.3f} s  "
                         f"cpu {run.cpu:6.3f} s  rss {run.maxrss_mib:6.1f} MiB  "
-                        f"conns {run.connections:4d}  in flight {run.peak_inflight:4d}",
+                        f"conns {run.connections:5d}  in flight {run.peak_inflight:5d}",
                         file=log,
                         flush=True,
                     )
@@ -537,14 +444,19 @@ def _fresh_dirs(base: Path) -> dict[str, str]:
     }
 
 
+# --- reporting -------------------------------------------------------------------------------
+
+
 def format_table(result: Result) -> str:
-    """Return the human-readable report of `result`."""
+    """Return the human-readable report of one case."""
     sw, cu = result.summaries()
     ratios = result.ratios()
     mode = "warm (ETags cached, 304s)" if result.warm else "cold (no cache)"
+    settings = ", ".join(f"{k}={v}" for k, v in result.http) or "default [http] settings"
     rows = [
-        f"{result.providers} providers, latency {result.latency:g} s, {result.ports} port(s), "
-        f"{mode}, {result.repeat} runs each, {os.cpu_count()} CPUs",
+        f"{result.providers} providers over {result.origins} origin(s), latency "
+        f"{result.latency:g} s, {mode}, {result.repeat} runs each, {os.cpu_count()} CPUs, "
+        f"{settings}",
         "",
         f"{'':<16}{'statuswatch':>14}{'curl':>14}{'ratio':>10}",
     ]
@@ -560,6 +472,8 @@ def format_table(result: Result) -> str:
             f"{label:<16}{getattr(sw, name):>10.3f} {unit:<3}{getattr(cu, name):>10.3f} "
             f"{unit:<3}{ratios[name]:>9.2f}x"
         )
+    sw_cpu, cu_cpu = result.cpu_per_page_ms()
+    rows.append(f"{'CPU per page':<16}{sw_cpu:>10.3f} ms {cu_cpu:>10.3f} ms")
     rows.append(
         f"{'conns median':<16}{sw.connections_median:>10.0f}    {cu.connections_median:>10.0f}"
     )
@@ -570,29 +484,83 @@ def format_table(result: Result) -> str:
     rows.append(
         f"{'304s median':<16}{sw.not_modified_median:>10.0f}    {cu.not_modified_median:>10.0f}"
     )
-    rows.append("")
+    rows.append(f"every run read all {result.providers} providers (checked)")
     for name, met in result.targets().items():
         rows.append(f"target {name}: {'met' if met else 'MISSED'}")
-    if (result.providers, result.latency, result.ports) != TARGET_SIZE:
-        rows.append("(the targets are set for 200 providers at 0.2 s on one origin, not this size)")
     return "\n".join(rows)
+
+
+def markdown_table(results: Sequence[Result]) -> str:
+    """Return one Markdown table row per case (the form README.md keeps)."""
+    rows = [
+        "| pages | origins | cache | statuswatch wall median (min) | curl wall median (min) "
+        "| wall ratio | statuswatch CPU/page | curl CPU/page | statuswatch RSS | curl RSS "
+        "| in flight (sw / curl) | targets |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        sw, cu = r.summaries()
+        sw_cpu, cu_cpu = r.cpu_per_page_ms()
+        targets = ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in r.targets().items())
+        rows.append(
+            f"| {r.providers:,} | {r.origins} | {'warm (304)' if r.warm else 'cold'} "
+            f"| {sw.wall_median:.2f} s ({sw.wall_min:.2f}) | {cu.wall_median:.2f} s "
+            f"({cu.wall_min:.2f}) | {r.ratios()['wall_median']:.2f}x | {sw_cpu:.2f} ms "
+            f"| {cu_cpu:.2f} ms | {sw.rss_median:.0f} MiB | {cu.rss_median:.0f} MiB "
+            f"| {sw.peak_inflight_median:.0f} / {cu.peak_inflight_median:.0f} "
+            f"| {targets or '-'} |"
+        )
+    return "\n".join(rows)
+
+
+def origins_for(providers: int, per_origin: int | None) -> int:
+    """Return how many origins `providers` pages take at `per_origin` each (None: one)."""
+    return 1 if per_origin is None else max(1, math.ceil(providers / per_origin))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark from the command line; 1 when a measured command failed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--providers", type=int, default=200, help="providers to poll (200)")
+    parser.add_argument("--providers", type=int, default=200, help="pages to poll (200)")
     parser.add_argument(
-        "--latency", type=float, default=0.2, help="seconds each provider takes to answer (0.2)"
+        "--latency", type=float, default=0.2, help="seconds each page takes to answer (0.2)"
     )
     parser.add_argument("--repeat", type=int, default=5, help="measured runs of each tool (5)")
-    parser.add_argument(
-        "--ports", type=int, default=1, help="spread the providers over this many origins (1)"
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--origins",
+        "--ports",
+        dest="origins",
+        type=int,
+        help="spread the pages over this many 127.0.0.x origins (default 1)",
+    )
+    where.add_argument(
+        "--per-origin", type=int, help="pages per origin (the origins follow from --providers)"
     )
     parser.add_argument(
         "--warm",
         action="store_true",
-        help="keep statuswatch's cache between runs (304s); curl sends the ETags",
+        help="keep statuswatch's cache between runs (304s); curl sends the same ETags",
+    )
+    parser.add_argument(
+        "--suite",
+        choices=sorted(SUITES),
+        help="run a whole table, each size cold then warm: origins (200, 1,000, 5,000 pages, "
+        f"{PER_ORIGIN} per origin) or one-origin (200, 1,000 pages on 127.0.0.1)",
+    )
+    parser.add_argument(
+        "--http",
+        action="append",
+        default=[],
+        type=http_setting,
+        metavar="KEY=VALUE",
+        help="an [http] setting for statuswatch, e.g. max_connections=256 (repeatable)",
+    )
+    parser.add_argument(
+        "--curl-parallel-max",
+        type=int,
+        help=f"curl --parallel-max ({CURL_PARALLEL_MAX}, or 50 in the one-origin suite; curl "
+        "before 8.16 caps it at 300)",
     )
     parser.add_argument("--json-out", type=Path, help="also write the numbers to this file")
     parser.add_argument(
@@ -601,25 +569,52 @@ def main(argv: list[str] | None = None) -> int:
         "(default: the console script next to this Python, with --json)",
     )
     args = parser.parse_args(argv)
-    if args.providers < 1 or args.repeat < 1 or args.ports < 1 or args.latency < 0:
-        parser.error("--providers, --repeat and --ports must be >= 1 and --latency >= 0")
+    if args.providers < 1 or args.repeat < 1 or args.latency < 0:
+        parser.error("--providers and --repeat must be >= 1 and --latency >= 0")
+    if (args.origins is not None and args.origins < 1) or (
+        args.per_origin is not None and args.per_origin < 1
+    ):
+        parser.error("--origins and --per-origin must be >= 1")
     command = shlex.split(args.command) if args.command else None
+    if args.suite:
+        cases = [
+            (pages, origins_for(pages, per), warm)
+            for pages, per in SUITES[args.suite]
+            for warm in (False, True)
+        ]
+    else:
+        origins = args.origins or origins_for(args.providers, args.per_origin)
+        cases = [(args.providers, origins, args.warm)]
+    curl_max = args.curl_parallel_max or SUITE_CURL_MAX.get(args.suite, CURL_PARALLEL_MAX)
+    print(curl_version(), file=sys.stderr)
+    results: list[Result] = []
     try:
-        result = run_benchmark(
-            args.providers,
-            args.latency,
-            args.repeat,
-            args.ports,
-            args.warm,
-            command,
-            log=sys.stderr,
-        )
+        for pages, origins, warm in cases:
+            print(
+                f"{pages} pages, {origins} origin(s), {'warm' if warm else 'cold'}:",
+                file=sys.stderr,
+            )
+            result = run_benchmark(
+                pages,
+                args.latency,
+                args.repeat,
+                origins,
+                warm,
+                command,
+                log=sys.stderr,
+                http=args.http,
+                curl_parallel_max=curl_max,
+            )
+            results.append(result)
+            print(format_table(result) + "\n", flush=True)
     except BenchError as exc:
         print(f"bench_poll: {exc}", file=sys.stderr)
         return 1
-    print(format_table(result))
+    if len(results) > 1:
+        print(markdown_table(results))
     if args.json_out:
-        args.json_out.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
+        numbers: Any = [r.to_json() for r in results] if args.suite else results[0].to_json()
+        args.json_out.write_text(json.dumps(numbers, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

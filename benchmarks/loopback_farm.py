@@ -1,15 +1,17 @@
-"""A farm of fake Atlassian Statuspage providers on 127.0.0.1, answering after a set latency.
+"""A farm of fake Atlassian Statuspage providers on loopback, answering after a set latency.
 
 Run as its own process (so it never shares a GIL with the command being measured):
 
-    python benchmarks/loopback_farm.py --providers 200 --latency 0.2 --ports 1
+    python benchmarks/loopback_farm.py --providers 1000 --latency 0.2 --origins 50
 
-It listens on `--ports` ports chosen by the kernel, prints one JSON line
-``{"ports": [...], "providers": N, "latency": S}`` on stdout once it accepts connections, and
-serves until SIGTERM/SIGINT, until stdin closes (``--exit-on-stdin-eof``, for a parent that
-may die) or until ``--max-seconds`` have passed, whichever comes first.
+It listens on `--origins` distinct origins: the first on 127.0.0.1, the next on 127.0.0.2,
+127.0.0.3, ... (Linux routes all of 127.0.0.0/8 to the loopback interface), each on a port
+chosen by the kernel. Once it accepts connections it prints one JSON line
+``{"origins": [["127.0.0.1", port], ...], "ports": [...], "providers": N, "latency": S}``
+on stdout, and serves until SIGTERM/SIGINT, until stdin closes (``--exit-on-stdin-eof``, for a
+parent that may die) or until ``--max-seconds`` have passed, whichever comes first.
 
-Routes (every port serves every provider):
+Routes (every origin serves every provider):
 
 * ``GET /p<NNN>/api/v2/summary.json``: a realistic summary.json (~10 KB) for provider NNN,
   sent after ``--latency`` seconds, with an ETag; 304 after the same latency when
@@ -381,16 +383,24 @@ def _response(
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
+def origin_host(index: int) -> str:
+    """Return the loopback address of origin number `index`: 127.0.0.1, 127.0.0.2, ..."""
+    number = index + 1  # 127.0.0.0 is the network's own address
+    return f"127.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}"
+
+
 async def serve(
-    providers: int, latency: float, ports: int, max_seconds: float, exit_on_stdin_eof: bool
+    providers: int, latency: float, origins: int, max_seconds: float, exit_on_stdin_eof: bool
 ) -> None:
-    """Listen on `ports` loopback ports, announce them on stdout and serve until told to stop."""
+    """Listen on `origins` loopback origins, announce them on stdout, serve until told to stop."""
     farm = Farm(providers, latency)
     servers = [
-        await asyncio.start_server(farm.handle, "127.0.0.1", 0, backlog=1024, limit=MAX_HEAD)
-        for _ in range(ports)
+        await asyncio.start_server(
+            farm.handle, origin_host(n), 0, backlog=1024, limit=MAX_HEAD, reuse_address=True
+        )
+        for n in range(origins)
     ]
-    chosen = [s.sockets[0].getsockname()[1] for s in servers]
+    chosen = [s.sockets[0].getsockname()[:2] for s in servers]
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -399,7 +409,12 @@ async def serve(
         # The parent holds our stdin open; when it dies, the pipe closes and so do we.
         await loop.connect_read_pipe(lambda: _EofProtocol(stop), sys.stdin)
     loop.call_later(max_seconds, stop.set)
-    announce = {"ports": chosen, "providers": providers, "latency": latency}
+    announce = {
+        "origins": [[host, port] for host, port in chosen],
+        "ports": [port for _, port in chosen],
+        "providers": providers,
+        "latency": latency,
+    }
     sys.stdout.write(json.dumps(announce) + "\n")
     sys.stdout.flush()
     await stop.wait()
@@ -426,7 +441,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--providers", type=int, default=200, help="providers to serve (200)")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds before each answer")
-    parser.add_argument("--ports", type=int, default=1, help="listening ports to spread over (1)")
+    parser.add_argument(
+        "--origins",
+        "--ports",
+        dest="origins",
+        type=int,
+        default=1,
+        help="distinct host:port origins to spread over (1: 127.0.0.1 only)",
+    )
     parser.add_argument(
         "--max-seconds", type=float, default=3600.0, help="stop by itself after this long (3600)"
     )
@@ -436,10 +458,10 @@ def main(argv: list[str] | None = None) -> int:
         help="stop when stdin closes (for a parent process)",
     )
     args = parser.parse_args(argv)
-    if args.providers < 1 or args.ports < 1 or args.latency < 0:
-        parser.error("--providers and --ports must be >= 1 and --latency >= 0")
+    if args.providers < 1 or args.origins < 1 or args.latency < 0:
+        parser.error("--providers and --origins must be >= 1 and --latency >= 0")
     asyncio.run(
-        serve(args.providers, args.latency, args.ports, args.max_seconds, args.exit_on_stdin_eof)
+        serve(args.providers, args.latency, args.origins, args.max_seconds, args.exit_on_stdin_eof)
     )
     return 0
 

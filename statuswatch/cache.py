@@ -1,4 +1,10 @@
-"""The last good body of each URL with its validators, one self-describing file per URL."""
+"""The last good body of each URL with its validators, one self-describing file per URL.
+
+A file's modification time is when its body was last known good: set to `fetched_at` when the
+entry is written, moved forward by `confirm` when a 304 says the body is still current.
+Rewriting 10 KB to say so cost ~0.2 ms of CPU and ~0.6 ms of waiting per page (ext4 flushes
+a file renamed over another), setting the time costs a few microseconds.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,20 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
+import queue
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
 from statuswatch.atomic import atomic_write
 
-__all__ = ["KEPT_HEADERS", "Cache", "CacheEntry"]
+__all__ = ["KEPT_HEADERS", "Cache", "CacheEntry", "Validators"]
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +34,13 @@ SUFFIX = ".entry"
 # Headers an adapter may look at when it parses a cached body again.
 KEPT_HEADERS = ("content-type", "date", "etag", "last-modified")
 _MAX_HEADER_LINE = 64 * 1024
+_PEEK = 4096  # a header line is a few hundred bytes
+_UNREADABLE = (ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError)
 # A validator goes back out as a request header: printable ASCII only, so a tampered file
 # cannot smuggle a line break into a request.
 _HEADER_VALUE = re.compile(r"[\x20-\x7e]{1,1024}")
+# A modification time this much past `fetched_at` is a confirmation, not the write itself.
+_CONFIRMED_AFTER = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +55,29 @@ class CacheEntry:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a conditional request sends back: the entry's ETag and Last-Modified."""
+
+    etag: str | None
+    last_modified: str | None
+
+
 class Cache:
-    """A directory of cache entries; a missing, foreign or corrupt file reads as absent."""
+    """A directory of cache entries; a missing, foreign or corrupt file reads as absent.
+
+    `store_soon` and `confirm_soon` hand the disk work to one thread of the cache's own, so an
+    event loop never waits on it; `settle` waits for that work to be done.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        self._made = False
+        self._warned: set[str] = set()
+        self._pending: queue.SimpleQueue[CacheEntry | tuple[str, datetime] | None] = (
+            queue.SimpleQueue()
+        )
+        self._writer: threading.Thread | None = None
 
     def path_for(self, url: str) -> Path:
         """Return the file that holds `url`'s entry."""
@@ -54,19 +86,50 @@ class Cache:
     def load(self, url: str) -> CacheEntry | None:
         """Return the entry for `url`, or None when there is none or it cannot be trusted."""
         try:
-            raw = self.path_for(url).read_bytes()
+            with self.path_for(url).open("rb") as handle:
+                raw = handle.read()
+                modified = os.fstat(handle.fileno()).st_mtime_ns
         except OSError:
             return None
         try:
-            return _decode(raw, url)
-        except (ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError) as exc:
-            # Ignored rather than raised, with a warning (a crash or a disk fault made it):
-            # the provider is fetched afresh and the next good body replaces the file.
+            return _decode(raw, url, modified)
+        except _UNREADABLE as exc:
+            self._unreadable(url, exc)
+            return None
+
+    def validators(self, url: str) -> Validators | None:
+        """The ETag and Last-Modified kept for `url`, its body left on disk; None: no entry.
+
+        A poll asks every page at once and each waits for its turn on the network: loading
+        whole entries up front held every cached body meanwhile (50 MB at 5,000 pages).
+        The entry is checked as `load` checks it, its body by length only, as `load` does.
+        """
+        try:
+            with self.path_for(url).open("rb") as handle:
+                head = handle.read(_PEEK)
+                if b"\n" not in head:
+                    head += handle.read(_MAX_HEADER_LINE)
+                length = os.fstat(handle.fileno()).st_size
+        except OSError:
+            return None
+        end = head.find(b"\n", 0, _MAX_HEADER_LINE)
+        try:
+            header = _header(head[:end] if end >= 0 else None, url, length - end - 1)[0]
+        except _UNREADABLE as exc:
+            self._unreadable(url, exc)
+            return None
+        return Validators(_validator(header.get("etag")), _validator(header.get("last_modified")))
+
+    def _unreadable(self, url: str, exc: Exception) -> None:
+        """Warn, once per URL, of a cache file that is there but cannot be trusted."""
+        # Ignored rather than raised (a crash or a disk fault made it): the provider is
+        # fetched afresh and the next good body replaces the file.
+        if url not in self._warned:
+            self._warned.add(url)
             log.warning(
                 "statuswatch: the cache file %s for %s is unreadable (%s); fetching afresh",
                 self.path_for(url), url, exc,
             )  # fmt: skip
-            return None
 
     def store(self, entry: CacheEntry) -> bool:
         """Write `entry` in one atomic replacement; False (and a warning) if the disk refused."""
@@ -84,14 +147,58 @@ class Cache:
         # json.dumps escapes newlines inside strings, so the first b"\n" ends the header.
         data = json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + entry.body
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            if not self._made:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                self._made = True
             # Not fsynced: a file torn by a power cut fails the size check and is ignored, and
             # 200 fsyncs would cost more than the whole poll.
-            atomic_write(self.path_for(entry.url), data, durable=False)
+            path = atomic_write(self.path_for(entry.url), data, durable=False)
+            stamp = _ns(entry.fetched_at)
+            os.utime(path, ns=(stamp, stamp))
         except OSError as exc:
             log.warning("could not write the cache for %s: %s", entry.url, exc)
             return False
         return True
+
+    def confirm(self, url: str, at: datetime) -> bool:
+        """Record that `url`'s body was still current at `at` (a 304); False if it could not."""
+        stamp = _ns(at)
+        try:
+            os.utime(self.path_for(url), ns=(stamp, stamp))
+        except OSError as exc:
+            log.warning("could not update the cache for %s: %s", url, exc)
+            return False
+        return True
+
+    def store_soon(self, entry: CacheEntry) -> None:
+        """`store` on the cache's writer thread."""
+        self._enqueue(entry)
+
+    def confirm_soon(self, url: str, at: datetime) -> None:
+        """`confirm` on the cache's writer thread."""
+        self._enqueue((url, at))
+
+    def settle(self) -> None:
+        """Wait until every write asked for so far is done (blocks: call it off the loop)."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            self._pending.put(None)
+            writer.join()
+
+    def _enqueue(self, work: CacheEntry | tuple[str, datetime]) -> None:
+        if self._writer is None:
+            # A daemon: if the process ends without settling, the pending writes are lost,
+            # which a cache can afford (each file is replaced whole or not at all).
+            self._writer = threading.Thread(target=self._write, name="cache-writer", daemon=True)
+            self._writer.start()
+        self._pending.put(work)
+
+    def _write(self) -> None:
+        while (work := self._pending.get()) is not None:
+            if isinstance(work, CacheEntry):
+                self.store(work)
+            else:
+                self.confirm(*work)
 
     def discard(self, url: str) -> None:
         """Forget `url`'s entry, if any."""
@@ -99,33 +206,56 @@ class Cache:
             self.path_for(url).unlink()
 
 
-def _decode(raw: bytes, url: str) -> CacheEntry:
-    """Parse a cache file; ValueError/TypeError/KeyError when it is not one of ours for `url`."""
+def _ns(when: datetime) -> int:
+    """A datetime as nanoseconds since the epoch (for os.utime)."""
+    return int(when.timestamp() * 1_000_000) * 1000
+
+
+def _decode(raw: bytes, url: str, modified_ns: int | None = None) -> CacheEntry:
+    """Parse a cache file; ValueError/TypeError/KeyError when it is not one of ours for `url`.
+
+    A modification time later than the header's `fetched_at` is a 304's confirmation: the
+    entry is as fresh as that, and its Date header (what history pages are read against) too.
+    """
     end = raw.find(b"\n", 0, _MAX_HEADER_LINE)
-    if end < 0:
+    header, fetched_at, headers = _header(raw[:end] if end >= 0 else None, url, len(raw) - end - 1)
+    if modified_ns is not None:
+        confirmed = datetime.fromtimestamp(modified_ns / 1e9, UTC)
+        if confirmed > fetched_at + _CONFIRMED_AFTER:
+            fetched_at = confirmed
+            headers["date"] = format_datetime(confirmed.replace(microsecond=0), usegmt=True)
+    return CacheEntry(
+        url=url,
+        body=raw[end + 1 :],
+        fetched_at=fetched_at,
+        etag=_validator(header.get("etag")),
+        last_modified=_validator(header.get("last_modified")),
+        headers=headers,
+    )
+
+
+def _header(
+    line: bytes | None, url: str, body_size: int
+) -> tuple[dict[str, Any], datetime, dict[str, str]]:
+    """Check an entry's header line against its URL and its body's size; return the header,
+    its fetched_at and its kept headers (ValueError/TypeError/KeyError if it is not one)."""
+    if line is None:
         raise ValueError("no header line")
-    header: Any = json.loads(raw[:end].decode("utf-8"))
+    header: Any = json.loads(line.decode("utf-8"))
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ValueError("unknown format")
     if header["url"] != url:
         raise ValueError("entry belongs to another URL")
-    body = raw[end + 1 :]
-    if header["size"] != len(body):
-        raise ValueError(f"body is {len(body)} bytes, header says {header['size']}")
+    if header["size"] != body_size:
+        raise ValueError(f"body is {body_size} bytes, header says {header['size']}")
     fetched_at = datetime.fromisoformat(header["fetched_at"])
     if fetched_at.utcoffset() is None:
         raise ValueError("naive fetched_at")
     headers = header.get("headers") or {}
     if not isinstance(headers, dict):
         raise TypeError("headers is not an object")
-    return CacheEntry(
-        url=url,
-        body=body,
-        fetched_at=fetched_at,
-        etag=_validator(header.get("etag")),
-        last_modified=_validator(header.get("last_modified")),
-        headers={str(k): v for k, v in headers.items() if k in KEPT_HEADERS and isinstance(v, str)},
-    )
+    kept = {str(k): v for k, v in headers.items() if k in KEPT_HEADERS and isinstance(v, str)}
+    return header, fetched_at, kept
 
 
 def _validator(value: object) -> str | None:

@@ -16,8 +16,10 @@ from types import TracebackType
 import httpx
 
 from statuswatch import __version__
+from statuswatch.cookieless import CookielessClient
 from statuswatch.fetcherrors import classify, describe, secs
 from statuswatch.inflate import ACCEPT_ENCODING, SUPPORTED, InflateError, Inflater
+from statuswatch.limits import connection_budget
 from statuswatch.model import ErrorType, FetchError
 from statuswatch.settings import MIB, HttpSettings
 from statuswatch.text import one_line
@@ -35,7 +37,8 @@ __all__ = [
 ]
 
 USER_AGENT = f"statuswatch/{__version__} (+https://github.com/statuswatch/statuswatch)"
-# One AsyncClient slows down sharply with many connections (STYLE.md); 16 spread the load.
+# httpx's own pool slows down sharply with many connections (STYLE.md): behind a proxy, where
+# that pool is used, 16 clients spread the load.
 MAX_CLIENTS = 16
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
@@ -131,16 +134,21 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         self._transport = transport
-        # A given transport is its own connection pool: one client is enough.
-        count = 1 if transport is not None else max(1, min(clients, MAX_CLIENTS))
-        self._clients: list[httpx.AsyncClient | None] = [None] * count
         self._now = now or _utcnow
         self._sleep = sleep or asyncio.sleep
         self._rng = rng or random.Random()
         self.trust = TrustStore()
         # Read once: with trust_env each client spends ~25 ms on the environment (STYLE.md).
         self._trust_env = proxy_configured()
-        self._global = asyncio.Semaphore(max(1, settings.max_connections))
+        # One client on the pooled transport (a pool per host) carries every request. Behind a
+        # proxy, httpx's own transport does the proxying, and since its single pool slows down
+        # with the square of its connections, requests are spread over several clients there.
+        spread = transport is None and self._trust_env
+        count = max(1, min(clients, MAX_CLIENTS)) if spread else 1
+        self._clients: list[httpx.AsyncClient | None] = [None] * count
+        # Each request in flight holds a socket: never more than the open-file limit allows.
+        self.max_in_flight = connection_budget(settings.max_connections)
+        self._global = asyncio.Semaphore(self.max_in_flight)
         self._hosts: dict[tuple[str, str, int], asyncio.Semaphore] = {}
 
     async def __aenter__(self) -> Fetcher:
@@ -200,14 +208,15 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         try:
-            key = _origin(httpx.URL(url))
+            target = httpx.URL(url)  # parsed once: the client takes it as it is
+            key = _origin(target)
         except (httpx.InvalidURL, ValueError) as exc:
             raise FetchFailed(ErrorType.CONNECTION, f"cannot request {url}: {exc}") from None
         client = self._client(slot)
         attempts = 1 + max(0, self.settings.retries)
         for attempt in range(1, attempts + 1):
             async with self._limits(key):
-                outcome = await self._attempt(client, url, headers, conditional=bool(headers))
+                outcome = await self._attempt(client, target, url, headers)
             if isinstance(outcome, FetchResult):
                 return outcome
             cap = self.settings.retry_after_cap
@@ -244,8 +253,16 @@ class Fetcher:
             connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=s.deadline
         )
         # Our semaphores bound concurrency; the pool must never be the tighter limit.
-        size = max(1, s.max_connections)
-        return httpx.AsyncClient(
+        pool = self.max_in_flight
+        transport = self._transport
+        if transport is None and not self._trust_env:
+            # Imported here: aiohttp takes ~0.1 s to import, which only fetching needs.
+            from statuswatch.transport import PooledTransport
+
+            transport = PooledTransport(
+                self.trust.context, limit=pool, limit_per_host=max(1, s.max_per_host)
+            )
+        return CookielessClient(
             # Only encodings whose inflating `_read_capped` can bound (never br or zstd).
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=timeout,
@@ -253,9 +270,9 @@ class Fetcher:
             max_redirects=s.max_redirects,
             event_hooks={"request": [self._before_request]},
             verify=self.trust.context,
-            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-            transport=self._transport,
-            trust_env=self._trust_env and self._transport is None,
+            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+            transport=transport,
+            trust_env=self._trust_env and transport is None,
         )
 
     async def _before_request(self, request: httpx.Request) -> None:
@@ -277,17 +294,17 @@ class Fetcher:
             yield
 
     async def _attempt(
-        self, client: httpx.AsyncClient, url: str, headers: dict[str, str], *, conditional: bool
+        self, client: httpx.AsyncClient, target: httpx.URL, url: str, headers: dict[str, str]
     ) -> FetchResult | _Retry:
         """One request within the deadline; FetchFailed when retrying cannot help."""
         s = self.settings
         in_body = False
         try:
             async with asyncio.timeout(s.deadline):
-                async with client.stream("GET", url, headers=headers) as response:
+                async with _opened(client, target, headers) as response:
                     in_body = True
                     status = response.status_code
-                    if status == 304 and conditional:
+                    if status == 304 and headers:  # a 304 answers only a conditional request
                         await _drain(response)
                         return self._result(url, response, b"")
                     if not 200 <= status < 300:
@@ -323,6 +340,28 @@ class Fetcher:
             body=body,
             fetched_at=self._now(),
         )
+
+
+@asynccontextmanager
+async def _opened(
+    client: httpx.AsyncClient, target: httpx.URL, headers: dict[str, str]
+) -> AsyncIterator[httpx.Response]:
+    """`client.stream("GET", ...)`; once closed, the response lets go of its stream.
+
+    httpx links a response and its stream both ways: a reference cycle, which only the
+    garbage collector frees, holding the request, the headers and the transport's response
+    (~50 objects a request) until it runs. Cut, they go as soon as they are dropped.
+    """
+    opened: httpx.Response | None = None
+    try:
+        async with client.stream("GET", target, headers=headers) as opened:
+            yield opened
+    finally:
+        if opened is not None:
+            opened.stream = _SPENT
+
+
+_SPENT = httpx.ByteStream(b"")
 
 
 async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:

@@ -48,12 +48,30 @@ def strip_controls(value: str) -> str:
     return _CONTROLS.sub("", _ESCAPES.sub("", value))
 
 
+def _clean_line(text: str, limit: int) -> bool:
+    """True when `text` is already one line of plain text within `limit`: nothing to change.
+
+    Most names, ids and titles are; a page has a hundred of them, so this check is in C:
+    `isprintable` is false for every control, format (bidi, zero-width, tag), surrogate and
+    separator character but the ASCII space, which leaves markup and spacing to look for.
+    """
+    return (
+        len(text) <= limit
+        and text.isprintable()
+        and "<" not in text
+        and "&" not in text
+        and "  " not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+    )
+
+
 def plain_text(value: object, limit: int = MAX_TEXT) -> str:
     """Return a body as plain text: no HTML tags, no controls, trimmed and capped at `limit`."""
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    if len(text) <= limit and not _NEEDS_WORK.search(text):
+    if _clean_line(text, limit) or (len(text) <= limit and not _NEEDS_WORK.search(text)):
         return text
     if "<" in text:
         text = _TAG.sub("", _BREAK.sub("\n", text))
@@ -67,6 +85,8 @@ def plain_text(value: object, limit: int = MAX_TEXT) -> str:
 
 def one_line(value: object, limit: int = MAX_TITLE) -> str:
     """Return a title or a name as one line of plain text."""
+    if isinstance(value, str) and _clean_line(value, limit):
+        return value
     return " ".join(plain_text(value, limit).split())
 
 

@@ -67,12 +67,13 @@ def test_statuspage_adapter_reads_the_farm_page() -> None:
     assert [m.title for m in page.maintenances] == [loopback_farm.maintenance_title("p007")]
 
 
-def test_farm_serves_pages_etags_304s_and_404s_on_every_port() -> None:
-    with bench_poll.start_farm(providers=3, latency=0.0, ports=2) as farm:
-        assert len(set(farm.ports)) == 2
-        assert farm.base_urls()[:2] == [
+def test_farm_serves_pages_etags_304s_and_404s_on_every_origin() -> None:
+    with bench_poll.start_farm(providers=3, latency=0.0, origins=2) as farm:
+        assert [host for host, _ in farm.origins] == ["127.0.0.1", "127.0.0.2"]
+        assert farm.base_urls() == [
             f"http://127.0.0.1:{farm.ports[0]}/p001",
-            f"http://127.0.0.1:{farm.ports[1]}/p002",
+            f"http://127.0.0.2:{farm.ports[1]}/p002",
+            f"http://127.0.0.1:{farm.ports[0]}/p003",
         ]
         url = farm.summary_urls()[0]
         status, headers, body = _get(url)
@@ -81,8 +82,8 @@ def test_farm_serves_pages_etags_304s_and_404s_on_every_port() -> None:
         assert headers["ETag"] == loopback_farm.etag_of(body)
         again, _, empty = _get(url, {"If-None-Match": f'"other", W/{headers["ETag"]}'})
         assert (again, empty) == (304, b"")
-        other_port = f"http://127.0.0.1:{farm.ports[1]}/p001{loopback_farm.SUMMARY_PATH}"
-        assert _get(other_port)[0] == 200
+        other_origin = f"http://127.0.0.2:{farm.ports[1]}/p001{loopback_farm.SUMMARY_PATH}"
+        assert _get(other_origin)[0] == 200
         assert _get(f"http://127.0.0.1:{farm.ports[0]}/p004{loopback_farm.SUMMARY_PATH}")[0] == 404
         stats = farm.stats(reset=True)
         assert (stats["requests"], stats["ok"], stats["not_modified"], stats["not_found"]) == (
@@ -95,11 +96,27 @@ def test_farm_serves_pages_etags_304s_and_404s_on_every_port() -> None:
     assert farm.proc.returncode is not None
 
 
+def test_origin_hosts_are_distinct_loopback_addresses() -> None:
+    hosts = [loopback_farm.origin_host(n) for n in (0, 1, 253, 254, 255, 70_000)]
+    assert hosts == [
+        "127.0.0.1",
+        "127.0.0.2",
+        "127.0.0.254",
+        "127.0.0.255",
+        "127.0.1.0",
+        "127.1.17.113",
+    ]
+    assert bench_poll.origins_for(1000, 20) == 50
+    assert bench_poll.origins_for(1001, 20) == 51
+    assert bench_poll.origins_for(1000, None) == 1
+
+
 def test_inputs_name_the_same_urls(tmp_path: Path) -> None:
     ids = ["p001", "p002"]
     bases = ["http://127.0.0.1:9/p001", "http://127.0.0.1:8/p002"]
-    bench_poll.write_config(tmp_path / "config.toml", ids, bases)
+    bench_poll.write_config(tmp_path / "config.toml", ids, bases, [("max_connections", "7")])
     config = tomllib.loads((tmp_path / "config.toml").read_text())
+    assert config["http"] == {"max_connections": 7}
     assert config["watch"] == ids
     assert config["providers"]["p002"] == {
         "name": "Provider P002",
@@ -175,6 +192,8 @@ def test_end_to_end_run_checks_statuswatch_and_writes_the_numbers(tmp_path: Path
         assert (run["returncode"], run["requests"], run["problems"]) == (0, 5, [])
         assert run["maxrss_mib"] > 0
     assert numbers["statuswatch_command"][-1] == "--json"
+    assert numbers["origins"] == 1
+    assert set(numbers["cpu_per_page_ms"]) == {"statuswatch", "curl"}
     assert set(numbers["ratios"]) == {
         "wall_median",
         "wall_min",
@@ -210,3 +229,46 @@ def test_a_statuswatch_document_with_failed_providers_fails_the_benchmark(
     assert "statuswatch failed: p001: error {'type': 'connection', 'message': 'refused'}" in err
     # The fake never asked the farm for anything, and the check says so too.
     assert "the farm served 0 requests, expected 2" in err
+
+
+@needs_curl
+def test_many_origins_warm_and_an_http_setting_reach_both_tools(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    argv = ["--providers", "6", "--per-origin", "2", "--latency", "0.05", "--repeat", "1"]
+    argv += ["--warm", "--http", "max_connections=2", "--json-out", str(out)]
+    assert bench_poll.main(argv) == 0
+    numbers = json.loads(out.read_text())
+    assert (numbers["origins"], numbers["warm"], numbers["http"]) == (
+        3,
+        True,
+        {"max_connections": "2"},
+    )
+    (sw,) = numbers["runs"]["statuswatch"]
+    (cu,) = numbers["runs"]["curl"]
+    # Every answer a 304, for both; the setting reached statuswatch (at most 2 in flight).
+    assert (sw["not_modified"], cu["not_modified"]) == (6, 6)
+    assert sw["peak_inflight"] <= 2 < cu["peak_inflight"]
+
+
+@needs_curl
+def test_a_suite_runs_each_size_cold_then_warm_and_prints_one_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(bench_poll.SUITES, "origins", [(4, 2), (6, 2)])
+    out = tmp_path / "suite.json"
+    argv = ["--suite", "origins", "--latency", "0.01", "--repeat", "1", "--json-out", str(out)]
+    assert bench_poll.main(argv) == 0
+    cases = json.loads(out.read_text())
+    assert [(c["providers"], c["origins"], c["warm"]) for c in cases] == [
+        (4, 2, False),
+        (4, 2, True),
+        (6, 3, False),
+        (6, 3, True),
+    ]
+    table = capsys.readouterr().out.split("| pages |", 1)[1].splitlines()
+    assert [row.split("|")[1:4] for row in table[2:]] == [
+        [" 4 ", " 2 ", " cold "],
+        [" 4 ", " 2 ", " warm (304) "],
+        [" 6 ", " 3 ", " cold "],
+        [" 6 ", " 3 ", " warm (304) "],
+    ]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from statuswatch import cache as cache_module
-from statuswatch.cache import Cache, CacheEntry
+from statuswatch.cache import Cache, CacheEntry, Validators
 
 URL = "https://status.example.com/api/v2/summary.json"
 WHEN = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -78,6 +78,7 @@ def test_corrupt_file_reads_as_absent_and_is_replaced(tmp_path: Path, mangle: ob
     path = cache.path_for(URL)
     path.write_bytes(mangle(path.read_bytes()))  # type: ignore[operator]
     assert cache.load(URL) is None
+    assert cache.validators(URL) is None  # no conditional request for an unusable entry
     assert cache.store(_entry(body=b"fresh"))
     loaded = cache.load(URL)
     assert loaded is not None and loaded.body == b"fresh"
@@ -117,3 +118,69 @@ def test_discard_forgets_and_tolerates_absence(tmp_path: Path) -> None:
     assert cache.load(URL) is None
     cache.discard(URL)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_entry_written_is_as_old_as_its_fetch(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.store(_entry())
+    assert cache.path_for(URL).stat().st_mtime == WHEN.timestamp()
+    loaded = cache.load(URL)
+    assert loaded is not None and loaded.fetched_at == WHEN and "date" not in loaded.headers
+
+
+def test_confirm_moves_the_age_and_date_forward_without_rewriting(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.store(_entry(headers={"Date": "Sun, 01 Mar 2026 12:00:00 GMT"}))
+    path = cache.path_for(URL)
+    before = (path.stat().st_ino, path.read_bytes())
+    later = WHEN + timedelta(hours=2, microseconds=250)
+    assert cache.confirm(URL, later)
+    assert (path.stat().st_ino, path.read_bytes()) == before  # the same file, untouched
+    loaded = cache.load(URL)
+    assert loaded is not None
+    assert loaded.fetched_at == later
+    # History pages are read against the Date: it follows the confirmation.
+    assert loaded.headers["date"] == "Sun, 01 Mar 2026 14:00:00 GMT"
+    assert (loaded.body, loaded.etag) == (_entry().body, '"abc"')
+
+
+def test_confirming_an_absent_entry_is_reported_not_raised(tmp_path: Path) -> None:
+    assert Cache(tmp_path).confirm(URL, WHEN) is False
+
+
+def test_writes_asked_for_soon_are_done_once_settled(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache")
+    later = WHEN + timedelta(minutes=5)
+    for n in range(20):
+        cache.store_soon(_entry(url=f"{URL}?{n}", body=b"%d" % n))
+    cache.confirm_soon(f"{URL}?3", later)
+    cache.settle()
+    loaded = [cache.load(f"{URL}?{n}") for n in range(20)]
+    assert [e.body if e else None for e in loaded] == [b"%d" % n for n in range(20)]
+    assert [e.fetched_at if e else None for e in loaded][2:5] == [WHEN, later, WHEN]
+    cache.settle()  # nothing pending: returns at once
+    cache.store_soon(_entry(body=b"again"))  # a new writer after settling
+    cache.settle()
+    again = cache.load(URL)
+    assert again is not None and again.body == b"again"
+
+
+def test_validators_are_read_without_the_body(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    assert cache.validators(URL) is None
+    cache.store(_entry(body=b"x" * 100_000))
+    assert cache.validators(URL) == Validators('"abc"', "Sun, 01 Mar 2026 11:00:00 GMT")
+    cache.store(_entry(etag=None, last_modified='"bad\r\nvalue"'))
+    assert cache.validators(URL) == Validators(None, None)
+
+
+def test_an_unreadable_file_is_warned_about_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = Cache(tmp_path)
+    cache.store(_entry())
+    cache.path_for(URL).write_bytes(b"garbage")
+    assert (cache.validators(URL), cache.load(URL), cache.load(URL)) == (None, None, None)
+    assert [r.getMessage().split(" is unreadable")[0] for r in caplog.records] == [
+        f"statuswatch: the cache file {cache.path_for(URL)} for {URL}"
+    ]

@@ -23,8 +23,10 @@ from statuswatch.http import (
     parse_retry_after,
     proxy_configured,
 )
+from statuswatch.limits import FD_RESERVE, connection_budget
 from statuswatch.model import ErrorType
 from statuswatch.settings import HttpSettings
+from statuswatch.transport import PooledTransport
 
 URL = "https://status.example.com/api/v2/summary.json"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -392,12 +394,15 @@ def test_global_and_per_host_limits_bound_concurrency() -> None:
     assert peak == {"a.example": 3, "b.example": 3, "c.example": 3, "*": 9}
 
 
-def test_clients_are_spread_by_slot_and_share_one_lazy_ssl_context() -> None:
+def test_one_client_on_the_pooled_transport_and_a_lazy_ssl_context() -> None:
     async def main() -> None:
-        fetcher = Fetcher(HttpSettings())
+        fetcher = Fetcher(HttpSettings(max_connections=300, max_per_host=7))
         clients = {id(fetcher._client(slot)) for slot in range(40)}
-        assert len(clients) == MAX_CLIENTS == fetcher.clients_built
-        assert fetcher._client(3) is fetcher._client(3 + MAX_CLIENTS)
+        assert len(clients) == 1 == fetcher.clients_built
+        transport = fetcher._client(0)._transport
+        assert isinstance(transport, PooledTransport)
+        assert (transport._limit, transport._limit_per_host) == (300, 7)
+        assert transport._context is fetcher.trust.context
         # Building clients must not load the CA bundle: only an https request does.
         assert fetcher.trust.loaded is False
         await fetcher._before_request(httpx.Request("GET", "http://plain.example/"))
@@ -410,16 +415,23 @@ def test_clients_are_spread_by_slot_and_share_one_lazy_ssl_context() -> None:
     asyncio.run(main())
 
 
-def test_few_providers_build_few_clients() -> None:
-    async def main() -> int:
-        fetcher = Fetcher(HttpSettings(), clients=3)
-        for slot in range(10):
-            fetcher._client(slot)
-        built = fetcher.clients_built
-        await fetcher.aclose()
-        return built
+def test_behind_a_proxy_clients_of_httpx_own_pool_are_spread_by_slot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
 
-    assert asyncio.run(main()) == 3
+    async def main(clients: int) -> int:
+        fetcher = Fetcher(HttpSettings(), clients=clients)
+        built = {id(fetcher._client(slot)) for slot in range(40)}
+        assert fetcher._client(3) is fetcher._client(3 + len(built))
+        assert not isinstance(fetcher._client(0)._transport, PooledTransport)
+        count = fetcher.clients_built
+        await fetcher.aclose()
+        assert len(built) == count
+        return count
+
+    assert asyncio.run(main(MAX_CLIENTS)) == MAX_CLIENTS
+    assert asyncio.run(main(3)) == 3
 
 
 def test_trust_store_verifies_and_honours_ssl_cert_file(
@@ -464,3 +476,78 @@ def test_proxy_configured(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert proxy_configured() is expected
+
+
+def test_cookies_are_neither_kept_nor_sent() -> None:
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        if request.url.path == "/first":
+            return httpx.Response(302, headers={"Set-Cookie": "s=1", "Location": "/second"})
+        return httpx.Response(200, content=b"{}", headers={"Set-Cookie": "t=2"})
+
+    async def main() -> None:
+        async with Fetcher(HttpSettings(), transport=httpx.MockTransport(handler)) as fetcher:
+            await fetcher.fetch("https://x.example/first")
+            await fetcher.fetch("https://x.example/first")
+            assert not fetcher._client(0).cookies
+
+    asyncio.run(main())
+    assert seen == [None, None, None, None]
+
+
+@pytest.mark.parametrize(
+    ("limits", "wanted", "raised_to", "budget"),
+    [
+        ((65536, 65536), 512, None, 512),  # room already
+        ((1024, 524288), 1000, 1000 + FD_RESERVE, 1000),  # the usual Linux soft limit: raised
+        ((256, 256), 512, 256, 256 - FD_RESERVE),  # cannot be raised: the budget fits it
+        ((256, 10_000), 20_000, 10_000, 10_000 - FD_RESERVE),  # raised as far as allowed
+    ],
+)
+def test_requests_in_flight_fit_the_open_file_limit(
+    monkeypatch: pytest.MonkeyPatch,
+    limits: tuple[int, int],
+    wanted: int,
+    raised_to: int | None,
+    budget: int,
+) -> None:
+    import resource
+
+    calls: list[tuple[int, int]] = []
+
+    def setrlimit(which: int, value: tuple[int, int]) -> None:
+        assert which == resource.RLIMIT_NOFILE
+        calls.append(value)
+        if value[0] > limits[1]:
+            raise ValueError("not allowed")
+
+    monkeypatch.setattr(resource, "getrlimit", lambda which: limits)
+    monkeypatch.setattr(resource, "setrlimit", setrlimit)
+    assert connection_budget(wanted) == budget
+    assert calls == ([] if raised_to is None else [(raised_to, limits[1])])
+    fetcher = Fetcher(HttpSettings(max_connections=wanted))
+    assert fetcher.max_in_flight == budget
+
+
+def test_a_response_is_freed_without_the_garbage_collector() -> None:
+    import gc
+
+    async def main() -> FetchResult:
+        async with Fetcher(
+            HttpSettings(), transport=httpx.MockTransport(lambda r: httpx.Response(200))
+        ) as fetcher:
+            return await fetcher.fetch(URL)
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        result = asyncio.run(main())
+        # httpx links a response and its stream both ways; the engine cuts the link.
+        assert [o for o in gc.get_objects() if isinstance(o, httpx.Response)] == []
+    finally:
+        if enabled:
+            gc.enable()
+    assert result.status == 200

@@ -428,3 +428,74 @@ def test_the_state_survives_its_json_form() -> None:
 def test_a_malformed_state_is_refused_as_corrupt(document: object) -> None:
     with pytest.raises(CorruptState):
         from_json(document)
+
+
+def test_state_copy_is_deep_and_complete() -> None:
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from statuswatch.model import Status
+    from statuswatch.notify.state import (
+        ComponentMemory,
+        IncidentMemory,
+        MaintenanceMemory,
+        ProviderMemory,
+        StackMemory,
+        State,
+    )
+
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    incident = IncidentMemory(2, True, when, ["u1"], "t", "major", "https://x", ["API"], when)
+    maintenance = MaintenanceMemory(
+        "scheduled", when, True, True, "r", "m", "https://m", ["DB"], when
+    )
+    memory = ProviderMemory(
+        baseline=True,
+        failures=3,
+        unreachable=True,
+        outages=1,
+        warning_since=when,
+        warning_text="probes fail",
+        seen_at=when,
+        incidents={"i": incident},
+        maintenances={"m": maintenance},
+        components={"c": ComponentMemory(Status.DEGRADED, 4)},
+    )
+    stack = StackMemory(Status.MAJOR_OUTAGE, 2, when)
+    state = State({"p": memory}, {"s": stack}, {"c": when})
+    copied = state.copy()
+    assert copied == state
+
+    def mutable_parts(obj: object) -> list[object]:
+        # Every container and dataclass inside, whatever fields a later version adds.
+        found: list[object] = []
+        children: list[object] = []
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            found.append(obj)
+            children = [getattr(obj, f.name) for f in dataclasses.fields(obj)]
+        elif isinstance(obj, dict):
+            found.append(obj)
+            children = list(obj.values())
+        elif isinstance(obj, list | set):
+            found.append(obj)
+            children = list(obj)
+        for child in children:
+            found += mutable_parts(child)
+        return found
+
+    original = {id(part) for part in mutable_parts(state)}
+    parts = mutable_parts(copied)
+    assert len(parts) == len(original) and not original & {id(part) for part in parts}
+    # Every field of every memory was given a value different from its default above, so a
+    # field the copy forgot would show as a difference.
+    for cls, value in (
+        (IncidentMemory, incident),
+        (MaintenanceMemory, maintenance),
+        (ProviderMemory, memory),
+        (StackMemory, stack),
+        (State, state),
+    ):
+        required = {MaintenanceMemory: {"phase": "x"}, StackMemory: {"status": Status.UNKNOWN}}
+        defaults = cls(**required.get(cls, {}))  # type: ignore[arg-type]
+        for f in dataclasses.fields(cls):
+            assert getattr(value, f.name) != getattr(defaults, f.name), (cls.__name__, f.name)

@@ -171,3 +171,19 @@ def test_dumps_is_one_line_for_scripts_and_indented_for_people() -> None:
     assert compact.count("\n") == 1 and compact.endswith("}\n")
     assert pretty.startswith('{\n  "schema": "statuswatch/v1",')
     assert json.loads(compact) == json.loads(pretty) == document
+
+
+def test_snapshot_bytes_are_the_document_as_dumps_writes_it() -> None:
+    from dataclasses import replace
+
+    from statuswatch.document.write import snapshot_bytes
+
+    snapshot = _snapshot()
+    assert snapshot_bytes(snapshot) == dumps(snapshot_document(snapshot)).encode("utf-8")
+    # Text beyond ASCII stays as it is (ensure_ascii=False), quotes and controls escaped.
+    first = snapshot.reports[0]
+    named = replace(first, spec=replace(first.spec, name='Zürich "Ops" \\ ☁'))
+    odd = replace(snapshot, reports=(named, *snapshot.reports[1:]))
+    assert snapshot_bytes(odd) == dumps(snapshot_document(odd)).encode("utf-8")
+    empty = replace(snapshot, reports=())
+    assert snapshot_bytes(empty) == dumps(snapshot_document(empty)).encode("utf-8")

@@ -222,8 +222,8 @@ def test_etag_gives_304_across_runs_and_refreshes_the_age(
 def test_304_and_error_answers_keep_their_connection(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
-    # 40 providers over the 16 clients, one request at a time: each client's connection must
-    # serve its later requests too, also when the answer was a 304 or a 404 with a body.
+    # 40 providers, one request at a time: the one pooled connection must serve every later
+    # request too, also when the answer was a 304 or a 404 with a body.
     specs = [_spec(loopback, f"p{i}") for i in range(40)]
     for i, spec in enumerate(specs):
         if i % 2:
@@ -234,7 +234,7 @@ def test_304_and_error_answers_keep_their_connection(
     warm = poll(specs, one_at_a_time, tmp_path)
     assert [r.error is None for r in warm.reports] == [bool(i % 2) for i in range(40)]
     assert sum(loopback.hits(_doc(s.id))[1] for s in specs) == 20
-    assert loopback.connections == 16
+    assert loopback.connections == 1
 
 
 def test_changed_body_is_fetched_again(loopback: LoopbackServer, tmp_path: Path) -> None:
@@ -523,3 +523,77 @@ def test_ssl_cert_file_is_trusted_even_after_a_redirect_from_http(
         report = poll([_spec(plain, "p")], FAST, tmp_path).reports[0]
         assert secure.hits(_doc("s")) == (1, 0)
     assert (report.error, report.page) == (None, _expected_page())
+
+
+def test_a_304_confirms_the_cached_file_without_rewriting_it(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    spec = _spec(loopback, "kept")
+    loopback.route(_doc("kept"), SUMMARY, etag='"v1"')
+    clock = Clock()
+    poll([spec], FAST, tmp_path, now=clock)
+    path = Cache(tmp_path).path_for(spec.url + "/api/v2/summary.json")
+    written = (path.stat().st_ino, path.read_bytes())
+    clock.when = T0 + timedelta(minutes=1)
+    poll([spec], FAST, tmp_path, now=clock)
+    assert (path.stat().st_ino, path.read_bytes()) == written  # not rewritten: 304, same ETag
+    assert path.stat().st_mtime == (T0 + timedelta(minutes=1)).timestamp()
+    assert loopback.hits(_doc("kept")) == (1, 1)
+
+
+def test_a_304_with_new_validators_rewrites_the_cached_entry(tmp_path: Path) -> None:
+    body = json.dumps(SUMMARY).encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.headers.get("if-none-match") == '"v1"':
+            return httpx.Response(304, headers={"ETag": '"v2"'})  # same body, a new tag
+        return httpx.Response(200, content=body, headers={"ETag": '"v1"'})
+
+    spec = ProviderSpec(id="x", name="X", kind="statuspage", url="https://x.example")
+    url = "https://x.example/api/v2/summary.json"
+    clock = Clock()
+    poll([spec], FAST, tmp_path, transport=httpx.MockTransport(handler), now=clock)
+    clock.when = T0 + timedelta(minutes=1)
+    second = poll([spec], FAST, tmp_path, transport=httpx.MockTransport(handler), now=clock)
+    assert second.reports[0].page == _expected_page()
+    entry = Cache(tmp_path).load(url)
+    assert entry is not None
+    assert (entry.etag, entry.body, entry.fetched_at) == ('"v2"', body, T0 + timedelta(minutes=1))
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_paused_during_a_poll_and_restored(enabled: bool, tmp_path: Path) -> None:
+    import gc
+
+    seen: list[bool] = []
+    spec = ProviderSpec(id="x", name="X", kind="statuspage", url="https://x.example")
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, json=SUMMARY))
+    before = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        poll([spec], FAST, tmp_path, transport=transport,
+             on_report=lambda r: seen.append(gc.isenabled()))  # fmt: skip
+        assert (seen, gc.isenabled()) == ([False], enabled)
+    finally:
+        (gc.enable if before else gc.disable)()
+
+
+def test_what_is_frozen_after_a_poll_is_reclaimed_when_asked() -> None:
+    import gc
+    import weakref
+
+    from statuswatch.poll import collector_paused
+
+    class Node:
+        pass
+
+    with collector_paused(freeze=True):
+        node = Node()
+        node.loop = node  # type: ignore[attr-defined]  # a cycle, as a closed transport's
+        ref = weakref.ref(node)
+        del node
+    gc.collect()
+    assert ref() is not None  # frozen: no pass looks at it
+    with collector_paused(reclaim=True):
+        assert ref() is None  # unfrozen and collected before the block
+    assert gc.get_freeze_count() == 0

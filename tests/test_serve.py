@@ -447,3 +447,17 @@ def test_the_json_document_survives_a_round_trip_through_the_model(served: Serve
     assert document["providers"][0]["incidents"][0]["updates"][0]["text"] == "A fix is out."
     assert dumps(snapshot_document(snapshot_from_document(document))).encode() == body
     assert json.loads(body) == document
+
+
+def test_a_poll_leaves_the_collector_as_it_was_and_its_snapshot_frozen(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    import gc
+
+    with ServedPages(loopback, ["ex"], tmp_path / "cache") as served:
+        served.page("ex", STAGES[0])
+        before = gc.get_freeze_count()
+        served.poll()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > before
+        gc.unfreeze()

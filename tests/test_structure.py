@@ -155,6 +155,7 @@ GROUPS = {
         "statuswatch.atomic",
         "statuswatch.paths",
         "statuswatch.inflate",
+        "statuswatch.threaded",
         "statuswatch.history.model",  # what the history gives back: plain data
     ),
     # What the pages mean for the user (issue 13): scopes, stacks, the blast radius, shared
@@ -169,6 +170,9 @@ GROUPS = {
     "adapters": ("statuswatch.adapters",),
     "engine": (
         "statuswatch.http",
+        "statuswatch.transport",
+        "statuswatch.cookieless",
+        "statuswatch.limits",
         "statuswatch.fetcherrors",
         "statuswatch.cache",
         "statuswatch.poll",

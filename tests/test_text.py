@@ -90,12 +90,25 @@ def test_fast_path_gives_what_the_full_cleaning_gives(monkeypatch: pytest.Monkey
 
     import statuswatch.text as text
 
-    alphabet = "ab <>&;#x1b[]\n\n\n\t\r\x1b\x9b\u202e\u200b\xa0 /p"
+    # Every kind of character either fast path must catch: markup, controls, C1, bidi,
+    # zero-width, tags, separators (NBSP, ideographic, line/paragraph), BOM, surrogates.
+    alphabet = (
+        "ab <>&;#x1b[]\n\n\n\t\r\x1b\x9b\x85\u202e\u200b\xa0\u3000\u2028\u2029\u180e"
+        "\u061c\ufeff\ufff9\U000e0041\ud800\ue000é /p"
+    )
     rng = random.Random(7)
     samples = [
-        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(6000)
     ]
-    samples += ["Elevated errors", " lead", "trail ", "two  spaces", "x" * 600]
-    fast = [(text.plain_text(s), text.plain_text(s, 500)) for s in samples]
+    samples += ["Elevated errors", " lead", "trail ", "two  spaces", "x" * 600, "", "é"]
+
+    def outputs() -> list[tuple[str, str, str, str]]:
+        return [
+            (text.plain_text(s), text.plain_text(s, 500), text.one_line(s), text.one_line(s, 5))
+            for s in samples
+        ]
+
+    fast = outputs()
     monkeypatch.setattr(text, "_NEEDS_WORK", re.compile(""))  # matches everything: no fast path
-    assert fast == [(text.plain_text(s), text.plain_text(s, 500)) for s in samples]
+    monkeypatch.setattr(text, "_clean_line", lambda value, limit: False)
+    assert fast == outputs()

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         return _from_server(args)
     from statuswatch.assess import scope_warnings
     from statuswatch.config import ConfigError, load_config, plan
-    from statuswatch.document.write import dumps, snapshot_document
+    from statuswatch.document.write import dumps, snapshot_bytes, snapshot_document
     from statuswatch.paths import cache_dir
     from statuswatch.source import poll_pages, probe_settings, state_counts
     from statuswatch.table import status_table
@@ -42,8 +42,10 @@ def run(args: argparse.Namespace) -> int:
     )
     for warning in scope_warnings(snapshot):
         print(f"statuswatch: warning: {warning}", file=sys.stderr)
-    if args.json:
-        write(dumps(snapshot_document(snapshot), pretty=sys.stdout.isatty()))
+    if args.json and sys.stdout.isatty():
+        write(dumps(snapshot_document(snapshot), pretty=True))  # indented, for a person
+    elif args.json:
+        write_bytes(snapshot_bytes(snapshot))
     else:
         colour = use_colour(args.color)
         write(status_table(snapshot, only_problems=args.only_problems, colour=colour))

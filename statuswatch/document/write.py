@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -35,6 +36,7 @@ __all__ = [
     "probe_fields",
     "probe_summary_document",
     "provider_document",
+    "snapshot_bytes",
     "snapshot_document",
     "stack_document",
     "update_document",
@@ -145,6 +147,24 @@ def snapshot_document(snapshot: Snapshot) -> dict[str, Any]:
         "stacks": [stack_document(stack) for stack in snapshot.stacks],
         "correlations": [correlation_document(c) for c in snapshot.correlations],
     }
+
+
+def snapshot_bytes(snapshot: Snapshot) -> bytes:
+    """Return `dumps(snapshot_document(snapshot))` as UTF-8, one provider at a time.
+
+    The same bytes, without the whole document as dicts and as one str at once: for `serve`
+    at 5,000 providers that tree and string were ~80 MB on top of the bytes.
+    """
+    # The envelope without its providers, cut where they go. "providers" comes after two
+    # plain strings, so the first '"providers": []' of the text is that key.
+    envelope = dumps(snapshot_document(dataclasses.replace(snapshot, reports=())))
+    head, _, tail = envelope.partition('"providers": []')
+    parts = [head.encode("utf-8"), b'"providers": [']
+    for n, report in enumerate(snapshot.reports):
+        text = json.dumps(provider_document(report), ensure_ascii=False)
+        parts.append((", " + text if n else text).encode("utf-8"))
+    parts.append(b"]" + tail.encode("utf-8"))
+    return b"".join(parts)
 
 
 # --- scoping, stacks, the blast radius and shared causes (issue 13) ---------------------------

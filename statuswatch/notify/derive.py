@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -71,7 +70,7 @@ def derive(state: State, snapshot: Snapshot, options: DeriveOptions) -> tuple[li
     else is derived from it, so it never resolves or reopens anything. A provider seen for the
     first time is recorded silently (a baseline) unless `send_existing`.
     """
-    new = copy.deepcopy(state)
+    new = state.copy()
     now = snapshot.generated_at
     events: list[Event] = []
     for report in snapshot.reports:

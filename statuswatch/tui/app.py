@@ -30,6 +30,7 @@ from statuswatch.settings import HttpSettings
 from statuswatch.source import Poller, engine_poller
 from statuswatch.stacks import Stack
 from statuswatch.text import one_line
+from statuswatch.threaded import run_in_thread
 from statuswatch.tui import render
 from statuswatch.tui.board import Board, ChangeKind, row_key
 from statuswatch.tui.history import HistoryApp, HistoryView
@@ -37,7 +38,6 @@ from statuswatch.tui.links import open_link
 from statuswatch.tui.messages import PollFinished, PollStarted, ReportArrived
 from statuswatch.tui.screens import DetailScreen, HelpScreen
 from statuswatch.tui.stackpanel import STACK_COLUMNS, show_stacks
-from statuswatch.tui.threaded import run_in_thread
 from statuswatch.tui.widgets import DetailPane, ListTable, StatusHeader, set_title
 
 __all__ = ["StatusApp", "build_app"]

@@ -1,8 +1,10 @@
 """Runs a coroutine on its own event loop in a daemon thread, cancellable from the caller.
 
-The poll parses JSON and writes the cache: kept off the UI's loop, that work cannot delay a
-keypress. Textual's thread workers run in the loop's default executor, which the loop waits for
-on exit; a daemon thread of our own lets `q` quit at once even while a provider hangs.
+A poll parses JSON and writes the cache: kept off the live view's loop and off `serve`'s, that
+work cannot delay a keypress or a request by more than the interpreter's thread switch
+interval (5 ms). Textual's thread workers run in the loop's default executor, which the loop
+waits for on exit; a daemon thread of our own lets `q` quit at once even while a provider
+hangs, and `serve` stop at once in the middle of a poll.
 """
 
 from __future__ import annotations
@@ -26,14 +28,18 @@ async def run_in_thread(job: Callable[[], Awaitable[T]], name: str = "statuswatc
     stop = threading.Event()
     inner: list[tuple[asyncio.AbstractEventLoop, asyncio.Task[T]]] = []
 
-    async def main() -> T:
+    values: list[T] = []
+
+    async def main() -> None:
         task = asyncio.current_task()
         assert task is not None
         inner.append((asyncio.get_running_loop(), task))
         started.set()
         if stop.is_set():
             raise asyncio.CancelledError
-        return await job()
+        # Kept out of the task's result: asyncio.run (3.11) formats a repr of its main task on
+        # the way out, result included (a whole snapshot; see statuswatch.poll.poll).
+        values.append(await job())
 
     def settle(outcome: Callable[[], object]) -> None:
         # RuntimeError: the caller's loop is closed, nobody is waiting any more.
@@ -42,7 +48,8 @@ async def run_in_thread(job: Callable[[], Awaitable[T]], name: str = "statuswatc
 
     def target() -> None:
         try:
-            value = asyncio.run(main())
+            asyncio.run(main())
+            value = values[0]
         except asyncio.CancelledError:
             settle(lambda: None if result.done() else result.cancel())
         except BaseException as exc:  # handed to the caller, whatever it is
