@@ -233,7 +233,7 @@ def test_the_gcp_cloudflare_demo_links_the_two_incidents(tmp_path: Path) -> None
     assert link["cause"] == "google-cloud"
     assert {m["provider"] for m in link["members"]} == {"google-cloud", "cloudflare"}
     assert link["text"] == (
-        "likely common cause: Google Cloud (17:50 UTC), then Cloudflare (17:57 UTC)"
+        "likely common cause: Google Cloud (17:50 UTC), then Cloudflare (17:52 UTC)"
     )
 
 

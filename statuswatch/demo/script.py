@@ -96,7 +96,7 @@ class Event:
     impact: Impact
     posts: tuple[Post, ...]
     # When the trouble began, where the page says so apart from its first post (Google
-    # Cloud's `begin`); None: at the first post.
+    # Cloud's `begin`, Statuspage's `started_at`); None: at the first post.
     began: datetime | None = None
 
     def at(self, moment: datetime) -> EventState | None:

@@ -75,7 +75,7 @@ def statuspage_summary(
                 "resolved_at": None,
                 "impact": state.impact.value,
                 "shortlink": f"{base_url}/incidents/{incident_id}",
-                "started_at": sp_time(state.started_at),
+                "started_at": sp_time(state.event.began or state.started_at),
                 "page_id": page_id,
                 "incident_updates": _sp_updates(provider, state, incident_id, names),
                 "components": affected,

@@ -117,6 +117,8 @@ CLOUDFLARE = Provider(
             id="cf-workers-kv",
             title="Workers KV and dependent services are failing",
             impact=Impact.CRITICAL,
+            # Posted at 17:57; the page's started_at says when it began (FACTS.md: 17:52).
+            began=utc_at("2025-06-12 17:52"),
             posts=(
                 Post(
                     utc_at("2025-06-12 17:57"),
