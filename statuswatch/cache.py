@@ -46,6 +46,7 @@ class Cache:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        self._write_failed = False  # warned once per run: one cause would repeat per provider
 
     def path_for(self, url: str) -> Path:
         """Return the file that holds `url`'s entry."""
@@ -63,7 +64,7 @@ class Cache:
             # Ignored rather than raised, with a warning (a crash or a disk fault made it):
             # the provider is fetched afresh and the next good body replaces the file.
             log.warning(
-                "statuswatch: the cache file %s for %s is unreadable (%s); fetching afresh",
+                "the cache file %s for %s is unreadable (%s); fetching afresh",
                 self.path_for(url), url, exc,
             )  # fmt: skip
             return None
@@ -89,7 +90,12 @@ class Cache:
             # 200 fsyncs would cost more than the whole poll.
             atomic_write(self.path_for(entry.url), data, durable=False)
         except OSError as exc:
-            log.warning("could not write the cache for %s: %s", entry.url, exc)
+            if not self._write_failed:
+                self._write_failed = True
+                log.warning(
+                    "cannot write the cache in %s (%s): pages are fetched in full each run",
+                    self.directory, exc.strerror or exc,
+                )  # fmt: skip
             return False
         return True
 

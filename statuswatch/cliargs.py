@@ -6,6 +6,8 @@ import argparse
 import math
 from urllib.parse import urlsplit
 
+from statuswatch.tomlcheck import url_problem
+
 
 def seconds(value: str) -> float:
     """An argparse type: a number of seconds, zero or more and finite."""
@@ -20,16 +22,24 @@ def seconds(value: str) -> float:
 
 def server_url(value: str) -> str:
     """An `--server` value: an http(s) URL with a host, without a trailing slash."""
-    try:
-        parts = urlsplit(value.strip())
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an http(s) URL, got {value!r}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(f"expected an http(s) URL, got {value!r}")
+    problem = url_problem(value.strip())
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    parts = urlsplit(value.strip())
     if parts.query or parts.fragment:
         raise argparse.ArgumentTypeError(f"expected a URL without ?query or #fragment: {value!r}")
     return value.strip().rstrip("/")
+
+
+def add_config_option(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
+    """Add `--config FILE`: the config file to read (as $STATUSWATCH_CONFIG; it must exist)."""
+    parser.add_argument(
+        "--config",
+        default=None if defaults else argparse.SUPPRESS,
+        metavar="FILE",
+        help="the config file to use instead of the default (like $STATUSWATCH_CONFIG); "
+        "a file named this way must exist, except for `config init` and `add`",
+    )
 
 
 def add_server_option(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:

@@ -243,7 +243,15 @@ class Fetcher:
         )
 
     async def _before_request(self, request: httpx.Request) -> None:
-        """Load the CA bundle before the first https request (a redirect counts too)."""
+        """Load the CA bundle before the first https request (a redirect counts too).
+
+        A port out of range (a redirect to `http://host:99999/`) is refused here: the socket
+        layer would raise OverflowError, which is no httpx error.
+        """
+        port = request.url.port
+        if port is not None and not 0 < port <= 65535:
+            message = f"cannot request {request.url}: the port must be a number from 1 to 65535"
+            raise FetchFailed(ErrorType.CONNECTION, message)
         if request.url.scheme == "https" and not self.trust.loaded:
             try:
                 self.trust.load()

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "server", None):
         return _run_from_server(args)
     from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, select
-    from statuswatch.paths import cache_dir
+    from statuswatch.paths import usable_cache_dir
 
     try:
         config = load_config()
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         specs,
         interval=config.interval if args.interval is None else args.interval,
         settings=config.http,
-        cache_dir=cache_dir(),
+        cache_dir=usable_cache_dir(),
         bell=args.bell,
         only_problems=args.only_problems,
         tune_gc=True,

@@ -26,6 +26,7 @@ __all__ = [
     "check_keys",
     "dotted_key",
     "integer",
+    "match_id",
     "number",
     "numbers_of",
     "read_toml",
@@ -36,6 +37,7 @@ __all__ = [
     "type_name",
     "unknown_provider",
     "url",
+    "url_problem",
 ]
 
 T = TypeVar("T")
@@ -88,9 +90,20 @@ def type_name(value: object) -> str:
 
 
 def suggest(word: str, choices: Sequence[str]) -> str | None:
-    """Return the closest of `choices` to `word`, if any is close enough."""
-    matches = difflib.get_close_matches(word, choices, n=1)
-    return matches[0] if matches else None
+    """Return the closest of `choices` to `word`, if any is close enough (case aside)."""
+    folded = {choice.casefold(): choice for choice in reversed(choices)}  # the first one wins
+    matches = difflib.get_close_matches(word.casefold(), list(folded), n=1)
+    return folded[matches[0]] if matches else None
+
+
+def match_id(wanted: str, known: Sequence[str]) -> str | None:
+    """The id of `known` that `wanted` names on a command line: itself, or the only one equal
+    to it but for case (`-p CLOUDFLARE`); None when there is none."""
+    if wanted in known:
+        return wanted
+    folded = wanted.casefold()
+    same = [name for name in known if name.casefold() == folded]
+    return same[0] if len(same) == 1 else None
 
 
 def unknown_provider(provider_id: str, known: Sequence[str]) -> str:
@@ -133,21 +146,37 @@ def string(path: Path | str, value: object, *key: str) -> str:
     return value
 
 
+def url_problem(text: str) -> str | None:
+    """Why `text` is not an http(s) URL with a host and a valid port, or None when it is one.
+
+    The one check of every URL a user gives (config, `add`, `--server`): `http://[::1` and
+    `http://host:99999/` are refused here rather than deep in the HTTP stack.
+    """
+    expected = f"expected an http or https URL with a host, got {show(text)}"
+    if any(c.isspace() for c in text) or strip_controls(text) != text:
+        return expected
+    bad_port = f"{expected} (the port must be a number from 1 to 65535)"
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises ValueError on a port that is not a number or out of range
+    except ValueError as exc:
+        reason = str(exc)
+        if "port" in reason.lower():
+            return bad_port
+        return f"{expected} ({reason[:1].lower()}{reason[1:]})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return expected
+    if port is not None and not 0 < port <= 65535:
+        return bad_port
+    return None
+
+
 def url(path: Path | str, value: object, *key: str) -> str:
     """Return `value` if it is an http(s) URL with a host."""
     text = string(path, value, *key)
-    try:
-        parts = urlsplit(text)
-        port_ok = parts.port is None or parts.port > 0  # .port raises on a bad port
-    except ValueError:
-        port_ok = False
-        parts = urlsplit("")
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or " " in text:
-        raise ConfigError(
-            path,
-            dotted_key(*key),
-            f"expected an http or https URL with a host, got {show(text)}",
-        )
+    problem = url_problem(text)
+    if problem is not None:
+        raise ConfigError(path, dotted_key(*key), problem)
     return text
 
 

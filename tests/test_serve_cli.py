@@ -210,7 +210,7 @@ def test_clients_of_a_server_that_is_not_there(tmp_path: Path, env: dict[str, st
     assert wait.returncode == 1
     assert wait.stderr.startswith(f"statuswatch: wait: ex is unknown (cannot reach {url}: ")
     assert bad_url.returncode == 2
-    assert "--server: expected an http(s) URL, got 'ftp://x'" in bad_url.stderr
+    assert "--server: expected an http or https URL with a host, got 'ftp://x'" in bad_url.stderr
 
 
 def test_a_url_that_is_not_a_statuswatch_server(

@@ -105,16 +105,17 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "server", None):
         return _from_server(args)
     from statuswatch.config import ConfigError, load_config, select
-    from statuswatch.paths import cache_dir
+    from statuswatch.paths import UnusableDirectory, usable_cache_dir
     from statuswatch.poll import poll
 
     try:
         config = load_config()
         specs = select(config, args.provider, args.all)
-    except ConfigError as exc:
+        cache = usable_cache_dir()
+    except (ConfigError, UnusableDirectory) as exc:
         write(f"{LABEL} UNKNOWN - {_clean(str(exc))}\n")
         return CheckState.UNKNOWN
-    state, text = summary(poll(specs, config.http, cache_dir()))
+    state, text = summary(poll(specs, config.http, cache))
     write(text + "\n")
     return state
 

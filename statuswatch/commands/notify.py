@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.config import ConfigError, load_config, select
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.run import RunOptions, notify
-    from statuswatch.paths import cache_dir, state_dir
+    from statuswatch.paths import state_dir, usable_cache_dir, usable_state_dir
     from statuswatch.poll import poll
 
     try:
@@ -97,8 +97,9 @@ def run(args: argparse.Namespace) -> int:
         settings,
         specs,
         options,
-        state_dir=state_dir(),
-        cache_dir=cache_dir(),
+        # A dry run changes nothing: it reads the state where it is, if it is there.
+        state_dir=state_dir() if args.dry_run else usable_state_dir(),
+        cache_dir=usable_cache_dir(),
         poll=polled,
         out=lambda text: write(text + "\n"),
         warn=warn,

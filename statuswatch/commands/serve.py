@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, select
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.derive import DeriveOptions
-    from statuswatch.paths import cache_dir
+    from statuswatch.paths import usable_cache_dir
     from statuswatch.serve.server import ServeSettings, StatusServer
 
     try:
@@ -145,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     def warn(message: str) -> None:
         print(f"{PROG}: serve: {message}", file=sys.stderr, flush=True)
 
-    server = StatusServer(specs, config.http, cache_dir(), settings, warn=warn)
+    server = StatusServer(specs, config.http, usable_cache_dir(), settings, warn=warn)
     return asyncio.run(_serve(server, host, port, tls))
 
 

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         return _from_server(args)
     from statuswatch.config import ConfigError, load_config, select
     from statuswatch.document.write import dumps, snapshot_document
-    from statuswatch.paths import cache_dir
+    from statuswatch.paths import usable_cache_dir
     from statuswatch.poll import poll
     from statuswatch.table import status_table
 
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         specs = select(config, args.provider, args.all)
     except ConfigError as exc:
         return error(str(exc))
-    snapshot = poll(specs, config.http, cache_dir())
+    snapshot = poll(specs, config.http, usable_cache_dir())
     if args.json:
         write(dumps(snapshot_document(snapshot), pretty=sys.stdout.isatty()))
     else:
