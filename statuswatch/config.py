@@ -22,6 +22,7 @@ from statuswatch.settings import HttpSettings
 from statuswatch.tomlcheck import (
     ConfigError,
     check_keys,
+    match_id,
     number,
     numbers_of,
     read_toml,
@@ -114,13 +115,27 @@ def _parse_http(path: Path, value: object) -> HttpSettings:
     return numbers_of(path, table(path, value, "http"), HttpSettings(), HTTP_MINIMUM, "http")
 
 
-def load_config(path: Path | None = None) -> Config:
-    """Read the config file (default: paths.config_file()); a missing file gives the defaults."""
-    path = paths.config_file() if path is None else path
+def load_config(path: Path | None = None, *, must_exist: bool | None = None) -> Config:
+    """Read the config file (default: paths.config_file()); a missing file gives the defaults.
+
+    Unless `must_exist`, which defaults to whether the file was named (--config or
+    $STATUSWATCH_CONFIG) when no `path` is given: a file named by hand that is not there is a
+    typo to report, not an empty config to run on.
+    """
+    if path is None:
+        path = paths.config_file()
+        must_exist = paths.config_named() if must_exist is None else must_exist
     catalog = load_catalog()
     try:
         data = path.read_bytes()
     except FileNotFoundError:
+        if must_exist:
+            raise ConfigError(
+                path,
+                "",
+                f"no such file (named by --config or {paths.CONFIG_ENV}; "
+                "`statuswatch config init` writes a starter one there)",
+            ) from None
         data = None
     except OSError as exc:
         raise ConfigError(path, "", f"cannot read: {exc.strerror or exc}") from None
@@ -148,19 +163,34 @@ def load_config(path: Path | None = None) -> Config:
 
 
 def select(config: Config, ids: Sequence[str] = (), all_: bool = False) -> list[ProviderSpec]:
-    """Return the providers to poll: `ids` if given, else all when `all_`, else the watch list."""
+    """Return the providers to poll: `ids` if given, else all when `all_`, else the watch list.
+
+    ConfigError when that is nothing: an empty watch list (and no -p or --all).
+    """
     if ids:
         known = list(config.providers)
-        for provider_id in ids:
-            if provider_id not in config.providers:
-                problem = unknown_provider(provider_id, known)
-                raise ConfigError("command line", "--provider", problem)
-        chosen: Sequence[str] = ids
+        chosen: Sequence[str] = [_command_line_id(provider_id, known) for provider_id in ids]
     elif all_:
         chosen = list(config.providers)  # catalog order, then the user's additions
     else:
         chosen = config.watch
+        if not chosen:
+            # Polling nothing would print "all operational" about nothing at all.
+            raise ConfigError(
+                config.path,
+                "watch",
+                "the list is empty: nothing to poll (add provider ids from `statuswatch "
+                "providers`, or use -p ID or --all)",
+            )
     return [config.providers[provider_id] for provider_id in dict.fromkeys(chosen)]
+
+
+def _command_line_id(provider_id: str, known: Sequence[str]) -> str:
+    """The provider `-p` names (case aside); ConfigError with a suggestion when none."""
+    found = match_id(provider_id, known)
+    if found is None:
+        raise ConfigError("command line", "--provider", unknown_provider(provider_id, known))
+    return found
 
 
 def starter_config() -> dict[str, object]:

@@ -13,12 +13,18 @@ import argparse
 import json
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from statuswatch.console import error, write
+from statuswatch.console import error, warn, write
 from statuswatch.exitcodes import ExitCode
+from statuswatch.wording import plural
+
+if TYPE_CHECKING:
+    from statuswatch.model import ProviderSpec
 
 NAME = "add"
 HELP = "recognise the platform of a status page and add it to your config"
@@ -66,11 +72,13 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.detect import PLATFORMS, NotRecognised, detect_sync, slug
     from statuswatch.paths import config_file
     from statuswatch.text import one_line
+    from statuswatch.tomlcheck import url_problem
 
     url = str(args.url).strip()
+    problem = url_problem(url)  # the config's own check: what is added must load
+    if problem is not None:
+        return error(f"URL: {problem}")
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
-        return error(f"URL: expected an http or https URL with a host, got {url!r}")
     if args.provider_id is not None and not _ID.fullmatch(args.provider_id):
         return error(
             f"--id: invalid provider id {args.provider_id!r} (expected lowercase letters, "
@@ -90,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         found = detect_sync(url, config.http)
     except NotRecognised as exc:
         return error(f"{exc}; nothing written", ExitCode.FAILURE)
-    provider_id = args.provider_id or slug(found.name) or slug(parts.hostname)
+    provider_id = args.provider_id or slug(found.name) or slug(parts.hostname or "")
     if provider_id in config.providers:
         return error(_exists(provider_id, config.providers[provider_id].url) + " (use --id)")
     name = name_given or found.name
@@ -100,9 +108,16 @@ def run(args: argparse.Namespace) -> int:
         f"found: {PLATFORMS.get(found.kind, found.kind)} page {name!r} "
         f"({found.evidence})\n"
         f"  read {', '.join(found.documents)}\n"
-        f"  now {page.status.value}: {len(page.components)} components, "
-        f"{open_incidents} open incidents, {len(page.maintenances)} maintenances\n"
+        f"  now {page.status.label}: {plural(len(page.components), 'component')}, "
+        f"{plural(open_incidents, 'open incident')}, "
+        f"{plural(len(page.maintenances), 'maintenance')}\n"
     )
+    for twin in _same_page(config.providers.values(), found.kind, found.url):
+        watched = " (in your watch list)" if twin.id in config.watch else ""
+        warn(
+            f"this page is already known as {twin.id!r}{watched}: "
+            f"adding {provider_id!r} polls it twice"
+        )
     try:
         added = add_provider(path, provider_id, name, found.kind, found.url, source=url)
     except AddError as exc:
@@ -117,6 +132,31 @@ def run(args: argparse.Namespace) -> int:
         lines.append("  no `watch` list in your config: it is polled with the default set")
     write("\n".join(lines) + "\n")
     return ExitCode.OK
+
+
+def _same_page(specs: Iterable[ProviderSpec], kind: str, url: str) -> list[ProviderSpec]:
+    """The providers that read the same document as a new `kind` entry at `url`."""
+    from statuswatch.adapters import load, multi
+
+    def documents(spec_kind: str, spec_url: str) -> set[str]:
+        try:
+            adapter = load(spec_kind)
+            several = multi(adapter)
+            urls = several.source_urls(spec_url) if several else (adapter.source_url(spec_url),)
+        except Exception:  # a kind or URL an adapter cannot place: compare the URL alone
+            urls = (spec_url,)
+        return {_normal(u) for u in (*urls, spec_url)}
+
+    mine = documents(kind, url)
+    return [spec for spec in specs if mine & documents(spec.kind, spec.url)]
+
+
+def _normal(url: str) -> str:
+    """A URL as compared for sameness: scheme and host in lower case, no trailing slash."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}{query}"
 
 
 def _exists(provider_id: str, url: str) -> str:

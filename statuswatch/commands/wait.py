@@ -119,23 +119,25 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "server", None):
         return _from_server(args)
     from statuswatch.config import ConfigError, load_config
-    from statuswatch.paths import cache_dir
+    from statuswatch.paths import usable_cache_dir
     from statuswatch.poll import poll
-    from statuswatch.tomlcheck import unknown_provider
+    from statuswatch.tomlcheck import match_id, unknown_provider
 
     provider_id, _, component = args.target.partition(":")
     try:
         config = load_config()
     except ConfigError as exc:
         return error(str(exc))
-    if provider_id not in config.providers:
+    found = match_id(provider_id, list(config.providers))
+    if found is None:
         return error(unknown_provider(provider_id, list(config.providers)))
-    spec = config.providers[provider_id]
+    spec = config.providers[found]
     interval = max(MIN_INTERVAL, config.interval if args.interval is None else args.interval)
     what = f"{spec.id}:{component}" if component else spec.id
+    cache = usable_cache_dir()
 
     def read() -> tuple[Status, str]:
-        return _status(poll([spec], config.http, cache_dir()).reports[0], component)
+        return _status(poll([spec], config.http, cache).reports[0], component)
 
     return _wait(what, read, interval, args.timeout)
 
@@ -144,7 +146,7 @@ def _from_server(args: argparse.Namespace) -> int:
     """Read a `statuswatch serve` every interval (SERVER_INTERVAL by default) until operational."""
     from statuswatch.serverclient import ServerClient, ServerError
     from statuswatch.source import snapshot_from_server
-    from statuswatch.tomlcheck import unknown_provider
+    from statuswatch.tomlcheck import match_id, unknown_provider
 
     provider_id, _, component = args.target.partition(":")
     interval = max(MIN_INTERVAL, SERVER_INTERVAL if args.interval is None else args.interval)
@@ -159,10 +161,11 @@ def _from_server(args: argparse.Namespace) -> int:
                 if exc.fatal:
                     raise _Stop(str(exc)) from None
                 return Status.UNKNOWN, f" ({exc}: keep waiting)"
-            for report in snapshot.reports:
-                if report.spec.id == provider_id:
-                    return _status(report, component)
             watched = [r.spec.id for r in snapshot.reports]
+            found = match_id(provider_id, watched)
+            for report in snapshot.reports:
+                if report.spec.id == found:
+                    return _status(report, component)
             raise _Stop(f"the server: {unknown_provider(provider_id, watched)}")
 
         return _wait(what, read, interval, args.timeout)

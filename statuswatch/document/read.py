@@ -31,6 +31,7 @@ from statuswatch.model import (
 )
 from statuswatch.text import one_line, safe_url, strip_controls
 from statuswatch.timefmt import parse_aware
+from statuswatch.tomlcheck import match_id
 
 __all__ = [
     "DocumentError",
@@ -83,11 +84,14 @@ def parse_document(body: bytes, source: str = "the server") -> dict[str, Any]:
 def select_providers(document: Mapping[str, Any], ids: Sequence[str]) -> dict[str, Any]:
     """The document with only the providers `ids` (in the server's order); KeyError names a
     provider the server does not watch."""
-    wanted = list(dict.fromkeys(ids))
     known = [p.get("id") for p in document["providers"] if isinstance(p, dict)]
-    for provider_id in wanted:
-        if provider_id not in known:
+    names = [str(k) for k in known if isinstance(k, str)]
+    wanted: list[str] = []
+    for provider_id in ids:
+        found = match_id(provider_id, names)  # `-p CLOUDFLARE`, as without a server
+        if found is None:
             raise KeyError(provider_id)
+        wanted.append(found)
     kept = [p for p in document["providers"] if isinstance(p, dict) and p.get("id") in wanted]
     return {**document, "providers": kept}
 
