@@ -18,12 +18,13 @@ from statuswatch.adapters import kinds
 from statuswatch.atomic import atomic_write
 from statuswatch.catalog import load_catalog, parse_providers
 from statuswatch.model import ProviderSpec
-from statuswatch.settings import HttpSettings
+from statuswatch.settings import MAX_INTERVAL, MIN_INTERVAL, HttpSettings
 from statuswatch.tomlcheck import (
     ConfigError,
     check_keys,
     match_id,
     number,
+    number_text,
     numbers_of,
     read_toml,
     table,
@@ -33,6 +34,8 @@ from statuswatch.tomlcheck import (
 
 __all__ = [
     "DEFAULT_INTERVAL",
+    "HTTP_MAXIMUM",
+    "MAX_INTERVAL",
     "MIN_INTERVAL",
     "PRIVATE",
     "SECTIONS",
@@ -47,9 +50,6 @@ __all__ = [
 ]
 
 DEFAULT_INTERVAL = 60.0
-# Status pages change on a scale of minutes and most are cached for about a minute by their CDN:
-# polling more often than this only adds load on the providers.
-MIN_INTERVAL = 10.0
 # A config we create is the user's alone: notify channels may hold secrets (webhook URLs,
 # tokens) inline. A file that exists keeps the bits its owner gave it.
 PRIVATE = 0o600
@@ -64,6 +64,20 @@ HTTP_MINIMUM: dict[str, tuple[float, bool]] = {  # name -> (bound, bound allowed
     "max_redirects": (0, True),
     "backoff": (0, True),
     "retry_after_cap": (0, True),
+}
+# Upper bound of each: with them one provider's fetch ends within attempts x deadline plus
+# retries x retry_after_cap (no wait between attempts is longer), whatever the file says.
+HTTP_MAXIMUM: dict[str, float] = {
+    "connect_timeout": 300,
+    "read_timeout": 300,
+    "deadline": 600,
+    "retries": 10,
+    "backoff": 60,
+    "retry_after_cap": 600,
+    "max_body": 1024 * 1024 * 1024,
+    "max_redirects": 30,
+    "max_connections": 4096,
+    "max_per_host": 4096,
 }
 
 
@@ -103,16 +117,20 @@ def _parse_interval(path: Path, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(path, "interval", f"expected a number of seconds, got {type_name(value)}")
     seconds = number(path, value, "interval")
-    if seconds < MIN_INTERVAL:
+    if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
         raise ConfigError(
-            path, "interval", f"must be at least {MIN_INTERVAL:g} seconds, got {seconds:g}"
+            path,
+            "interval",
+            f"must be from {MIN_INTERVAL:g} to {MAX_INTERVAL:g} seconds, "
+            f"got {number_text(seconds)}",
         )
     return seconds
 
 
 def _parse_http(path: Path, value: object) -> HttpSettings:
     """Return HttpSettings from the `[http]` table, types and bounds checked."""
-    return numbers_of(path, table(path, value, "http"), HttpSettings(), HTTP_MINIMUM, "http")
+    given = table(path, value, "http")
+    return numbers_of(path, given, HttpSettings(), HTTP_MINIMUM, HTTP_MAXIMUM, "http")
 
 
 def load_config(path: Path | None = None, *, must_exist: bool | None = None) -> Config:

@@ -208,7 +208,9 @@ class Fetcher:
                 delay = outcome.retry_after
             else:
                 # Equal jitter: half fixed, half random, so retries from many runs spread out.
-                base = self.settings.backoff * 2 ** (attempt - 1)
+                # No wait is longer than the cap on Retry-After: the backoff doubles with each
+                # attempt, and a fetch must end within attempts x deadline + retries x cap.
+                base = min(self.settings.backoff * 2 ** (attempt - 1), cap)
                 delay = base / 2 + self._rng.uniform(0, base / 2)
             await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover

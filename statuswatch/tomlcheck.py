@@ -28,6 +28,7 @@ __all__ = [
     "integer",
     "match_id",
     "number",
+    "number_text",
     "numbers_of",
     "read_toml",
     "show",
@@ -73,6 +74,13 @@ def show(value: object, limit: int = 60) -> str:
     """Return `value` quoted for a message, on one line and cut to `limit` characters."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def number_text(value: float) -> str:
+    """A number in a message: `1073741824` and `9.5` as written, `1e+300` when huge."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:g}"
 
 
 def dotted_key(*parts: str) -> str:
@@ -209,13 +217,16 @@ def numbers_of(
     given: Mapping[str, object],
     defaults: D,
     bounds: Mapping[str, tuple[float, bool]],
+    maxima: Mapping[str, float],
     *prefix: str,
 ) -> D:
     """Return the dataclass `defaults` with the numbers in `given` put in, each one checked.
 
     The fields are the dataclass's own: any other key is refused. The type of a field's default
     says whether it takes an integer or any number; `bounds` gives a field's lower bound and
-    whether the bound itself is allowed (a field not in it must be greater than 0).
+    whether the bound itself is allowed (a field not in it must be greater than 0); `maxima`
+    its upper bound, allowed, which every field has (a million retries or a timeout of 1e300
+    seconds is a typo, and would hang a run or overflow a clock).
     """
     names = [f.name for f in dataclasses.fields(defaults)]
     check_keys(path, given, names, *prefix)
@@ -229,9 +240,11 @@ def numbers_of(
         bound, inclusive = bounds.get(name, (0, False))
         if value < bound or (value == bound and not inclusive):
             relation = "at least" if inclusive else "greater than"
-            raise ConfigError(
-                path, dotted_key(*prefix, name), f"must be {relation} {bound:g}, got {value:g}"
-            )
+            problem = f"must be {relation} {number_text(bound)}, got {number_text(value)}"
+            raise ConfigError(path, dotted_key(*prefix, name), problem)
+        if value > maxima[name]:
+            problem = f"must be at most {number_text(maxima[name])}, got {number_text(value)}"
+            raise ConfigError(path, dotted_key(*prefix, name), problem)
         values[name] = value
     return dataclasses.replace(defaults, **values)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -146,7 +148,14 @@ def test_a_closed_output_is_one_line(env: dict[str, str]) -> None:
         text=True,
     )
     assert server.stderr is not None
-    assert "serving 1 provider on http://127.0.0.1:" in server.stderr.readline()
+    line = server.stderr.readline()
+    assert "serving 1 provider on http://127.0.0.1:" in line
+    # Once it answers, its signal handlers are in place (set before its loop ran anything).
+    address = line.split(" on ", 1)[1].split()[0]
+    try:
+        urllib.request.urlopen(f"{address}/healthz", timeout=30).close()
+    except urllib.error.HTTPError as answer:
+        assert answer.code == 503  # before its first poll: the answer is all that matters
     server.terminate()
     assert server.wait(timeout=30) == 0
 
@@ -180,3 +189,57 @@ def test_add_and_server_share_the_config_url_check(
         line = _one_error_line(done)
         assert line.startswith("statuswatch: ")
         assert f"expected an http or https URL with a host, got {url!r} ({reason})" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["demo", "--speed", "1e12"],
+         "argument --speed: expected a number from 0 to 100000, got '1e12'"),
+        (["demo", "--speed", "nan"], "argument --speed: expected a number from 0 to 100000"),
+        (["wait", "ex", "--interval", "1e300"],
+         "argument --interval: expected a number of seconds from 0 to 604800, got '1e300'"),
+        (["wait", "ex", "--timeout", "inf"],
+         "argument --timeout: expected a number of seconds from 0 to 604800, got 'inf'"),
+        (["notify", "--lock-timeout", "1e300"],
+         "argument --lock-timeout: expected a number of seconds from 0 to 604800"),
+        (["--interval", "1e300"],
+         "argument --interval: expected a number of seconds from 10 to 86400, got '1e300'"),
+        (["serve", "--interval", "1e300"],
+         "argument --interval: expected a number of seconds from 10 to 86400, got '1e300'"),
+        (["demo", "--interval", "1e300"],
+         "argument --interval: expected a number of seconds from 0.2 to 86400, got '1e300'"),
+    ],
+)  # fmt: skip
+def test_numbers_on_the_command_line_have_a_range(
+    args: list[str], message: str, env: dict[str, str]
+) -> None:
+    done = _run(env, *args)
+    assert done.returncode == 2, done.stderr
+    assert _one_error_line(done).startswith(f"statuswatch: error: {message}")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("interval = 1e300", "interval: must be from 10 to 86400 seconds, got 1e+300"),
+        ("[http]\nretries = 1000000", "http.retries: must be at most 10, got 1000000"),
+        ("[http]\ndeadline = 1e300", "http.deadline: must be at most 600, got 1e+300"),
+        ("[http]\nmax_body = 1e300", "http.max_body: expected an integer, got float"),
+        ("[http]\nmax_body = 100000000000", "http.max_body: must be at most 1073741824"),
+        ("[notify]\nlock_timeout = 1e300", "notify.lock_timeout: must be at most 86400"),
+        ("[notify]\nremind_before = 1e12", "notify.remind_before: must be at most 2592000"),
+        ('[[notify.channels]]\ntype = "stdout"\ntimeout = 1e9',
+         "notify.channels[0].timeout: must be at most 300"),
+    ],
+)  # fmt: skip
+def test_numbers_in_the_config_have_a_range(text: str, message: str, env: dict[str, str]) -> None:
+    config = Path(env["STATUSWATCH_CONFIG"])
+    config.write_text(
+        config.read_text().replace("watch =", f"{text}\nwatch =", 1)
+        if text.startswith("interval")
+        else config.read_text() + text + "\n"
+    )
+    done = _run(env, "notify")
+    assert done.returncode == 2
+    assert _one_error_line(done).startswith(f"statuswatch: error: {config}: {message}")

@@ -139,6 +139,19 @@ def test_retryable_statuses_back_off_with_jitter_then_fail(status: int) -> None:
     assert 0.5 <= sleeps[1] <= 1.0
 
 
+def test_no_wait_between_attempts_is_longer_than_the_cap() -> None:
+    # The most retries the config allows, with the longest backoff: doubling from 60 s would
+    # wait over eight hours; each wait is cut to retry_after_cap, so the fetch is bounded.
+    settings = HttpSettings(retries=10, backoff=60, retry_after_cap=2.0, deadline=1.0)
+    handler, seen = _counting(httpx.Response(503))
+    outcome, sleeps = _run(handler, settings)
+    assert _failure(outcome)[0] is ErrorType.HTTP_STATUS
+    assert (len(seen), len(sleeps)) == (11, 10)
+    assert all(1.0 <= delay <= 2.0 for delay in sleeps), sleeps
+    assert sum(sleeps) <= settings.retries * settings.retry_after_cap
+    assert settings.fetch_bound() == 11 * 1.0 + 10 * 2.0
+
+
 def test_retry_then_success() -> None:
     handler, seen = _counting(httpx.Response(502), httpx.Response(200, content=b"{}"))
     outcome, sleeps = _run(handler, HttpSettings(retries=2))

@@ -219,7 +219,7 @@ def test_a_bad_notify_table_stops_the_commands_that_read_it(
     from statuswatch.cli import main
 
     config = config_file()
-    config.write_text("watch = []\n[notify]\nretry = 1\n")
+    config.write_text('watch = ["github"]\n[notify]\nretry = 1\n')
     for argv in (["notify", "--dry-run"], ["serve", "--bind", "127.0.0.1:0"]):
         assert main(argv) == 2
         err = capsys.readouterr().err

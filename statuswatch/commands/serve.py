@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statuswatch.cliargs import add_selection
+from statuswatch.cliargs import add_selection, interval
 from statuswatch.console import PROG, error
 from statuswatch.exitcodes import ExitCode
+from statuswatch.wording import plural
 
 if TYPE_CHECKING:
     import ssl
@@ -38,7 +39,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--interval",
-        type=float,
+        type=interval,
         default=None,
         metavar="S",
         help="seconds between polls (default: `interval` in the config, 60; at least 10)",
@@ -105,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     """Poll on the interval and serve until SIGINT or SIGTERM."""
     import asyncio
 
-    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, select
+    from statuswatch.config import ConfigError, load_config, select
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.derive import DeriveOptions
     from statuswatch.paths import usable_cache_dir
@@ -130,11 +131,9 @@ def run(args: argparse.Namespace) -> int:
         notify = notify_settings(config)  # serve derives the notifier's events too
     except ConfigError as exc:
         return error(str(exc))
-    interval = config.interval if args.interval is None else args.interval
-    if not interval >= MIN_INTERVAL or interval == float("inf"):
-        return error(f"--interval: must be at least {MIN_INTERVAL:g} seconds, got {interval:g}")
+    every = config.interval if args.interval is None else args.interval
     settings = ServeSettings(
-        interval=interval,
+        interval=every,
         token=token,
         derive=DeriveOptions(
             unreachable_after=notify.unreachable_after,
@@ -167,7 +166,8 @@ async def _serve(
     scheme = "https" if tls is not None else "http"
     interval = server.settings.interval or 0
     print(
-        f"{PROG}: serving {len(server.specs)} providers on {scheme}://{shown}:{bound_port} "
+        f"{PROG}: serving {plural(len(server.specs), 'provider')} "
+        f"on {scheme}://{shown}:{bound_port} "
         f"(polling every {interval:g} s{', token required' if server.settings.token else ''})",
         file=sys.stderr,
         flush=True,
