@@ -7,6 +7,7 @@ from datetime import datetime
 
 from statuswatch.model import Incident, Maintenance, Phase, ProviderReport, Snapshot, Status
 from statuswatch.timefmt import age, short_utc
+from statuswatch.wording import plural
 
 __all__ = ["status_table", "worst_first"]
 
@@ -63,7 +64,7 @@ def status_table(snapshot: Snapshot, *, only_problems: bool = False, colour: boo
     problems = [r for r in reports if r.status.is_problem]
     unknown = sum(1 for r in problems if r.status is Status.UNKNOWN)
     lines = [
-        f"statuswatch · {short_utc(now)} · {len(reports)} providers: "
+        f"statuswatch · {short_utc(now)} · {plural(len(reports), 'provider')}: "
         f"{len(problems) - unknown} with problems, {unknown} unknown"
     ]
     shown = problems if only_problems else reports

@@ -122,7 +122,7 @@ def test_providers_table_marks_the_watch_list(capsys: pytest.CaptureFixture[str]
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3
     assert lines[1].split()[:4] == ["github", "statuspage", "devtools", "*"]
-    assert lines[2] == "1 providers; * = in your watch list"
+    assert lines[2] == "1 provider; * = in your watch list"
 
 
 def test_config_path_is_the_default_file(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,7 @@ from enum import IntEnum
 from statuswatch.cliargs import add_selection, add_server_option
 from statuswatch.console import write
 from statuswatch.model import Impact, Phase, ProviderReport, Snapshot, Status
+from statuswatch.wording import plural
 
 NAME = "check"
 HELP = "one Nagios-style line with perfdata; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"
@@ -85,11 +86,11 @@ def summary(snapshot: Snapshot) -> tuple[CheckState, str]:
     if worst_first:
         named = ", ".join(_problem(r) for _, r in worst_first[:_SHOWN])
         more = len(worst_first) - _SHOWN
-        text = f"{len(worst_first)} of {total} providers with problems: {named}"
+        text = f"{len(worst_first)} of {plural(total, 'provider')} with problems: {named}"
         if more > 0:
             text += f" and {more} more"
     else:
-        text = f"{fetched} of {total} providers operational"
+        text = f"{fetched} of {plural(total, 'provider')} operational"
     if counts[CheckState.UNKNOWN]:
         text += f"; {counts[CheckState.UNKNOWN]} unknown"
     return state, f"{LABEL} {state.name} - {_clean(text)} | {perf}"

@@ -252,7 +252,12 @@ def provider_detail(spec: ProviderSpec, report: ProviderReport | None, now: date
             out.append_text(status_label(component.status))
             out.append("  " + one_line(name) + "\n")
     elif page.components:
-        out.append(f"\nAll {len(page.components)} components operational\n", style="green")
+        everything = (
+            "the one component"
+            if len(page.components) == 1
+            else (f"all {len(page.components)} components")
+        )
+        out.append(f"\n{everything.capitalize()} operational\n", style="green")
     opened = [i for i in page.incidents if not i.phase.is_closed]
     if opened:
         out.append("\nActive incidents\n", style="bold")
@@ -337,7 +342,8 @@ def header_text(
     heard = sum(counts.values())
     problems = [s for s in _LOUDNESS if s is not Status.OPERATIONAL and counts[s]]
     if heard and not problems:
-        bottom.append(f"All {heard} providers operational", style="bold green")
+        every = "The one provider" if heard == 1 else f"All {heard} providers"
+        bottom.append(f"{every} operational", style="bold green")
     else:
         for status in problems:
             bottom.append(f" {counts[status]} {status.label} ", style=STATUS_STYLES[status])

@@ -11,6 +11,7 @@ from typing import Any
 
 from statuswatch.notify.channels import DeliveryError, headline, redact, subject
 from statuswatch.notify.settings import ChannelSettings
+from statuswatch.wording import plural
 
 _SUBJECT = 200
 
@@ -91,7 +92,7 @@ class Email:
             detail = redact(str(exc), secrets)
             raise DeliveryError(f"SMTP failure ({type(exc).__name__}: {detail})") from None
         if refused:
-            raise DeliveryError(f"the SMTP server refused {len(refused)} recipient(s)")
+            raise DeliveryError(f"the SMTP server refused {plural(len(refused), 'recipient')}")
 
     def close(self) -> None:
         """Nothing to release: each message uses its own connection."""
