@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 
@@ -21,6 +22,14 @@ def classify(
 ) -> tuple[FetchError, bool]:
     """Map an httpx error to the report's error and whether another attempt may help."""
     detail = describe(exc)
+    if isinstance(exc, httpx.ConnectTimeout) and _while_resolving(exc):
+        # The connect timeout covers the name lookup: with hundreds of pages at once (--all),
+        # a slow resolver, not the page's server, is what ran out of time.
+        message = (
+            f"could not connect to {url}: the host name did not resolve within "
+            f"{secs(s.connect_timeout)} (DNS)"
+        )
+        return FetchError(ErrorType.CONNECTION, message), False
     if isinstance(exc, httpx.ConnectTimeout):
         message = f"could not connect to {url} within {secs(s.connect_timeout)}"
         return FetchError(ErrorType.TIMEOUT, message), False
@@ -60,6 +69,26 @@ def _is_tls(exc: BaseException) -> bool:
             return False
         if isinstance(seen, ssl.SSLError):
             return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _while_resolving(exc: BaseException) -> bool:
+    """True when a timeout cancelled the connection while it was still looking the host up.
+
+    anyio resolves a name (`getaddrinfo`, in a worker thread) before it connects; the
+    cancellation under httpx's ConnectTimeout carries the frames it interrupted.
+    """
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, asyncio.CancelledError | TimeoutError):
+            tb = seen.__traceback__
+            while tb is not None:
+                if tb.tb_frame.f_code.co_name == "getaddrinfo":
+                    return True
+                tb = tb.tb_next
         seen = seen.__cause__ or seen.__context__
     return False
 

@@ -477,3 +477,40 @@ def test_proxy_configured(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert proxy_configured() is expected
+
+
+def test_a_name_lookup_that_runs_out_of_time_is_named_as_dns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `--all` offline: hundreds of lookups at once, and a resolver that answers some after
+    # 5 or 10 s. The connect timeout ends them, but the page's server was never asked.
+    import socket
+    import threading
+
+    release = threading.Event()
+    real = socket.getaddrinfo
+
+    def slow(host: object, *args: object, **kwargs: object) -> object:
+        if host in ("slow-dns.example", b"slow-dns.example"):
+            release.wait(10)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    settings = HttpSettings(connect_timeout=0.3, retries=0)
+    url = "http://slow-dns.example/api/v2/summary.json"
+
+    async def main() -> FetchFailed | FetchResult:
+        async with Fetcher(settings) as fetcher:
+            try:
+                return await fetcher.fetch(url)
+            except FetchFailed as exc:
+                return exc
+            finally:
+                release.set()  # the lookup's thread ends, so the loop can close at once
+
+    outcome = asyncio.run(main())
+    assert _failure(outcome) == (
+        ErrorType.CONNECTION,
+        f"could not connect to {url}: the host name did not resolve within 0.3 s (DNS)",
+    )
