@@ -99,3 +99,18 @@ def test_fast_path_gives_what_the_full_cleaning_gives(monkeypatch: pytest.Monkey
     fast = [(text.plain_text(s), text.plain_text(s, 500)) for s in samples]
     monkeypatch.setattr(text, "_NEEDS_WORK", re.compile(""))  # matches everything: no fast path
     assert fast == [(text.plain_text(s), text.plain_text(s, 500)) for s in samples]
+
+
+def test_markdown_links_read_as_text_and_url() -> None:
+    # incident.io's and Google Cloud's bodies are Markdown: shown as a mail client would.
+    openai = 'email [support@openai.com](mailto:support@openai.com "support@openai.com").'
+    assert plain_text(openai) == "email support@openai.com."
+    google = "please [contact us](https://support.google.com/cloud/contact)."
+    assert plain_text(google) == "please contact us (https://support.google.com/cloud/contact)."
+    assert one_line("[Status](https://x.example/s) [here](<https://x.example/h>)") == (
+        "Status (https://x.example/s) here (https://x.example/h)"
+    )
+    # Only web and mail links; anything else keeps its words and loses its target.
+    assert plain_text("[click](javascript:void) now") == "click now"
+    # Brackets that are not a link are left alone.
+    assert plain_text("[RESOLVED] API (EU)") == "[RESOLVED] API (EU)"
