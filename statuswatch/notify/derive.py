@@ -329,7 +329,10 @@ def _maintenances(
                 kind = EventKind.MAINTENANCE_STARTED
             else:
                 kind = EventKind.MAINTENANCE_SCHEDULED
-            events.append(_maintenance_event(kind, spec, maintenance, now))
+            # A window that ended before we first saw it, still 'scheduled' on a page nobody
+            # updated, is not news: telling it would announce work in the past as planned.
+            if kind is not EventKind.MAINTENANCE_SCHEDULED or not maintenance.is_over(now):
+                events.append(_maintenance_event(kind, spec, maintenance, now))
             known.started, known.completed = running or done, done
         else:
             if running and not known.started:
