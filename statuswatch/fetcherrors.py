@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import ssl
 
@@ -109,19 +110,38 @@ def _connect_detail(exc: BaseException) -> str | None:
     return None
 
 
+# Words for exceptions that carry no message of their own (an exception's class name is no
+# message for a user: "RemoteProtocolError", "ConnectError").
+_SILENT = (
+    (httpx.RemoteProtocolError, "the server closed the connection before answering"),
+    (httpx.ReadError, "the connection broke while reading"),
+    (httpx.WriteError, "the connection broke while sending"),
+    (httpx.ConnectError, "could not connect"),
+    (httpx.TimeoutException, "timed out"),
+    (ConnectionResetError, "connection reset by peer"),
+    (ConnectionRefusedError, "connection refused"),
+)
+_ERRNO = re.compile(r"^\[Errno -?\d+\]\s*")
+
+
 def describe(exc: BaseException) -> str:
-    """A one-line description of an exception: the first message along its cause chain."""
+    """A one-line description of an exception: the first message along its cause chain,
+    without Python's `[Errno 111]`; words, never a class name, when no link has a message."""
     seen: BaseException | None = exc
+    words: str | None = None
     for _ in range(10):
         if seen is None:
             break
-        text = one_line(str(seen), _DETAIL_LIMIT)
+        connect = _connect_detail(seen) if isinstance(seen, httpx.ConnectError) else None
+        if connect:
+            return connect
+        text = one_line(_ERRNO.sub("", str(seen)), _DETAIL_LIMIT)
         if text:
             return text
-        if isinstance(seen, ConnectionResetError):
-            return "connection reset by peer"
+        if words is None:
+            words = next((w for kind, w in _SILENT if isinstance(seen, kind)), None)
         seen = seen.__cause__ or seen.__context__
-    return type(exc).__name__
+    return words or "unexpected error"
 
 
 def secs(value: float) -> str:

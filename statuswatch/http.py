@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import re
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -26,12 +27,14 @@ __all__ = [
     "MAX_CLIENTS",
     "RETRY_STATUSES",
     "USER_AGENT",
+    "CertificatesUnreadable",
     "FetchFailed",
     "FetchResult",
     "Fetcher",
     "TrustStore",
     "parse_retry_after",
     "proxy_configured",
+    "tls_reason",
 ]
 
 USER_AGENT = f"statuswatch/{__version__} (+https://github.com/statuswatch/statuswatch)"
@@ -103,17 +106,47 @@ class TrustStore:
         return self._loaded
 
     def load(self) -> None:
-        """Load the CA bundle: SSL_CERT_FILE / SSL_CERT_DIR if set, else certifi's."""
+        """Load the CA bundle: SSL_CERT_FILE / SSL_CERT_DIR if set, else certifi's.
+
+        Raises:
+            CertificatesUnreadable: the bundle cannot be read; the message names the file (and
+                the variable that chose it) and why.
+        """
         if self._loaded:
             return
         cafile = os.environ.get("SSL_CERT_FILE") or None
         capath = os.environ.get("SSL_CERT_DIR") or None
+        where = " and ".join(
+            f"{value} (${name})"
+            for name, value in (("SSL_CERT_FILE", cafile), ("SSL_CERT_DIR", capath))
+            if value
+        )
         if cafile is None and capath is None:
             import certifi  # only here: a run without TLS never needs it
 
             cafile = certifi.where()
-        self.context.load_verify_locations(cafile=cafile, capath=capath)
+            where = f"{cafile} (certifi's bundle)"
+        try:
+            self.context.load_verify_locations(cafile=cafile, capath=capath)
+        except (OSError, ssl.SSLError) as exc:
+            raise CertificatesUnreadable(
+                f"cannot load the CA certificates from {where}: {tls_reason(exc)}"
+            ) from None
         self._loaded = True
+
+
+class CertificatesUnreadable(OSError):
+    """The CA certificates could not be loaded; the message names the file and why."""
+
+
+def tls_reason(exc: BaseException) -> str:
+    """Why loading a certificate failed, in words: `No such file or directory`, or OpenSSL's
+    reason without its `[LIB: CODE]` prefix and `(_ssl.c:1234)` suffix."""
+    if isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError) and exc.strerror:
+        return exc.strerror
+    text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
+    text = re.sub(r"^\[[^\]]*\]\s*", "", text)
+    return re.sub(r"\s*\(_ssl\.c:\d+\)$", "", text) or type(exc).__name__
 
 
 class Fetcher:
@@ -257,9 +290,8 @@ class Fetcher:
         if request.url.scheme == "https" and not self.trust.loaded:
             try:
                 self.trust.load()
-            except (OSError, ssl.SSLError) as exc:
-                message = f"cannot load the CA certificates for {request.url}: {describe(exc)}"
-                raise FetchFailed(ErrorType.TLS, message) from None
+            except CertificatesUnreadable as exc:
+                raise FetchFailed(ErrorType.TLS, f"{exc} (to read {request.url})") from None
 
     @asynccontextmanager
     async def _limits(self, key: tuple[str, str, int]) -> AsyncIterator[None]:

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from statuswatch.fetcherrors import describe
 from statuswatch.http import USER_AGENT, TrustStore
 from statuswatch.text import one_line
 
@@ -193,4 +194,4 @@ class ServerClient:
 
 
 def _reason(exc: httpx.HTTPError) -> str:
-    return one_line(str(exc), _SHOWN) or type(exc).__name__
+    return one_line(describe(exc), _SHOWN)

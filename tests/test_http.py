@@ -219,7 +219,7 @@ def test_connection_errors_are_retried_then_reported() -> None:
     outcome, sleeps = _run(handler, HttpSettings(retries=2))
     assert _failure(outcome) == (
         ErrorType.CONNECTION,
-        f"could not connect to {URL}: [Errno 111] Connection refused (after 3 attempts)",
+        f"could not connect to {URL}: Connection refused (after 3 attempts)",
     )
     assert (len(calls), len(sleeps)) == (3, 2)
 
@@ -464,7 +464,43 @@ def test_unloadable_ca_bundle_is_a_tls_failure(monkeypatch: pytest.MonkeyPatch) 
 
     failure = asyncio.run(main())
     assert failure.error.type is ErrorType.TLS
-    assert failure.error.message.startswith(f"cannot load the CA certificates for {URL}: ")
+    # It names the file, and the variable that chose it: that is what to fix.
+    assert failure.error.message.startswith(
+        "cannot load the CA certificates from /nonexistent/ca.pem ($SSL_CERT_FILE)"
+    )
+    assert failure.error.message.endswith(f": No such file or directory (to read {URL})")
+
+
+def test_a_bad_certificate_file_for_serve_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from statuswatch.cli import main
+
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate\n")
+    none = tmp_path / "none.pem"
+    assert main(["serve", "--tls-cert", str(none), "--tls-key", str(bad)]) == 2
+    assert capsys.readouterr().err == (
+        f"statuswatch: error: --bind/--tls: --tls-cert {none}: no such file\n"
+    )
+    assert main(["serve", "--tls-cert", str(bad), "--tls-key", str(bad)]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"statuswatch: error: --bind/--tls: cannot load the certificate {bad} with the key {bad}: "
+    )
+
+
+def test_exceptions_are_described_in_words_not_class_names() -> None:
+    from statuswatch.fetcherrors import describe
+
+    request = httpx.Request("GET", URL)
+    assert describe(httpx.RemoteProtocolError("", request=request)) == (
+        "the server closed the connection before answering"
+    )
+    assert describe(httpx.ConnectError("[Errno 111] Connection refused")) == "Connection refused"
+    refused = httpx.ConnectError("")
+    refused.__context__ = ConnectionRefusedError(111, "Connection refused")
+    assert describe(refused) == "connection refused (nothing listens on that port)"
+    assert describe(RuntimeError()) == "unexpected error"
 
 
 @pytest.mark.parametrize(

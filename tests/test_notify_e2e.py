@@ -116,8 +116,7 @@ def test_a_receiver_that_fails_then_recovers_gets_every_event_later(tmp_path: Pa
         kinds = [b["event"]["kind"] for b in rx.bodies("/hook")]
     assert [f.returncode for f in failures] == [1, 1, 1]
     assert failures[2].stderr == (
-        "statuswatch: notify: channel 'hook' (webhook): HTTP 503; "
-        "3 events kept for the next run\n"
+        "statuswatch: notify: channel 'hook' (webhook): HTTP 503; 3 events kept for the next run\n"
     )
     assert (recovered.returncode, recovered.stderr, again.returncode) == (0, "", 0)
     assert kinds == ["incident_opened", "incident_updated", "incident_updated", "incident_resolved"]

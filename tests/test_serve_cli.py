@@ -103,7 +103,7 @@ def test_serve_and_the_server_clients(tmp_path: Path, env: dict[str, str]) -> No
     assert check.stdout.startswith("STATUSWATCH WARNING - 1 of 2 providers with problems: EX ")
     assert (check_ok.returncode, check_ok.stdout.split(" | ")[0]) == (
         0,
-        "STATUSWATCH OK - 1 of 1 providers operational",
+        "STATUSWATCH OK - 1 of 1 provider operational",
     )
     assert (wait_ok.returncode, wait_ok.stdout) == (0, "ok: operational\n")
     assert (wait_api.returncode, wait_api.stderr.splitlines()) == (

@@ -94,11 +94,18 @@ def _tls(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
         raise ValueError("--tls-cert and --tls-key go together")
     import ssl
 
+    from statuswatch.http import tls_reason
+
+    for option, path in (("--tls-cert", cert), ("--tls-key", key)):
+        if not path.is_file():
+            raise ValueError(f"{option} {path}: no such file")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     try:
         context.load_cert_chain(cert, key)
     except (OSError, ssl.SSLError) as exc:
-        raise ValueError(f"cannot load the TLS certificate or key: {exc}") from None
+        raise ValueError(
+            f"cannot load the certificate {cert} with the key {key}: {tls_reason(exc)}"
+        ) from None
     return context
 
 

@@ -181,6 +181,8 @@ def _remember_incident(memory: IncidentMemory, incident: Incident) -> IncidentMe
     memory.url = incident.url
     memory.components = list(incident.components)
     memory.started_at = incident.started_at
+    memory.raw_impact = incident.raw_impact
+    memory.raw_status = incident.raw_status
     return memory
 
 
@@ -256,6 +258,8 @@ def _recalled(incident_id: str, known: IncidentMemory) -> Incident:
         started_at=known.started_at,
         url=known.url,
         components=tuple(known.components),
+        raw_status=known.raw_status,
+        raw_impact=known.raw_impact,
     )
 
 
@@ -303,6 +307,7 @@ def _remember_maintenance(memory: MaintenanceMemory, maintenance: Maintenance) -
     memory.url = maintenance.url
     memory.components = list(maintenance.components)
     memory.scheduled_until = maintenance.scheduled_until
+    memory.raw_status = maintenance.raw_status
     return memory
 
 
@@ -398,6 +403,7 @@ def _recalled_maintenance(maintenance_id: str, known: MaintenanceMemory) -> Main
         scheduled_until=known.scheduled_until,
         url=known.url,
         components=tuple(known.components),
+        raw_status=known.raw_status,
     )
 
 

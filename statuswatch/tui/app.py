@@ -27,6 +27,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from statuswatch.model import ProviderReport, ProviderSpec, Status
+from statuswatch.serverclient import ServerError
 from statuswatch.settings import HttpSettings
 from statuswatch.source import Poller, engine_poller
 from statuswatch.text import one_line
@@ -179,8 +180,10 @@ class StatusApp(App[int]):
 
         try:
             snapshot = await run_in_thread(lambda: self.poller(on_report))
+        except ServerError as exc:  # the server is away: its own words say why
+            self.post_message(PollFinished(None, one_line(str(exc), 200)))
         except Exception as exc:  # a bug in the engine must not take the screen down
-            self.post_message(PollFinished(None, one_line(f"{type(exc).__name__}: {exc}", 200)))
+            self.post_message(PollFinished(None, one_line(f"internal error ({exc!r})", 200)))
         else:
             self.post_message(PollFinished(snapshot))
 

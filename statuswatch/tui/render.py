@@ -243,7 +243,11 @@ def provider_detail(spec: ProviderSpec, report: ProviderReport | None, now: date
     out.append(one_line(spec.url) + "\n", style="underline")
     if page is None:
         return out
-    troubled = [c for c in page.components if c.status.is_problem]
+    # Worst first (AWS lists services by name, a major outage after a dozen degraded ones);
+    # the page's order among equals.
+    troubled = sorted(
+        (c for c in page.components if c.status.is_problem), key=lambda c: -c.status.urgency
+    )
     if troubled:
         out.append(f"\nComponents not operational ({len(troubled)} of {len(page.components)})\n")
         for component in troubled:
