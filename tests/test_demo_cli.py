@@ -129,7 +129,7 @@ def test_demo_on_a_terminal_opens_the_tui(
     assert app.interval == 2.0
     assert app.bell_on_change is True
     assert callable(app.banner)
-    assert app.banner().startswith("DEMO aws-us-east-1-2025-10-20 · 2025-10-20 07:0")
+    assert app.banner().startswith("DEMO aws-us-east-1-2025-10-20 · 07:0")
     assert app.banner().endswith(" · 600x")
     assert app.now().date().isoformat() == "2025-10-20"
 

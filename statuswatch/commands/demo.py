@@ -188,7 +188,9 @@ def _tui(
     def banner() -> str:
         now = clock.now()
         state = "replay finished" if now >= scenario.end else f"{speed:g}x"
-        return f"DEMO {scenario.id} · {now:%Y-%m-%d %H:%M} UTC · {state}"
+        # The scenario's id carries its day: the time alone fits an 80-column header.
+        when = f"{now:%H:%M}" if now.date() == scenario.start.date() else f"{now:%Y-%m-%d %H:%M}"
+        return f"DEMO {scenario.id} · {when} UTC · {state}"
 
     with open_session(scenario, clock) as session:
         from statuswatch.tui.app import build_app  # Textual: only on this path

@@ -12,6 +12,7 @@ import gc
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
@@ -26,7 +27,7 @@ from textual.events import DescendantFocus
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
-from statuswatch.model import ProviderReport, ProviderSpec, Status
+from statuswatch.model import ErrorType, FetchError, ProviderReport, ProviderSpec, Status
 from statuswatch.serverclient import ServerError
 from statuswatch.settings import HttpSettings
 from statuswatch.source import Poller, engine_poller
@@ -37,7 +38,7 @@ from statuswatch.tui.links import open_link
 from statuswatch.tui.messages import PollFinished, PollStarted, ReportArrived
 from statuswatch.tui.screens import DetailScreen, HelpScreen
 from statuswatch.tui.threaded import run_in_thread
-from statuswatch.tui.widgets import DetailPane, ListTable, StatusHeader
+from statuswatch.tui.widgets import Column, DetailPane, ListTable, StatusHeader
 
 __all__ = ["StatusApp", "build_app"]
 
@@ -48,7 +49,6 @@ RENDER_DELAY_POLLING = 0.2
 # The detail pane follows the cursor after this pause: a new text lays out the whole screen,
 # which must not happen for every row j passes over.
 DETAIL_DELAY = 0.12
-DETAIL_EVERY = 15.0  # seconds between redraws of the detail pane for its ages alone
 TICK = 0.5  # seconds between header updates and checks whether a refresh is due
 
 
@@ -62,15 +62,22 @@ class StatusApp(App[int]):
     CSS_PATH = "statuswatch.tcss"
     TITLE = "statuswatch"
     ENABLE_COMMAND_PALETTE = False
+    # Classes on the screen for statuswatch.tcss: 80x24 is where most terminals open.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - as Textual types it
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
+    # Short words: at 80 columns the footer must still show `? Help` and `q Quit`.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "details", "Details", show=False),
-        Binding("o", "open", "Open in browser"),
+        Binding("o", "open", "Open"),
         Binding("slash", "filter", "Filter"),
-        Binding("f", "only_problems", "Problems only"),
+        Binding("f", "only_problems", "Problems"),
         Binding("r", "refresh", "Refresh"),
         Binding("question_mark", "help", "Help"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("q", "quit", "Quit"),
+        # Ctrl-C quits, as in k9s and lazygit (Textual would ask for ctrl+q), from any window
+        # and even in the filter box: a priority binding comes before the focused widget's.
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
 
     def __init__(
@@ -105,6 +112,12 @@ class StatusApp(App[int]):
         self.polls_started = 0
         self.polls_finished = 0
         self.last_refresh: datetime | None = None
+        # A finished poll's time, shown with its rows: the header never runs ahead of the
+        # lists and details it speaks for (see _render_lists_now).
+        self._refreshed: datetime | None = None
+        # Since when refreshing fails (a server that stopped answering), why, and whether the
+        # source is unreachable: said in the header until a refresh works again.
+        self.failing: tuple[datetime, str, bool] | None = None
         self.next_due = 0.0  # monotonic time of the next automatic refresh
         self.received = 0  # reports in the running (or last) poll
         self._render_pending = False
@@ -113,31 +126,40 @@ class StatusApp(App[int]):
         self._detail_shown: Text | None = None
         self._header_shown: Text | None = None
         self._detail_pending = False
-        self._detail_at = 0.0  # monotonic time the detail pane was last drawn
 
     # --- layout --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="header")
         with Horizontal(id="body"):
+            # Narrow lists keep what matters most (see widgets.Column): the status and name of
+            # a provider; an incident's provider, title and since when.
             with Vertical(id="left"):
                 yield ListTable(
-                    (("status", "Status", 14), ("name", "Provider", 24), ("note", "Note", None)),
+                    (
+                        Column("status", "Status", 14),
+                        Column("name", "Provider", 22, least=10),
+                        Column("note", "Note", least=16, drop=1),
+                    ),
                     id="providers",
                 )
             with Vertical(id="right"):
                 yield ListTable(
                     (
-                        ("impact", "Impact", 9),
-                        ("provider", "Provider", 18),
-                        ("title", "Incident", None),
-                        ("phase", "Phase", 13),
-                        ("since", "Started", 12),
+                        Column("impact", "Impact", 8, drop=1),
+                        Column("provider", "Provider", 18, least=10),
+                        Column("title", "Incident", least=16),
+                        Column("phase", "Phase", 13, drop=2),
+                        Column("since", "Since", 11),
                     ),
                     id="incidents",
                 )
                 yield ListTable(
-                    (("when", "When", 12), ("provider", "Provider", 18), ("title", "Title", None)),
+                    (
+                        Column("when", "When", 12),
+                        Column("provider", "Provider", 18, least=10),
+                        Column("title", "Title", least=12),
+                    ),
                     id="maintenance",
                 )
                 yield DetailPane(id="detail")
@@ -181,11 +203,17 @@ class StatusApp(App[int]):
         try:
             snapshot = await run_in_thread(lambda: self.poller(on_report))
         except ServerError as exc:  # the server is away: its own words say why
-            self.post_message(PollFinished(None, one_line(str(exc), 200)))
+            self.post_message(PollFinished(None, one_line(str(exc), 200), unreachable=True))
         except Exception as exc:  # a bug in the engine must not take the screen down
-            self.post_message(PollFinished(None, one_line(f"internal error ({exc!r})", 200)))
+            why = one_line(str(exc), 200) or type(exc).__name__
+            self.post_message(PollFinished(None, f"internal error: {why}"))
         else:
             self.post_message(PollFinished(snapshot))
+
+    def on_resize(self) -> None:
+        """The header's words depend on the width: lay them out again."""
+        with contextlib.suppress(NoMatches):
+            self._update_header()
 
     def _tick(self) -> None:
         # Timers can fire while the app closes and its screen is gone: nothing to draw then.
@@ -198,8 +226,10 @@ class StatusApp(App[int]):
         self._update_header()
         for table in self.query(ListTable):
             table.redraw_changed()  # ages move on: repaint the rows whose text changed
-        if self.monotonic() - self._detail_at >= DETAIL_EVERY:
-            self._show_detail()
+        # The detail pane's ages are recomputed with the header's, so "Read ... (2m ago)" there
+        # never disagrees with "refreshed ... (2m ago)" above; it is redrawn only when its text
+        # changed (DetailPane draws only its lines: no layout of the screen).
+        self._show_detail()
 
     @on(ReportArrived)
     def _report_arrived(self, message: ReportArrived) -> None:
@@ -231,20 +261,33 @@ class StatusApp(App[int]):
             gc.collect()
             gc.freeze()
         if message.snapshot is not None:
-            self.last_refresh = message.snapshot.generated_at
+            if self.failing is not None:
+                self.notify("Refreshing works again.", title="statuswatch", markup=False)
+                self.failing = None
+            self._refreshed = message.snapshot.generated_at
             # Reports whose message was replaced by a newer one are all in the snapshot.
             for report in message.snapshot.reports:
                 if self.board.reports.get(report.spec.id) is None:
                     self.board.apply(report, self.now())
         else:
-            self.notify(
-                f"refresh failed: {message.error}",
-                title="statuswatch",
-                severity="error",
-                markup=False,
-            )
+            why = message.error or "unknown reason"
+            if self.failing is None:  # one toast; the header keeps saying it
+                self.notify(
+                    f"refresh failed: {why}", title="statuswatch", severity="error", markup=False
+                )
+            since = self.failing[0] if self.failing is not None else self.now()
+            self.failing = (since, why, message.unreachable)
+            self._mark_stale(why)
         self._schedule_render()
         self._update_header()
+
+    def _mark_stale(self, why: str) -> None:
+        """Every provider's data is now old and unconfirmed: unknown, its last page stale."""
+        error = FetchError(ErrorType.CONNECTION, why)
+        for report in list(self.board.reports.values()):
+            if report.error is None or report.error.message != why:
+                stale = report.page is not None
+                self.board.apply(replace(report, stale=stale, error=error), self.now())
 
     # --- drawing -------------------------------------------------------------------------------
 
@@ -271,6 +314,8 @@ class StatusApp(App[int]):
         it draws them (at the current time, so ages stay right between polls).
         """
         self._render_pending = False
+        if self._refreshed is not None:
+            self.last_refresh, self._refreshed = self._refreshed, None
         board = self.board
         text = self.filter_text
         specs = board.providers(text, self.only_problems)
@@ -309,6 +354,8 @@ class StatusApp(App[int]):
         header = self.query_one("#header", StatusHeader)
         counts = self.board.counts()
         text = render.header_text(
+            width=header.size.width or self.size.width,
+            failing=self.failing,
             banner=self.banner() if callable(self.banner) else self.banner,
             now=self.now(),
             last_refresh=self.last_refresh,
@@ -364,7 +411,6 @@ class StatusApp(App[int]):
 
     def _show_detail_now(self) -> None:
         self._detail_pending = False
-        self._detail_at = self.monotonic()
         current = self._current()
         if current is None:
             text = Text("Select a provider, an incident or a maintenance.", style="dim")

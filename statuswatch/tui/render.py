@@ -24,7 +24,7 @@ from statuswatch.model import (
     Update,
 )
 from statuswatch.text import one_line, plain_text, safe_url
-from statuswatch.timefmt import age
+from statuswatch.timefmt import age, duration
 from statuswatch.tui.board import Board
 
 __all__ = [
@@ -134,10 +134,13 @@ def incident_cells(
 ) -> tuple[Text, Text, Text, Text, Text]:
     """Impact, provider, title, phase and start of an incident row."""
     if closed_at is not None:
+        # "resolved" leads the title too: at 80 columns the impact and phase columns give way.
+        title = _one_row(Text.assemble(Text("resolved: ", style="green"), line(incident.title)))
+        title.stylize("dim", 10)
         return (
             Text("resolved", style="green"),
             line(report.spec.name, "dim"),
-            line(incident.title, "dim"),
+            title,
             Text(f"closed {age(closed_at, now).removesuffix(' ago')}", style="green"),
             Text(_short_age(incident.started_at, now), style="dim"),
         )
@@ -320,28 +323,52 @@ def header_text(
     only_problems: bool,
     counts: dict[Status, int],
     total: int,
+    width: int | None = None,
+    failing: tuple[datetime, str, bool] | None = None,
 ) -> Text:
-    """The two header lines: refresh times and view settings, then the count of each status."""
+    """The two header lines: refresh times and view settings, then the count of each status.
+
+    Each line stays one line: at `width` columns the first one drops its decorations, then
+    shortens its times, then cuts the banner, and ends in "…" only if nothing else helps
+    (a wrapped line would push the counts out of the two-line header). `failing` is since when
+    refreshing fails, why, and whether the source (a server) is unreachable: said, with the
+    age of the data shown, until a refresh works again.
+    """
+    forms = [(True, False), (False, False), (False, True)]  # (badge, compact)
     top = Text()
-    top.append(" statuswatch ", style="bold reverse")
-    if banner:
-        top.append("  ")
-        top.append(one_line(banner), style="bold cyan")
-    top.append("   ")
-    if last_refresh is not None:
-        clock = f"{last_refresh.astimezone(UTC):%H:%M:%S}"
-        top.append(f"refreshed {clock} UTC ({age(last_refresh, now)})")
+    for badge, compact in forms:
+        top = _top_line(
+            badge=badge,
+            compact=compact,
+            banner=banner,
+            now=now,
+            last_refresh=last_refresh,
+            refreshing=refreshing,
+            next_in=next_in,
+            filter_text=filter_text,
+            only_problems=only_problems,
+            failing=failing,
+        )
+        if width is None or top.cell_len <= width:
+            break
     else:
-        top.append("not refreshed yet")
-    if refreshing is not None:
-        top.append(f"  ·  refreshing {refreshing[0]}/{refreshing[1]}", style="cyan")
-    else:
-        top.append(f"  ·  next in {next_in}s")
-    if filter_text:
-        top.append("  ·  filter: ", style="bold")
-        top.append(filter_text, style="bold yellow")
-    if only_problems:
-        top.append("  ·  only problems", style="bold yellow")
+        if banner and width is not None:
+            # Cut the banner (a demo's long title) before the times, which say what is live.
+            over = top.cell_len - width
+            shorter = one_line(banner)
+            keep = max(8, len(shorter) - over - 1)
+            top = _top_line(
+                badge=False,
+                compact=True,
+                banner=shorter[:keep] + "…" if keep < len(shorter) else shorter,
+                now=now,
+                last_refresh=last_refresh,
+                refreshing=refreshing,
+                next_in=next_in,
+                filter_text=filter_text,
+                only_problems=only_problems,
+                failing=failing,
+            )
     bottom = Text(" ")
     heard = sum(counts.values())
     problems = [s for s in _LOUDNESS if s is not Status.OPERATIONAL and counts[s]]
@@ -356,7 +383,64 @@ def header_text(
             bottom.append(f"{counts[Status.OPERATIONAL]} operational", style="green")
     if total > heard:
         bottom.append(f"  ·  {total - heard} not heard from yet", style="dim")
-    return Text.assemble(top, "\n", bottom)
+    if width is not None:
+        for line in (top, bottom):
+            line.truncate(width, overflow="ellipsis")
+    return Text.assemble(top, "\n", bottom, no_wrap=True, overflow="ellipsis")
+
+
+def _top_line(
+    *,
+    badge: bool,
+    compact: bool,
+    banner: str | None,
+    now: datetime,
+    last_refresh: datetime | None,
+    refreshing: tuple[int, int] | None,
+    next_in: int,
+    filter_text: str,
+    only_problems: bool,
+    failing: tuple[datetime, str, bool] | None,
+) -> Text:
+    """The header's first line, in its full or compact words."""
+    sep = " · " if compact else "  ·  "
+    top = Text()
+    if badge:
+        top.append(" statuswatch ", style="bold reverse")
+        top.append("  " if banner else "   ")
+    else:
+        top.append(" ")
+    if banner:
+        top.append(one_line(banner), style="bold cyan")
+        top.append(sep if compact else "   ")
+    if failing is not None:
+        since, why, unreachable = failing
+        clock = f"{since.astimezone(UTC):%H:%M:%S}"
+        what = "server unreachable" if unreachable else "refresh failing"
+        top.append(f"{what} since {clock} UTC ({age(since, now)})", style="bold red")
+        if not compact:
+            top.append(f": {one_line(why, 80)}", style="red")
+        top.append(sep)
+        if last_refresh is not None:
+            top.append(f"data from {age(last_refresh, now)}", style="magenta")
+    elif last_refresh is not None:
+        if compact:
+            top.append(f"refreshed {age(last_refresh, now)}")
+        else:
+            clock = f"{last_refresh.astimezone(UTC):%H:%M:%S}"
+            top.append(f"refreshed {clock} UTC ({age(last_refresh, now)})")
+    else:
+        top.append("not refreshed yet")
+    if refreshing is not None:
+        top.append(f"{sep}refreshing {refreshing[0]}/{refreshing[1]}", style="cyan")
+    else:
+        top.append(f"{sep}{'next' if compact else 'next in'} {duration(next_in)}")
+    if filter_text:
+        top.append(f"{sep}filter: ", style="bold")
+        top.append(filter_text, style="bold yellow")
+    if only_problems:
+        top.append(f"{sep}only problems", style="bold yellow")
+    return top
 
 
 def loudest(counts: dict[Status, int]) -> Status:

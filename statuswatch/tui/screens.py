@@ -13,17 +13,21 @@ from textual.widgets import Static
 
 __all__ = ["KEYS", "DetailScreen", "HelpScreen"]
 
+# Every key the main screen and its lists take (tests/test_tui_keys.py holds them to it).
 KEYS: tuple[tuple[str, str], ...] = (
-    ("↑ ↓  j k", "move in the focused list"),
-    ("tab  shift+tab", "next / previous pane: providers, incidents, maintenance, details"),
-    ("enter", "open the details of the selected row"),
-    ("o", "open the selected incident's page (or the provider's) in a browser"),
-    ("/", "filter every list by text; enter keeps it, escape clears it"),
-    ("f", "show only providers with problems (toggle)"),
+    ("↑ ↓  j k", "move in the focused list (scroll the details)"),
+    ("pageup pagedown", "a page up / down in the focused list"),
+    ("home  end", "the first / the last row"),
+    ("tab  shift+tab", "next / previous pane (providers, incidents, ...)"),
+    ("enter", "the selected row in a full window"),
+    ("escape", "close that window; clear the filter"),
+    ("o", "open the selected incident's page in a browser"),
+    ("/", "filter every list by words; then enter keeps the"),
+    ("", "filter, escape clears it"),
+    ("f", "only providers with problems (toggle)"),
     ("r", "refresh now"),
     ("?", "this help"),
-    ("escape", "close a window, clear the filter"),
-    ("q", "quit"),
+    ("q  ctrl+c", "quit, from any window"),
 )
 
 
@@ -79,12 +83,11 @@ class HelpScreen(ModalScreen[None]):
         text = Text()
         text.append("statuswatch keys\n\n", style="bold")
         for key, meaning in KEYS:
-            text.append(f"{key:<16}", style="bold cyan")
+            text.append(f"{key:<17}", style="bold cyan")
             text.append(meaning + "\n")
         text.append(
-            "\nThe mouse works too: click a row to select it, click again to open it.\n"
-            "Statuses are words as well as colours; 'unknown' means the page could not be "
-            "read (the reason and the age of the data are shown), never an outage.",
+            "\nThe mouse works too: a click selects a row, a second click opens it.\n"
+            "'unknown' means the page could not be read, never an outage.",
             style="dim",
         )
         with Vertical(id="help-window"):

@@ -8,6 +8,7 @@ DataTable measures every cell of every row it is given, tens of milliseconds per
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.style import Style
@@ -20,9 +21,82 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-__all__ = ["DetailPane", "ListTable", "StatusHeader"]
+__all__ = ["Column", "DetailPane", "ListTable", "StatusHeader", "fit_columns"]
 
 CellsAt = Callable[[int], Sequence[Text]]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a ListTable and how it gives way when the list is narrow.
+
+    A column without a `width` takes the room left; with `least`, a column may shrink to that
+    many cells (the flexible one needs that many); with `drop`, it is left out when the row is
+    too narrow, the highest `drop` first: at 2 or more before any column shrinks, at 1 only
+    once shrinking is not enough. A column with neither always shows.
+    """
+
+    key: str
+    label: str
+    width: int | None = None
+    least: int = 0
+    drop: int = 0
+
+
+def fit_columns(columns: Sequence[Column], total: int, gap: int = 2) -> list[tuple[int, int]]:
+    """The columns to show in `total` cells and their widths: [(index, width), ...].
+
+    The most important columns survive: first the shrinkable ones give way (down to their
+    `least`), then the droppable ones go, highest `drop` first; the flexible column gets what
+    is left (a shrinkable one does when the flexible column is dropped).
+    """
+    droppable = sorted((c.drop, i) for i, c in enumerate(columns) if c.drop)
+    droppable.reverse()
+    # (columns dropped, may shrink), in the order they are tried.
+    attempts: list[tuple[int, bool]] = [(0, False)]
+    for dropped, (drop, _) in enumerate(droppable, start=1):
+        if drop < 2:
+            attempts.append((dropped - 1, True))
+        attempts.append((dropped, False))
+    attempts.append((len(droppable), True))
+    for dropped, shrink in attempts:
+        gone = {index for _, index in droppable[:dropped]}
+        shown = [i for i in range(len(columns)) if i not in gone]
+        fitted = _fit(columns, shown, total, gap, shrink)
+        if fitted:
+            return fitted
+    # Nothing fits (a very narrow terminal): what never drops, at its least, the rest cut.
+    shown = [i for i, c in enumerate(columns) if not c.drop]
+    widths = [columns[i].least or columns[i].width or 1 for i in shown]
+    return [(i, w) for i, w in zip(shown, widths, strict=True)]
+
+
+def _fit(
+    columns: Sequence[Column], shown: list[int], total: int, gap: int, shrink: bool
+) -> list[tuple[int, int]]:
+    """Widths for the columns `shown` in `total` cells, or [] when they cannot fit."""
+    room = total - 1 - gap * (len(shown) - 1) - 1  # a blank cell at each end
+    flex = next((i for i in shown if columns[i].width is None), None)
+    widths = {i: columns[i].width or 0 for i in shown if i != flex}
+    need = columns[flex].least if flex is not None else 0
+    spare = room - sum(widths.values()) - need
+    for i in shown:  # shrink the shrinkable columns, in order, just as much as needed
+        if spare >= 0 or not shrink:
+            break
+        column = columns[i]
+        if i != flex and column.least and widths[i] > column.least:
+            give = min(widths[i] - column.least, -spare)
+            widths[i] -= give
+            spare += give
+    if spare < 0:
+        return []
+    if flex is not None:
+        widths[flex] = need + spare
+    else:  # the flexible column was dropped: the first shrinkable one takes the rest
+        grower = next((i for i in shown if columns[i].least), None)
+        if grower is not None:
+            widths[grower] += spare
+    return [(i, widths[i]) for i in shown]
 
 
 class ListTable(ScrollView, can_focus=True):
@@ -62,10 +136,11 @@ class ListTable(ScrollView, can_focus=True):
             self.table = table
             self.key = key
 
-    def __init__(self, columns: Sequence[tuple[str, str, int | None]], *, id: str) -> None:
-        """`columns` are (key, label, width); the one column without a width takes the rest."""
+    def __init__(self, columns: Sequence[Column], *, id: str) -> None:
+        """`columns` in order; the one without a width takes the rest (see Column)."""
         super().__init__(id=id)
         self.columns = tuple(columns)
+        self._layout: tuple[int, list[tuple[int, int]]] = (-1, [])  # width -> fitted
         self.keys: list[str] = []
         self._cells_at: CellsAt = lambda index: ()
         self.cursor_row = 0
@@ -217,11 +292,16 @@ class ListTable(ScrollView, can_focus=True):
 
     # --- drawing -------------------------------------------------------------------------------
 
-    def _widths(self, total: int) -> list[int]:
-        padding = 2 * self.PADDING
-        fixed = sum(width + padding for _, _, width in self.columns if width)
-        flex = max(8, total - fixed - padding)
-        return [width or flex for _, _, width in self.columns]
+    def fitted(self, total: int) -> list[tuple[int, int]]:
+        """The columns shown in `total` cells and their widths (see fit_columns)."""
+        if self._layout[0] != total:
+            self._layout = (total, fit_columns(self.columns, total, 2 * self.PADDING))
+        return self._layout[1]
+
+    def shown_labels(self) -> list[str]:
+        """The labels of the columns shown at the list's current width."""
+        width = self.scrollable_content_region.width
+        return [self.columns[i].label for i, _ in self.fitted(width)]
 
     def notify_style_update(self) -> None:
         """Styles changed (theme, focus): drop what was drawn with the old ones."""
@@ -246,7 +326,7 @@ class ListTable(ScrollView, can_focus=True):
         """Line `y` of the view: the header, or the row under it at the scroll position."""
         width = self.scrollable_content_region.width
         if y == 0:
-            labels = tuple(Text(label) for _, label, _ in self.columns)
+            labels = tuple(Text(column.label) for column in self.columns)
             return self._cached(-1, ("header", width), labels, width, self._style("header"))
         row = round(self.scroll_y) + y - 1
         if row >= len(self.keys):
@@ -279,8 +359,11 @@ class ListTable(ScrollView, can_focus=True):
     def _strip(self, cells: Sequence[Text], width: int, style: Style) -> Strip:
         pad = " " * self.PADDING
         line = Text(pad)
-        for cell, size in zip(cells, self._widths(width), strict=False):
-            piece = cell.copy()
+        for index, size in self.fitted(width):
+            if index >= len(cells):
+                continue
+            piece = cells[index].copy()
+            # Too long ends in "…" (a name cut without one reads as a different name).
             piece.truncate(size, overflow="ellipsis", pad=True)
             line.append_text(piece)
             line.append(pad + pad)
