@@ -9,11 +9,11 @@ import pytest
 from loopback import LoopbackServer
 
 from statuswatch.cli import main
-from statuswatch.commands.add import add_to_watch
 from statuswatch.config import load_config
 from statuswatch.model import Status
 from statuswatch.paths import cache_dir, config_file
 from statuswatch.poll import poll
+from statuswatch.tomledit import add_to_watch
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HTML = b"<!DOCTYPE html><html><head><title>%s</title>%s</head><body>status</body></html>"

@@ -10,7 +10,6 @@ otherwise nothing is written.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import tempfile
 from collections.abc import Iterable
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit
 
 from statuswatch.console import error, warn, write
 from statuswatch.exitcodes import ExitCode
+from statuswatch.tomledit import ADDED_BY, add_to_watch, append_table, bare_key, basic_string
 from statuswatch.wording import plural
 
 if TYPE_CHECKING:
@@ -40,7 +40,6 @@ exit codes: 0 added; 1 not a page statuswatch can read, or the config could not 
 (nothing is written); 2 bad arguments, a bad config file, or an id that already exists.
 """
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class AddError(Exception):
@@ -123,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
     except AddError as exc:
         return error(f"{path}: {exc}; nothing written", ExitCode.FAILURE)
     verb = "created" if added.created else "updated"
-    lines = [f'added [providers.{_key(provider_id)}] (kind = "{found.kind}") to {path} ({verb})']
+    table = f"[providers.{bare_key(provider_id)}]"
+    lines = [f'added {table} (kind = "{found.kind}") to {path} ({verb})']
     if added.watched:
         lines.append(f'  "{provider_id}" appended to your watch list')
     elif added.has_watch:
@@ -135,17 +135,26 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _same_page(specs: Iterable[ProviderSpec], kind: str, url: str) -> list[ProviderSpec]:
-    """The providers that read the same document as a new `kind` entry at `url`."""
+    """The providers that read the same document as a new `kind` entry at `url`.
+
+    Only the new entry's own adapter is asked for its documents (the one detection loaded):
+    loading the others would import feedparser for a JSON page.
+    """
     from statuswatch.adapters import load, multi
 
     def documents(spec_kind: str, spec_url: str) -> set[str]:
-        try:
-            adapter = load(spec_kind)
-            several = multi(adapter)
-            urls = several.source_urls(spec_url) if several else (adapter.source_url(spec_url),)
-        except Exception:  # a kind or URL an adapter cannot place: compare the URL alone
-            urls = (spec_url,)
-        return {_normal(u) for u in (*urls, spec_url)}
+        urls: tuple[str, ...] = (spec_url,)
+        if spec_kind == kind:
+            try:
+                adapter = load(spec_kind)
+                several = multi(adapter)
+                if several is not None:
+                    urls += tuple(several.source_urls(spec_url))
+                else:
+                    urls += (adapter.source_url(spec_url),)
+            except Exception:  # a URL the adapter cannot place: compare the URL alone
+                pass
+        return {_normal(u) for u in urls}
 
     mine = documents(kind, url)
     return [spec for spec in specs if mine & documents(spec.kind, spec.url)]
@@ -213,115 +222,14 @@ def add_provider(
 
 def provider_table(provider_id: str, name: str, kind: str, url: str, *, source: str = "") -> str:
     """The TOML text of one provider table, with a comment saying where it came from."""
-    comment = f"# Added by `statuswatch add {source}`\n" if source else ""
+    comment = f"{ADDED_BY} {source}`\n" if source else ""
     return (
-        f"{comment}[providers.{_key(provider_id)}]\n"
-        f"name = {_string(name)}\n"
-        f"kind = {_string(kind)}\n"
-        f"url = {_string(url)}\n"
+        f"{comment}[providers.{bare_key(provider_id)}]\n"
+        f"name = {basic_string(name)}\n"
+        f"kind = {basic_string(kind)}\n"
+        f"url = {basic_string(url)}\n"
         'category = "other"\n'
     )
-
-
-def append_table(text: str, table: str) -> str:
-    """`text` with `table` appended after a blank line."""
-    if not text.strip():
-        return table
-    return text.rstrip("\n") + "\n\n" + table
-
-
-def add_to_watch(text: str, provider_id: str) -> str | None:
-    """`text` with `provider_id` appended to its top-level `watch = [...]`, or None.
-
-    None when there is no such list (before the first table) or it is not written plainly
-    enough to edit with confidence; the caller then leaves `watch` alone.
-    """
-    span = _watch_span(text)
-    if span is None:
-        return None
-    opening, closing = span
-    last = _last_significant(text, opening + 1, closing)
-    entry = _string(provider_id)
-    if last is None:  # an empty list
-        return text[: opening + 1] + entry + text[opening + 1 :]
-    glue = " " if text[last] == "," else ", "
-    return text[: last + 1] + glue + entry + text[last + 1 :]
-
-
-def _watch_span(text: str) -> tuple[int, int] | None:
-    """Where the top-level `watch` array opens and closes, or None."""
-    for match in re.finditer(r"(?m)^[ \t]*(\[|watch[ \t]*=[ \t]*\[)", text):
-        if match.group(1) == "[":
-            return None  # a table header: `watch` cannot follow it at the top level
-        opening = match.end() - 1
-        closing = _closing_bracket(text, opening)
-        return (opening, closing) if closing is not None else None
-    return None
-
-
-def _closing_bracket(text: str, opening: int) -> int | None:
-    """The index of the `]` closing the array opened at `opening`, skipping strings/comments."""
-    depth = 0
-    index = opening
-    while index < len(text):
-        char = text[index]
-        if char == "#":
-            newline = text.find("\n", index)
-            index = len(text) if newline < 0 else newline
-            continue
-        if char in "\"'":
-            end = _string_end(text, index)
-            if end is None:
-                return None
-            index = end
-            continue
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return None
-
-
-def _string_end(text: str, start: int) -> int | None:
-    """The index just past the TOML string starting at `start`."""
-    quote = text[start]
-    triple = text.startswith(quote * 3, start)
-    delimiter = quote * 3 if triple else quote
-    index = start + len(delimiter)
-    while index < len(text):
-        if quote == '"' and text[index] == "\\":
-            index += 2
-            continue
-        if text.startswith(delimiter, index):
-            return index + len(delimiter)
-        if not triple and text[index] == "\n":
-            return None
-        index += 1
-    return None
-
-
-def _last_significant(text: str, start: int, end: int) -> int | None:
-    """The index of the last character in text[start:end] outside comments and whitespace."""
-    last: int | None = None
-    index = start
-    while index < end:
-        char = text[index]
-        if char == "#":
-            newline = text.find("\n", index, end)
-            index = end if newline < 0 else newline
-            continue
-        if char in "\"'":
-            stop = _string_end(text, index) or end
-            last = stop - 1
-            index = stop
-            continue
-        if not char.isspace():
-            last = index
-        index += 1
-    return last
 
 
 def _expected(
@@ -361,13 +269,3 @@ def _check(path: Path, text: str, expected: dict[str, object]) -> bool:
         except ConfigError as exc:
             raise ConfigError(path, exc.key, exc.problem) from None
     return True
-
-
-def _key(provider_id: str) -> str:
-    """A TOML key: bare when it can be, else quoted ("my.page")."""
-    return provider_id if _BARE_KEY.fullmatch(provider_id) else _string(provider_id)
-
-
-def _string(value: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's; DEL must be escaped too)."""
-    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
