@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 from statuswatch.cliargs import add_selection, seconds
 from statuswatch.console import PROG, error, write
 from statuswatch.exitcodes import ExitCode
+from statuswatch.wording import plural
 
 if TYPE_CHECKING:
     from statuswatch.model import ProviderSpec, Snapshot
+    from statuswatch.notify.settings import NotifySettings
     from statuswatch.serve.metrics import FetchStats
     from statuswatch.settings import HttpSettings
 
@@ -21,10 +23,31 @@ NAME = "notify"
 HELP = "tell each change since the last run through the configured channels (for cron)"
 ORDER = 30
 
+EPILOG = """\
+examples:
+  */5 * * * * statuswatch notify              # crontab: each change told once
+  statuswatch notify --test                   # one test event through every channel
+  statuswatch notify --dry-run                # what a run would send now
+  statuswatch notify --send-existing          # first run: tell what is already active
+  statuswatch notify --prometheus-textfile /var/lib/node_exporter/textfile_collector/sw.prom
+
+Channels are the [[notify.channels]] of the config (none: one line per event on stdout).
+exit codes: 0 done; 1 a channel did not take its events (they wait for the next run), or
+--test found a channel failing; 2 bad arguments or config; 75 another run held the lock.
+"""
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the notify options."""
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add_selection(parser)
+    parser.add_argument(
+        "--test",
+        action="store_true",
+        help="send one test event through every configured channel and say what each did; "
+        "polls nothing and changes no state (exit 1 if a channel failed)",
+    )
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -68,6 +91,10 @@ def run(args: argparse.Namespace) -> int:
         settings = notify_settings(config)
     except ConfigError as exc:
         return error(str(exc))
+    if args.test:
+        if args.dry_run or args.send_existing or args.prometheus_textfile:
+            return error("--test: it sends a test event only (leave the other options out)")
+        return _test(settings)
     timeout = settings.lock_timeout if args.lock_timeout is None else args.lock_timeout
     options = RunOptions(
         send_existing=args.send_existing, dry_run=args.dry_run, lock_timeout=timeout
@@ -106,6 +133,28 @@ def run(args: argparse.Namespace) -> int:
     )
     # A metrics file that could not be written fails the run (cron mails it), events or not.
     return ExitCode.FAILURE if code == 0 and False in written else code
+
+
+def _test(settings: NotifySettings) -> int:
+    """Send the test event through each channel; one line per channel on what it did."""
+    import os
+    from datetime import UTC, datetime
+
+    from statuswatch.notify.testsend import send_test
+
+    results = send_test(settings, datetime.now(UTC), os.environ)
+    lines = [
+        f"channel {r.label}: sent"
+        if r.problem is None
+        else f"channel {r.label}: FAILED: {r.problem}"
+        for r in results
+    ]
+    failed = sum(r.problem is not None for r in results)
+    lines.append(
+        f"{plural(len(results), 'channel')} tried: {len(results) - failed} sent, {failed} failed"
+    )
+    write("\n".join(lines) + "\n")
+    return ExitCode.FAILURE if failed else ExitCode.OK
 
 
 def _write_textfile(
