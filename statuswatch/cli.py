@@ -38,15 +38,17 @@ examples:
   statuswatch -p cloudflare -p openai --json
   statuswatch providers --category ai
   statuswatch add https://status.example.com
+  statuswatch remove example
   statuswatch demo                      # replay Cloudflare's 2025-11-18 outage offline
   */5 * * * * statuswatch notify        # crontab: tell each change once
+  source <(statuswatch completion bash) # tab completion (also zsh, fish)
 
 exit codes: 0 done (a provider that failed says so in the output), 1 failure,
 2 bad arguments or bad config (one line on stderr names the file, key and problem);
-`check` follows the Nagios convention (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN),
-`wait` exits 1 on timeout, `notify` 75 when another run holds the lock.
-environment: STATUSWATCH_CONFIG (config file), STATUSWATCH_CACHE_DIR, STATUSWATCH_STATE_DIR,
-STATUSWATCH_TOKEN (bearer token for serve and --server), NO_COLOR.
+`check` follows the Nagios convention (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, also for a
+bad config or -p ID), `wait` exits 1 on timeout, `notify` 75 when another run holds the lock.
+environment: STATUSWATCH_CONFIG (config file, as --config), STATUSWATCH_CACHE_DIR,
+STATUSWATCH_STATE_DIR, STATUSWATCH_TOKEN (bearer token for serve and --server), NO_COLOR.
 """
 
 

@@ -166,3 +166,18 @@ def test_options_before_or_after_the_status_command(
     args = build_parser().parse_args(argv)
     assert (args.provider, args.json) == expected
     assert args.color == "auto" and args.all is False
+
+
+@pytest.mark.parametrize(
+    "command", ["status", "check", "wait", "notify", "serve", "config", "add", "remove", "demo"]
+)
+def test_help_of_each_command_has_examples_and_exit_codes(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    examples = out.split("examples:\n", 1)[1]
+    lines = [line for line in examples.splitlines() if f"statuswatch {command}" in line]
+    assert len(lines) >= 2, out
+    if command not in ("config", "demo"):
+        assert "exit codes" in out

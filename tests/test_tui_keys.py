@@ -230,7 +230,7 @@ async def test_question_mark_shows_help_and_escape_closes_it() -> None:
 def test_the_help_lists_every_key_of_the_main_screen() -> None:
     from textual.binding import Binding
 
-    from statuswatch.tui.screens import KEYS
+    from statuswatch.tui.keys import KEYS
 
     shown = " ".join(key for key, _ in KEYS).split()
     names = {"question_mark": "?", "slash": "/", "up": "↑", "down": "↓"}

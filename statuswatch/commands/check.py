@@ -17,6 +17,24 @@ ORDER = 40
 LABEL = "STATUSWATCH"
 _SHOWN = 5  # problems named in the line; the rest are counted
 
+EPILOG = """\
+examples:
+  statuswatch check                           # the watch list
+  statuswatch check -p github -p openai       # only these
+  statuswatch check --server http://poller.internal:8787
+
+  # a Nagios / Icinga command:
+  define command {
+      command_name  check_statuswatch
+      command_line  /usr/local/bin/statuswatch check -p $ARG1$
+  }
+
+exit codes, the plugin convention: 0 OK; 1 WARNING (degraded, partly down, maintenance in
+progress); 2 CRITICAL (a major outage or a critical incident); 3 UNKNOWN (nothing could be
+read, a bad or missing config, an unknown -p ID: the line on stdout says which). Only a
+command line that cannot be parsed at all (an unknown option) exits 2, as every command.
+"""
+
 
 class CheckState(IntEnum):
     """The Nagios plugin exit codes."""
@@ -29,6 +47,8 @@ class CheckState(IntEnum):
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the provider selection and `--server`."""
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add_selection(parser)
     # No default here: `statuswatch --server URL check` keeps the URL given before the command.
     add_server_option(parser, defaults=False)

@@ -26,9 +26,22 @@ DEFAULT_BIND = "127.0.0.1:8787"
 TOKEN_ENV = "STATUSWATCH_TOKEN"
 MIN_TOKEN = 16
 
+EPILOG = """\
+examples:
+  statuswatch serve                           # on 127.0.0.1:8787, polling every `interval`
+  STATUSWATCH_TOKEN=$(openssl rand -hex 16) statuswatch serve --bind 0.0.0.0:8787
+  statuswatch serve --bind '[::1]:8787' --interval 30 -p github -p openai
+  curl -s localhost:8787/v1/status | jq .     # or: statuswatch --server http://HOST:8787
+
+exit codes: 0 stopped by SIGINT or SIGTERM; 1 the address could not be bound; 2 bad
+arguments or config, or an address other than loopback without a token.
+"""
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the serve options."""
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add_selection(parser)
     parser.add_argument(
         "--bind",

@@ -14,9 +14,24 @@ NAME = "status"
 HELP = "print what is down as a table (or --json); the default when stdout is not a terminal"
 ORDER = 10
 
+EPILOG = """\
+examples:
+  statuswatch status                          # the watch list, worst first
+  statuswatch status --only-problems          # what is not operational
+  statuswatch status -p cloudflare -p aws
+  statuswatch status --json | jq '.providers[] | select(.status != "operational") | .name'
+  statuswatch status --all --color never > status.txt
+  statuswatch status --server http://poller.internal:8787
+
+exit codes: 0 printed (a provider that could not be read says so in the output); 1 the
+output could not be written, or the --server could not be read; 2 bad arguments or config.
+"""
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the status options (their defaults come from the top-level parser)."""
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add_status_options(parser, defaults=False)
 
 

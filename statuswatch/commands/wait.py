@@ -20,9 +20,24 @@ MIN_INTERVAL = 1.0
 SERVER_INTERVAL = 5.0
 TIMED_OUT = 1
 
+EPILOG = """\
+examples:
+  statuswatch wait github                       # until GitHub is operational
+  statuswatch wait github:Actions --timeout 1800 && ./deploy.sh
+  statuswatch wait aws --interval 30
+  statuswatch wait openai --server http://poller.internal:8787
+
+While it waits, each change of status is one line on stderr; a page that cannot be read
+counts as unknown: it keeps waiting.
+exit codes: 0 operational; 1 --timeout passed first; 2 bad arguments, config, provider or
+component.
+"""
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the target and the timing options."""
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument(
         "target",
         metavar="ID[:COMPONENT]",

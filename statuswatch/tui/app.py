@@ -12,7 +12,6 @@ import gc
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
@@ -20,25 +19,33 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.events import DescendantFocus
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
-from statuswatch.model import ErrorType, FetchError, ProviderReport, ProviderSpec, Status
+from statuswatch.model import ProviderReport, ProviderSpec, Status
 from statuswatch.serverclient import ServerError
 from statuswatch.settings import HttpSettings
 from statuswatch.source import Poller, engine_poller
 from statuswatch.text import one_line
 from statuswatch.tui import render
 from statuswatch.tui.board import Board, ChangeKind, row_key
+from statuswatch.tui.keys import MAIN_BINDINGS
 from statuswatch.tui.links import open_link
 from statuswatch.tui.messages import PollFinished, PollStarted, ReportArrived
 from statuswatch.tui.screens import DetailScreen, HelpScreen
 from statuswatch.tui.threaded import run_in_thread
-from statuswatch.tui.widgets import Column, DetailPane, ListTable, StatusHeader
+from statuswatch.tui.widgets import (
+    INCIDENT_COLUMNS,
+    MAINTENANCE_COLUMNS,
+    PROVIDER_COLUMNS,
+    DetailPane,
+    ListTable,
+    StatusHeader,
+)
 
 __all__ = ["StatusApp", "build_app"]
 
@@ -65,20 +72,7 @@ class StatusApp(App[int]):
     # Classes on the screen for statuswatch.tcss: 80x24 is where most terminals open.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - as Textual types it
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
-    # Short words: at 80 columns the footer must still show `? Help` and `q Quit`.
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "details", "Details", show=False),
-        Binding("o", "open", "Open"),
-        Binding("slash", "filter", "Filter"),
-        Binding("f", "only_problems", "Problems"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("question_mark", "help", "Help"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("q", "quit", "Quit"),
-        # Ctrl-C quits, as in k9s and lazygit (Textual would ask for ctrl+q), from any window
-        # and even in the filter box: a priority binding comes before the focused widget's.
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(MAIN_BINDINGS)
 
     def __init__(
         self,
@@ -132,36 +126,11 @@ class StatusApp(App[int]):
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="header")
         with Horizontal(id="body"):
-            # Narrow lists keep what matters most (see widgets.Column): the status and name of
-            # a provider; an incident's provider, title and since when.
             with Vertical(id="left"):
-                yield ListTable(
-                    (
-                        Column("status", "Status", 14),
-                        Column("name", "Provider", 22, least=10),
-                        Column("note", "Note", least=16, drop=1),
-                    ),
-                    id="providers",
-                )
+                yield ListTable(PROVIDER_COLUMNS, id="providers")
             with Vertical(id="right"):
-                yield ListTable(
-                    (
-                        Column("impact", "Impact", 8, drop=1),
-                        Column("provider", "Provider", 18, least=10),
-                        Column("title", "Incident", least=16),
-                        Column("phase", "Phase", 13, drop=2),
-                        Column("since", "Since", 11),
-                    ),
-                    id="incidents",
-                )
-                yield ListTable(
-                    (
-                        Column("when", "When", 12),
-                        Column("provider", "Provider", 18, least=10),
-                        Column("title", "Title", least=12),
-                    ),
-                    id="maintenance",
-                )
+                yield ListTable(INCIDENT_COLUMNS, id="incidents")
+                yield ListTable(MAINTENANCE_COLUMNS, id="maintenance")
                 yield DetailPane(id="detail")
         yield Input(placeholder="filter: type words, enter keeps, escape clears", id="filter")
         yield Footer()
@@ -277,17 +246,9 @@ class StatusApp(App[int]):
                 )
             since = self.failing[0] if self.failing is not None else self.now()
             self.failing = (since, why, message.unreachable)
-            self._mark_stale(why)
+            self.board.mark_failed(why, self.now())
         self._schedule_render()
         self._update_header()
-
-    def _mark_stale(self, why: str) -> None:
-        """Every provider's data is now old and unconfirmed: unknown, its last page stale."""
-        error = FetchError(ErrorType.CONNECTION, why)
-        for report in list(self.board.reports.values()):
-            if report.error is None or report.error.message != why:
-                stale = report.page is not None
-                self.board.apply(replace(report, stale=stale, error=error), self.now())
 
     # --- drawing -------------------------------------------------------------------------------
 

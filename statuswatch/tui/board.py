@@ -12,7 +12,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from statuswatch.model import Incident, Maintenance, Phase, ProviderReport, ProviderSpec, Status
+from statuswatch.model import (
+    ErrorType,
+    FetchError,
+    Incident,
+    Maintenance,
+    Phase,
+    ProviderReport,
+    ProviderSpec,
+    Status,
+)
 
 __all__ = ["RESOLVED_KEPT", "Board", "Change", "ChangeKind", "IncidentRow", "rank"]
 
@@ -101,6 +110,14 @@ class Board:
             self._closed[row_key(spec.id, incident_id)] = IncidentRow(report, closed, now)
             changes.append(Change(ChangeKind.RESOLVED, report, closed))
         return changes
+
+    def mark_failed(self, why: str, now: datetime) -> None:
+        """No fresh data can be had (a server that stopped answering): every provider is
+        unknown with `why`, its last page kept and marked stale with its age."""
+        error = FetchError(ErrorType.CONNECTION, why)
+        for report in list(self.reports.values()):
+            if report.error is None or report.error.message != why:
+                self.apply(replace(report, stale=report.page is not None, error=error), now)
 
     def providers(self, text: str = "", only_problems: bool = False) -> list[ProviderSpec]:
         """The providers to list, worst first, in watch order among equals."""

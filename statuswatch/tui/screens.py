@@ -11,24 +11,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-__all__ = ["KEYS", "DetailScreen", "HelpScreen"]
+from statuswatch.tui.keys import KEYS
 
-# Every key the main screen and its lists take (tests/test_tui_keys.py holds them to it).
-KEYS: tuple[tuple[str, str], ...] = (
-    ("↑ ↓  j k", "move in the focused list (scroll the details)"),
-    ("pageup pagedown", "a page up / down in the focused list"),
-    ("home  end", "the first / the last row"),
-    ("tab  shift+tab", "next / previous pane (providers, incidents, ...)"),
-    ("enter", "the selected row in a full window"),
-    ("escape", "close that window; clear the filter"),
-    ("o", "open the selected incident's page in a browser"),
-    ("/", "filter every list by words; then enter keeps the"),
-    ("", "filter, escape clears it"),
-    ("f", "only providers with problems (toggle)"),
-    ("r", "refresh now"),
-    ("?", "this help"),
-    ("q  ctrl+c", "quit, from any window"),
-)
+__all__ = ["DetailScreen", "HelpScreen"]
 
 
 class DetailScreen(ModalScreen[None]):

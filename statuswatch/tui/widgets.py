@@ -21,7 +21,16 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-__all__ = ["Column", "DetailPane", "ListTable", "StatusHeader", "fit_columns"]
+__all__ = [
+    "INCIDENT_COLUMNS",
+    "MAINTENANCE_COLUMNS",
+    "PROVIDER_COLUMNS",
+    "Column",
+    "DetailPane",
+    "ListTable",
+    "StatusHeader",
+    "fit_columns",
+]
 
 CellsAt = Callable[[int], Sequence[Text]]
 
@@ -41,6 +50,27 @@ class Column:
     width: int | None = None
     least: int = 0
     drop: int = 0
+
+
+# The main screen's lists. Narrow, each keeps what matters most: a provider's status and name;
+# an incident's provider, title and since when (the phase goes first, then the impact).
+PROVIDER_COLUMNS = (
+    Column("status", "Status", 14),
+    Column("name", "Provider", 22, least=10),
+    Column("note", "Note", least=16, drop=1),
+)
+INCIDENT_COLUMNS = (
+    Column("impact", "Impact", 8, drop=1),
+    Column("provider", "Provider", 18, least=10),
+    Column("title", "Incident", least=16),
+    Column("phase", "Phase", 13, drop=2),
+    Column("since", "Since", 11),
+)
+MAINTENANCE_COLUMNS = (
+    Column("when", "When", 12),
+    Column("provider", "Provider", 18, least=10),
+    Column("title", "Title", least=12),
+)
 
 
 def fit_columns(columns: Sequence[Column], total: int, gap: int = 2) -> list[tuple[int, int]]:
