@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import h11
 import loopback_farm
 
 from statuswatch.serverclient import SseParser
@@ -126,8 +127,13 @@ class Pages:
 
 
 @contextlib.contextmanager
-def start_server(workdir: Path, pages: Pages) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """`statuswatch serve` as a child process; yields it and its base URL."""
+def start_server(
+    workdir: Path, pages: Pages, server_path: Path | None = None
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`statuswatch serve` as a child process; yields it and its base URL.
+
+    `server_path`: a checkout whose `statuswatch` the server runs instead (to compare two).
+    """
     lines = [f"watch = {json.dumps(pages.ids)}", "interval = 10"]
     for provider in pages.ids:
         lines += [
@@ -147,6 +153,8 @@ def start_server(workdir: Path, pages: Pages) -> Iterator[tuple[subprocess.Popen
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         env.pop(name, None)
     env.pop("STATUSWATCH_TOKEN", None)
+    if server_path is not None:
+        env["PYTHONPATH"] = str(server_path)
     command = [sys.executable, "-m", "statuswatch", "serve", "--bind", "127.0.0.1:0"]
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     try:
@@ -236,34 +244,51 @@ class Viewers:
         except OSError as exc:
             self.failures.append(f"connect: {exc}")
             return
+        # The stream is chunked (HTTP/1.1): h11 takes the framing off, as a viewer's client does.
+        client = h11.Connection(h11.CLIENT)
         try:
-            writer.write(
-                b"GET /v1/events HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n"
+            request = h11.Request(
+                method="GET",
+                target="/v1/events",
+                headers=[("Host", "bench"), ("Accept", "text/event-stream")],
             )
-            head = await reader.readuntil(b"\r\n\r\n")
-            if not head.startswith(b"HTTP/1.1 200 "):
-                self.failures.append(head.split(b"\r\n", 1)[0].decode())
-                return
+            writer.write(client.send(request) or b"")
             parser = SseParser()
             first = True
-            while line := await reader.readline():
-                event = parser.feed(line.decode().rstrip("\n"))
-                if event is None:
-                    continue
-                received = time.time()
-                data = json.loads(event.data)
-                if event.kind == "snapshot":
-                    if first:
-                        first = False
-                        self.connected += 1
-                    elif number == 0:
-                        self.polls.put_nowait(data["generated_at"])
-                    continue
-                subject = (data["event"].get("incident") or {}).get("id", "")
-                self.receipts.append(
-                    Receipt(number, event.kind, subject, _epoch(data["generated_at"]), received)
-                )
-        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            pending = b""
+            while data := await reader.read(65536):
+                client.receive_data(data)
+                while (got := client.next_event()) is not h11.NEED_DATA:
+                    if isinstance(got, h11.Response) and got.status_code != 200:
+                        self.failures.append(f"HTTP {got.status_code}")
+                        return
+                    if not isinstance(got, h11.Data):
+                        continue
+                    *lines, pending = (pending + bytes(got.data)).split(b"\n")
+                    for line in lines:
+                        event = parser.feed(line.decode())
+                        if event is None:
+                            continue
+                        received = time.time()
+                        payload = json.loads(event.data)
+                        if event.kind == "snapshot":
+                            if first:
+                                first = False
+                                self.connected += 1
+                            elif number == 0:
+                                self.polls.put_nowait(payload["generated_at"])
+                            continue
+                        subject = (payload["event"].get("incident") or {}).get("id", "")
+                        self.receipts.append(
+                            Receipt(
+                                number,
+                                event.kind,
+                                subject,
+                                _epoch(payload["generated_at"]),
+                                received,
+                            )
+                        )
+        except (OSError, asyncio.IncompleteReadError, ValueError, h11.ProtocolError) as exc:
             self.failures.append(f"client {number}: {type(exc).__name__}: {exc}")
         finally:
             writer.close()
@@ -529,6 +554,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gzip", action="store_true", help="load asks for gzip")
     parser.add_argument("--max-seconds", type=float, default=300.0, help="whole-run bound")
     parser.add_argument("--json-out", type=Path, help="also write the numbers to this file")
+    parser.add_argument(
+        "--server-path",
+        type=Path,
+        metavar="DIR",
+        help="run the server from the checkout DIR (e.g. an older commit, to compare)",
+    )
     parser.add_argument("--load-worker", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.load_worker:
@@ -543,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
         with (
             tempfile.TemporaryDirectory() as workdir,
             Pages(args.providers) as pages,
-            start_server(Path(workdir), pages) as (process, url),
+            start_server(Path(workdir), pages, args.server_path) as (process, url),
         ):
             print(f"statuswatch serve on {url}", file=sys.stderr)
 
@@ -556,7 +587,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_serve: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     result["settings"] = {
-        k: v for k, v in vars(args).items() if k not in ("json_out", "load_worker")
+        k: str(v) if isinstance(v, Path) else v
+        for k, v in vars(args).items()
+        if k not in ("json_out", "load_worker")
     }
     print(format_report(result, args))
     if args.json_out:

@@ -12,8 +12,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from statuswatch.adapters import kinds
+from statuswatch.adapters import entry_kinds
 from statuswatch.model import ProviderSpec
+from statuswatch.probes.configparse import parse_probes
+from statuswatch.scopeconfig import check_edges, parse_components, parse_runs_on
 from statuswatch.tomlcheck import (
     ConfigError,
     check_keys,
@@ -28,7 +30,17 @@ from statuswatch.tomlcheck import (
 )
 
 CATALOG_NAME = "providers.toml"
-PROVIDER_KEYS = ("name", "kind", "url", "feed", "category", "default")
+PROVIDER_KEYS = (
+    "name",
+    "kind",
+    "url",
+    "feed",
+    "category",
+    "default",
+    "components",
+    "runs_on",
+    "probes",
+)
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
@@ -59,6 +71,7 @@ def parse_providers(
                     "missing (required for a provider that is not in the catalog)",
                 )
         merged[provider_id] = ProviderSpec(**{"id": provider_id, "name": provider_id, **given})
+    check_edges(path, merged)
     return merged
 
 
@@ -74,7 +87,7 @@ def _provider_fields(
             given[name] = string(path, fields[name], *key, name)
     if "kind" in fields:
         kind = string(path, fields["kind"], *key, "kind")
-        known = kinds()
+        known = entry_kinds()
         if kind not in known:
             close = suggest(kind, known)
             hint = f"did you mean {close!r}?; " if close else ""
@@ -97,6 +110,14 @@ def _provider_fields(
                 path, dotted_key(*key, "default"), f"expected a boolean, got {type_name(default)}"
             )
         given["default"] = default
+    if "probes" in fields:
+        # Replaces the catalog's probes; `probes = []` turns them off for this provider.
+        given["probes"] = parse_probes(path, fields["probes"], *key, "probes")
+    # Scoping and the blast radius (issue 13): the scope watched and what the provider runs on.
+    if "components" in fields:
+        given["scope"] = parse_components(path, fields["components"], *key, "components")
+    if "runs_on" in fields:
+        given["runs_on"] = parse_runs_on(path, fields["runs_on"], *key, "runs_on")
     return given
 
 

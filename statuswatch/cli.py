@@ -36,11 +36,15 @@ examples:
   statuswatch --json | jq '.providers[] | select(.status != "operational") | .name'
   statuswatch status --only-problems
   statuswatch -p cloudflare -p openai --json
+  statuswatch -p aws:us-east-1 -p cloudflare --json   # AWS in us-east-1 only
+  statuswatch check --stack checkout    # a [stacks.checkout] of the config
   statuswatch providers --category ai
   statuswatch add https://status.example.com
   statuswatch remove example
   statuswatch demo                      # replay Cloudflare's 2025-11-18 outage offline
   */5 * * * * statuswatch notify        # crontab: tell each change once
+  statuswatch history -p github --since 30d   # past incidents, from the history polls keep
+  statuswatch report --since 90d --markdown   # uptime, MTTR and outage minutes per provider
   source <(statuswatch completion bash) # tab completion (also zsh, fish)
 
 exit codes: 0 done (a provider that failed says so in the output), 1 failure,
@@ -48,7 +52,8 @@ exit codes: 0 done (a provider that failed says so in the output), 1 failure,
 `check` follows the Nagios convention (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, also for a
 bad config or -p ID), `wait` exits 1 on timeout, `notify` 75 when another run holds the lock.
 environment: STATUSWATCH_CONFIG (config file, as --config), STATUSWATCH_CACHE_DIR,
-STATUSWATCH_STATE_DIR, STATUSWATCH_TOKEN (bearer token for serve and --server), NO_COLOR.
+STATUSWATCH_STATE_DIR (state: the notifier's files and the history, history.sqlite3),
+STATUSWATCH_TOKEN (bearer token for serve and --server), NO_COLOR.
 """
 
 

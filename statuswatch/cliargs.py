@@ -78,8 +78,9 @@ def add_selection(parser: argparse.ArgumentParser, *, defaults: bool = True) -> 
         "--provider",
         action="append",
         default=[] if defaults else argparse.SUPPRESS,
-        metavar="ID",
-        help="only this provider (repeatable); see `statuswatch providers`",
+        metavar="ID[:COMPONENT,...]",
+        help="only this provider (repeatable), scoped to those components if given "
+        "(`aws:us-east-1`); see `statuswatch providers` and `statuswatch components ID`",
     )
     parser.add_argument(
         "--all",
@@ -116,6 +117,18 @@ def add_status_options(parser: argparse.ArgumentParser, *, defaults: bool = True
         help="table colours (auto: only on a terminal and without NO_COLOR)",
     )
     add_server_option(parser, defaults=defaults)
+    add_probe_option(parser, defaults=defaults)
+
+
+def add_probe_option(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
+    """Add `--no-probes`: poll the status pages only, none of the providers' own endpoints."""
+    parser.add_argument(
+        "--no-probes",
+        action="store_true",
+        default=False if defaults else argparse.SUPPRESS,
+        help="send no probes to the providers' own endpoints (no early warnings); "
+        "`[probes] enabled = false` in the config does the same for good",
+    )
 
 
 def add_tui_options(parser: argparse.ArgumentParser) -> None:

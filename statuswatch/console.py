@@ -23,11 +23,6 @@ def error(message: str, code: int = ExitCode.USAGE) -> int:
     return code
 
 
-def warn(message: str) -> None:
-    """Print one warning line on stderr, prefixed like every other line statuswatch prints."""
-    print(f"{PROG}: warning: {message}", file=sys.stderr, flush=True)
-
-
 class _WarningLine(logging.Handler):
     """Log records of statuswatch's modules as `statuswatch: warning: ...` lines on stderr.
 
@@ -37,7 +32,7 @@ class _WarningLine(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            warn(record.getMessage())
+            warn(f"warning: {record.getMessage()}")
         except Exception:  # a warning must never be what breaks a command
             self.handleError(record)
 
@@ -121,3 +116,8 @@ def use_colour(choice: str) -> bool:
     if choice == "never" or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def warn(message: str) -> None:
+    """Print one line on stderr: something went wrong beside the command's own job."""
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)

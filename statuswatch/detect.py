@@ -15,20 +15,30 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from html import unescape
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from statuswatch import adapters
 from statuswatch.adapters import ParseError, sniff
 from statuswatch.adapters.common import decode_text, markup_head
+from statuswatch.detect_probes import Probe, known_document, probes, provider_url
 from statuswatch.http import Fetcher, FetchFailed, FetchResult
 from statuswatch.model import ErrorType, Page
 from statuswatch.settings import HttpSettings
 from statuswatch.text import one_line
 
-__all__ = ["PLATFORMS", "Detection", "NotRecognised", "detect", "detect_sync", "slug"]
+__all__ = [
+    "PLATFORMS",
+    "Detection",
+    "NotRecognised",
+    "detect",
+    "detect_sync",
+    "detect_with",
+    "slug",
+]
 
 PLATFORMS: dict[str, str] = {
     "statuspage": "Atlassian Statuspage",
@@ -41,6 +51,13 @@ PLATFORMS: dict[str, str] = {
     "instatus": "Instatus",
     "statusio": "status.io",
     "betterstack": "Better Stack",
+    "cachet": "Cachet",
+    "gatus": "Gatus",
+    "playstation": "PlayStation Network status",
+    "statuspal": "Statuspal",
+    "upptime": "Upptime",
+    "uptimekuma": "Uptime Kuma",
+    "xbox": "Xbox network status",
 }
 # Names of the pages whose documents do not carry one.
 _KNOWN_NAMES = {
@@ -48,10 +65,9 @@ _KNOWN_NAMES = {
     "gcp": "Google Cloud",
     "azure": "Microsoft Azure",
     "slack": "Slack",
+    "playstation": "PlayStation Network",
+    "xbox": "Xbox network",
 }
-_FEED_LINK = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
-_ATTR = re.compile(r"""([a-zA-Z-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
-_STATUSIO_ID = re.compile(r"/pages/([0-9a-f]{24})\b|statuspage_id\W{1,4}([0-9a-f]{24})\b")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _FEED_TITLE_NOISE = re.compile(
     r"\s*(?:[-–|:]\s*)?(?:incident history|status(?: page)?|service status)\s*$", re.IGNORECASE
@@ -68,10 +84,15 @@ class Detection:
     evidence: str  # what gave it away, in a few words
     documents: tuple[str, ...]  # the URLs read to check it
     page: Page
+    fetched_at: datetime | None = None  # when the first of those was fetched
 
 
 class NotRecognised(Exception):
     """No platform statuswatch reads answered at this URL; the message says what was tried."""
+
+    def __init__(self, message: str, cause: ErrorType | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause  # why the URL itself could not be read, if it could not
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,27 +132,46 @@ async def detect(
     Raises:
         NotRecognised: nothing there is a status document statuswatch can read.
     """
-    fetcher = Fetcher(settings, transport=transport, clients=1)
+    async with Fetcher(settings, transport=transport, clients=1) as fetcher:
+        return await detect_with(fetcher, url)
+
+
+async def detect_with(fetcher: Fetcher, url: str) -> Detection:
+    """:func:`detect` through a fetcher the caller already has open (the engine's).
+
+    Raises:
+        NotRecognised: nothing there is a status document statuswatch can read.
+    """
     tried: list[str] = []
-    async with fetcher:
-        reader = _Reader(fetcher, tried)
-        root = await reader.get(url)
-        for candidate in _candidates(url, root):
-            found = await _confirm(reader, candidate)
+    reader = _Reader(fetcher, tried)
+    known = known_document(url)
+    if known is not None:  # PlayStation's and Xbox's pages: the host names the document
+        probed = _expect(known)(known.url, await reader.get(known.url))
+        found = await _confirm(reader, probed) if probed is not None else None
+        if found is not None:
+            return found
+    root = await reader.get(url)
+    for candidate in _candidates(url, root):
+        found = await _confirm(reader, candidate)
+        if found is not None:
+            return found
+    # An HTML page: ask its host for each platform's document, then its linked feeds.
+    html = _html(root)
+    title = _title(html or "")
+    # Probe the host only if it answered: one that cannot be reached will not answer those.
+    if html is not None or (root is None and reader.answered(url)):
+        # Where the page now is: a page that moved redirects there.
+        final = root.final_url if root is not None else url
+        base = final.strip().rstrip("/")
+        for probe in probes(base, final, html or ""):
+            probed = _expect(probe)(probe.url, await reader.get(probe.url))
+            found = await _confirm(reader, probed, title) if probed is not None else None
             if found is not None:
                 return found
-        # An HTML page: ask its host for each platform's document, then its linked feeds.
-        html = _html(root)
-        title = _title(html or "")
-        # Probe the host only if it answered: one that cannot be reached will not answer those.
-        if html is not None or (root is None and reader.answered(url)):
-            base = url.strip().rstrip("/")
-            for probe, check in _probes(base, html or ""):
-                probed = check(probe, await reader.get(probe))
-                found = await _confirm(reader, probed, title) if probed is not None else None
-                if found is not None:
-                    return found
-    raise NotRecognised(f"{url} is not a status page statuswatch can read (tried {_list(tried)})")
+    raise NotRecognised(
+        f"{url} is not a status page statuswatch can read (tried {_list(tried)})",
+        reader.error(url),
+    )
 
 
 class _Reader:
@@ -142,6 +182,10 @@ class _Reader:
         self._seen: dict[str, FetchResult | None] = {}
         self._errors: dict[str, ErrorType] = {}
         self._tried = tried
+
+    def error(self, url: str) -> ErrorType | None:
+        """Why the request for `url` failed, if it did."""
+        return self._errors.get(url)
 
     def answered(self, url: str) -> bool:
         """True if the server at `url` answered, even with an error status."""
@@ -213,22 +257,7 @@ def _candidates(url: str, result: FetchResult | None) -> Iterator[_Candidate]:
         found = sniff.AWS  # an empty event list says nothing by itself; its address does
     if found is None or found.kind is None:
         return
-    yield _Candidate(found.kind, _provider_url(found.kind, url), _evidence(found, doc), _name(doc))
-
-
-def _provider_url(kind: str, url: str) -> str:
-    """The provider `url` for a document URL: the page's base where the adapter derives it."""
-    stripped = url.strip().rstrip("/")
-    suffixes = {
-        "statuspage": ("/api/v2/summary.json", "/api/v2/status.json", "/api/v2/components.json"),
-        "incidentio": ("/api/v2/summary.json", "/api/v2/status.json", "/api/v2/components.json"),
-        "instatus": ("/summary.json", "/v2/components.json"),
-        "betterstack": ("/index.json",),
-    }.get(kind, ())
-    for suffix in suffixes:
-        if stripped.endswith(suffix):
-            return stripped[: -len(suffix)]
-    return url.strip()
+    yield _Candidate(found.kind, provider_url(found.kind, url), _evidence(found, doc), _name(doc))
 
 
 def _evidence(found: sniff.Found, doc: object) -> str:
@@ -248,6 +277,10 @@ def _name(doc: object) -> str:
     page = doc.get("page")
     if isinstance(page, dict) and isinstance(page.get("name"), str):
         return one_line(page["name"], 100)
+    for key, name in (("config", "title"), ("status_page", "name")):  # Uptime Kuma, Statuspal
+        section = doc.get(key)
+        if isinstance(section, dict) and isinstance(section.get(name), str):
+            return one_line(section[name], 100)
     data = doc.get("data")
     attributes = data.get("attributes") if isinstance(data, dict) else None
     if isinstance(attributes, dict) and isinstance(attributes.get("company_name"), str):
@@ -258,66 +291,25 @@ def _name(doc: object) -> str:
 _Check = Callable[[str, FetchResult | None], _Candidate | None]
 
 
-def _probes(base: str, html: str) -> Iterator[tuple[str, _Check]]:
-    """The documents to ask an HTML page's host for, in order, each with its acceptance test."""
-    yield f"{base}/api/v2/summary.json", _expect(sniff.STATUSPAGE, sniff.INCIDENTIO)
-    yield f"{base}/summary.json", _expect(sniff.INSTATUS)
-    yield f"{base}/index.json", _expect(sniff.BETTERSTACK)
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
-    for page_id in dict.fromkeys(_statusio_ids(html)):
-        yield f"{origin}/1.0/status/{page_id}", _expect(sniff.STATUSIO)
-    for feed in dict.fromkeys(_feed_links(base, html)):
-        yield feed, _expect_feed
-
-
-def _expect(*accepted: sniff.Found) -> _Check:
-    """Accept a JSON answer identified as one of `accepted`."""
+def _expect(probe: Probe) -> _Check:
+    """Accept an answer identified as one of the probe's shapes (a feed: any readable one)."""
 
     def check(url: str, result: FetchResult | None) -> _Candidate | None:
+        head = markup_head(result.body) if result is not None else None
+        if head is not None:
+            markup = sniff.identify_markup(head)
+            if markup.kind is None or (probe.accepts is not None and markup not in probe.accepts):
+                return None
+            evidence = "a feed linked from the page" if probe.accepts is None else markup.phrase
+            return _Candidate(markup.kind, url, evidence.removeprefix("in ").removeprefix("with "))
         doc = _json(result)
         found = sniff.identify_document(doc) if doc is not None else None
-        if found is None or found not in accepted or found.kind is None:
+        if found is None or found.kind is None or not probe.accepts or found not in probe.accepts:
             return None
-        return _Candidate(
-            found.kind, _provider_url(found.kind, url), _evidence(found, doc), _name(doc)
-        )
+        where = provider_url(found.kind, url)
+        return _Candidate(found.kind, where, _evidence(found, doc), _name(doc))
 
     return check
-
-
-def _expect_feed(url: str, result: FetchResult | None) -> _Candidate | None:
-    """Accept a feed linked from the page."""
-    head = markup_head(result.body) if result is not None else None
-    if head is None:
-        return None
-    found = sniff.identify_markup(head)
-    if found.kind is None:
-        return None
-    return _Candidate(found.kind, url, "a feed linked from the page")
-
-
-def _statusio_ids(html: str) -> Iterator[str]:
-    """status.io page ids named in a page (its feed link is /pages/<id>/rss)."""
-    for match in _STATUSIO_ID.finditer(html):
-        yield (match.group(1) or match.group(2)).lower()
-
-
-def _feed_links(base: str, html: str) -> Iterator[str]:
-    """Absolute URLs of the RSS/Atom feeds an HTML page declares with <link rel="alternate">."""
-    for tag in _FEED_LINK.findall(html):
-        attributes = {
-            name.lower(): unescape(value.strip("\"'")) for name, value in _ATTR.findall(tag)
-        }
-        kind = attributes.get("type", "").lower()
-        if "alternate" in attributes.get("rel", "").lower() and kind in (
-            "application/rss+xml",
-            "application/atom+xml",
-        ):
-            href = attributes.get("href", "")
-            if href:
-                absolute = urljoin(base + "/", href)
-                if absolute.startswith(("http://", "https://")):
-                    yield absolute
 
 
 async def _confirm(reader: _Reader, candidate: _Candidate, title: str = "") -> Detection | None:
@@ -346,6 +338,7 @@ async def _confirm(reader: _Reader, candidate: _Candidate, title: str = "") -> D
         evidence=candidate.evidence,
         documents=tuple(urls),
         page=page,
+        fetched_at=min(r.fetched_at for r in results if r is not None),
     )
 
 

@@ -199,6 +199,22 @@ class Fetcher:
         """How many clients exist (they are built on first use)."""
         return sum(c is not None for c in self._clients)
 
+    # For requests of other kinds than `fetch` (the probes): the same clients and limits.
+
+    def client(self, slot: int = 0) -> httpx.AsyncClient:
+        """The client `fetch` would use for `slot` (built on first use)."""
+        return self._client(slot)
+
+    @asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        """Hold the engine's per-host and global limits for one request to `url`."""
+        try:
+            key = _origin(httpx.URL(url))
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise FetchFailed(ErrorType.CONNECTION, f"cannot request {url}: {exc}") from None
+        async with self._limits(key):
+            yield
+
     async def fetch(
         self,
         url: str,

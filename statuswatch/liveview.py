@@ -38,26 +38,54 @@ def run(args: argparse.Namespace) -> int:
     """Open the live view on the watched providers (or a server's) until the user quits."""
     if getattr(args, "server", None):
         return _run_from_server(args)
-    from statuswatch.config import ConfigError, load_config, select
+    from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.paths import usable_cache_dir
 
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        specs, stacks = plan(config, args.provider, args.all)
     except ConfigError as exc:
         return error(str(exc))
+    from statuswatch.history.view import LocalHistory
+    from statuswatch.source import engine_poller, probe_settings, recorder, state_counts
     from statuswatch.tui.app import build_app  # Textual: only on this path
 
+    shown: list[StatusApp] = []
+
+    def warn(message: str) -> None:
+        """A history problem: a notification in the view (stderr before it runs)."""
+        if not shown:
+            print(f"statuswatch: {message}", file=sys.stderr)
+            return
+        with contextlib.suppress(RuntimeError):  # the app is not running (any more)
+            shown[0].call_from_thread(shown[0].notify, message, severity="warning", markup=False)
+
+    probes = probe_settings(config.probes, getattr(args, "no_probes", False))
+    cache = usable_cache_dir()
+    record = recorder(config, cache, warn, background=True)  # every poll, in the history
+    poller = engine_poller(
+        specs,
+        config.http,
+        cache,
+        stacks=stacks,
+        probes=probes,
+        counts=state_counts(),
+        record=record,
+    )
     app = build_app(
         specs,
         interval=config.interval if args.interval is None else args.interval,
-        settings=config.http,
-        cache_dir=usable_cache_dir(),
+        poller=poller,
         bell=args.bell,
         only_problems=args.only_problems,
         tune_gc=True,
+        history=LocalHistory(),
     )
-    return run_app(app)
+    shown.append(app)
+    try:
+        return run_app(app)
+    finally:
+        record.close()
 
 
 def run_app(app: App[int]) -> int:
@@ -81,6 +109,7 @@ def build_from_server(
 
     ServerError when the server cannot be read at all; KeyError for an id it does not watch.
     """
+    from statuswatch.history.view import ServerHistory
     from statuswatch.serverclient import ServerClient
     from statuswatch.source import EventFollower, server_poller, snapshot_from_server
     from statuswatch.timefmt import rfc3339
@@ -97,6 +126,7 @@ def build_from_server(
         only_problems=only_problems,
         banner=f"server {url}",
         tune_gc=tune_gc,
+        history=ServerHistory(url),  # the server records; the view reads its history
     )
 
     def refresh() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -71,6 +72,11 @@ class Impact(StrEnum):
         """Rank for sorting incidents worst first; maintenance ranks below minor."""
         return _IMPACT_RANK[self]
 
+    @property
+    def status(self) -> Status:
+        """The status an open incident of this impact gives what it touches."""
+        return _IMPACT_STATUS[self]
+
 
 _IMPACT_RANK = {
     Impact.NONE: 0,
@@ -78,6 +84,13 @@ _IMPACT_RANK = {
     Impact.MINOR: 2,
     Impact.MAJOR: 3,
     Impact.CRITICAL: 4,
+}
+_IMPACT_STATUS = {
+    Impact.NONE: Status.OPERATIONAL,
+    Impact.MINOR: Status.DEGRADED,
+    Impact.MAJOR: Status.PARTIAL_OUTAGE,
+    Impact.CRITICAL: Status.MAJOR_OUTAGE,
+    Impact.MAINTENANCE: Status.MAINTENANCE,
 }
 
 
@@ -111,6 +124,7 @@ class ErrorType(StrEnum):
     TOO_LARGE = "too_large"
     TOO_MANY_REDIRECTS = "too_many_redirects"
     FORMAT_CHANGED = "format_changed"  # HTML or another platform's document where ours was expected
+    MOVED = "moved"  # the page now answers on another platform: the message suggests the entry
     PARSE_ERROR = "parse_error"
     INTERNAL = "internal"
 
@@ -159,6 +173,11 @@ class Incident:
     updates: tuple[Update, ...] = ()
     raw_status: str = ""
     raw_impact: str = ""
+    # Probes: seconds from our early warning to the page's first post about it (probes.lead).
+    detected_lead_s: int | None = None
+    # Ids of the components named, where the page gives them (Statuspage): scoping tells
+    # two components of one name apart by them. Not part of the JSON document.
+    component_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +193,7 @@ class Maintenance:
     components: tuple[str, ...] = ()
     updates: tuple[Update, ...] = ()
     raw_status: str = ""
+    component_ids: tuple[str, ...] = ()  # as for Incident
 
     def is_over(self, now: datetime) -> bool:
         """True once its window has ended, whatever phase the page still gives it."""
@@ -219,6 +239,11 @@ class ProviderSpec:
     category: str = "other"
     feed: str | None = None
     default: bool = False
+    probes: tuple[ProbeSpec, ...] = ()  # the service's own endpoints (statuswatch.probes)
+    # Scoping and the blast radius (issue 13): the components watched (None: the whole page)
+    # and the providers this one runs on.
+    scope: tuple[str, ...] | None = None
+    runs_on: tuple[Target, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +255,14 @@ class ProviderReport:
     fetched_at: datetime | None  # when `page` was fetched (or confirmed by a 304)
     stale: bool = False
     error: FetchError | None = None
+    # Probes: what the service's own endpoints said, and the early warning they raised (never
+    # a change of `status`); None where nothing probed (a report rebuilt from an old document).
+    probes: ProbeSummary | None = None
+    early_warning: EarlyWarning | None = None
+    # Scoping and the blast radius (issue 13): how the page was cut to the scope, and the
+    # providers it runs on that have an active incident (or an early warning) now.
+    scope: ScopeNote | None = None
+    at_risk_from: tuple[Risk, ...] = ()
 
     @property
     def status(self) -> Status:
@@ -245,3 +278,160 @@ class Snapshot:
 
     generated_at: datetime
     reports: tuple[ProviderReport, ...] = field(default_factory=tuple)
+    vantage: Vantage | None = None  # probes: is our own network the trouble? (probes.vantage)
+    # Stacks and shared causes (issue 13), worked out from the reports.
+    stacks: tuple[StackReport, ...] = ()
+    correlations: tuple[Correlation, ...] = ()
+
+
+# --- probes: the service's own endpoints, checked beside its page (statuswatch.probes) -------
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeSpec:
+    """One public endpoint of a provider's service (not its status page), probed each poll."""
+
+    url: str
+    expect: str = "<500"  # which HTTP statuses mean "up" (a 5xx never does)
+    region: str | None = None
+    method: str = "HEAD"  # HEAD unless the endpoint needs GET (a refused HEAD falls back)
+    source: str | None = None  # where the endpoint is documented (catalog entries)
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    """What one probe said this poll: an answer (`status`) or the failure (`error`)."""
+
+    url: str
+    ok: bool
+    status: int | None = None
+    error: str | None = None
+    latency_ms: float | None = None  # from sending the request to the answer's headers
+    region: str | None = None
+
+
+class ProbeState(StrEnum):
+    """What a provider's probes say this poll, the `probes.state` of the JSON document."""
+
+    OK = "ok"  # every probe passed
+    PARTIAL = "partial"  # some failed, fewer than half
+    FAILING = "failing"  # at least half failed
+    UNKNOWN = "unknown"  # not told this poll (our own network looked down, or no result)
+    OFF = "off"  # no probes for this provider, or probes turned off
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeSummary:
+    """A provider's probes this poll; `since` is when their state began (counted across runs)."""
+
+    state: ProbeState
+    passed: int = 0
+    total: int = 0
+    since: datetime | None = None
+    results: tuple[ProbeResult, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyWarning:
+    """The provider's own endpoints fail while its page says less: never its `status`."""
+
+    since: datetime  # when the warning opened (the failures began earlier: ProbeSummary.since)
+    text: str
+
+
+class VantageState(StrEnum):
+    """Whether our own network looks usable, the `vantage.state` of the JSON document."""
+
+    OK = "ok"
+    OFFLINE = "offline"  # probes fail nearly everywhere at once: it is us, not them
+
+
+@dataclass(frozen=True, slots=True)
+class Vantage:
+    """What the probes as a whole say about our own vantage point."""
+
+    state: VantageState = VantageState.OK
+    text: str = ""
+
+
+# --- scoping, stacks, the blast radius and shared causes (issue 13) ---------------------------
+
+
+def worst_status(statuses: Iterable[Status], default: Status = Status.OPERATIONAL) -> Status:
+    """The most urgent of `statuses` (an outage outranks unknown), else `default`."""
+    return max(statuses, key=lambda status: status.urgency, default=default)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A provider, whole or cut down to some components: `aws`, `aws:us-east-1,eu-west-1`."""
+
+    provider: str
+    scope: tuple[str, ...] | None = None  # component patterns; None: the whole page
+
+    def __str__(self) -> str:
+        return self.provider if self.scope is None else f"{self.provider}:{','.join(self.scope)}"
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeNote:
+    """How a scoped provider's page was cut down to the components the user named."""
+
+    patterns: tuple[str, ...]
+    out_of_scope_components: int = 0
+    out_of_scope_incidents: int = 0
+    # Incidents and maintenances that name no component: kept, as possibly affecting the scope.
+    unnamed: frozenset[str] = frozenset()
+    # A pattern that matches no component of a page listing them all (a typo, most likely).
+    warning: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """A provider this one runs on, with an active incident (or an early warning) now."""
+
+    provider: str
+    name: str
+    scope: tuple[str, ...] | None
+    status: Status
+    early_warning: bool = False  # the upstream has no incident, only an early warning
+
+
+@dataclass(frozen=True, slots=True)
+class StackPart:
+    """One part of a stack: a provider as the stack uses it, and its status in that scope."""
+
+    provider: str
+    scope: tuple[str, ...] | None
+    status: Status
+
+
+@dataclass(frozen=True, slots=True)
+class StackReport:
+    """A user's stack: the worst of its parts, why, and what it may be affected by."""
+
+    id: str
+    name: str
+    status: Status
+    parts: tuple[StackPart, ...]
+    reasons: tuple[str, ...] = ()
+    at_risk_from: tuple[Risk, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CorrelationMember:
+    """One incident linked to a likely common cause."""
+
+    provider: str
+    incident: str
+    started_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Correlation:
+    """Incidents of several providers that likely share one cause; `id` is stable across polls."""
+
+    id: str
+    cause: str
+    members: tuple[CorrelationMember, ...]
+    text: str

@@ -7,11 +7,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
-from statuswatch import adapters
+from statuswatch import adapters, auto, moves
 from statuswatch.adapters import Adapter, FormatChanged, MultiAdapter, ParseError
+from statuswatch.assess import assess
 from statuswatch.cache import Cache, CacheEntry
 from statuswatch.http import MAX_CLIENTS, Fetcher, FetchFailed, FetchResult
 from statuswatch.model import (
@@ -22,10 +24,12 @@ from statuswatch.model import (
     ProviderSpec,
     Snapshot,
 )
+from statuswatch.scope import scope_report
 from statuswatch.settings import HttpSettings
+from statuswatch.stacks import Stack
 from statuswatch.text import one_line
 
-__all__ = ["poll", "poll_all"]
+__all__ = ["Alongside", "poll", "poll_all"]
 
 _MESSAGE_LIMIT = 300
 # Media types a status document may come as; any other is named in a parse error.
@@ -40,6 +44,8 @@ async def poll_all(
     transport: httpx.AsyncBaseTransport | None = None,
     on_report: Callable[[ProviderReport], None] | None = None,
     now: Callable[[], datetime] | None = None,
+    stacks: Sequence[Stack] = (),
+    alongside: Alongside | None = None,
 ) -> Snapshot:
     """Poll `specs` concurrently; reports come back in the order of `specs`.
 
@@ -50,9 +56,15 @@ async def poll_all(
         transport: replaces the network for every request (tests pass `httpx.MockTransport`).
         on_report: called with each report as soon as its provider is done.
         now: the clock for `fetched_at` and `generated_at` (aware UTC datetimes).
+        stacks: the user's stacks, rated from the reports.
+        alongside: more work for the same client and limits, run with the pages, then given
+            the snapshot to add to before it is assessed (the probes: statuswatch.probes).
 
     Returns:
-        A snapshot with one report per spec, failed providers included.
+        A snapshot with one report per spec, failed providers included, as the user sees it:
+        each report cut to its spec's scope (also as `on_report` gets it) and marked with what
+        it may be affected by; the stacks rated and the shared causes linked
+        (statuswatch.assess).
     """
     clock = now or _utcnow
     cache = Cache(cache_dir)
@@ -64,14 +76,36 @@ async def poll_all(
             asyncio.create_task(_poll_one(index, spec, fetcher, cache, on_report))
             for index, spec in enumerate(specs)
         ]
+        extra = asyncio.create_task(alongside.run(fetcher)) if alongside is not None else None
         try:
             reports = await asyncio.gather(*tasks)
+            if extra is not None:
+                await extra
         finally:
+            if extra is not None:
+                extra.cancel()
+                await asyncio.gather(extra, return_exceptions=True)
             # Only on_report raising (or a cancellation) gets here with tasks still running.
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-    return Snapshot(generated_at=clock(), reports=tuple(reports))
+    snapshot = Snapshot(generated_at=clock(), reports=tuple(reports))
+    if alongside is not None:
+        snapshot = await alongside.finish(snapshot)
+    # An open early warning puts what runs on its provider at risk, as an incident would.
+    warned = [r.spec.id for r in snapshot.reports if r.early_warning is not None]
+    return assess(snapshot, stacks, early_warnings=warned)
+
+
+class Alongside(Protocol):
+    """Work that shares a poll's client and limits (the probes): run beside the pages, then
+    given the snapshot to add what it found."""
+
+    async def run(self, fetcher: Fetcher) -> None:
+        """Do the work, with the poll's fetcher."""
+
+    async def finish(self, snapshot: Snapshot) -> Snapshot:
+        """The snapshot with what the work found added."""
 
 
 def poll(
@@ -82,10 +116,21 @@ def poll(
     transport: httpx.AsyncBaseTransport | None = None,
     on_report: Callable[[ProviderReport], None] | None = None,
     now: Callable[[], datetime] | None = None,
+    stacks: Sequence[Stack] = (),
+    alongside: Alongside | None = None,
 ) -> Snapshot:
     """Run :func:`poll_all` in a fresh event loop."""
     return asyncio.run(
-        poll_all(specs, settings, cache_dir, transport=transport, on_report=on_report, now=now)
+        poll_all(
+            specs,
+            settings,
+            cache_dir,
+            transport=transport,
+            on_report=on_report,
+            now=now,
+            stacks=stacks,
+            alongside=alongside,
+        )
     )
 
 
@@ -96,10 +141,17 @@ async def _poll_one(
     cache: Cache,
     on_report: Callable[[ProviderReport], None] | None,
 ) -> ProviderReport:
-    """Poll one provider and hand its report to `on_report`."""
-    report = await _report(index, spec, fetcher, cache)
+    """Poll one provider and hand its report to `on_report` (scoped); return it as read."""
+    if spec.kind == adapters.AUTO:
+        # Detected on the first poll, remembered, detected again when it stops matching.
+        report = await auto.report(
+            spec, fetcher, cache, lambda s: _report(index, s, fetcher, cache)
+        )
+    else:
+        # A page now answering on another platform is reported as moved, with its entry.
+        report = await moves.follow(await _report(index, spec, fetcher, cache), fetcher)
     if on_report is not None:
-        on_report(report)
+        on_report(scope_report(report, spec.scope))
     return report
 
 

@@ -6,9 +6,10 @@ is `statuswatch.source`'s.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -141,12 +142,20 @@ class ServerClient:
                 f"{where} has no {response.request.url.path}: is it `statuswatch serve`?",
                 fatal=True,
             )
+        if code == 400:  # a question it refused (serve's /v1/history): it says why
+            with contextlib.suppress(ValueError, KeyError, TypeError, httpx.ResponseNotRead):
+                reason = one_line(str(json.loads(response.content)["error"]), _SHOWN)
+                return ServerError(f"{where} refused the request: {reason}", fatal=True)
         return ServerError(f"{where} answered HTTP {code}", fatal=400 <= code < 500)
 
     def status_bytes(self) -> bytes:
         """The server's /v1/status document as sent (decompressed; at most MAX_DOCUMENT)."""
+        return self.document_bytes("/v1/status")
+
+    def document_bytes(self, path: str, params: Sequence[tuple[str, str]] = ()) -> bytes:
+        """A document of the server (`/v1/status`, `/v1/history`, `/v1/report`) as sent."""
         try:
-            with self._client.stream("GET", f"{self.url}/v1/status") as response:
+            with self._client.stream("GET", f"{self.url}{path}", params=list(params)) as response:
                 if response.status_code != 200:
                     response.read()
                     raise self._refused(response)

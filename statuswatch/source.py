@@ -3,17 +3,26 @@
 The one seam every front end goes through. `status`, `check`, `wait` and the live view read
 a server only through `read_server` / `snapshot_from_server`; the live view refreshes through a
 `Poller`, made here for either source; `EventFollower` tells it when a server has polled.
+
+A poll of the pages is recorded in the history here, by one hook (`recorder`): `poll_pages`
+for the one-shot commands (`status`, `--json`, `check`, `wait`, `notify`), the engine poller
+of the live view; `serve` records its own polls with the same hook. What is recorded is each
+page as it was read (after the probes, before any scope: see `poll_with_probes`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from statuswatch import paths
 from statuswatch.document.read import (
     DocumentError,
     clean_strings,
@@ -23,21 +32,36 @@ from statuswatch.document.read import (
 )
 from statuswatch.document.write import dumps
 from statuswatch.model import ProviderReport, ProviderSpec, Snapshot
+from statuswatch.probes.settings import ProbeSettings
+from statuswatch.probes.store import Counts, ProbeStore
 from statuswatch.serverclient import ServerClient, ServerError, ServerEvent
 from statuswatch.settings import HttpSettings
+from statuswatch.stacks import Stack
+
+if TYPE_CHECKING:
+    from statuswatch.config import Config
+    from statuswatch.history.hook import HistoryHook
 
 __all__ = [
     "EventFollower",
     "Poller",
+    "Recorder",
     "ServedDocument",
     "engine_poller",
+    "poll_once",
+    "poll_pages",
+    "probe_settings",
     "read_server",
+    "recorder",
     "server_poller",
     "snapshot_from_server",
+    "state_counts",
 ]
 
 # Given the callback for each report, polls every provider once and returns the snapshot.
 Poller = Callable[[Callable[[ProviderReport], None]], Awaitable[Snapshot]]
+# Records a poll of the pages, as read, in the history (blocking: called in a thread).
+Recorder = Callable[[Snapshot], None]
 
 
 def engine_poller(
@@ -45,15 +69,153 @@ def engine_poller(
     settings: HttpSettings,
     cache_dir: Path,
     now: Callable[[], datetime] | None = None,
+    stacks: Sequence[Stack] = (),
+    *,
+    probes: ProbeSettings | None = None,
+    counts: Counts | None = None,
+    record: Recorder | None = None,
 ) -> Poller:
-    """A Poller that runs the real engine (statuswatch.poll.poll_all) on the status pages."""
+    """A Poller that runs the real engine (statuswatch.poll.poll_all) on the status pages,
+    with the providers' probes alongside unless `probes` is None or off (counted in `counts`),
+    each poll recorded in the history with `record`."""
 
     async def poll(on_report: Callable[[ProviderReport], None]) -> Snapshot:
-        from statuswatch.poll import poll_all  # httpx and the engine: only once polling
+        # httpx and the engine: only once polling.
+        from statuswatch.probes.engine import OFF, poll_with_probes
 
-        return await poll_all(specs, settings, cache_dir, on_report=on_report, now=now)
+        return await poll_with_probes(
+            specs,
+            settings,
+            cache_dir,
+            probes or OFF,
+            counts,
+            on_report=on_report,
+            now=now,
+            stacks=stacks,
+            record=record,
+        )
 
     return poll
+
+
+# --- probes: the settings and counts a front end polls with ---------------------------------
+
+
+def probe_settings(configured: ProbeSettings, no_probes: bool = False) -> ProbeSettings:
+    """The `[probes]` settings, turned off by `--no-probes`."""
+    return dataclasses.replace(configured, enabled=False) if no_probes else configured
+
+
+def state_counts() -> ProbeStore:
+    """The probe counts in the state dir ($STATUSWATCH_STATE_DIR), shared by every run."""
+    return ProbeStore(paths.state_dir())
+
+
+def poll_once(
+    specs: Sequence[ProviderSpec],
+    settings: HttpSettings,
+    cache_dir: Path,
+    *,
+    probes: ProbeSettings | None = None,
+    counts: Counts | None = None,
+    on_report: Callable[[ProviderReport], None] | None = None,
+    now: Callable[[], datetime] | None = None,
+    stacks: Sequence[Stack] = (),
+    record: Recorder | None = None,
+) -> Snapshot:
+    """Poll once in a fresh event loop (the headless commands), as `engine_poller` does."""
+    from statuswatch.probes.engine import OFF, poll_with_probes
+
+    done: list[Snapshot] = []
+
+    async def main() -> None:
+        done.append(
+            await poll_with_probes(
+                specs,
+                settings,
+                cache_dir,
+                probes or OFF,
+                counts,
+                on_report=on_report,
+                now=now,
+                stacks=stacks,
+                record=record,
+            )
+        )
+
+    # The loop's main task does not return the snapshot: on the way out asyncio.run (3.11)
+    # formats a repr of its SIGINT handler, which holds the task and so its whole result.
+    asyncio.run(main())
+    return done[0]
+
+
+# --- the history hook (issue 14) -----------------------------------------------------------
+
+
+def recorder(
+    config: Config,
+    cache_dir: Path,
+    warn: Callable[[str], None],
+    *,
+    backfill: bool = True,
+    background: bool = False,
+) -> HistoryHook:
+    """The history hook for `config` (its `[history]` table): records each poll of the pages.
+
+    With `backfill`, providers never backfilled get their page's own history fetched too (in
+    a thread of its own with `background`, for the processes that keep running).
+    A `[history]` table that is wrong is one warning and no recording: the front end goes on.
+    """
+    from statuswatch.history.hook import HistoryHook
+    from statuswatch.history.settings import HistorySettings, history_settings
+    from statuswatch.tomlcheck import ConfigError
+
+    try:
+        settings = history_settings(config)
+    except ConfigError as exc:
+        warn(f"history: {exc}; polls are not recorded")
+        settings = HistorySettings(enabled=False)
+    return HistoryHook(
+        settings, config.http, cache_dir, warn=warn, backfill=backfill, background=background
+    )
+
+
+def poll_pages(
+    config: Config,
+    specs: Sequence[ProviderSpec],
+    cache_dir: Path,
+    *,
+    probes: ProbeSettings | None = None,
+    counts: Counts | None = None,
+    on_report: Callable[[ProviderReport], None] | None = None,
+    stacks: Sequence[Stack] = (),
+    warn: Callable[[str], None] | None = None,
+    record: bool = True,
+    backfill: bool = False,
+) -> Snapshot:
+    """`poll_once` with the history hook of `config` (the one-shot commands): the poll is
+    recorded unless `record` is false; `backfill` (notify) also fetches the page's own
+    history of providers never backfilled."""
+    hook = recorder(config, cache_dir, warn or _stderr, backfill=backfill) if record else None
+    try:
+        return poll_once(
+            specs,
+            config.http,
+            cache_dir,
+            probes=probes,
+            counts=counts,
+            on_report=on_report,
+            stacks=stacks,
+            record=hook,
+        )
+    finally:
+        if hook is not None:
+            hook.close()
+
+
+def _stderr(message: str) -> None:
+    """A history problem of a one-shot command: one line on stderr."""
+    print(f"statuswatch: {message}", file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +242,13 @@ def read_server(client: ServerClient, ids: Sequence[str] = ()) -> ServedDocument
     crosses a network), and so is one cut down to `ids`. ServerError when the server cannot
     be read (fatal when it is not a statuswatch server); KeyError names an id it does not watch.
     """
+    scoped = [i for i in ids if ":" in i]
+    if scoped:
+        raise ServerError(
+            f"--provider {scoped[0]!r}: a server reads its pages in its own scopes "
+            "(give the id alone with --server)",
+            fatal=True,
+        )
     body = client.status_bytes()
     try:
         document = parse_document(body, client.url)
@@ -118,7 +287,17 @@ def server_poller(url: str, ids: Sequence[str], first: Snapshot | None = None) -
         reports = tuple(r for r in snapshot.reports if r.spec.id in wanted)
         for report in reports:
             on_report(report)
-        return Snapshot(generated_at=snapshot.generated_at, reports=reports)
+        # The server's stacks come with its whole list; links stay while they touch a report.
+        whole = len(reports) == len(snapshot.reports)
+        links = tuple(
+            c for c in snapshot.correlations if any(m.provider in wanted for m in c.members)
+        )
+        return Snapshot(
+            generated_at=snapshot.generated_at,
+            reports=reports,
+            stacks=snapshot.stacks if whole else (),
+            correlations=links,
+        )
 
     return poll
 

@@ -54,6 +54,9 @@ over by another (a page that moved from TLS to plain HTTP, say).
 Unknown paths get 404. The query string is ignored when matching a path. With
 ``LoopbackServer(tls=(certfile, keyfile))`` it serves https (``make_certificate`` writes a
 self-signed pair for 127.0.0.1 with the openssl command).
+
+HEAD gets the answer GET would, without the body (405 for a route made with ``head=False``);
+``request_methods`` lists the method of each request.
 """
 
 from __future__ import annotations
@@ -126,6 +129,7 @@ class _Route:
     etag: str | None
     last_modified: str | None
     latency: float
+    head: bool = True
 
 
 @dataclass
@@ -145,6 +149,7 @@ class _Stats:
     n304: int = 0
     requests: int = 0
     headers: list[dict[str, str]] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)
 
 
 class LoopbackServer:
@@ -242,8 +247,9 @@ class LoopbackServer:
         etag: bool | str = False,
         last_modified: bool | str = False,
         latency: float = 0.0,
+        head: bool = True,
     ) -> None:
-        """Answer GET `path` with `body` (a dict or list is sent as JSON).
+        """Answer GET (and HEAD, without the body) `path` with `body` (a dict or list as JSON).
 
         Args:
             path: the exact path, without query string.
@@ -254,6 +260,7 @@ class LoopbackServer:
             etag: True for an ETag derived from the body, or the exact ETag to send.
             last_modified: True for "now", or the exact HTTP date to send.
             latency: seconds to wait before answering.
+            head: False to answer HEAD with 405 Method Not Allowed, as some APIs do.
         """
         if isinstance(body, Mapping | list):
             data = json.dumps(body).encode("utf-8")
@@ -274,6 +281,7 @@ class LoopbackServer:
                 etag=etag or None,
                 last_modified=last_modified or None,
                 latency=latency,
+                head=head,
             )
 
     def redirect(self, path: str, to: str, *, status: int = 302) -> None:
@@ -335,6 +343,11 @@ class LoopbackServer:
         with self._lock:
             return self._stats.get(path, _Stats()).requests
 
+    def request_methods(self, path: str) -> list[str]:
+        """The method of each request to `path` (GET, HEAD), oldest first."""
+        with self._lock:
+            return list(self._stats.get(path, _Stats()).methods)
+
     def request_headers(self, path: str) -> list[dict[str, str]]:
         """The headers of each request to `path` (names lower-cased), oldest first."""
         with self._lock:
@@ -354,7 +367,9 @@ class LoopbackServer:
 
     # -- serving (handler threads) ------------------------------------------------------------
 
-    def _begin(self, path: str, headers: dict[str, str]) -> tuple[_Route | None, _Fault | None]:
+    def _begin(
+        self, path: str, headers: dict[str, str], method: str = "GET"
+    ) -> tuple[_Route | None, _Fault | None]:
         """Count a request and return what to answer it with."""
         with self._lock:
             self._in_flight += 1
@@ -362,6 +377,7 @@ class LoopbackServer:
             stats = self._stats.setdefault(path, _Stats())
             stats.requests += 1
             stats.headers.append(headers)
+            stats.methods.append(method)
             fault = self._faults.get(path)
             if fault is not None and fault.times is not None:
                 fault.times -= 1
@@ -418,14 +434,20 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def do_HEAD(self) -> None:
+        # The answer GET would get, without its body (_send leaves it out for HEAD).
+        self.do_GET()
+
     def do_GET(self) -> None:
         owner = self.server.owner
         path = self.path.split("?", 1)[0]
         headers = {k.lower(): v for k, v in self.headers.items()}
-        route, fault = owner._begin(path, headers)
+        route, fault = owner._begin(path, headers, self.command)
         try:
             if fault is not None:
                 self._fault(fault, route)
+            elif route is not None and self.command == "HEAD" and not route.head:
+                self._send(405, b"method not allowed", {"Content-Type": "text/plain"})
             elif route is None:
                 self._send(404, b"not found", {"Content-Type": "text/plain"})
             else:
@@ -475,7 +497,7 @@ class _Handler(BaseHTTPRequestHandler):
         if status != 304:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if body:
+        if body and self.command != "HEAD":
             self.wfile.write(body)
 
     def _fault(self, fault: _Fault, route: _Route | None) -> None:

@@ -64,6 +64,14 @@ def summary_line(recorded: dict[str, dict[str, int]]) -> str | None:
     if files:
         parts.append(f"{files.get('kills', 0)} kills while writing ({files.get('torn', 0)} torn)")
         crashes += files.get("crashes", 0)
+    history = recorded.get("history")
+    if history:
+        parts.append(
+            f"history: {history.get('kills', 0)} kills mid-write"
+            f" ({history.get('corrupt', 0)} failed integrity_check),"
+            f" {history.get('writers', 0)} concurrent writers"
+            f" ({history.get('locked', 0)} locked, {history.get('lost', 0)} transitions lost)"
+        )
     return "reliability: " + ", ".join(parts) + f", {crashes} crashes"
 
 

@@ -284,6 +284,8 @@ def test_incident_is_read_whole() -> None:
         ),
         raw_status="monitoring",
         raw_impact="major",
+        # The ids beside the names: scoping tells components of one name apart by them.
+        component_ids=("cmp-api", "cmp-fra"),
     )
 
 
@@ -518,7 +520,7 @@ def test_empty_body_is_a_parse_error(body: bytes) -> None:
         (
             b'{"hello": 1, "world": 2}',
             "Statuspage document has none of the keys page, status, components, incidents, "
-            "scheduled_maintenances (found: hello, world)",
+            "scheduled_maintenances, incident (found: hello, world)",
         ),
         (
             b'{"components": "[]", "status": null}',

@@ -73,6 +73,49 @@ def serve(srv: LoopbackServer, platform: str) -> str:
     if platform == "slack":
         srv.route("/api/v2.0.0/current", read("slack/current-outage.json"))
         return srv.url("/api/v2.0.0/current")
+    return serve_more(srv, platform)
+
+
+def serve_more(srv: LoopbackServer, platform: str) -> str:
+    """Loopback copies of the self-hosted platforms' pages and the consoles' documents."""
+    if platform == "uptimekuma":  # the public page is a single-page app at /status/<slug>
+        srv.route("/kuma/status/main", page("Uptime Kuma"), content_type="text/html")
+        srv.route(
+            "/kuma/api/status-page/main", read("uptimekuma/derived-page-incident-maintenance.json")
+        )
+        srv.route(
+            "/kuma/api/status-page/heartbeat/main",
+            read("uptimekuma/derived-heartbeat-one-down.json"),
+        )
+        return srv.url("/kuma/status/main")
+    if platform == "upptime":  # the site, with the repository's history/summary.json beside it
+        srv.route("/upp/", page("Datalab Status"), content_type="text/html")
+        srv.route(
+            "/upp/history/summary.json", read("upptime/derived-summary-degraded-and-down.json")
+        )
+        return srv.url("/upp/")
+    if platform == "cachet":
+        srv.route("/cachet", page("Yoti Status"), content_type="text/html")
+        srv.route("/cachet/api/v1/components", read("cachet/derived-components-issues.json"))
+        srv.route("/cachet/api/v1/incidents", read("cachet/documented-incidents.json"))
+        return srv.url("/cachet")
+    if platform == "gatus":
+        srv.route("/gatus", page("Health Dashboard | Gatus"), content_type="text/html")
+        srv.route("/gatus/api/v1/endpoints/statuses", read("gatus/derived-statuses-mixed.json"))
+        return srv.url("/gatus")
+    if platform == "statuspal":
+        path = "/api/v1/status_pages/glideapps-com/status"
+        srv.route(path, read("statuspal/derived-status-major-incident.json"))
+        return srv.url(path)
+    if platform == "xbox":
+        srv.route(
+            "/servicestatusv6/US/en-US", read("xbox/derived-impacted.xml"), content_type="text/xml"
+        )
+        return srv.url("/servicestatusv6/US/en-US")
+    if platform == "playstation":
+        path = "/data/statuses/region/SCEA.json"
+        srv.route(path, read("playstation/documented-shape-SCEA-issues.json"))
+        return srv.url(path)
     raise AssertionError(platform)
 
 
@@ -90,6 +133,14 @@ EXPECTED = {
     "gcp": ("gcp", "/incidents.json", "google-cloud-1", "Google Cloud"),
     "azure": ("azure", "/en-us/status/feed/", "microsoft-azure", "Microsoft Azure"),
     "slack": ("slack", "/api/v2.0.0/current", "slack-1", "Slack"),
+    "uptimekuma": ("uptimekuma", "/kuma/status/main", "dashboard", "Dashboard"),
+    "upptime": ("upptime", "/upp/history/summary.json", "datalab", "Datalab"),
+    "cachet": ("cachet", "/cachet", "yoti", "Yoti"),
+    "gatus": ("gatus", "/gatus", "health-dashboard-gatus", "Health Dashboard | Gatus"),
+    "statuspal": ("statuspal", "/api/v1/status_pages/glideapps-com/status", "glide-os", "Glide OS"),
+    "xbox": ("xbox", "/servicestatusv6/US/en-US", "xbox-network-1", "Xbox network"),
+    "playstation": ("playstation", "/data/statuses/region/SCEA.json", "playstation-network-1",
+                    "PlayStation Network"),
 }  # fmt: skip
 
 
@@ -190,7 +241,10 @@ def test_an_unrecognisable_page_writes_nothing(
     assert err == (
         f"statuswatch: error: {base} is not a status page statuswatch can read (tried "
         f"{base}: an HTML page; {base}/api/v2/summary.json: HTTP 404; "
-        f"{base}/summary.json: HTTP 404; {base}/index.json: HTTP 404); nothing written\n"
+        f"{base}/summary.json: HTTP 404; {base}/index.json: HTTP 404; "
+        f"{base}/api/v1/components?per_page=100: HTTP 404; "
+        f"{base}/api/v1/endpoints/statuses: HTTP 404; "
+        f"{base}/history/summary.json: HTTP 404); nothing written\n"
     )
     assert config.read_text() == "interval = 60\n"
 
@@ -322,6 +376,6 @@ def test_what_add_prints_uses_words_and_agrees_in_number(
 ) -> None:
     loopback.route("/one/api/v2/summary.json", read("statuspage/summary-chicago.json").replace(
         b'"indicator": "minor"', b'"indicator": "major"'))  # fmt: skip
-    assert main(["add", loopback.url("/one/api/v2/summary.json"), "--id", "one"]) == 0
+    assert main(["add", loopback.url("/one/api/v2/summary.json"), "--id", "wording-test"]) == 0
     out = capsys.readouterr().out
     assert "  now partial outage: 6 components, 2 open incidents, 2 maintenances\n" in out

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from statuswatch import catalog
-from statuswatch.adapters import kinds
+from statuswatch.adapters import entry_kinds, kinds
 from statuswatch.catalog import load_catalog, parse_catalog
 from statuswatch.config import ConfigError
 from statuswatch.model import ProviderSpec
@@ -37,17 +37,25 @@ DEFAULT_IDS = [
     "slack",
     "x-api",
 ]
-TOTAL = 372
+ORIGINAL = 372  # the pages of status-pages.tsv; the section at the end adds the rest
+TOTAL = 1307
+# Entries of status-pages.tsv changed because their page moved in 2026 (see the catalog).
+MOVED_2026 = {
+    "perplexity": ("incidentio", "https://status.perplexity.com"),
+    "mistral": ("auto", "https://status.mistral.ai"),
+    "replicate": ("statuspage", "https://www.cloudflarestatus.com"),
+}
+READ_SINCE = {"playstation": "playstation"}  # rows of platform `other` read by an adapter now
 
 
 def test_catalog_is_large_and_every_entry_is_well_formed() -> None:
     specs = load_catalog()
-    assert len(specs) >= 200
+    assert len(specs) >= 1000
     assert len(specs) == TOTAL
     for provider_id, spec in specs.items():
         assert spec.id == provider_id
         assert re.fullmatch(r"[a-z0-9][a-z0-9._-]*", provider_id)
-        assert spec.kind in kinds()
+        assert spec.kind in entry_kinds()
         assert spec.url.startswith("https://"), spec
         assert spec.name.strip() == spec.name != ""
         assert spec.category in {
@@ -57,8 +65,12 @@ def test_catalog_is_large_and_every_entry_is_well_formed() -> None:
 
 
 def test_catalog_is_sorted_by_id() -> None:
+    # Each section by itself: the appended one starts with the three entries added by hand.
     ids = list(load_catalog())
-    assert ids == sorted(ids)
+    original, added = ids[:ORIGINAL], ids[ORIGINAL:]
+    assert original == sorted(original)
+    assert added[:3] == ["playstation", "playstation-europe", "xbox"]
+    assert added[3:] == sorted(added[3:])
 
 
 @pytest.mark.parametrize(
@@ -85,7 +97,11 @@ def test_catalog_is_sorted_by_id() -> None:
         ("akamai", "Akamai (Edge)", "feed", "https://www.akamaistatus.com/history.atom"),
         ("roblox", "Roblox", "statusio",
          "https://api.status.io/1.0/status/59db90dbcdeb2f04dadcf16d"),
-        ("perplexity", "Perplexity", "instatus", "https://status.perplexity.com"),
+        ("perplexity", "Perplexity", "incidentio", "https://status.perplexity.com"),
+        ("playstation", "PlayStation Network", "playstation",
+         "https://status.playstation.com/data/statuses/region/SCEA.json"),
+        ("xbox", "Xbox network (Xbox Live)", "xbox",
+         "https://xnotify.xboxlive.com/servicestatusv6/US/en-US"),
         ("together-ai", "Together AI", "betterstack", "https://status.together.ai"),
     ],
 )  # fmt: skip
@@ -125,6 +141,12 @@ def test_catalog_matches_the_shared_tsv() -> None:
     expected_ids = {"canva"}
     for row in rows:
         platform, feed = row["platform"], row["feed_url"]
+        if row["id"] in MOVED_2026 or row["id"] in READ_SINCE:
+            spec = specs[row["id"]]
+            moved = MOVED_2026.get(row["id"]) or (READ_SINCE[row["id"]], spec.url)
+            assert (spec.kind, spec.url, spec.name) == (*moved, row["name"]), row
+            expected_ids.add(row["id"])
+            continue
         if platform == "other" and not feed:
             assert row["id"] not in specs, row  # nothing machine-readable to poll
             continue
@@ -151,13 +173,18 @@ def test_catalog_matches_the_shared_tsv() -> None:
         else:
             assert (spec.kind, spec.url) == (platform, row["base_url"]), row
             assert spec.feed == (None if feed in ("", row["base_url"]) else feed), row
-    assert set(specs) == expected_ids
+    assert set(list(specs)[:ORIGINAL]) | {"playstation"} == expected_ids
 
 
 @pytest.mark.skipif(not SHARED_TSV.is_file(), reason=f"{SHARED_TSV} is absent")
 def test_every_kind_of_the_tsv_is_in_the_catalog() -> None:
     kinds_seen = {spec.kind for spec in load_catalog().values()}
-    assert kinds_seen == set(kinds())
+    assert kinds_seen <= set(entry_kinds())
+    # Every platform the sources name and an adapter reads has pages in the catalog.
+    with SHARED_TSV.open(newline="", encoding="utf-8") as handle:
+        stated = {row["platform"] for row in csv.DictReader(handle, delimiter="\t")}
+    assert stated & set(kinds()) <= kinds_seen
+    assert {"playstation", "xbox", "statuspal", "auto"} <= kinds_seen
 
 
 def test_catalog_file_comments_name_its_sources() -> None:
@@ -165,6 +192,7 @@ def test_catalog_file_comments_name_its_sources() -> None:
     assert "status-pages.tsv" in text
     assert "# Reported as Statuspage by public repositories" in text
     assert len(tomllib.loads(text)["providers"]) == TOTAL
+    assert "more-status-pages.tsv" in text
 
 
 def test_broken_catalog_names_the_catalog_file() -> None:
@@ -172,7 +200,7 @@ def test_broken_catalog_names_the_catalog_file() -> None:
     data = b'[providers.acme]\nname = "Acme"\nkind = "statuspag"\nurl = "https://status.acme.io"\n'
     with pytest.raises(ConfigError) as caught:
         parse_catalog(source, data)
-    known = ", ".join(kinds())
+    known = ", ".join(entry_kinds())
     assert str(caught.value) == (
         f"{source}: providers.acme.kind: unknown kind 'statuspag' "
         f"(did you mean 'statuspage'?; known kinds: {known})"

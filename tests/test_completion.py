@@ -58,7 +58,7 @@ comp() {{
 comp statuswatch sta
 comp statuswatch rem
 comp statuswatch status --only
-comp statuswatch -p cloudf
+comp statuswatch -p cloudfl
 comp statuswatch wait githu
 comp statuswatch completion ""
 comp statuswatch --color ""

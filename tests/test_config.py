@@ -10,7 +10,7 @@ import pytest
 from test_catalog import DEFAULT_IDS as CATALOG_DEFAULT_IDS
 
 from statuswatch import paths
-from statuswatch.adapters import kinds
+from statuswatch.adapters import entry_kinds
 from statuswatch.catalog import load_catalog
 from statuswatch.config import (
     DEFAULT_INTERVAL,
@@ -27,7 +27,7 @@ from statuswatch.settings import HttpSettings
 
 # The default watch set, written once in test_catalog.py.
 DEFAULT_IDS = tuple(CATALOG_DEFAULT_IDS)
-KNOWN_KINDS = ", ".join(kinds())
+KNOWN_KINDS = ", ".join(entry_kinds())
 
 
 @pytest.fixture(autouse=True)
@@ -152,10 +152,13 @@ def test_interval_accepts_integers_and_floats(tmp_path: Path, text: str, seconds
     [
         ("intervall = 60\n", "intervall: unknown key 'intervall' (did you mean 'interval'?)"),
         ("zzz = 1\n",
-         "zzz: unknown key 'zzz' (expected one of: watch, interval, providers, http, notify)"),
+         "zzz: unknown key 'zzz' "
+         "(expected one of: watch, interval, providers, http, stacks, notify, history, "
+         "probes)"),
         ('"a\\nb" = 1\n',
          "\"a\\nb\": unknown key 'a\\nb' "
-         "(expected one of: watch, interval, providers, http, notify)"),
+         "(expected one of: watch, interval, providers, http, stacks, notify, history, "
+         "probes)"),
         ('[providers.cloudflare]\nurll = "https://x.example"\n',
          "providers.cloudflare.urll: unknown key 'urll' (did you mean 'url'?)"),
         ("[http]\nretry = 3\n", "http.retry: unknown key 'retry' (did you mean 'retries'?)"),
@@ -214,6 +217,8 @@ url = "https://gh.example/status"
 feed = ""
 category = "work"
 default = false
+runs_on = []
+probes = []
 """
     config = load_config(write(tmp_path, text))
     assert config.providers["github"] == ProviderSpec(
@@ -461,6 +466,8 @@ def test_starter_examples_load_once_uncommented(tmp_path: Path) -> None:
         id="example", name="Example", kind="statuspage", url="https://status.example.com"
     )
     assert config.http == HttpSettings()
+    assert config.providers["cloudflare"].scope == ("CDN/Cache",)
+    assert [stack.id for stack in config.stacks] == ["checkout"]
 
 
 def test_starter_never_overwrites(tmp_path: Path) -> None:

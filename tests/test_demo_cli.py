@@ -63,8 +63,9 @@ def test_status_of_the_cascade(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "demo", "status", "gcp-cloudflare-2025-06-12", "--color", "never")
     assert code == 0
     lines = out.splitlines()
-    assert (
-        lines[0] == "statuswatch · 2025-06-12 18:35 UTC · 5 providers: 2 with problems, 0 unknown"
+    assert lines[0] == (
+        "statuswatch · 2025-06-12 18:35 UTC · 5 providers: 2 with problems, 0 unknown, 2 at risk, "
+        "2 early warnings"
     )
     assert lines[1].startswith("MAJOR OUTAGE   Cloudflare")
     assert "Google Cloud" in out

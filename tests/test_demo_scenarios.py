@@ -206,7 +206,9 @@ def test_gcp_incidents_json_and_the_cascade() -> None:
     (incident,) = document
     assert "end" not in incident
     assert (incident["severity"], incident["status_impact"]) == ("high", "SERVICE_OUTAGE")
-    assert incident["begin"] == "2025-06-12T18:05:00+00:00"
+    # Posted at 18:05, dated from when the 503s began (the page's `begin`).
+    assert incident["begin"] == "2025-06-12T17:50:00+00:00"
+    assert incident["created"] == "2025-06-12T18:05:00+00:00"
     assert [u["when"] for u in incident["updates"]] == [
         "2025-06-12T18:45:00+00:00",
         "2025-06-12T18:05:00+00:00",

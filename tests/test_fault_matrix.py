@@ -165,6 +165,27 @@ def fresh_feed(now: datetime) -> bytes:
     ).encode()
 
 
+def fresh_playstation(now: datetime) -> bytes:
+    """The documented-shape PlayStation fixture moved in time: its "now" (2026-10-20 08:00
+    UTC) becomes `now`, so its outage and degradation are current."""
+    shift = now - datetime(2026, 10, 20, 8, 0, tzinfo=UTC)
+    document = json.loads(_read("playstation/documented-shape-SCEA-issues.json"))
+
+    def move(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: (
+                    (datetime.fromisoformat(item) + shift).isoformat()
+                    if key.endswith("Date") and isinstance(item, str)
+                    else move(item)
+                )
+                for key, item in value.items()
+            }
+        return [move(item) for item in value] if isinstance(value, list) else value
+
+    return json.dumps(move(document)).encode()
+
+
 def good_documents(now: datetime) -> dict[str, list[tuple[bytes, str]]]:
     """Each kind's documents (body, content type), in the order of its source URLs."""
     json_type = "application/json"
@@ -182,6 +203,19 @@ def good_documents(now: datetime) -> dict[str, list[tuple[bytes, str]]]:
         ],
         "statusio": [(_read("statusio/status-incident.json"), json_type)],
         "betterstack": [(_read("betterstack/index-downtime.json"), json_type)],
+        "cachet": [
+            (_read("cachet/derived-components-issues.json"), json_type),
+            (_read("cachet/documented-incidents.json"), json_type),
+        ],
+        "gatus": [(_read("gatus/derived-statuses-mixed.json"), json_type)],
+        "playstation": [(fresh_playstation(now), json_type)],
+        "statuspal": [(_read("statuspal/derived-status-major-incident.json"), json_type)],
+        "upptime": [(_read("upptime/derived-summary-degraded-and-down.json"), json_type)],
+        "uptimekuma": [
+            (_read("uptimekuma/derived-page-incident-maintenance.json"), json_type),
+            (_read("uptimekuma/derived-heartbeat-one-down.json"), json_type),
+        ],
+        "xbox": [(_read("xbox/derived-impacted.json"), json_type)],
     }
 
 
@@ -193,6 +227,14 @@ def page_path(kind: str, prefix: str) -> str:
         return f"/{prefix}/feed/"
     if kind == "feed":
         return f"/{prefix}/history.rss"
+    if kind == "uptimekuma":
+        return f"/{prefix}/status/main"
+    if kind == "statuspal":
+        return f"/{prefix}/api/v1/status_pages/demo/status"
+    if kind == "playstation":
+        return f"/{prefix}/data/statuses/region/SCEA.json"
+    if kind == "xbox":
+        return f"/{prefix}/servicestatusv6/US/en-US"
     return f"/{prefix}"
 
 
@@ -374,7 +416,7 @@ class Cell:
 
 
 def _path(url: str) -> str:
-    return "/" + url.split("/", 3)[3]
+    return "/" + url.split("/", 3)[3].split("?", 1)[0]
 
 
 @dataclass
@@ -399,9 +441,16 @@ class Matrix:
         return self.main
 
 
-@pytest.fixture
-def matrix(tmp_path: Path) -> Iterator[Matrix]:
-    """Every cell routed with good documents on its server (TLS cells only with openssl)."""
+# The kinds split in three runs: 27 cells of every kind at once overload a loopback server on
+# a shared two-core machine (hangs and drips hold their connections, and their slots among the
+# 64 requests in flight, for the whole deadline).
+KIND_GROUPS = tuple(adapters.kinds()[start::3] for start in range(3))
+
+
+@pytest.fixture(params=range(len(KIND_GROUPS)), ids=lambda index: f"kinds{index + 1}")
+def matrix(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Matrix]:
+    """Every cell of a group of kinds routed with good documents on its server (TLS cells
+    only with openssl)."""
     certificate = make_certificate(tmp_path)
     main, gone = LoopbackServer().start(), LoopbackServer().start()
     tls_keep = LoopbackServer(tls=certificate).start() if certificate else None
@@ -411,7 +460,7 @@ def matrix(tmp_path: Path) -> Iterator[Matrix]:
     )
     assert sorted(built.documents) == adapters.kinds(), "a new kind needs its documents here"
     faults = [f for f in FAULTS if certificate or not f.startswith("tls")]
-    for kind in adapters.kinds():
+    for kind in KIND_GROUPS[request.param]:
         for fault in ("ok", *faults):
             server = built.server_for(fault)
             assert server is not None
@@ -514,7 +563,7 @@ def test_every_fault_on_every_kind_is_unknown_stale_precise_and_bounded(
     read = {name: run.document()["providers"] for name, run in runs.items()}
     after = {entry["id"]: entry for entries in read.values() for entry in entries}
 
-    kinds = adapters.kinds()
+    kinds = sorted({c.kind for c in matrix.cells})
     faults = sorted({c.fault for c in matrix.cells} - {"ok"})
     internal = sum(
         1
@@ -524,9 +573,10 @@ def test_every_fault_on_every_kind_is_unknown_stale_precise_and_bounded(
     every_run = (first, *runs.values())
     crashes = internal + sum(run.returncode != 0 for run in every_run)
     crashes += sum("Traceback" in run.stderr for run in every_run)
+    # `kinds` is the matrix's (a maximum over the runs); each run takes one group of them.
     reliability.record(
-        "faults", faults=len(faults), kinds=len(kinds), cells=len(faults) * len(kinds),
-        runs=len(every_run), crashes=crashes,
+        "faults", faults=len(faults), kinds=len(adapters.kinds()),
+        cells=len(faults) * len(kinds), runs=len(every_run), crashes=crashes,
     )  # fmt: skip
 
     # Watch-list order, nobody lost.

@@ -48,6 +48,12 @@ def test_without_a_notify_table_one_stdout_channel_gets_the_default_events(tmp_p
         EventKind.MAINTENANCE_SCHEDULED,
         EventKind.MAINTENANCE_STARTED,
         EventKind.MAINTENANCE_COMPLETED,
+        # A user who defines stacks wants to hear about them; a shared cause is told once.
+        EventKind.STACK_DEGRADED,
+        EventKind.STACK_RECOVERED,
+        EventKind.CASCADE_SUSPECTED,
+        EventKind.EARLY_WARNING_OPENED,
+        EventKind.EARLY_WARNING_CLEARED,
     )
     assert not OPT_IN & set(DEFAULT_EVENTS)
 
@@ -156,7 +162,8 @@ def test_secrets_resolve_from_the_environment_and_never_show_in_a_repr() -> None
          "notify.channels[0].events[0]: unknown event 'incident_open' (did you mean "
          "'incident_opened'?; one of: incident_opened, incident_updated, incident_resolved, "
          "maintenance_scheduled, maintenance_started, maintenance_completed, component_changed, "
-         "maintenance_reminder, provider_unreachable, provider_recovered)"),
+         "maintenance_reminder, provider_unreachable, provider_recovered, stack_degraded, "
+         "stack_recovered, cascade_suspected, early_warning_opened, early_warning_cleared)"),
         ("[[notify.channels]]\ntype = 'stdout'\nproviders = ['cloudfare']\n",
          "notify.channels[0].providers[0]: unknown provider 'cloudfare' "
          "(did you mean 'cloudflare'?)"),

@@ -223,10 +223,10 @@ def test_send_existing_on_the_first_run_and_private_files(tmp_path: Path) -> Non
     assert kinds == ["incident_opened"]
     state_dir = tmp_path / "state"
     assert stat.S_IMODE(state_dir.stat().st_mode) == 0o700
-    for name in ("notify-state.json", "notify-outbox.json", "notify.lock"):
+    for name in ("notify-state.json", "notify-outbox.json", "notify.lock", "history.sqlite3"):
         assert stat.S_IMODE((state_dir / name).stat().st_mode) == 0o600, name
     assert sorted(os.listdir(state_dir)) == [
-        "notify-outbox.json", "notify-state.json", "notify.lock"
+        "history.sqlite3", "notify-outbox.json", "notify-state.json", "notify.lock"
     ]  # fmt: skip
 
 

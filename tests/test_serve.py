@@ -229,7 +229,8 @@ def test_unknown_paths_methods_and_malformed_requests(served: ServedPages) -> No
     missing = httpx.get(served.url + "/v2/status")
     assert (missing.status_code, missing.json()["error"]) == (
         404,
-        "no such endpoint (try: /healthz, /metrics, /v1/events, /v1/status)",
+        "no such endpoint (try: /healthz, /metrics, /v1/events, /v1/status, /v1/history, "
+        "/v1/report)",
     )
     posted = httpx.post(served.url + "/v1/status", content=b"{}")
     assert (posted.status_code, posted.headers["allow"]) == (405, "GET, HEAD")

@@ -1,4 +1,5 @@
-"""The package's shape: no import circle, no `_private` name imported across modules, small modules.
+"""The package's shape: no import circle, no `_private` name imported across modules, small modules,
+and dependencies that point down the layers README's "How it is built" describes.
 
 The import graph is read from the source with `ast` (every import, at the top of a module or
 inside a function: a lazy import still ties two modules together), so nothing is executed.
@@ -140,6 +141,130 @@ def test_no_module_over_500_lines(graph: Graph) -> None:
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+# The layers of README's "How it is built": which groups of modules each group may import.
+GROUPS = {
+    "base": (
+        "statuswatch",
+        "statuswatch.model",
+        "statuswatch.text",
+        "statuswatch.timefmt",
+        "statuswatch.settings",
+        "statuswatch.exitcodes",
+        "statuswatch.atomic",
+        "statuswatch.paths",
+        "statuswatch.inflate",
+        "statuswatch.wording",  # plurals for every output (issue 11)
+        "statuswatch.history.model",  # what the history gives back: plain data
+    ),
+    # What the pages mean for the user (issue 13): scopes, stacks, the blast radius, shared
+    # causes; pure functions of the model, which the engine applies to each report.
+    "scoping": (
+        "statuswatch.scope",
+        "statuswatch.blast",
+        "statuswatch.correlate",
+        "statuswatch.stacks",
+        "statuswatch.assess",
+    ),
+    "adapters": ("statuswatch.adapters",),
+    "engine": (
+        "statuswatch.http",
+        "statuswatch.fetcherrors",
+        "statuswatch.cache",
+        "statuswatch.poll",
+        "statuswatch.detect",
+        "statuswatch.detect_probes",
+        "statuswatch.auto",
+        "statuswatch.moves",
+    ),
+    # Independent probes (issue 12) run beside the engine; their settings are config.
+    "probes": ("statuswatch.probes",),
+    "config": (
+        "statuswatch.tomlcheck",
+        "statuswatch.tomledit",  # the config edited as text: add, remove (issue 11)
+        "statuswatch.catalog",
+        "statuswatch.config",
+        "statuswatch.scopeconfig",
+        "statuswatch.search",
+        "statuswatch.probes.settings",
+        "statuswatch.probes.configparse",
+    ),
+    "document": ("statuswatch.document",),
+    # The history (issue 14): the store, recording, backfill, the figures and their documents.
+    "history": ("statuswatch.history",),
+    # Where the past comes from, as for a snapshot: the local history or a server.
+    "source": ("statuswatch.serverclient", "statuswatch.source", "statuswatch.history.view"),
+    "table": ("statuswatch.table",),
+    "tui": ("statuswatch.tui",),
+    "notify": ("statuswatch.notify",),
+    "serve": ("statuswatch.serve",),
+    "demo": ("statuswatch.demo",),
+    "cli": (
+        "statuswatch.__main__",
+        "statuswatch.cli",
+        "statuswatch.console",
+        "statuswatch.cliargs",
+        "statuswatch.liveview",
+        "statuswatch.commands",
+        "statuswatch.history.cli",
+    ),
+}
+MAY_IMPORT = {
+    "base": {"base"},
+    "scoping": {"base", "scoping"},
+    "adapters": {"base", "adapters"},
+    "engine": {"base", "scoping", "adapters", "engine"},
+    "config": {"base", "scoping", "adapters", "config"},
+    "document": {"base", "document"},
+    "probes": {"base", "scoping", "engine", "config", "probes"},
+    "history": {"base", "scoping", "adapters", "engine", "config", "document", "history"},
+    "source": {"base", "scoping", "engine", "probes", "config", "document", "history", "source"},
+    "table": {"base", "scoping", "table"},
+    "tui": {"base", "scoping", "source", "history", "tui"},
+    "notify": {"base", "scoping", "engine", "config", "document", "notify"},
+    "serve": {
+        "base",
+        "scoping",
+        "engine",
+        "probes",
+        "config",
+        "document",
+        "notify",
+        "history",
+        "serve",
+    },
+    "demo": {"base", "engine", "probes", "config", "demo"},
+    "cli": set(GROUPS),  # the commands put the rest together
+}
+
+
+def group_of(module: str) -> str:
+    """The group a module belongs to: the longest prefix that names it."""
+    best = ""
+    found = ""
+    for group, prefixes in GROUPS.items():
+        for prefix in prefixes:
+            # The package itself names only its __init__, not every module under it.
+            below = prefix != "statuswatch" and module.startswith(prefix + ".")
+            matches = module == prefix or below
+            if matches and len(prefix) > len(best):
+                best, found = prefix, group
+    return found
+
+
+def test_every_module_has_a_layer(graph: Graph) -> None:
+    assert [m for m in graph.files if not group_of(m)] == []
+
+
+def test_dependencies_point_down_the_layers(graph: Graph) -> None:
+    wrong = sorted(
+        f"{module} ({group_of(module)}) -> {imported} ({group_of(imported)})"
+        for module, imports in graph.edges.items()
+        for imported in imports
+        if group_of(imported) not in MAY_IMPORT[group_of(module)]
+    )
+    assert wrong == []
 
 
 def test_the_checks_catch_a_circle_and_private_imports(tmp_path: Path) -> None:

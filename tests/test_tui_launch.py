@@ -132,5 +132,5 @@ def test_a_live_view_that_crashes_never_exits_0(
 
     monkeypatch.setattr(StatusApp, "run", headless)
     monkeypatch.setattr(liveview, "wants_tui", lambda args: True)
-    monkeypatch.setattr("statuswatch.tui.render.header_text", broken)
+    monkeypatch.setattr("statuswatch.tui.header.header_text", broken)
     assert main([]) == 1

@@ -14,6 +14,13 @@ A platform whose state is spread over several documents (Instatus: ``/summary.js
 * ``source_urls(url: str) -> tuple[str, ...]``: every document to fetch, in a fixed order;
 * ``parse_many(bodies: Sequence[tuple[bytes, Mapping[str, str]]]) -> Page``: pure, given
   each document's body and headers in the order of ``source_urls``; same errors as ``parse``.
+
+A platform that publishes its own incident history (for `statuswatch history backfill`) also
+provides, in its module or in the module HISTORY names for its kind:
+
+* ``history_url(url: str) -> str``: the history document of the page at ``url``;
+* ``parse_history(body: bytes, headers: Mapping[str, str]) -> Page``: pure, every incident and
+  maintenance the document holds, however old; same errors as ``parse``.
 """
 
 from __future__ import annotations
@@ -37,7 +44,19 @@ KINDS: dict[str, str] = {
     "instatus": "statuswatch.adapters.instatus",
     "statusio": "statuswatch.adapters.statusio",
     "betterstack": "statuswatch.adapters.betterstack",
+    "cachet": "statuswatch.adapters.cachet",
+    "gatus": "statuswatch.adapters.gatus",
+    "playstation": "statuswatch.adapters.playstation",
+    "statuspal": "statuswatch.adapters.statuspal",
+    "upptime": "statuswatch.adapters.upptime",
+    "uptimekuma": "statuswatch.adapters.uptimekuma",
+    "xbox": "statuswatch.adapters.xbox",
 }
+
+
+# Not an adapter: a provider of kind "auto" is read by whichever adapter detection finds for its
+# page on the first poll (see statuswatch/auto.py).
+AUTO = "auto"
 
 
 class ParseError(Exception):
@@ -78,7 +97,37 @@ def kinds() -> list[str]:
     return sorted(KINDS)
 
 
+def entry_kinds() -> list[str]:
+    """Every kind a provider entry may name: the adapters' and "auto"."""
+    return sorted([*KINDS, AUTO])
+
+
 def load(kind: str) -> Adapter:
     """Import and return the adapter module for `kind`; KeyError if there is none."""
     module: ModuleType = importlib.import_module(KINDS[kind])
     return cast(Adapter, module)
+
+
+class HistoryAdapter(Protocol):
+    """An adapter that reads the page's own incident history (see the module docstring)."""
+
+    def history_url(self, url: str) -> str: ...
+
+    def parse_history(self, body: bytes, headers: Mapping[str, str]) -> Page: ...
+
+
+# kind -> the module that reads its history, where that is not the adapter module itself.
+HISTORY: dict[str, str] = {"statuspage": "statuswatch.adapters.statuspage_history"}
+
+
+def history(kind: str) -> HistoryAdapter | None:
+    """The history reader of `kind`, or None when its pages publish no history we read."""
+    try:
+        module: object = importlib.import_module(HISTORY[kind]) if kind in HISTORY else load(kind)
+    except KeyError:
+        return None
+    if callable(getattr(module, "history_url", None)) and callable(
+        getattr(module, "parse_history", None)
+    ):
+        return cast(HistoryAdapter, module)
+    return None

@@ -106,8 +106,9 @@ def _page(data: dict[str, object], included: list[object], headers: Mapping[str,
     page_url = safe_url(f"https://{domain}") if domain else None
     incidents: list[Incident] = []
     maintenances: list[Maintenance] = []
+    names = {component.id: component.name for component in components}
     for report in rows.get("status_report", {}).values():
-        event = _report(report, updates, now, page_url)
+        event = _report(report, updates, now, page_url, names)
         last = _last(event)
         if event.phase.is_closed and now is not None and (last is None or last < now - RECENT):
             continue
@@ -185,6 +186,7 @@ def _report(
     updates: dict[tuple[str, str], dict[str, object]],
     now: datetime | None,
     page_url: str | None,
+    names: Mapping[str, str],
 ) -> Incident | Maintenance:
     attributes = obj(row.get("attributes")) or {}
     state = raw(attributes.get("aggregate_state"))
@@ -206,6 +208,14 @@ def _report(
     timeline = _updates(row, updates, phase, first)
     ident_value = ident(row.get("id")) or text(attributes.get("title"))
     affected = [raw(a.get("status")).lower() for a in objs(attributes.get("affected_resources"))]
+    # The resources a report names, by their public names (what scoping matches on).
+    touched = tuple(
+        dict.fromkeys(
+            names[key]
+            for a in objs(attributes.get("affected_resources"))
+            if (key := ident(a.get("status_page_resource_id"))) in names
+        )
+    )
     if planned:
         return Maintenance(
             id=ident_value,
@@ -214,6 +224,7 @@ def _report(
             scheduled_for=starts,
             scheduled_until=ends,
             url=page_url,
+            components=touched,
             updates=timeline,
             raw_status=state,
         )
@@ -229,6 +240,7 @@ def _report(
         updated_at=timeline[0].at if timeline else starts,
         resolved_at=(ends or (timeline[0].at if timeline else None)) if over else None,
         url=page_url,
+        components=touched,
         updates=timeline,
         raw_status=state,
         raw_impact=state,

@@ -6,23 +6,18 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import cast
+from typing import NoReturn, cast
 
-from statuswatch.adapters import ParseError
-from statuswatch.adapters.sniff import refuse_markup
+from statuswatch.adapters import FormatChanged, ParseError
+from statuswatch.adapters.sniff import refuse, refuse_markup
 from statuswatch.model import Impact, Phase, Status
 from statuswatch.text import one_line
 
 # How long a closed incident stays on a page built from a history (GCP, feeds, AWS RSS).
 RECENT = timedelta(days=7)
 
-IMPACT_STATUS: dict[Impact, Status] = {
-    Impact.NONE: Status.OPERATIONAL,
-    Impact.MINOR: Status.DEGRADED,
-    Impact.MAJOR: Status.PARTIAL_OUTAGE,
-    Impact.CRITICAL: Status.MAJOR_OUTAGE,
-    Impact.MAINTENANCE: Status.MAINTENANCE,
-}
+# The mapping lives with the model (Impact.status); scoping reads it there too.
+IMPACT_STATUS: dict[Impact, Status] = {impact: impact.status for impact in Impact}
 PHASES: dict[str, Phase] = {phase.value: phase for phase in Phase if phase is not Phase.UNKNOWN}
 
 _BOMS: tuple[tuple[bytes, str, str], ...] = (
@@ -188,3 +183,32 @@ def worst_impact(impacts: Iterable[Impact], default: Impact = Impact.NONE) -> Im
     """The most severe of `impacts`, else `default`."""
     found = list(impacts)
     return max(found, key=lambda impact: impact.severity) if found else default
+
+
+def drifted(doc: object, platform: str, own: frozenset[str], expected: str) -> NoReturn:
+    """Raise FormatChanged for a JSON document that is not `platform`'s shape (any more).
+
+    Another platform's document is named as such; any other shape is reported as a format
+    change too: a page that changed what it serves is never read as operational.
+    """
+    refuse(doc, platform, own)
+    raise FormatChanged(
+        f"the page answered with a JSON {json_type(doc)} of another shape where {platform} "
+        f"JSON was expected ({expected})"
+    )
+
+
+def monitors_status(statuses: Iterable[Status]) -> Status:
+    """A page of independent checks: every one down is a major outage, some down a partial one.
+
+    Checks no beat or result rates are unknown and left out; when every check is unknown the
+    page is unknown too (never operational, never an outage).
+    """
+    seen = list(statuses)
+    known = [status for status in seen if status is not Status.UNKNOWN]
+    if not known:
+        return Status.UNKNOWN if seen else Status.OPERATIONAL
+    found = worst(known)
+    if found is Status.MAJOR_OUTAGE and any(s is not Status.MAJOR_OUTAGE for s in known):
+        return Status.PARTIAL_OUTAGE
+    return found

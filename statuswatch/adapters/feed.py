@@ -225,8 +225,8 @@ class _Draft:
     first_at: datetime | None = None
 
 
-def build_page(feed: Feed, headers: Mapping[str, str]) -> Page:
-    """Normalise a parsed feed (see the module docstring for what is kept)."""
+def build_page(feed: Feed, headers: Mapping[str, str], *, keep_all: bool = False) -> Page:
+    """Normalise a parsed feed (see the module docstring; `keep_all` keeps every entry)."""
     now = reference_time(headers, [feed.updated, *(entry.at for entry in feed.entries)])
     drafts: dict[str, _Draft] = {}
     home = (feed.link or "").rstrip("/")
@@ -239,9 +239,9 @@ def build_page(feed: Feed, headers: Mapping[str, str]) -> Page:
     for draft in drafts.values():
         event = _event(draft)
         if isinstance(event, Incident):
-            if _keep_incident(event, now):
+            if keep_all or _keep_incident(event, now):
                 incidents.append(event)
-        elif _keep_maintenance(event, now):
+        elif keep_all or _keep_maintenance(event, now):
             maintenances.append(event)
     incidents.sort(key=_newest, reverse=True)
     components = _components(drafts, incidents)
@@ -299,10 +299,14 @@ def _ident(entry: Entry, key: str) -> str:
 
 def _event(draft: _Draft) -> Incident | Maintenance:
     """The incident or maintenance a draft describes, with the phase of every update."""
-    dated = sorted(
-        {(u.at, u.label, u.text) for u in draft.raw if u.at is not None},
-        key=lambda row: row[0],
-    )  # oldest first; the set drops an update seen in two entries
+    # Oldest first, an update seen in two entries once. Feeds list updates newest first, so
+    # of two stamped the same minute ("Monitoring" then "Resolved" at 04:09) the one listed
+    # first is the later: ties keep the feed's order, reversed.
+    unique = list(dict.fromkeys((u.at, u.label, u.text) for u in draft.raw if u.at is not None))
+    dated = [
+        row
+        for _key, row in sorted(((row[0], -position), row) for position, row in enumerate(unique))
+    ]
     labels = [ft.label_phase(label) for _at, label, _text in dated]
     planned = draft.window is not None or any(p in ft.PLANNED for p in labels if p is not None)
     # One marked update makes the others part of a known timeline: they take the phase so far.
@@ -389,3 +393,40 @@ def _components(drafts: dict[str, _Draft], incidents: list[Incident]) -> tuple[C
         Component(id=name, name=name, status=status, raw_status=status.value)
         for name, status in found.items()
     )
+
+
+# --- history (backfill) -----------------------------------------------------------------------
+
+
+def history_url(url: str) -> str:
+    """Return the feed itself: a feed is the page's history.
+
+    Args:
+        url: the RSS or Atom feed.
+
+    Returns:
+        `url` unchanged.
+    """
+    return url
+
+
+def parse_history(body: bytes, headers: Mapping[str, str]) -> Page:
+    """Read every entry of an RSS or Atom feed, however old.
+
+    Args:
+        body: the response body, as received.
+        headers: the response headers.
+
+    Returns:
+        Every incident and maintenance the feed holds (at most its first 1,000 entries).
+
+    Raises:
+        FormatChanged: the body is HTML, or another platform's JSON document.
+        ParseError: the body is empty or not a feed.
+    """
+    feed = read_feed(body)
+    try:
+        return build_page(feed, headers, keep_all=True)
+    except Exception as exc:  # the adapter contract: nothing but ParseError leaves here
+        detail = one_line(f"{type(exc).__name__}: {exc}", 200)
+        raise ParseError(f"unreadable feed ({detail})") from exc

@@ -103,7 +103,7 @@ def parse(body: bytes, headers: Mapping[str, str]) -> Page:
         raise ParseError(f"unreadable {PLATFORM} document ({detail})") from exc
 
 
-def _page(doc: list[object], headers: Mapping[str, str]) -> Page:
+def _page(doc: list[object], headers: Mapping[str, str], *, keep_all: bool = False) -> Page:
     rows = [row for row in objs(doc) if "id" in row or "external_desc" in row]
     if doc and not rows:
         refuse(doc, PLATFORM, frozenset({"gcp"}))
@@ -114,7 +114,7 @@ def _page(doc: list[object], headers: Mapping[str, str]) -> Page:
     kept: list[dict[str, object]] = []
     for row in rows:
         end = row.get("end")
-        if end is None or end == "":
+        if keep_all or end is None or end == "":
             kept.append(row)
             continue
         ended = parse_time(end)
@@ -231,3 +231,45 @@ def _components(
 
 def _newest(incident: Incident) -> datetime:
     return incident.updated_at or incident.started_at or datetime.min.replace(tzinfo=UTC)
+
+
+# --- history (backfill) -----------------------------------------------------------------------
+
+
+def history_url(url: str) -> str:
+    """Return the page's history: incidents.json is every incident Google has published.
+
+    Args:
+        url: ``https://status.cloud.google.com`` (any base URL), or a ``.json`` URL.
+
+    Returns:
+        The URL of the history document (the one polled).
+    """
+    return source_url(url)
+
+
+def parse_history(body: bytes, headers: Mapping[str, str]) -> Page:
+    """Read incidents.json whole: every incident, however long ago it ended.
+
+    Args:
+        body: the response body (UTF-8 or UTF-16 JSON).
+        headers: the response headers (unused beyond what `parse` reads).
+
+    Returns:
+        Every incident of the document, newest first, every timestamp in UTC.
+
+    Raises:
+        FormatChanged: the body is HTML, XML or another platform's document.
+        ParseError: the body is empty, not JSON, or not an array of incidents.
+    """
+    doc = load_json(body, PLATFORM)
+    if not isinstance(doc, list):
+        refuse(doc, PLATFORM, frozenset({"gcp"}))
+        raise ParseError(f"{PLATFORM} {DOCUMENT} is not a JSON array of incidents")
+    try:
+        return _page(doc, headers, keep_all=True)
+    except ParseError:
+        raise
+    except Exception as exc:  # the adapter contract: nothing but ParseError leaves here
+        detail = one_line(f"{type(exc).__name__}: {exc}", 200)
+        raise ParseError(f"unreadable {PLATFORM} document ({detail})") from exc

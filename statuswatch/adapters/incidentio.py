@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from statuswatch.adapters import statuspage
+from statuswatch.adapters import statuspage, statuspage_history
 from statuswatch.model import Page
 
 PLATFORM = "incident.io"
@@ -48,3 +48,35 @@ def parse(body: bytes, headers: Mapping[str, str]) -> Page:
         ParseError: the body is empty, not JSON, or has nothing the summary document has.
     """
     return statuspage.read(body, PLATFORM)
+
+
+# --- history (backfill) -----------------------------------------------------------------------
+
+
+def history_url(url: str) -> str:
+    """Return the page's incident history: its Statuspage-compatible ``/api/v2/incidents.json``.
+
+    Args:
+        url: the page's base URL, its ``/api/v2`` URL or a URL naming one of its documents.
+
+    Returns:
+        The URL of the history document.
+    """
+    return statuspage_history.history_url(url)
+
+
+def parse_history(body: bytes, headers: Mapping[str, str]) -> Page:
+    """Read the incidents.json of an incident.io page: every incident it holds.
+
+    Args:
+        body: the response body, as received.
+        headers: the response headers (unused).
+
+    Returns:
+        Every incident and maintenance the document holds, resolved ones included.
+
+    Raises:
+        FormatChanged: the body is HTML, XML or another platform's document.
+        ParseError: the body is not a history document.
+    """
+    return statuspage_history.read_history(body, PLATFORM)

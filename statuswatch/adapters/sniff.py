@@ -43,6 +43,16 @@ AZURE_RSS = Found("azure-rss", "azure", "with the Azure status feed")
 STATUSPAGE_FEED = Found("statuspage-feed", "feed", "with a Statuspage history feed")
 INCIDENTIO_FEED = Found("incidentio-feed", "feed", "with an incident.io feed")
 FEED = Found("feed", "feed", "with an RSS/Atom feed")
+CACHET = Found("cachet", "cachet", "in Cachet's API format")
+UPTIMEKUMA = Found("uptimekuma", "uptimekuma", "in Uptime Kuma's status page format")
+UPTIMEKUMA_HEARTBEAT = Found(
+    "uptimekuma-heartbeat", "uptimekuma", "with Uptime Kuma's status page heartbeats"
+)
+UPPTIME = Found("upptime", "upptime", "with an Upptime summary.json")
+GATUS = Found("gatus", "gatus", "in Gatus's endpoint status format")
+STATUSPAL = Found("statuspal", "statuspal", "in Statuspal's format")
+XBOX = Found("xbox", "xbox", "in the Xbox network status format")
+PLAYSTATION = Found("playstation", "playstation", "in PlayStation Network's status format")
 HTML = Found("html", None, "with an HTML page")
 XML = Found("xml", None, "with an XML document that is not a feed")
 
@@ -65,6 +75,8 @@ def identify_markup(head: str) -> Found:
         return FEED
     if name in ("html", "!doctype html") or "<body" in low or "<head" in low:
         return HTML
+    if re.search(r"<servicestatus\b", low):
+        return XBOX  # xnotify's XML form (.NET XmlSerializer): <ServiceStatus><Status><Overall>
     return XML if low.startswith("<?xml") else HTML
 
 
@@ -81,6 +93,9 @@ def identify_document(doc: object) -> Found | None:
     data = _obj(doc.get("data"))
     if data is not None and data.get("type") == "status_page":
         return BETTERSTACK
+    found = _identify_self_hosted(doc)
+    if found is not None:
+        return found
     if "active_incidents" in doc:
         return SLACK
     summary = _obj(doc.get("summary"))
@@ -105,6 +120,7 @@ def identify_document(doc: object) -> Found | None:
         (page is not None and any(key in page for key in ("id", "time_zone", "updated_at")))
         or (status is not None and "indicator" in status)
         or isinstance(doc.get("incidents"), list)
+        or (isinstance(doc.get("incident"), dict) and page is not None)  # incidents/<id>.json
         or isinstance(doc.get("scheduled_maintenances"), list)
         or bool(components)
     )
@@ -124,6 +140,34 @@ def _identify_array(doc: list[object]) -> Found | None:
         return GCP
     if "notes" in first and "date_created" in first:
         return SLACK_HISTORY
+    if "key" in first and isinstance(first.get("results"), list):
+        return GATUS  # /api/v1/endpoints/statuses: {name, group, key, results[]}
+    if "slug" in first and "status" in first and ("uptime" in first or "dailyMinutesDown" in first):
+        return UPPTIME
+    return None
+
+
+def _identify_self_hosted(doc: dict[str, object]) -> Found | None:
+    """Cachet, Uptime Kuma, Statuspal, the consoles' pages: shapes no hosted platform shares."""
+    meta = _obj(doc.get("meta"))
+    if isinstance(doc.get("data"), list) and meta is not None and "pagination" in meta:
+        return CACHET  # Laravel's paginated envelope around /api/v1/components or /incidents
+    if "publicGroupList" in doc or ("maintenanceList" in doc and "config" in doc):
+        return UPTIMEKUMA
+    if "heartbeatList" in doc:
+        return UPTIMEKUMA_HEARTBEAT
+    services = [
+        cast(dict[str, object], r) for r in _list(doc.get("services")) if isinstance(r, dict)
+    ]
+    if isinstance(doc.get("services"), list) and (
+        "status_page" in doc or any("current_incident_type" in row for row in services)
+    ):
+        return STATUSPAL  # /status carries status_page; /summary only the services
+    status = _obj(doc.get("Status"))
+    if "CoreServices" in doc or (status is not None and ("Overall" in status or "State" in status)):
+        return XBOX
+    if "regionName" in doc and ("countries" in doc or "status" in doc):
+        return PLAYSTATION
     return None
 
 

@@ -6,18 +6,15 @@ summary: `read` takes the platform's name so every error says which platform it 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import cast
 from urllib.parse import quote
 
-from statuswatch.adapters import FormatChanged, ParseError
+from statuswatch.adapters import ParseError
 from statuswatch.adapters.common import items as _list
-from statuswatch.adapters.common import json_type as _json_type
 from statuswatch.adapters.common import obj as _dict
 from statuswatch.adapters.common import objs as _dicts
-from statuswatch.adapters.sniff import identify_document
+from statuswatch.adapters.statuspage_doc import load_document
 from statuswatch.adapters.timeparse import parse_time
 from statuswatch.model import (
     Component,
@@ -34,8 +31,6 @@ from statuswatch.text import one_line, plain_text, safe_url
 PLATFORM = "Statuspage"
 DOCUMENT = "summary.json"
 
-_BOM = b"\xef\xbb\xbf"
-_KNOWN_KEYS = ("page", "status", "components", "incidents", "scheduled_maintenances")
 _LAST = 1 << 62  # sort position of a row without a usable `position`: after the rest, in order
 
 _COMPONENT_STATUS: dict[str, Status] = {
@@ -117,68 +112,6 @@ def read(body: bytes, platform: str) -> Page:
     except Exception as exc:  # the adapter contract: nothing but ParseError leaves parse()
         detail = one_line(f"{type(exc).__name__}: {exc}", 200)
         raise ParseError(f"unreadable {platform} document ({detail})") from exc
-
-
-def load_document(body: bytes, platform: str) -> dict[str, object]:
-    """Decode `body` as a Statuspage-shaped JSON object, or say precisely why it is not one."""
-    head = body.removeprefix(_BOM).lstrip()
-    if not head:
-        raise ParseError(f"empty body where {platform} JSON was expected")
-    if head.startswith(b"<"):
-        kind = _markup_kind(head[:1024].lower())
-        raise FormatChanged(
-            f"the server answered with {kind} where {platform} JSON was expected: "
-            "the page changed format"
-        )
-    try:
-        doc: object = json.loads(body)
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"{platform} document is not UTF-8 text ({exc.reason})") from exc
-    except RecursionError as exc:
-        raise ParseError(f"{platform} document is nested too deeply to read") from exc
-    except ValueError as exc:  # JSONDecodeError, or an integer past the digit limit
-        raise ParseError(f"invalid JSON in {platform} document: {one_line(str(exc), 200)}") from exc
-    if not isinstance(doc, dict):
-        found = identify_document(doc)  # AWS and Google Cloud publish JSON arrays
-        if found is not None:
-            raise FormatChanged(
-                f"the server answered {found.phrase} where {platform} JSON was expected: "
-                "the page changed format"
-            )
-        raise ParseError(f"{platform} document is a JSON {_json_type(doc)}, not an object")
-    doc = cast(dict[str, object], doc)
-    foreign = foreign_document(doc)
-    if foreign is not None:
-        raise FormatChanged(
-            f"the server answered with {foreign} where {platform} JSON was expected: "
-            "the page changed format"
-        )
-    if not any(_usable(key, doc.get(key)) for key in _KNOWN_KEYS):
-        raise ParseError(_no_usable_key(doc, platform))
-    return doc
-
-
-def foreign_document(doc: dict[str, object]) -> str | None:
-    """Name the kind of document `doc` is when it is plainly another platform's, else None."""
-    result = _dict(doc.get("result"))
-    if "status_overall" in doc or (result is not None and "status_overall" in result):
-        return "a status.io document"
-    data = _dict(doc.get("data"))
-    if data is not None and data.get("type") == "status_page":
-        return "a Better Stack document"
-    if "active_incidents" in doc:
-        return "a Slack status document"
-    page = _dict(doc.get("page"))
-    if (page is not None and isinstance(page.get("status"), str)) or "activeIncidents" in doc:
-        return "an Instatus document"
-    # Statuspage writes component statuses in snake_case; Instatus shouts them.
-    statuses = [row.get("status") for row in _dicts(doc.get("components"))]
-    if statuses and all(isinstance(s, str) and s.isupper() for s in statuses):
-        return "an Instatus document"
-    summary = _dict(doc.get("summary"))
-    if "ongoing_incidents" in doc or (summary is not None and "ongoing_incidents" in summary):
-        return "incident.io's native page data (not its Statuspage-compatible API)"
-    return None
 
 
 def build_page(doc: dict[str, object]) -> Page:
@@ -285,7 +218,9 @@ def _events(
     """Incidents and maintenances, each once by id, in document order."""
     incidents: dict[str, Incident] = {}
     maintenances: dict[str, Maintenance] = {}
-    for row in _dicts(doc.get("incidents")):
+    # incidents/<id>.json carries one `incident`; the lists carry `incidents`.
+    single = _dict(doc.get("incident"))
+    for row in [*_dicts(doc.get("incidents")), *([single] if single is not None else [])]:
         # Some documents list maintenances among incidents; they are planned work, not outages.
         planned = _raw(row.get("impact")).lower() == "maintenance"
         if planned and row.get("scheduled_for") is not None:
@@ -318,7 +253,7 @@ def _incident(row: dict[str, object], page_url: str | None) -> Incident | None:
         # An impact we do not know is not evidence of harm: rank it lowest, keep it in raw_impact.
         impact=_IMPACT.get(impact.lower(), Impact.NONE),
         phase=_phase(status),
-        started_at=parse_time(row.get("started_at")) or parse_time(row.get("created_at")),
+        started_at=_started(row),
         updated_at=parse_time(row.get("updated_at")),
         resolved_at=parse_time(row.get("resolved_at")),
         url=_event_url(row, page_url, ident),
@@ -326,7 +261,22 @@ def _incident(row: dict[str, object], page_url: str | None) -> Incident | None:
         updates=tuple(_update(at, update) for at, update in timed),
         raw_status=status,
         raw_impact=impact,
+        component_ids=_affected_ids(row, timed),
     )
+
+
+def _started(row: dict[str, object]) -> datetime | None:
+    """When an incident began: the earlier of `started_at` and `created_at`.
+
+    An incident posted after the fact (a back-filled post-incident report) has a back-dated
+    `created_at` and a `started_at` of the moment it was posted, after it was resolved.
+    """
+    known = [
+        when
+        for when in (parse_time(row.get("started_at")), parse_time(row.get("created_at")))
+        if when is not None
+    ]
+    return min(known) if known else None
 
 
 def _maintenance(row: dict[str, object], page_url: str | None) -> Maintenance | None:
@@ -347,6 +297,7 @@ def _maintenance(row: dict[str, object], page_url: str | None) -> Maintenance | 
         components=_affected(row, timed),
         updates=tuple(_update(at, update) for at, update in timed),
         raw_status=status,
+        component_ids=_affected_ids(row, timed),
     )
 
 
@@ -393,6 +344,20 @@ def _affected(
     return tuple(dict.fromkeys(name for name in names if name))
 
 
+def _affected_ids(
+    row: dict[str, object], timed: list[tuple[datetime, dict[str, object]]]
+) -> tuple[str, ...]:
+    """Ids of the components an event touches, from the same places as their names."""
+    ids = [_id(component.get("id")) for component in _dicts(row.get("components"))]
+    if not any(ids):
+        ids = [
+            _id(affected.get("code"))
+            for _at, update in reversed(timed)
+            for affected in _dicts(update.get("affected_components"))
+        ]
+    return tuple(dict.fromkeys(ident for ident in ids if ident))
+
+
 def _event_url(row: dict[str, object], page_url: str | None, ident: str) -> str | None:
     """The event's own link, else its page on the status site."""
     shortlink = safe_url(row.get("shortlink"))
@@ -436,27 +401,3 @@ def _text(value: object) -> str:
 def _raw(value: object) -> str:
     """A raw enum value as sent, sanitised and short; anything but a string is empty."""
     return one_line(value, 64) if isinstance(value, str) else ""
-
-
-def _usable(key: str, value: object) -> bool:
-    """True if a top-level key holds the type a Statuspage document gives it."""
-    return isinstance(value, dict) if key in ("page", "status") else isinstance(value, list)
-
-
-def _no_usable_key(doc: dict[str, object], platform: str) -> str:
-    """Why a JSON object is not a Statuspage-shaped document, in one line."""
-    wrong = [key for key in _KNOWN_KEYS if key in doc]
-    if wrong:
-        kinds = ", ".join(f"{key} is a JSON {_json_type(doc[key])}" for key in wrong)
-        return f"{platform} document has no usable key ({kinds})"
-    found = ", ".join(one_line(key, 40) for key in list(doc)[:8]) or "none"
-    return f"{platform} document has none of the keys {', '.join(_KNOWN_KEYS)} (found: {found})"
-
-
-def _markup_kind(head: bytes) -> str:
-    """Whether a body starting with "<" is an HTML page or an XML document (a feed, say)."""
-    if b"<html" in head or b"<!doctype html" in head:
-        return "HTML"
-    if head.startswith((b"<?xml", b"<rss", b"<feed")):
-        return "XML"
-    return "HTML"

@@ -27,3 +27,26 @@ def parse_time(value: object) -> datetime | None:
     except (ValueError, OverflowError):
         # OverflowError: year 1 or 9999 pushed out of range by its offset.
         return None
+
+
+def parse_naive_utc(value: object) -> datetime | None:
+    """Like `parse_time`, but a timestamp without a zone is read as UTC.
+
+    Only for platforms that write UTC without saying so (Uptime Kuma's "2026-09-30
+    20:10:16.566", Statuspal's "2026-09-19T04:08:01"): their own code and docs say UTC.
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip().upper()
+    if not text or len(text) > _MAX_LEN:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return None

@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     for twin in _same_page(config.providers.values(), found.kind, found.url):
         watched = " (in your watch list)" if twin.id in config.watch else ""
         warn(
-            f"this page is already known as {twin.id!r}{watched}: "
+            f"warning: this page is already known as {twin.id!r}{watched}: "
             f"adding {provider_id!r} polls it twice"
         )
     try:

@@ -6,9 +6,11 @@ import argparse
 from collections.abc import Sequence
 from enum import IntEnum
 
-from statuswatch.cliargs import add_selection, add_server_option
+from statuswatch.cliargs import add_probe_option, add_selection, add_server_option
 from statuswatch.console import write
 from statuswatch.model import Impact, Phase, ProviderReport, Snapshot, Status
+from statuswatch.stacks import Stack
+from statuswatch.text import one_line
 from statuswatch.wording import plural
 
 NAME = "check"
@@ -46,12 +48,19 @@ class CheckState(IntEnum):
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """Add the provider selection and `--server`."""
+    """Add the provider selection, `--stack` and `--server`."""
     parser.epilog = EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add_selection(parser)
+    parser.add_argument(
+        "--stack",
+        metavar="ID",
+        help="check the stack [stacks.ID] of the config instead: WARNING when it is degraded "
+        "(or in maintenance, or a partial outage), CRITICAL for a major outage",
+    )
     # No default here: `statuswatch --server URL check` keeps the URL given before the command.
     add_server_option(parser, defaults=False)
+    add_probe_option(parser, defaults=False)
 
 
 def _provider_state(report: ProviderReport) -> CheckState:
@@ -60,17 +69,24 @@ def _provider_state(report: ProviderReport) -> CheckState:
     # Unread, or read but with a status we do not recognise: either way we cannot tell.
     if report.error is not None or page is None or report.status is Status.UNKNOWN:
         return CheckState.UNKNOWN
-    active = [i for i in page.incidents if not i.phase.is_closed]
+    # An incident naming no component of a scoped provider may affect it: it does not rate it.
+    unnamed = report.scope.unnamed if report.scope is not None else frozenset()
+    active = [i for i in page.incidents if not i.phase.is_closed and i.id not in unnamed]
     if report.status is Status.MAJOR_OUTAGE or any(i.impact is Impact.CRITICAL for i in active):
         return CheckState.CRITICAL
     maintaining = any(m.phase in (Phase.IN_PROGRESS, Phase.VERIFYING) for m in page.maintenances)
     if report.status.is_problem or maintaining:
+        return CheckState.WARNING
+    if report.early_warning is not None:
+        # Its own endpoints fail while its page says all is well: worth a look, never CRITICAL.
         return CheckState.WARNING
     return CheckState.OK
 
 
 def _problem(report: ProviderReport) -> str:
     status = report.status
+    if status is Status.OPERATIONAL and report.early_warning is not None:
+        return f"{report.spec.name} early warning (its probes fail, its page says operational)"
     if status is Status.OPERATIONAL:
         status = Status.MAINTENANCE  # operational with maintenance in progress
     return f"{report.spec.name} {status.value.replace('_', ' ')}"
@@ -113,6 +129,8 @@ def summary(snapshot: Snapshot) -> tuple[CheckState, str]:
         text = f"{fetched} of {plural(total, 'provider')} operational"
     if counts[CheckState.UNKNOWN]:
         text += f"; {counts[CheckState.UNKNOWN]} unknown"
+    if snapshot.vantage is not None and snapshot.vantage.text:
+        text += f"; {snapshot.vantage.text}"  # told, never a state of its own
     return state, f"{LABEL} {state.name} - {_clean(text)} | {perf}"
 
 
@@ -123,20 +141,29 @@ def _clean(text: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Poll and print the line; config problems are UNKNOWN too, as plugins must."""
+    if args.stack and (args.provider or args.all):
+        write(f"{LABEL} UNKNOWN - --stack checks one stack: leave -p and --all out\n")
+        return CheckState.UNKNOWN
     if getattr(args, "server", None):
         return _from_server(args)
-    from statuswatch.config import ConfigError, load_config, select
+    from statuswatch.config import ConfigError, load_config, plan, stack_plan
     from statuswatch.paths import UnusableDirectory, usable_cache_dir
-    from statuswatch.poll import poll
+    from statuswatch.source import poll_pages, probe_settings, state_counts
 
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        if args.stack:
+            specs, stack = stack_plan(config, args.stack)
+            stacks: tuple[Stack, ...] = (stack,)
+        else:
+            specs, stacks = plan(config, args.provider, args.all)
         cache = usable_cache_dir()
     except (ConfigError, UnusableDirectory) as exc:
         write(f"{LABEL} UNKNOWN - {_clean(str(exc))}\n")
         return CheckState.UNKNOWN
-    state, text = summary(poll(specs, config.http, cache))
+    probes = probe_settings(config.probes, args.no_probes)
+    snapshot = poll_pages(config, specs, cache, probes=probes, counts=state_counts(), stacks=stacks)
+    state, text = stack_summary(snapshot, args.stack) if args.stack else summary(snapshot)
     write(text + "\n")
     return state
 
@@ -150,13 +177,50 @@ def _from_server(args: argparse.Namespace) -> int:
         if args.all:
             raise ServerError("--all: a server polls its own list (leave --all out with --server)")
         with ServerClient(args.server) as client:
-            snapshot = snapshot_from_server(client, args.provider)
+            snapshot = snapshot_from_server(client, () if args.stack else args.provider)
     except ServerError as exc:
         write(f"{LABEL} UNKNOWN - {_clean(str(exc))}\n")
         return CheckState.UNKNOWN
     except KeyError as exc:
         write(f"{LABEL} UNKNOWN - {_clean(f'the server does not watch {exc.args[0]!r}')}\n")
         return CheckState.UNKNOWN
-    state, text = summary(snapshot)
+    state, text = stack_summary(snapshot, args.stack) if args.stack else summary(snapshot)
     write(text + "\n")
     return state
+
+
+# --- stacks (issue 13) -------------------------------------------------------------------------
+
+# A stack's status as a plugin state: a part in a major outage is CRITICAL, any other
+# problem WARNING; unknown when no part is in trouble and some could not be read.
+_STACK_STATE = {
+    Status.OPERATIONAL: CheckState.OK,
+    Status.MAINTENANCE: CheckState.WARNING,
+    Status.DEGRADED: CheckState.WARNING,
+    Status.PARTIAL_OUTAGE: CheckState.WARNING,
+    Status.MAJOR_OUTAGE: CheckState.CRITICAL,
+    Status.UNKNOWN: CheckState.UNKNOWN,
+}
+
+
+def stack_summary(snapshot: Snapshot, stack_id: str) -> tuple[CheckState, str]:
+    """The exit state and the plugin's line for one stack of the snapshot."""
+    stack = next((s for s in snapshot.stacks if s.id == stack_id), None)
+    if stack is None:
+        known = ", ".join(s.id for s in snapshot.stacks) or "none"
+        return CheckState.UNKNOWN, f"{LABEL} UNKNOWN - no stack {stack_id!r} (known: {known})"
+    counts = {state: 0 for state in CheckState}
+    for part in stack.parts:
+        counts[_STACK_STATE[part.status]] += 1
+    perf = (
+        f"parts={len(stack.parts)};;;0 ok={counts[CheckState.OK]};;;0 "
+        f"warning={counts[CheckState.WARNING]};;;0 critical={counts[CheckState.CRITICAL]};;;0 "
+        f"unknown={counts[CheckState.UNKNOWN]};;;0"
+    )
+    state = _STACK_STATE[stack.status]
+    text = f"stack {stack.name} {stack.status.value.replace('_', ' ')}"
+    if stack.reasons:
+        text += ": " + "; ".join(stack.reasons[:_SHOWN])
+        if len(stack.reasons) > _SHOWN:
+            text += f" and {len(stack.reasons) - _SHOWN} more"
+    return state, f"{LABEL} {state.name} - {_clean(one_line(text, 600))} | {perf}"

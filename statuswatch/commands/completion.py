@@ -53,7 +53,11 @@ def _complete_ids(parser: argparse.ArgumentParser, shell: str) -> None:
 
     ids = sorted(load_catalog())
     for action in _actions(parser):
-        if action.dest in ("provider", "provider_id") or action.metavar in ("ID", "ID[:COMPONENT]"):
+        metavar = action.metavar if isinstance(action.metavar, str) else ""
+        new_id = "--id" in action.option_strings  # add's: a new id, not one of the catalog's
+        if not new_id and (
+            action.dest in ("provider", "provider_id", "target") or metavar[:2] == "ID"
+        ):
             action.choices = ids
 
 

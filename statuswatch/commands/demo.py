@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from statuswatch.cliargs import number_in
+from statuswatch.cliargs import add_probe_option, number_in
 from statuswatch.console import error, use_colour, write
 from statuswatch.exitcodes import ExitCode
 from statuswatch.settings import MAX_INTERVAL
@@ -45,6 +45,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     # Options also taken by plain `statuswatch` keep what was given before `demo`.
     keep = argparse.SUPPRESS
+    add_probe_option(parser, defaults=False)
     parser.add_argument(
         "--json", action="store_true", default=keep, help="print one poll as JSON and exit"
     )
@@ -149,16 +150,30 @@ def _one_poll(
     """Poll the scenario once, at `at` (default: its peak), and print it."""
     from statuswatch.demo import scenarios
     from statuswatch.demo.clock import ScenarioClock
+    from statuswatch.demo.replay import replay_probes
     from statuswatch.demo.session import open_session
     from statuswatch.document.write import dumps, snapshot_document
-    from statuswatch.poll import poll
+    from statuswatch.probes.store import MemoryCounts
+    from statuswatch.source import poll_once, probe_settings
     from statuswatch.table import status_table
 
     scenario = scenarios.load(scenario_id)
     moment = scenario.peak if at is None else at
     clock = ScenarioClock(moment, 0.0)
     with open_session(scenario, clock) as session:
-        snapshot = poll(session.specs, session.config.http, session.cache_dir, now=clock.now)
+        # The probes' counts live in this process only: the demo touches nothing of the user's.
+        probes = probe_settings(session.config.probes, getattr(args, "no_probes", False))
+        counts = MemoryCounts()
+        if probes.enabled:
+            replay_probes(session, moment, counts)
+        snapshot = poll_once(
+            session.specs,
+            session.config.http,
+            session.cache_dir,
+            probes=probes,
+            counts=counts,
+            now=clock.now,
+        )
     if json_out:
         write(dumps(snapshot_document(snapshot), pretty=sys.stdout.isatty()))
     else:
@@ -193,13 +208,27 @@ def _tui(
         return f"DEMO {scenario.id} · {when} UTC · {state}"
 
     with open_session(scenario, clock) as session:
+        from statuswatch.demo.replay import replay_probes
+        from statuswatch.probes.store import MemoryCounts
+        from statuswatch.source import engine_poller, probe_settings
         from statuswatch.tui.app import build_app  # Textual: only on this path
 
+        probes = probe_settings(session.config.probes, getattr(args, "no_probes", False))
+        counts = MemoryCounts()
+        if probes.enabled and at is not None:
+            # Started later than the scenario: the probes' history up to there, then live.
+            replay_probes(session, start, counts)
         app = build_app(
             session.specs,
             interval=interval,
-            settings=session.config.http,
-            cache_dir=session.cache_dir,
+            poller=engine_poller(
+                session.specs,
+                session.config.http,
+                session.cache_dir,
+                clock.now,
+                probes=probes,
+                counts=counts,
+            ),
             now=clock.now,
             bell=getattr(args, "bell", False),
             only_problems=getattr(args, "only_problems", False),

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statuswatch.cliargs import add_selection, seconds
+from statuswatch.cliargs import add_probe_option, add_selection, seconds
 from statuswatch.console import PROG, error, write
 from statuswatch.exitcodes import ExitCode
 from statuswatch.wording import plural
@@ -42,6 +42,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add_selection(parser)
+    add_probe_option(parser, defaults=False)
     parser.add_argument(
         "--test",
         action="store_true",
@@ -79,15 +80,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the notifier once."""
-    from statuswatch.config import ConfigError, load_config, select
+    from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.run import RunOptions, notify
     from statuswatch.paths import state_dir, usable_cache_dir, usable_state_dir
-    from statuswatch.poll import poll
+    from statuswatch.probes.store import Counts, MemoryCounts
+    from statuswatch.source import poll_pages, probe_settings, state_counts
 
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        specs, stacks = plan(config, args.provider, args.all)
         settings = notify_settings(config)
     except ConfigError as exc:
         return error(str(exc))
@@ -105,15 +107,40 @@ def run(args: argparse.Namespace) -> int:
 
     textfile: Path | None = None if args.dry_run else args.prometheus_textfile
     written: list[bool] = []
+    probes = probe_settings(config.probes, args.no_probes)
+    # A dry run counts its probes from the saved counts but keeps them to itself.
+    counts: Counts = MemoryCounts(state_counts().read()) if args.dry_run else state_counts()
 
     def polled(specs: Sequence[ProviderSpec], http: HttpSettings, cache: Path) -> Snapshot:
-        """Poll, and write the textfile at once (delivery may take a while after)."""
+        """Poll (recorded in the history, but on --dry-run), and write the textfile at once."""
+        record = not args.dry_run  # a dry run changes nothing, the history included
         if textfile is None:
-            return poll(specs, http, cache)
+            return poll_pages(
+                config,
+                specs,
+                cache,
+                probes=probes,
+                counts=counts,
+                stacks=stacks,
+                warn=warn,
+                record=record,
+                backfill=True,
+            )
         from statuswatch.serve.metrics import FetchStats, PollTimer
 
         timer = PollTimer()
-        snapshot = poll(specs, http, cache, on_report=timer.on_report)
+        snapshot = poll_pages(
+            config,
+            specs,
+            cache,
+            probes=probes,
+            counts=counts,
+            on_report=timer.on_report,
+            warn=warn,
+            record=record,
+            backfill=True,
+            stacks=stacks,
+        )
         stats = FetchStats()
         stats.record(snapshot, timer.durations, timer.elapsed())
         written.append(_write_textfile(textfile, snapshot, stats, warn))

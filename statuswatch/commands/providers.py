@@ -21,6 +21,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--watched", action="store_true", help="only the providers in your watch list"
     )
+    parser.add_argument(
+        "--search",
+        metavar="WORDS",
+        nargs="+",
+        help="only providers whose id, name or host contains every word (any case)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,15 +47,19 @@ def run(args: argparse.Namespace) -> int:
         specs = [s for s in specs if s.category == args.category]
     if args.watched:
         specs = [s for s in specs if s.id in config.watch]
+    if args.search:
+        from statuswatch.search import search
+
+        specs = search(specs, " ".join(args.search))
     if args.json:
         write(dumps(catalog_document(specs, config.watch), pretty=sys.stdout.isatty()))
         return ExitCode.OK
     watching = set(config.watch)
     width = max((len(s.id) for s in specs), default=2)
-    lines = [f"{'ID':<{width}}  {'KIND':<10}  {'CATEGORY':<13}  W  NAME / URL"]
+    lines = [f"{'ID':<{width}}  {'KIND':<11}  {'CATEGORY':<13}  W  NAME / URL"]
     for s in specs:
         mark = "*" if s.id in watching else " "
-        lines.append(f"{s.id:<{width}}  {s.kind:<10}  {s.category:<13}  {mark}  {s.name}  {s.url}")
+        lines.append(f"{s.id:<{width}}  {s.kind:<11}  {s.category:<13}  {mark}  {s.name}  {s.url}")
     lines.append(f"{plural(len(specs), 'provider')}; * = in your watch list")
     write("\n".join(lines) + "\n")
     return ExitCode.OK

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statuswatch.cliargs import add_selection, interval
+from statuswatch.cliargs import add_probe_option, add_selection, interval
 from statuswatch.console import PROG, error
 from statuswatch.exitcodes import ExitCode
 from statuswatch.wording import plural
@@ -20,7 +20,10 @@ if TYPE_CHECKING:
     from statuswatch.serve.server import StatusServer
 
 NAME = "serve"
-HELP = "poll for everyone: serve /v1/status, /v1/events (SSE), /metrics and /healthz over HTTP"
+HELP = (
+    "poll for everyone: serve /v1/status, /v1/events (SSE), /v1/history, /v1/report, /metrics "
+    "and /healthz over HTTP"
+)
 ORDER = 60
 DEFAULT_BIND = "127.0.0.1:8787"
 TOKEN_ENV = "STATUSWATCH_TOKEN"
@@ -43,6 +46,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add_selection(parser)
+    add_probe_option(parser, defaults=False)
     parser.add_argument(
         "--bind",
         default=DEFAULT_BIND,
@@ -126,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     """Poll on the interval and serve until SIGINT or SIGTERM."""
     import asyncio
 
-    from statuswatch.config import ConfigError, load_config, select
+    from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.derive import DeriveOptions
     from statuswatch.paths import usable_cache_dir
@@ -147,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         )
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        specs, stacks = plan(config, args.provider, args.all)
         notify = notify_settings(config)  # serve derives the notifier's events too
     except ConfigError as exc:
         return error(str(exc))
@@ -164,7 +168,26 @@ def run(args: argparse.Namespace) -> int:
     def warn(message: str) -> None:
         print(f"{PROG}: serve: {message}", file=sys.stderr, flush=True)
 
-    server = StatusServer(specs, config.http, usable_cache_dir(), settings, warn=warn)
+    from statuswatch.serve.history_routes import HistoryRoutes
+    from statuswatch.source import probe_settings, recorder, state_counts
+
+    names = {spec.id: spec.name for spec in config.providers.values()}
+    scopes = {spec.id: spec.scope for spec in specs if spec.scope}
+    history = HistoryRoutes(None, names, [spec.id for spec in specs], stacks=stacks, scopes=scopes)
+    cache = usable_cache_dir()
+    record = recorder(config, cache, warn, background=True)  # once, for everyone
+    server = StatusServer(
+        specs,
+        config.http,
+        cache,
+        settings,
+        warn=warn,
+        record=record,
+        history=history,
+        stacks=stacks,
+        probes=probe_settings(config.probes, args.no_probes),
+        counts=state_counts(),
+    )
     return asyncio.run(_serve(server, host, port, tls))
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from statuswatch.cliargs import add_status_options
-from statuswatch.console import error, use_colour, write, write_bytes
+from statuswatch.console import error, use_colour, warn, write, write_bytes
 from statuswatch.exitcodes import ExitCode
 from statuswatch.model import ErrorType
 
@@ -39,18 +39,24 @@ def run(args: argparse.Namespace) -> int:
     """Poll and print."""
     if getattr(args, "server", None):
         return _from_server(args)
-    from statuswatch.config import ConfigError, load_config, select
+    from statuswatch.assess import scope_warnings
+    from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.document.write import dumps, snapshot_document
     from statuswatch.paths import usable_cache_dir
-    from statuswatch.poll import poll
+    from statuswatch.source import poll_pages, probe_settings, state_counts
     from statuswatch.table import status_table
 
     try:
         config = load_config()
-        specs = select(config, args.provider, args.all)
+        specs, stacks = plan(config, args.provider, args.all)
     except ConfigError as exc:
         return error(str(exc))
-    snapshot = poll(specs, config.http, usable_cache_dir())
+    probes = probe_settings(config.probes, args.no_probes)
+    snapshot = poll_pages(
+        config, specs, usable_cache_dir(), probes=probes, counts=state_counts(), stacks=stacks
+    )
+    for warning in scope_warnings(snapshot):
+        warn(f"warning: {warning}")
     if args.json:
         write(dumps(snapshot_document(snapshot), pretty=sys.stdout.isatty()))
     else:
@@ -65,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
             "settings (HTTPS_PROXY)",
             file=sys.stderr,
         )
+    elif snapshot.vantage is not None and snapshot.vantage.text:
+        # One notice, where a person sees it; the document carries it as `vantage`.
+        print(f"statuswatch: {snapshot.vantage.text}", file=sys.stderr)
     return ExitCode.OK
 
 

@@ -1,8 +1,9 @@
-"""`statuswatch wait ID[:COMPONENT]`: block until a provider (or a component) is operational."""
+"""`statuswatch wait ID[:COMPONENT,...]` or `wait --stack ID`: block until it is operational."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from collections.abc import Callable
@@ -10,10 +11,10 @@ from collections.abc import Callable
 from statuswatch.cliargs import add_server_option, seconds
 from statuswatch.console import PROG, error, write
 from statuswatch.exitcodes import ExitCode
-from statuswatch.model import ProviderReport, Status
+from statuswatch.model import ProviderReport, StackReport, Status, Target
 
 NAME = "wait"
-HELP = "wait until a provider (or one of its components) is operational; exit 1 on --timeout"
+HELP = "wait until a provider (or some of its components) or a stack is operational"
 ORDER = 50
 MIN_INTERVAL = 1.0
 # Reading a server costs it one cached answer, so waiting on one checks more often.
@@ -40,8 +41,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument(
         "target",
-        metavar="ID[:COMPONENT]",
-        help="a provider id, or a provider id and a component's name or id (`github:Actions`)",
+        nargs="?",
+        metavar="ID[:COMPONENT[,COMPONENT...]]",
+        help="a provider id, or a provider id and component patterns (`github:Actions`, "
+        "`aws:us-east-1`): the provider as scoped to them",
+    )
+    parser.add_argument(
+        "--stack",
+        metavar="ID",
+        help="wait until the stack [stacks.ID] of the config is operational instead",
     )
     parser.add_argument(
         "--timeout",
@@ -62,20 +70,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_server_option(parser, defaults=False)
 
 
-def find_component(report: ProviderReport, wanted: str) -> Status | None:
-    """The status of the component named (or with the id) `wanted`, None if there is none."""
-    if report.page is None:
-        return None
-    folded = wanted.casefold()
-    for component in report.page.components:
-        names = {component.id.casefold(), component.name.casefold()}
-        if component.group:
-            names.add(f"{component.group} / {component.name}".casefold())
-        if folded in names:
-            return component.status
-    return None
-
-
 class _Stop(Exception):
     """Waiting cannot go on: the message is the error line, `code` the exit status."""
 
@@ -84,21 +78,50 @@ class _Stop(Exception):
         self.code = code
 
 
-def _status(report: ProviderReport, component: str) -> tuple[Status, str]:
-    """The target's status in `report` and a note on why it is unknown; _Stop if no component."""
-    status = report.status
-    if component and report.error is None and report.page is not None:
-        found = find_component(report, component)
-        if found is None:
-            from statuswatch.tomlcheck import suggest
+def _unmatched(report: ProviderReport, patterns: tuple[str, ...]) -> str | None:
+    """The error for a pattern no component matches, on a page that lists every component."""
+    from statuswatch.scope import IMPACTED_ONLY, Scope, component_labels
+    from statuswatch.tomlcheck import suggest
 
-            names = [c.name for c in report.page.components]
-            close = suggest(component, names)
+    page = report.page
+    if page is None or report.error is not None or report.spec.kind in IMPACTED_ONLY:
+        return None
+    labels = [label for c in page.components for label in component_labels(c)]
+    for pattern in patterns:
+        if not Scope([pattern]).matches(labels):
+            names = [c.name for c in page.components] + [
+                c.group for c in page.components if c.group
+            ]
+            close = suggest(pattern, list(dict.fromkeys(names)))
             hint = f" (did you mean {close!r}?)" if close else ""
-            raise _Stop(f"{report.spec.id} has no component {component!r}{hint}")
-        status = found
+            return f"{report.spec.id} has no component {pattern!r}{hint}"
+    return None
+
+
+def _status(report: ProviderReport, patterns: tuple[str, ...] | None) -> tuple[Status, str]:
+    """The target's status in `report` (scoped to `patterns`) and a note on why it is unknown.
+
+    _Stop when a pattern matches no component of a page that lists them all: waiting for a
+    component that is not there would never end.
+    """
+    from statuswatch.scope import scope_report
+
+    if patterns is not None:
+        problem = _unmatched(report, patterns)
+        if problem is not None:
+            raise _Stop(problem)
+        report = scope_report(report, patterns)
     detail = f" ({report.error.type.value}: keep waiting)" if report.error else ""
-    return status, detail
+    return report.status, detail
+
+
+def _stack_status(stacks: tuple[StackReport, ...], stack_id: str) -> tuple[Status, str]:
+    """A stack's status and, when it is not operational, its first reason."""
+    for stack in stacks:
+        if stack.id == stack_id:
+            reason = f" ({stack.reasons[0]})" if stack.reasons else ""
+            return stack.status, reason if stack.status.is_problem else ""
+    raise _Stop(f"the server has no stack {stack_id!r}")
 
 
 def _wait(
@@ -131,41 +154,59 @@ def _wait(
 
 def run(args: argparse.Namespace) -> int:
     """Poll until operational; unknown (an unreachable page) means keep waiting."""
+    if (args.target is None) == (args.stack is None):
+        return error("wait: give one provider (ID[:COMPONENT,...]) or --stack ID")
+    if args.target is not None:
+        from statuswatch.scope import parse_target
+
+        try:
+            target = parse_target(args.target)
+        except ValueError as exc:
+            return error(str(exc))
     if getattr(args, "server", None):
-        return _from_server(args)
-    from statuswatch.config import ConfigError, load_config
+        return _from_server(args, None if args.stack else target)
+    from statuswatch.config import ConfigError, load_config, stack_plan
     from statuswatch.paths import usable_cache_dir
-    from statuswatch.poll import poll
+    from statuswatch.source import poll_pages
     from statuswatch.tomlcheck import match_id, unknown_provider
 
-    provider_id, _, component = args.target.partition(":")
     try:
         config = load_config()
+        if args.stack:
+            specs, stack = stack_plan(config, args.stack)
     except ConfigError as exc:
         return error(str(exc))
-    found = match_id(provider_id, list(config.providers))
-    if found is None:
-        return error(unknown_provider(provider_id, list(config.providers)))
-    spec = config.providers[found]
-    interval = max(MIN_INTERVAL, config.interval if args.interval is None else args.interval)
-    what = f"{spec.id}:{component}" if component else spec.id
     cache = usable_cache_dir()
+    interval = max(MIN_INTERVAL, config.interval if args.interval is None else args.interval)
+    if args.stack:
+
+        def read_stack() -> tuple[Status, str]:
+            snapshot = poll_pages(config, specs, cache, stacks=(stack,))
+            return _stack_status(snapshot.stacks, stack.id)
+
+        return _wait(f"stack {stack.id}", read_stack, interval, args.timeout)
+    # `wait GITHUB` is github: ids on a command line match whatever their case.
+    found = match_id(target.provider, list(config.providers))
+    if found is None:
+        return error(unknown_provider(target.provider, list(config.providers)))
+    # The page as read (no scope), so a pattern that matches nothing can be told apart.
+    spec = dataclasses.replace(config.providers[found], scope=None)
+    patterns = target.scope if target.scope is not None else config.providers[spec.id].scope
 
     def read() -> tuple[Status, str]:
-        return _status(poll([spec], config.http, cache).reports[0], component)
+        return _status(poll_pages(config, [spec], cache).reports[0], patterns)
 
-    return _wait(what, read, interval, args.timeout)
+    return _wait(str(target) if target.scope else spec.id, read, interval, args.timeout)
 
 
-def _from_server(args: argparse.Namespace) -> int:
+def _from_server(args: argparse.Namespace, target: Target | None) -> int:
     """Read a `statuswatch serve` every interval (SERVER_INTERVAL by default) until operational."""
     from statuswatch.serverclient import ServerClient, ServerError
     from statuswatch.source import snapshot_from_server
     from statuswatch.tomlcheck import match_id, unknown_provider
 
-    provider_id, _, component = args.target.partition(":")
     interval = max(MIN_INTERVAL, SERVER_INTERVAL if args.interval is None else args.interval)
-    what = f"{provider_id}:{component}" if component else provider_id
+    what = f"stack {args.stack}" if target is None else str(target)
 
     with ServerClient(args.server) as client:
 
@@ -176,11 +217,21 @@ def _from_server(args: argparse.Namespace) -> int:
                 if exc.fatal:
                     raise _Stop(str(exc)) from None
                 return Status.UNKNOWN, f" ({exc}: keep waiting)"
-            watched = [r.spec.id for r in snapshot.reports]
-            found = match_id(provider_id, watched)
+            if target is None:
+                return _stack_status(snapshot.stacks, args.stack)
+            found = match_id(target.provider, [r.spec.id for r in snapshot.reports])
             for report in snapshot.reports:
-                if report.spec.id == found:
-                    return _status(report, component)
-            raise _Stop(f"the server: {unknown_provider(provider_id, watched)}")
+                if report.spec.id != found:
+                    continue
+                served = report.scope.patterns if report.scope is not None else None
+                if served is not None and target.scope not in (None, served):
+                    # Its document holds only that scope: another cannot be cut from it.
+                    raise _Stop(
+                        f"the server watches {target.provider} scoped to {', '.join(served)}: "
+                        f"wait on {target.provider} alone, or on that scope"
+                    )
+                return _status(report, None if target.scope == served else target.scope)
+            watched = [r.spec.id for r in snapshot.reports]
+            raise _Stop(f"the server: {unknown_provider(target.provider, watched)}")
 
         return _wait(what, read, interval, args.timeout)

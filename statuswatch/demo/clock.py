@@ -29,6 +29,11 @@ class ScenarioClock:
         self._monotonic = monotonic
         self._origin = monotonic()
 
+    def move_to(self, moment: datetime) -> None:
+        """Set the scenario time to `moment` from now on (the probe replay steps the clock)."""
+        self.start = moment
+        self._origin = self._monotonic()
+
     def now(self) -> datetime:
         """The scenario's current time (aware, UTC)."""
         elapsed = (self._monotonic() - self._origin) * self.speed

@@ -133,7 +133,7 @@ def gcp_incidents(provider: Provider, moment: datetime, base_url: str, since: da
         incident: dict[str, Any] = {
             "id": state.event.id,
             "number": number,
-            "begin": gcp_time(state.started_at),
+            "begin": gcp_time(state.event.began or state.started_at),
             "created": gcp_time(state.started_at),
             "modified": gcp_time(state.updated_at),
             "external_desc": state.event.title,

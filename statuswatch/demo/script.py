@@ -13,6 +13,7 @@ __all__ = [
     "Part",
     "Planned",
     "Post",
+    "Probe",
     "Provider",
     "Scenario",
     "hit",
@@ -94,6 +95,9 @@ class Event:
     title: str
     impact: Impact
     posts: tuple[Post, ...]
+    # When the trouble began, where the page says so apart from its first post (Google
+    # Cloud's `begin`); None: at the first post.
+    began: datetime | None = None
 
     def at(self, moment: datetime) -> EventState | None:
         """Return the incident as it stands at `moment`, or None before its first post."""
@@ -131,6 +135,23 @@ class Planned:
 
 
 @dataclass(frozen=True, slots=True)
+class Probe:
+    """A scripted probe: a stand-in for one endpoint of the provider's own service, failing
+    during `fails` (start, end) windows, at their real times."""
+
+    id: str
+    name: str
+    fails: tuple[tuple[datetime, datetime], ...] = ()
+    # How it fails: "503" answers HTTP 503; "drop" closes the connection without an answer
+    # (what a name that no longer resolves or an unreachable endpoint looks like to a client).
+    failure: str = "503"
+
+    def failing_at(self, moment: datetime) -> bool:
+        """True when `moment` is inside one of the failure windows."""
+        return any(start <= moment < end for start, end in self.fails)
+
+
+@dataclass(frozen=True, slots=True)
 class Provider:
     """One provider of a scenario: its page's platform, components, incidents and maintenance."""
 
@@ -141,6 +162,7 @@ class Provider:
     parts: tuple[Part, ...]
     events: tuple[Event, ...] = ()
     planned: tuple[Planned, ...] = ()
+    probes: tuple[Probe, ...] = ()  # its service's own endpoints (statuswatch.probes)
 
     def events_at(self, moment: datetime) -> list[EventState]:
         """Every incident published by `moment`, oldest first."""

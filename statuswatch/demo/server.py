@@ -7,11 +7,14 @@ exactly as it polls a real page (ETags and 304s included).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
+import socket
 import socketserver
 import threading
 from collections import Counter
+from datetime import datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -85,8 +88,15 @@ class DemoServer:
         kind = self.providers[provider_id].kind
         return self.page_url(provider_id) + DOCUMENT_PATHS[kind]
 
+    def probe_url(self, provider_id: str, probe_id: str) -> str:
+        """The URL of one scripted probe of a provider."""
+        return f"{self.page_url(provider_id)}/probe/{probe_id}"
+
     def answer(self, path: str) -> tuple[int, bytes, str]:
-        """(status, body, content type) for GET `path`, at the clock's current time."""
+        """(status, body, content type) for GET `path`, at the clock's current time.
+
+        A failing probe that drops its connection answers status 0: no answer at all.
+        """
         moment = self.clock.now()
         with self._lock:
             self.requests[path] += 1
@@ -100,6 +110,8 @@ class DemoServer:
         if rest == DOCUMENT_PATHS[provider.kind]:
             document = render(provider, moment, self.page_url(provider.id), self.scenario.start)
             return 200, document.body, document.content_type
+        if rest.startswith("/probe/"):
+            return _probe_answer(provider, rest.removeprefix("/probe/"), moment)
         if rest.startswith("/incidents/"):
             page = incident_page(provider, rest.removeprefix("/incidents/"), moment)
             if page is not None:
@@ -119,6 +131,18 @@ class DemoServer:
             f"<p>{html.escape(self.scenario.summary)}</p><ul>{links}</ul></body></html>"
         )
         return text.encode("utf-8")
+
+
+def _probe_answer(provider: Provider, probe_id: str, moment: datetime) -> tuple[int, bytes, str]:
+    """A scripted probe's answer: 401 as an API without credentials, or its failure."""
+    probe = next((p for p in provider.probes if p.id == probe_id), None)
+    if probe is None:
+        return 404, b"not found\n", "text/plain"
+    if not probe.failing_at(moment):
+        return 401, b'{"error": "authentication required"}', "application/json"
+    if probe.failure == "drop":
+        return 0, b"", ""
+    return 503, b"upstream connect error\n", "text/plain"
 
 
 class _Server(ThreadingHTTPServer):
@@ -146,9 +170,18 @@ class _Handler(BaseHTTPRequestHandler):
         # The Date header tells the scenario's time, as the real page did then.
         return format_datetime(self.server.owner.clock.now(), usegmt=True)
 
+    def do_HEAD(self) -> None:
+        # Probes ask with HEAD: the answer GET would get, without its body.
+        self.do_GET()
+
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         status, body, content_type = self.server.owner.answer(path)
+        if status == 0:  # a probe failing as a dropped connection
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
         etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
         if status == 200 and self.headers.get("If-None-Match") == etag:
             self.send_response(304)
@@ -163,4 +196,5 @@ class _Handler(BaseHTTPRequestHandler):
         if status == 200:
             self.send_header("ETag", etag)
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)

@@ -26,6 +26,8 @@ __all__ = ["DemoSession", "config_text", "open_session", "parse_at"]
 
 # The pages are on this machine: no reason to wait long, and a demo should not retry for long.
 _HTTP = {"connect_timeout": 2.0, "read_timeout": 5.0, "deadline": 8.0, "retries": 1}
+# The probes too: the scripted ones answer at once or fail at once.
+_PROBES = {"timeout": 2.0}
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,13 @@ def config_text(scenario: Scenario, server: DemoServer) -> str:
             "url": url,
             "feed": "",  # drop a catalog feed: the demo never leaves 127.0.0.1
             "category": provider.category,
+            # The scripted stand-ins replace the catalog's probes (which would leave 127.0.0.1).
+            "probes": [{"url": server.probe_url(provider.id, p.id)} for p in provider.probes],
         }
     document = {
         "watch": [provider.id for provider in scenario.providers],
         "http": _HTTP,
+        "probes": _PROBES,
         "providers": providers,
     }
     header = f"# statuswatch demo: {scenario.id}, served by {server.base_url}\n"

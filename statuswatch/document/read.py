@@ -8,14 +8,23 @@ terminal must be inert whatever sent it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from statuswatch.document import SCHEMA
+from statuswatch.document.probe_read import (
+    BadField,
+    early_warning_from,
+    probes_from,
+    vantage_from,
+)
 from statuswatch.model import (
     Component,
+    Correlation,
+    CorrelationMember,
     ErrorType,
     FetchError,
     Impact,
@@ -25,13 +34,16 @@ from statuswatch.model import (
     Phase,
     ProviderReport,
     ProviderSpec,
+    Risk,
+    ScopeNote,
     Snapshot,
+    StackPart,
+    StackReport,
     Status,
     Update,
 )
 from statuswatch.text import one_line, safe_url, strip_controls
 from statuswatch.timefmt import parse_aware
-from statuswatch.tomlcheck import match_id
 
 __all__ = [
     "DocumentError",
@@ -88,12 +100,28 @@ def select_providers(document: Mapping[str, Any], ids: Sequence[str]) -> dict[st
     names = [str(k) for k in known if isinstance(k, str)]
     wanted: list[str] = []
     for provider_id in ids:
-        found = match_id(provider_id, names)  # `-p CLOUDFLARE`, as without a server
+        # `-p CLOUDFLARE`, as without a server (tomlcheck.match_id; the document layer stays
+        # below the config's): the id itself, else the only one equal to it but for case.
+        folded = [name for name in names if name.casefold() == provider_id.casefold()]
+        found = provider_id if provider_id in names else (folded[0] if len(folded) == 1 else None)
         if found is None:
             raise KeyError(provider_id)
         wanted.append(found)
     kept = [p for p in document["providers"] if isinstance(p, dict) and p.get("id") in wanted]
-    return {**document, "providers": kept}
+    cut = {**document, "providers": kept}
+    # Chosen providers come without stacks (as when polling); links that touch one stay.
+    if "stacks" in document:
+        cut["stacks"] = []
+    if isinstance(document.get("correlations"), list):
+        cut["correlations"] = [
+            c
+            for c in document["correlations"]
+            if isinstance(c, dict)
+            and any(
+                isinstance(m, dict) and m.get("provider") in wanted for m in c.get("members", [])
+            )
+        ]
+    return cut
 
 
 class _Bad(Exception):
@@ -205,6 +233,9 @@ def _incident(raw: Mapping[str, Any], where: str) -> Incident:
         updates=_updates(raw, where),
         raw_status=_line(raw, "raw_status", where),
         raw_impact=_line(raw, "raw_impact", where),
+        detected_lead_s=(
+            None if raw.get("detected_lead_s") is None else _get(raw, "detected_lead_s", int, where)
+        ),
     )
 
 
@@ -277,6 +308,9 @@ def _report(raw: Mapping[str, Any], where: str) -> ProviderReport:
         fetched_at=_time(raw, "fetched_at", where),
         stale=stale,
         error=error,
+        probes=probes_from(raw, where),
+        early_warning=early_warning_from(raw, where),
+        scope=_scope_note(raw, where),
     )
 
 
@@ -290,10 +324,138 @@ def snapshot_from_document(document: Mapping[str, Any]) -> Snapshot:
         generated_at = _time(document, "generated_at", "document")
         if generated_at is None:
             raise _Bad("document.generated_at")
-        reports = tuple(
-            _report(raw, f"providers[{n}]")
-            for n, raw in enumerate(_tables(document, "providers", "document"))
-        )
-    except _Bad as exc:
+        providers = _tables(document, "providers", "document")
+        reports = tuple(_report(raw, f"providers[{n}]") for n, raw in enumerate(providers))
+        reports, stacks, correlations = _assessment(document, providers, reports)
+        vantage = vantage_from(document)
+    except (_Bad, BadField) as exc:
         raise DocumentError(f"the server's document has a bad field: {exc}") from None
-    return Snapshot(generated_at=generated_at, reports=reports)
+    return Snapshot(
+        generated_at=generated_at,
+        reports=reports,
+        vantage=vantage,
+        stacks=stacks,
+        correlations=correlations,
+    )
+
+
+# --- scoping, stacks, the blast radius and shared causes (issue 13) ---------------------------
+# Each field is optional: a server from before them sends none.
+
+
+def _patterns(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...] | None:
+    return None if table.get(key) is None else _names(table, key, where)
+
+
+def _count(table: Mapping[str, Any], key: str, where: str) -> int:
+    value: int = _get(table, key, int, where)
+    if value < 0:
+        raise _Bad(f"{where}.{key}")
+    return value
+
+
+def _scope_note(raw: Mapping[str, Any], where: str) -> ScopeNote | None:
+    patterns = _patterns(raw, "scope", where)
+    if patterns is None:
+        return None
+    outside = raw.get("out_of_scope") or {"components": 0, "incidents": 0}
+    if not isinstance(outside, dict):
+        raise _Bad(f"{where}.out_of_scope")
+    listed = raw.get("incidents")
+    incidents: list[Any] = listed if isinstance(listed, list) else []
+    unnamed = frozenset(
+        strip_controls(i["id"])
+        for i in incidents
+        if isinstance(i, dict) and "in_scope" in i and i["in_scope"] is None and "id" in i
+    )
+    return ScopeNote(
+        patterns=patterns,
+        out_of_scope_components=_count(outside, "components", f"{where}.out_of_scope"),
+        out_of_scope_incidents=_count(outside, "incidents", f"{where}.out_of_scope"),
+        unnamed=unnamed,
+    )
+
+
+def _risks(raw: Mapping[str, Any], where: str, names: Mapping[str, str]) -> tuple[Risk, ...]:
+    if raw.get("at_risk_from") is None:
+        return ()
+    risks = []
+    for n, item in enumerate(_tables(raw, "at_risk_from", where)):
+        at = f"{where}.at_risk_from[{n}]"
+        provider = _line(item, "provider", at)
+        risks.append(
+            Risk(
+                provider=provider,
+                name=names.get(provider, provider),
+                scope=_patterns(item, "scope", at),
+                status=_enum(item, "status", Status, at),
+            )
+        )
+    return tuple(risks)
+
+
+def _stacks(document: Mapping[str, Any]) -> tuple[StackReport, ...]:
+    if document.get("stacks") is None:
+        return ()
+    stacks = []
+    for n, raw in enumerate(_tables(document, "stacks", "document")):
+        where = f"stacks[{n}]"
+        parts = tuple(
+            StackPart(
+                provider=_line(part, "provider", f"{where}.parts[{k}]"),
+                scope=_patterns(part, "scope", f"{where}.parts[{k}]"),
+                status=_enum(part, "status", Status, f"{where}.parts[{k}]"),
+            )
+            for k, part in enumerate(_tables(raw, "parts", where))
+        )
+        stacks.append(
+            StackReport(
+                id=_line(raw, "id", where),
+                name=_line(raw, "name", where),
+                status=_enum(raw, "status", Status, where),
+                parts=parts,
+                reasons=_names(raw, "reasons", where),
+            )
+        )
+    return tuple(stacks)
+
+
+def _correlations(document: Mapping[str, Any]) -> tuple[Correlation, ...]:
+    if document.get("correlations") is None:
+        return ()
+    found = []
+    for n, raw in enumerate(_tables(document, "correlations", "document")):
+        where = f"correlations[{n}]"
+        members = tuple(
+            CorrelationMember(
+                provider=_line(m, "provider", f"{where}.members[{k}]"),
+                incident=_line(m, "incident", f"{where}.members[{k}]"),
+                started_at=_time(m, "started_at", f"{where}.members[{k}]"),
+            )
+            for k, m in enumerate(_tables(raw, "members", where))
+        )
+        found.append(
+            Correlation(
+                id=_line(raw, "id", where),
+                cause=_line(raw, "cause", where),
+                members=members,
+                text=_line(raw, "text", where),
+            )
+        )
+    return tuple(found)
+
+
+def _assessment(
+    document: Mapping[str, Any],
+    providers: Sequence[Mapping[str, Any]],
+    reports: tuple[ProviderReport, ...],
+) -> tuple[tuple[ProviderReport, ...], tuple[StackReport, ...], tuple[Correlation, ...]]:
+    """The risks of each report (named after the providers listed), the stacks and the links."""
+    names = {r.spec.id: r.spec.name for r in reports}
+    with_risks = tuple(
+        dataclasses.replace(report, at_risk_from=_risks(raw, f"providers[{n}]", names))
+        if raw.get("at_risk_from")
+        else report
+        for n, (raw, report) in enumerate(zip(providers, reports, strict=True))
+    )
+    return with_risks, _stacks(document), _correlations(document)

@@ -9,12 +9,18 @@ from typing import Any
 from statuswatch.document import SCHEMA
 from statuswatch.model import (
     Component,
+    Correlation,
     Incident,
     Maintenance,
+    ProbeState,
+    ProbeSummary,
     ProviderReport,
     ProviderSpec,
+    Risk,
     Snapshot,
+    StackReport,
     Update,
+    Vantage,
 )
 from statuswatch.timefmt import rfc3339
 
@@ -22,12 +28,17 @@ __all__ = [
     "SCHEMA",
     "catalog_document",
     "component_document",
+    "correlation_document",
     "dumps",
     "incident_document",
     "maintenance_document",
+    "probe_fields",
+    "probe_summary_document",
     "provider_document",
     "snapshot_document",
+    "stack_document",
     "update_document",
+    "vantage_document",
 ]
 
 
@@ -73,6 +84,7 @@ def incident_document(incident: Incident) -> dict[str, Any]:
         "url": incident.url,
         "components": list(incident.components),
         "updates": _updates(incident.updates),
+        "detected_lead_s": incident.detected_lead_s,  # probes: how late the page was
     }
 
 
@@ -116,8 +128,10 @@ def provider_document(report: ProviderReport) -> dict[str, Any]:
             else None
         ),
         "components": [component_document(c) for c in page.components] if page else [],
-        "incidents": [incident_document(i) for i in page.incidents] if page else [],
+        "incidents": [_scoped_incident(report, i) for i in page.incidents] if page else [],
         "maintenances": [maintenance_document(m) for m in page.maintenances] if page else [],
+        **probe_fields(report),
+        **_scope_fields(report),
     }
 
 
@@ -127,7 +141,114 @@ def snapshot_document(snapshot: Snapshot) -> dict[str, Any]:
         "schema": SCHEMA,
         "generated_at": rfc3339(snapshot.generated_at),
         "providers": [provider_document(r) for r in snapshot.reports],
+        "vantage": vantage_document(snapshot.vantage),
+        "stacks": [stack_document(stack) for stack in snapshot.stacks],
+        "correlations": [correlation_document(c) for c in snapshot.correlations],
     }
+
+
+# --- scoping, stacks, the blast radius and shared causes (issue 13) ---------------------------
+
+
+def _scoped_incident(report: ProviderReport, incident: Incident) -> dict[str, Any]:
+    """An incident with `in_scope`: null when it names no component of a scoped provider."""
+    unnamed = report.scope.unnamed if report.scope is not None else frozenset()
+    return {**incident_document(incident), "in_scope": None if incident.id in unnamed else True}
+
+
+def _risk(risk: Risk) -> dict[str, Any]:
+    scope = list(risk.scope) if risk.scope is not None else None
+    return {"provider": risk.provider, "scope": scope, "status": risk.status.value}
+
+
+def _scope_fields(report: ProviderReport) -> dict[str, Any]:
+    """A provider's scope, what it leaves out, and what may affect it."""
+    note = report.scope
+    return {
+        "scope": list(note.patterns) if note is not None else None,
+        "out_of_scope": {
+            "components": note.out_of_scope_components if note is not None else 0,
+            "incidents": note.out_of_scope_incidents if note is not None else 0,
+        },
+        "at_risk_from": [_risk(risk) for risk in report.at_risk_from],
+    }
+
+
+def stack_document(stack: StackReport) -> dict[str, Any]:
+    """Return one stack: its status, each part's, and why."""
+    return {
+        "id": stack.id,
+        "name": stack.name,
+        "status": stack.status.value,
+        "parts": [
+            {
+                "provider": part.provider,
+                "scope": list(part.scope) if part.scope is not None else None,
+                "status": part.status.value,
+            }
+            for part in stack.parts
+        ],
+        "reasons": list(stack.reasons),
+    }
+
+
+def correlation_document(correlation: Correlation) -> dict[str, Any]:
+    """Return one set of incidents that likely share a cause."""
+    return {
+        "id": correlation.id,
+        "cause": correlation.cause,
+        "members": [
+            {
+                "provider": member.provider,
+                "incident": member.incident,
+                "started_at": rfc3339(member.started_at),
+            }
+            for member in correlation.members
+        ],
+        "text": correlation.text,
+    }
+
+
+# --- probes (statuswatch.probes): additive fields of statuswatch/v1 --------------------------
+
+
+def probe_summary_document(summary: ProbeSummary | None) -> dict[str, Any]:
+    """A provider's `probes`: their state this poll, since when, and each probe's result."""
+    summary = summary or ProbeSummary(ProbeState.OFF)
+    return {
+        "state": summary.state.value,
+        "passed": summary.passed,
+        "total": summary.total,
+        "since": rfc3339(summary.since),
+        "results": [
+            {
+                "url": r.url,
+                "region": r.region,
+                "ok": r.ok,
+                "status": r.status,
+                "error": r.error,
+                "latency_ms": r.latency_ms,
+            }
+            for r in summary.results
+        ],
+    }
+
+
+def probe_fields(report: ProviderReport) -> dict[str, Any]:
+    """The `probes` and `early_warning` of a provider's entry (a warning is never its status)."""
+    warning = report.early_warning
+    return {
+        "probes": probe_summary_document(report.probes),
+        "early_warning": (
+            None if warning is None else {"since": rfc3339(warning.since), "text": warning.text}
+        ),
+    }
+
+
+def vantage_document(vantage: Vantage | None) -> dict[str, Any]:
+    """The document's `vantage`: `offline` when probes fail nearly everywhere (our network)."""
+    vantage = vantage or Vantage()
+    return {"state": vantage.state.value, "text": vantage.text}
 
 
 def catalog_document(specs: Sequence[ProviderSpec], watched: Iterable[str]) -> dict[str, Any]:

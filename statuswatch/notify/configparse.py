@@ -46,6 +46,7 @@ COMMON_KEYS = (
     "type",
     "name",
     "providers",
+    "stacks",
     "components",
     "min_impact",
     "events",
@@ -108,18 +109,46 @@ def notify_settings(config: Config) -> NotifySettings:
     """The config's `[notify]` table as NotifySettings (the defaults when there is none)."""
     if "notify" not in config.sections:
         return NotifySettings()
-    return parse_notify(config.path, config.sections["notify"], list(config.providers))
+    stacks = [stack.id for stack in config.stacks]
+    return parse_notify(config.path, config.sections["notify"], list(config.providers), stacks)
 
 
-def parse_notify(path: Path | str, value: object, known_providers: Sequence[str]) -> NotifySettings:
-    """Return NotifySettings from the `[notify]` table, every key checked."""
+def parse_notify(
+    path: Path | str,
+    value: object,
+    known_providers: Sequence[str],
+    known_stacks: Sequence[str] | None = None,
+) -> NotifySettings:
+    """Return NotifySettings from the `[notify]` table, every key checked (a channel's stacks
+    against `known_stacks` when given)."""
     given = table(path, value, "notify")
     check_keys(path, given, NOTIFY_KEYS, "notify")
     numbers = {name: raw for name, raw in given.items() if name != "channels"}
     settings = numbers_of(path, numbers, NotifySettings(), _BOUNDS, _MAXIMA, "notify")
     if "channels" in given:
-        settings = replace(settings, channels=_channels(path, given["channels"], known_providers))
+        channels = _channels(path, given["channels"], known_providers)
+        for index, channel in enumerate(channels):
+            _check_stacks(path, f"notify.channels[{index}]", channel.stacks, known_stacks)
+        settings = replace(settings, channels=channels)
     return settings
+
+
+def _check_stacks(
+    path: Path | str, where: str, stacks: Sequence[str], known: Sequence[str] | None
+) -> None:
+    """Refuse a channel's stack that the config does not define."""
+    if known is None:
+        return
+    for index, stack_id in enumerate(stacks):
+        if stack_id not in known:
+            close = suggest(stack_id, list(known))
+            hint = f" (did you mean {close!r}?)" if close else ""
+            defined = ", ".join(known) or "none: add [stacks.ID] tables"
+            raise ConfigError(
+                path,
+                f"{where}.stacks[{index}]",
+                f"unknown stack {show(stack_id)}{hint}; defined: {defined}",
+            )
 
 
 def _channels(
@@ -193,6 +222,7 @@ def _channel(
         options=options,
         providers=_providers(path, where, table, known_providers),
         components=_strings(path, where, table, "components"),
+        stacks=_strings(path, where, table, "stacks"),
         min_impact=_impact(path, where, table),
         events=_events(path, where, table),
         timeout=_positive(path, where, table, "timeout", 10.0),

@@ -19,6 +19,7 @@ from statuswatch.model import (
     Status,
     Update,
 )
+from statuswatch.notify.early import early_warning_events
 from statuswatch.notify.events import (
     Event,
     component_text,
@@ -28,6 +29,7 @@ from statuswatch.notify.events import (
     provider_text,
 )
 from statuswatch.notify.settings import EventKind
+from statuswatch.notify.stackevents import stack_events
 from statuswatch.notify.state import (
     ComponentMemory,
     IncidentMemory,
@@ -79,6 +81,13 @@ def derive(state: State, snapshot: Snapshot, options: DeriveOptions) -> tuple[li
         p for p, m in new.providers.items() if m.seen_at and now - m.seen_at > FORGET_AFTER
     ]:
         del new.providers[pid]
+    events += stack_events(
+        new,
+        snapshot,
+        first_run=options.first_run,
+        send_existing=options.send_existing,
+        forget_after=FORGET_AFTER,
+    )
     return events, new
 
 
@@ -86,8 +95,18 @@ def _provider(
     memory: ProviderMemory, report: ProviderReport, now: datetime, options: DeriveOptions
 ) -> list[Event]:
     """The events of one provider; updates `memory` in place."""
-    spec = report.spec
     memory.seen_at = now
+    told = early_warning_events(
+        memory, report, now, first_run=options.first_run, send_existing=options.send_existing
+    )
+    return told + _page_events(memory, report, now, options)
+
+
+def _page_events(
+    memory: ProviderMemory, report: ProviderReport, now: datetime, options: DeriveOptions
+) -> list[Event]:
+    """The events of one provider's page; updates `memory` in place."""
+    spec = report.spec
     if report.error is not None or report.page is None:
         memory.failures += 1
         if (

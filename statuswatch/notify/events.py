@@ -10,10 +10,22 @@ from typing import Any
 from statuswatch.document import SCHEMA
 from statuswatch.document.write import (
     component_document,
+    correlation_document,
     incident_document,
     maintenance_document,
+    stack_document,
 )
-from statuswatch.model import Component, Impact, Incident, Maintenance, ProviderSpec, Status
+from statuswatch.model import (
+    Component,
+    Correlation,
+    EarlyWarning,
+    Impact,
+    Incident,
+    Maintenance,
+    ProviderSpec,
+    StackReport,
+    Status,
+)
 from statuswatch.notify.settings import EventKind
 from statuswatch.timefmt import age, rfc3339, short_utc
 
@@ -28,17 +40,21 @@ def event_id(provider_id: str, kind: EventKind, subject: str, detail: str = "") 
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One change to tell; `incident`, `maintenance` or `component` is its subject, if any."""
+    """One change to tell; `incident`, `maintenance`, `component`, `stack` or `correlation` is
+    its subject, if any. A stack's events have no provider; a shared cause's is the cause."""
 
     id: str
     kind: EventKind
     at: datetime
-    provider: ProviderSpec
+    provider: ProviderSpec | None
     text: str
     incident: Incident | None = None
     maintenance: Maintenance | None = None
     component: Component | None = None
-    previous: Status | None = None  # a component's status before the change
+    previous: Status | None = None  # a component's (or a stack's) status before the change
+    stack: StackReport | None = None
+    correlation: Correlation | None = None
+    early_warning: EarlyWarning | None = None  # the warning opened or cleared (probes)
 
     @property
     def impact(self) -> Impact | None:
@@ -47,9 +63,12 @@ class Event:
             return self.incident.impact
         if self.maintenance is not None:
             return Impact.MAINTENANCE
-        if self.component is not None:
+        status = self.component.status if self.component is not None else None
+        if self.stack is not None:
+            status = self.stack.status
+        if status is not None:
             # A recovery is as important as the trouble it ends.
-            statuses = [self.component.status, self.previous or Status.OPERATIONAL]
+            statuses = [status, self.previous or Status.OPERATIONAL]
             return max((_STATUS_IMPACT[s] for s in statuses), key=lambda i: i.severity)
         return None
 
@@ -78,22 +97,30 @@ _STATUS_IMPACT = {
 
 def payload(event: Event) -> dict[str, Any]:
     """The `event` object of the webhook document (also what the outbox keeps)."""
+    provider = event.provider
     body: dict[str, Any] = {
         "id": event.id,
         "kind": event.kind.value,
         "at": rfc3339(event.at),
-        "provider": {
-            "id": event.provider.id,
-            "name": event.provider.name,
-            "page_url": event.provider.url,
-        },
+        "provider": (
+            {"id": provider.id, "name": provider.name, "page_url": provider.url}
+            if provider is not None
+            else None
+        ),
     }
-    if event.incident is not None:
+    if event.stack is not None:
+        body["stack"] = stack_document(event.stack)
+    elif event.correlation is not None:
+        body["correlation"] = correlation_document(event.correlation)
+    elif event.incident is not None:
         body["incident"] = incident_document(event.incident)
     elif event.maintenance is not None:
         body["maintenance"] = maintenance_document(event.maintenance)
     elif event.component is not None:
         body["component"] = component_document(event.component)
+    elif event.early_warning is not None:
+        warning = event.early_warning
+        body["early_warning"] = {"since": rfc3339(warning.since), "text": warning.text}
     body["text"] = event.text
     return body
 
@@ -159,6 +186,27 @@ def provider_text(kind: EventKind, provider: ProviderSpec, detail: str) -> str:
     if kind is EventKind.PROVIDER_UNREACHABLE:
         return f"{provider.name}: status page unreachable: {_snippet(detail)}"
     return f"{provider.name}: status page reachable again"
+
+
+def early_warning_text(kind: EventKind, provider: ProviderSpec, warning: EarlyWarning) -> str:
+    """The one-line text of early_warning_opened / early_warning_cleared."""
+    if kind is EventKind.EARLY_WARNING_OPENED:
+        return f"{provider.name}: early warning (not on its status page yet): {warning.text}"
+    since = warning.since.strftime("%H:%M UTC")
+    return f"{provider.name}: early warning cleared: its probes pass again (warned from {since})"
+
+
+def stack_text(kind: EventKind, stack: StackReport, previous: Status) -> str:
+    """The one-line text of stack_degraded / stack_recovered."""
+    if kind is EventKind.STACK_RECOVERED:
+        return f"stack {stack.name}: operational again (was {_label(previous)})"
+    why = f": {'; '.join(stack.reasons[:3])}" if stack.reasons else ""
+    return f"stack {stack.name} is {_label(stack.status)}{_snippet(why)}"
+
+
+def cascade_text(correlation: Correlation) -> str:
+    """The one-line text of cascade_suspected."""
+    return f"incidents linked: {correlation.text}"
 
 
 def line(event: dict[str, Any]) -> str:

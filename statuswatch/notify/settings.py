@@ -24,6 +24,13 @@ class EventKind(StrEnum):
     MAINTENANCE_REMINDER = "maintenance_reminder"
     PROVIDER_UNREACHABLE = "provider_unreachable"
     PROVIDER_RECOVERED = "provider_recovered"
+    # Stacks and shared causes (issue 13).
+    STACK_DEGRADED = "stack_degraded"
+    STACK_RECOVERED = "stack_recovered"
+    CASCADE_SUSPECTED = "cascade_suspected"
+    # Probes (statuswatch.probes): the service's own endpoints fail while its page says less.
+    EARLY_WARNING_OPENED = "early_warning_opened"
+    EARLY_WARNING_CLEARED = "early_warning_cleared"
 
 
 # Sent only to channels that list them in `events`: they are noisy for most people.
@@ -82,6 +89,7 @@ class ChannelSettings:
     options: Mapping[str, Any] = field(default_factory=dict, repr=False)
     providers: tuple[str, ...] = ()  # empty: every provider
     components: tuple[str, ...] = ()  # empty: every event; else events naming one of these
+    stacks: tuple[str, ...] = ()  # empty: every stack's events; else only these stacks'
     min_impact: Impact | None = None
     events: tuple[EventKind, ...] = DEFAULT_EVENTS
     timeout: float = 10.0

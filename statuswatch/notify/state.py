@@ -68,6 +68,9 @@ class ProviderMemory:
     failures: int = 0  # consecutive failed runs
     unreachable: bool = False
     outages: int = 0  # how many times provider_unreachable was told
+    # The open early warning (probes), by when it opened, and its text for the cleared event.
+    warning_since: datetime | None = None
+    warning_text: str = ""
     seen_at: datetime | None = None
     incidents: dict[str, IncidentMemory] = field(default_factory=dict)
     maintenances: dict[str, MaintenanceMemory] = field(default_factory=dict)
@@ -75,10 +78,22 @@ class ProviderMemory:
 
 
 @dataclass
+class StackMemory:
+    """A stack's last known status (never unknown once known) and its troubled spells."""
+
+    status: Status
+    spells: int = 0  # how many times it went from operational to a problem
+    seen_at: datetime | None = None
+
+
+@dataclass
 class State:
     """The whole saved state."""
 
     providers: dict[str, ProviderMemory] = field(default_factory=dict)
+    # Stacks and shared causes (issue 13); absent from a state saved before them.
+    stacks: dict[str, StackMemory] = field(default_factory=dict)
+    correlations: dict[str, datetime] = field(default_factory=dict)  # id told -> last seen
 
 
 def _time(value: datetime | None) -> str | None:
@@ -108,6 +123,8 @@ def to_json(state: State, saved_at: datetime) -> dict[str, Any]:
                 "unreachable": p.unreachable,
                 "outages": p.outages,
                 "seen_at": _time(p.seen_at),
+                "warning_since": _time(p.warning_since),
+                "warning_text": p.warning_text,
                 "incidents": {
                     iid: {
                         "gen": i.gen,
@@ -146,6 +163,11 @@ def to_json(state: State, saved_at: datetime) -> dict[str, Any]:
             }
             for pid, p in state.providers.items()
         },
+        "stacks": {
+            sid: {"status": m.status.value, "spells": m.spells, "seen_at": _time(m.seen_at)}
+            for sid, m in state.stacks.items()
+        },
+        "correlations": {cid: seen.isoformat() for cid, seen in state.correlations.items()},
     }
 
 
@@ -192,6 +214,9 @@ def from_json(document: object) -> State:
             unreachable=_get(p, "unreachable", bool, where),
             outages=_get(p, "outages", int, where),
             seen_at=_parse_time(p.get("seen_at")),
+            # Absent from a state saved before probes: no warning was open then.
+            warning_since=_parse_time(p.get("warning_since")),
+            warning_text=_optional_string(p, "warning_text", where) or "",
         )
         for iid, rawi in _dict(p.get("incidents"), f"{where}.incidents").items():
             i = _dict(rawi, f"{where}.incidents")
@@ -235,4 +260,26 @@ def from_json(document: object) -> State:
                 status=known, changes=_get(c, "changes", int, f"{where}.components")
             )
         state.providers[pid] = memory
+    _read_stacks(doc, state)
     return state
+
+
+def _read_stacks(doc: dict[str, Any], state: State) -> None:
+    """The stacks and shared causes remembered (optional: older states have none)."""
+    for sid, raw in _dict(doc.get("stacks") or {}, "stacks").items():
+        s = _dict(raw, f"stacks.{sid}")
+        status = _get(s, "status", str, f"stacks.{sid}")
+        try:
+            known = Status(status)
+        except ValueError:
+            raise CorruptState(f"stacks.{sid}: unknown status {status[:40]!r}") from None
+        state.stacks[sid] = StackMemory(
+            status=known,
+            spells=_get(s, "spells", int, f"stacks.{sid}"),
+            seen_at=_parse_time(s.get("seen_at")),
+        )
+    for cid, seen in _dict(doc.get("correlations") or {}, "correlations").items():
+        when = _parse_time(seen)
+        if when is None:
+            raise CorruptState(f"correlations.{cid}: expected a time")
+        state.correlations[cid] = when

@@ -26,6 +26,7 @@ __all__ = [
     "PollTimer",
     "SnapshotCollector",
     "encode",
+    "probe_families",
     "snapshot_families",
     "textfile",
 ]
@@ -86,6 +87,20 @@ class FetchStats:
         for report in snapshot.reports:
             result = "ok" if report.error is None else report.error.type.value
             self.fetches[(report.spec.id, result)] += 1
+
+
+def _stack_families(snapshot: Snapshot) -> list[Metric]:
+    """statuswatch_stack_status{stack} (issue 13), when the config has stacks."""
+    if not snapshot.stacks:
+        return []
+    stacks = _gauge(
+        "statuswatch_stack_status",
+        f"Stack status, the worst of its parts ({_MAPPING}).",
+        ["stack"],
+    )
+    for stack in snapshot.stacks:
+        stacks.add_metric([_label(stack.id)], SEVERITY[stack.status])
+    return [stacks]
 
 
 def _gauge(name: str, documentation: str, labels: Iterable[str] = ()) -> GaugeMetricFamily:
@@ -189,6 +204,7 @@ def snapshot_families(snapshot: Snapshot | None, stats: FetchStats) -> list[Metr
         fetches,
         polls,
     ]
+    families += _stack_families(snapshot)
     if stats.poll_seconds is not None:
         families.append(
             GaugeMetricFamily(
@@ -204,7 +220,40 @@ def snapshot_families(snapshot: Snapshot | None, stats: FetchStats) -> list[Metr
             value=snapshot.generated_at.timestamp(),
         )
     )
+    families.extend(probe_families(snapshot))
     return families
+
+
+# --- probes (statuswatch.probes) ----------------------------------------------------------------
+
+
+def probe_families(snapshot: Snapshot) -> list[Metric]:
+    """Each probe's result and latency, and each provider's early warning (0 or 1)."""
+    up = _gauge(
+        "statuswatch_probe_up",
+        "1 if the probe of the provider's own endpoint passed in the last poll, else 0.",
+        ["provider", "probe"],
+    )
+    duration = _gauge(
+        "statuswatch_probe_duration_seconds",
+        "Seconds the probe's answer took in the last poll (none when no answer came).",
+        ["provider", "probe"],
+    )
+    warning = _gauge(
+        "statuswatch_early_warning",
+        "1 while the provider's probes fail and its page says less (never its status), else 0.",
+        ["provider"],
+    )
+    for report in snapshot.reports:
+        provider = _label(report.spec.id)
+        warning.add_metric([provider], 0 if report.early_warning is None else 1)
+        results = report.probes.results if report.probes is not None else ()
+        for result in results:
+            probe = _label(result.url)
+            up.add_metric([provider, probe], 1 if result.ok else 0)
+            if result.latency_ms is not None:
+                duration.add_metric([provider, probe], result.latency_ms / 1000)
+    return [up, duration, warning]
 
 
 def _components(report: ProviderReport) -> Iterator[tuple[str, int]]:

@@ -31,16 +31,20 @@ from statuswatch.model import ProviderSpec, Snapshot
 from statuswatch.notify.derive import DeriveOptions, derive
 from statuswatch.notify.events import document, payload
 from statuswatch.notify.state import State
-from statuswatch.poll import poll_all
-from statuswatch.serve.httpd import MAX_HEAD, BadRequest, Request, read_request, response
+from statuswatch.probes.engine import OFF, poll_with_probes
+from statuswatch.probes.settings import ProbeSettings
+from statuswatch.probes.store import Counts
+from statuswatch.serve.history_routes import HISTORY_ROUTES, HistoryRoutes
+from statuswatch.serve.httpd import MAX_HEAD, BadRequest, HttpConnection, Request
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
 from statuswatch.serve.metrics import FetchStats, PollTimer, SnapshotCollector, encode, registry
 from statuswatch.settings import HttpSettings
+from statuswatch.stacks import Stack
 from statuswatch.timefmt import rfc3339
 
 __all__ = ["ServeSettings", "StatusServer"]
 
-ROUTES = ("/", "/healthz", "/metrics", "/v1/events", "/v1/status")
+ROUTES = ("/", "/healthz", "/metrics", "/v1/events", "/v1/status", *HISTORY_ROUTES)
 # A client that sends nothing for this long between requests is disconnected.
 IDLE_TIMEOUT = 30.0
 # A client that takes longer than this to accept what was written to it is disconnected: a
@@ -53,6 +57,8 @@ _INDEX = (
     b"statuswatch serve\n\n"
     b"GET /v1/status   the statuswatch/v1 document (the same as `statuswatch --json`)\n"
     b"GET /v1/events   Server-Sent Events: the notifier's events, Last-Event-ID resumes\n"
+    b"GET /v1/history  past incidents (?since=30d&provider=ID&limit=N), as `history --json`\n"
+    b"GET /v1/report   reliability figures (?since=90d&provider=ID), as `report --json`\n"
     b"GET /metrics     Prometheus metrics\n"
     b"GET /healthz     liveness (no token needed)\n"
 )
@@ -118,14 +124,26 @@ class StatusServer:
         now: Callable[[], datetime] | None = None,
         warn: Callable[[str], None] | None = None,
         first_event_id: int | None = None,
+        record: Callable[[Snapshot], None] | None = None,
+        history: HistoryRoutes | None = None,
+        stacks: Sequence[Stack] = (),
+        probes: ProbeSettings | None = None,
+        counts: Counts | None = None,
     ) -> None:
         self._specs = tuple(specs)
+        self._stacks = tuple(stacks)
+        # Probes go alongside each poll (None: none), counted in `counts` like any run's.
+        self._probes = probes or OFF
+        self._counts = counts
         self._http = http
         self._cache_dir = cache_dir
         self.settings = settings
         self._transport = transport
         self._now = now
         self._warn = warn or (lambda message: None)
+        # The history (issue 14): each poll recorded by the one hook; its two routes.
+        self._record = record
+        self.history = history or HistoryRoutes(None, {s.id: s.name for s in specs}, [])
         self.hub = EventHub(settings.capacity, first_event_id)
         self.snapshot: Snapshot | None = None
         self.stats = FetchStats()
@@ -152,13 +170,18 @@ class StatusServer:
         """Poll every provider once, then publish the snapshot and the events it brought."""
         async with self._poll_lock:
             timer = PollTimer()
-            snapshot = await poll_all(
+            # The pages as read go to the history (`record`: once, for everyone).
+            snapshot = await poll_with_probes(
                 self._specs,
                 self._http,
                 self._cache_dir,
+                self._probes,
+                self._counts,
                 transport=self._transport,
                 on_report=timer.on_report,
                 now=self._now,
+                stacks=self._stacks,
+                record=self._record,
             )
             seconds = timer.elapsed()
             # Serialising and deriving take milliseconds per provider: off the loop they only
@@ -254,13 +277,14 @@ class StatusServer:
         if task is not None:
             self._handlers.add(task)
         self.connections += 1
+        http = HttpConnection(reader, writer)
         try:
             if self.connections > self.settings.max_connections:
                 status, headers, body = _error(503, "too many connections")
-                writer.write(response(status, headers, body, keep_alive=False))
+                http.respond(status, headers, body, close=True)
                 await _drain(writer)
                 return
-            await self._serve_connection(reader, writer)
+            await self._serve_connection(http, writer)
         except (ConnectionError, TimeoutError):
             pass  # the client went away or stopped reading
         except asyncio.CancelledError:
@@ -275,42 +299,32 @@ class StatusServer:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _serve_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    async def _serve_connection(self, http: HttpConnection, writer: asyncio.StreamWriter) -> None:
+        """Answer requests in order (pipelined ones too) until the connection is over."""
         while True:
             try:
+                # The whole head within IDLE_TIMEOUT: a client dripping it byte by byte (or
+                # sending nothing) does not hold a connection slot for longer.
                 async with asyncio.timeout(IDLE_TIMEOUT):
-                    request = await read_request(reader)
+                    request = await http.next_request()
             except BadRequest as exc:
                 status, headers, body = _error(exc.status, str(exc))
-                writer.write(response(status, headers, body, keep_alive=False))
+                http.respond(status, headers, body, close=True)
                 await _drain(writer)
                 return
             except TimeoutError:
                 return
             if request is None:
                 return
-            keep_alive = request.keep_alive and not request.has_body
             if request.path == "/v1/events" and self._streamable(request):
                 self._requests[("/v1/events", 200)] += 1
-                await self._stream(request, writer)
+                await self._stream(request, http, writer)
                 return
             status, headers, body = await self._respond(request)
             path = request.path if request.path in ROUTES else "other"
             self._requests[(path, status)] += 1
-            writer.write(
-                response(
-                    status,
-                    headers,
-                    body,
-                    head_only=request.method == "HEAD",
-                    keep_alive=keep_alive,
-                )
-            )
+            http.respond(status, headers, body)
             await _drain(writer)
-            if not keep_alive:
-                return
 
     def _authorized(self, request: Request) -> bool:
         token = self.settings.token
@@ -337,6 +351,9 @@ class StatusServer:
             return 200, [("Content-Type", content_type), ("Cache-Control", "no-store")], body
         if path == "/healthz":
             return self._health()
+        if path in HISTORY_ROUTES:
+            gzip_ok = _gzip_accepted(request.headers.get("accept-encoding", ""))
+            return await self.history.respond(path, request.query, gzip_ok)
         if path == "/":
             return 200, [("Content-Type", "text/plain; charset=utf-8")], _INDEX
         return _error(404, f"no such endpoint (try: {', '.join(ROUTES[1:])})")
@@ -384,14 +401,16 @@ class StatusServer:
         data = (json.dumps(body) + "\n").encode()
         return (200 if state == "ok" else 503), [("Content-Type", _JSON)], data
 
-    async def _stream(self, request: Request, writer: asyncio.StreamWriter) -> None:
+    async def _stream(
+        self, request: Request, http: HttpConnection, writer: asyncio.StreamWriter
+    ) -> None:
         """Send events until the client leaves: replay after Last-Event-ID, then live."""
         headers = [
             ("Content-Type", "text/event-stream; charset=utf-8"),
             ("Cache-Control", "no-store"),
             ("X-Accel-Buffering", "no"),  # reverse proxies must not buffer the stream
         ]
-        writer.write(response(200, headers, keep_alive=False, length=False, head_only=True))
+        http.start_stream(200, headers)
         if request.method == "HEAD":
             await _drain(writer)
             return
@@ -412,7 +431,7 @@ class StatusServer:
             generation = hub.snapshot_generation
             if hub.snapshot_frame is not None:
                 chunks.append(hub.snapshot_frame)
-            writer.write(b"".join(chunks))
+            http.send(b"".join(chunks))
             await _drain(writer)
             while True:
                 waiter = hub.waiter()  # taken before reading, so no notify slips between
@@ -428,15 +447,18 @@ class StatusServer:
                     generation = hub.snapshot_generation
                     chunks.append(hub.snapshot_frame)
                 if chunks:
-                    writer.write(b"".join(chunks))
+                    http.send(b"".join(chunks))
                     await _drain(writer)
                     continue
                 try:
                     async with asyncio.timeout(self.settings.heartbeat):
                         await waiter.wait()
                 except TimeoutError:
-                    writer.write(comment("keep-alive"))
+                    http.send(comment("keep-alive"))
                     await _drain(writer)
+        except asyncio.CancelledError:
+            http.end_stream()  # the server is closing: end the stream cleanly
+            raise
         finally:
             self.sse_clients -= 1
 

@@ -18,25 +18,28 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.events import DescendantFocus
-from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from statuswatch.model import ProviderReport, ProviderSpec, Status
 from statuswatch.serverclient import ServerError
 from statuswatch.settings import HttpSettings
 from statuswatch.source import Poller, engine_poller
+from statuswatch.stacks import Stack
 from statuswatch.text import one_line
+from statuswatch.tui import header as headline
 from statuswatch.tui import render
 from statuswatch.tui.board import Board, ChangeKind, row_key
+from statuswatch.tui.history import HistoryApp, HistoryView
 from statuswatch.tui.keys import MAIN_BINDINGS
 from statuswatch.tui.links import open_link
 from statuswatch.tui.messages import PollFinished, PollStarted, ReportArrived
 from statuswatch.tui.screens import DetailScreen, HelpScreen
+from statuswatch.tui.stackpanel import STACK_COLUMNS, show_stacks
 from statuswatch.tui.threaded import run_in_thread
 from statuswatch.tui.widgets import (
     INCIDENT_COLUMNS,
@@ -45,6 +48,7 @@ from statuswatch.tui.widgets import (
     DetailPane,
     ListTable,
     StatusHeader,
+    set_title,
 )
 
 __all__ = ["StatusApp", "build_app"]
@@ -63,7 +67,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class StatusApp(App[int]):
+class StatusApp(HistoryApp):
     """What is down, live."""
 
     CSS_PATH = "statuswatch.tcss"
@@ -88,8 +92,9 @@ class StatusApp(App[int]):
         monotonic: Callable[[], float] = time.monotonic,
         autostart: bool = True,
         tune_gc: bool = False,
+        history: HistoryView | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(history, now, specs)
         self.tune_gc = tune_gc  # freeze the long-lived objects after the first poll
         self.board = Board(specs)
         self.poller = poller
@@ -106,19 +111,16 @@ class StatusApp(App[int]):
         self.polls_started = 0
         self.polls_finished = 0
         self.last_refresh: datetime | None = None
-        # A finished poll's time, shown with its rows: the header never runs ahead of the
-        # lists and details it speaks for (see _render_lists_now).
-        self._refreshed: datetime | None = None
-        # Since when refreshing fails (a server that stopped answering), why, and whether the
-        # source is unreachable: said in the header until a refresh works again.
+        self._refreshed: datetime | None = None  # shown with its rows (_render_lists_now)
+        # Since when refreshing fails, why, and whether a server is unreachable: in the header.
         self.failing: tuple[datetime, str, bool] | None = None
+        self.vantage_text = ""  # probes: "your network or DNS looks down", when it does
         self.next_due = 0.0  # monotonic time of the next automatic refresh
         self.received = 0  # reports in the running (or last) poll
         self._render_pending = False
         self._active_table = "providers"
         self._selection: dict[str, str | None] = {}  # table id -> key under its cursor
         self._detail_shown: Text | None = None
-        self._header_shown: Text | None = None
         self._detail_pending = False
 
     # --- layout --------------------------------------------------------------------------------
@@ -127,6 +129,7 @@ class StatusApp(App[int]):
         yield StatusHeader(id="header")
         with Horizontal(id="body"):
             with Vertical(id="left"):
+                yield ListTable(STACK_COLUMNS, id="stacks")
                 yield ListTable(PROVIDER_COLUMNS, id="providers")
             with Vertical(id="right"):
                 yield ListTable(INCIDENT_COLUMNS, id="incidents")
@@ -179,15 +182,12 @@ class StatusApp(App[int]):
         else:
             self.post_message(PollFinished(snapshot))
 
-    def on_resize(self) -> None:
-        """The header's words depend on the width: lay them out again."""
-        with contextlib.suppress(NoMatches):
-            self._update_header()
-
     def _tick(self) -> None:
         # Timers can fire while the app closes and its screen is gone: nothing to draw then.
         with contextlib.suppress(NoMatches):
             self._tick_now()
+
+    on_resize = _tick  # the header's words depend on the width: at once, not at the next tick
 
     def _tick_now(self) -> None:
         if not self.polling and self.monotonic() >= self.next_due:
@@ -234,10 +234,14 @@ class StatusApp(App[int]):
                 self.notify("Refreshing works again.", title="statuswatch", markup=False)
                 self.failing = None
             self._refreshed = message.snapshot.generated_at
-            # Reports whose message was replaced by a newer one are all in the snapshot.
+            # Reports whose message was replaced by a newer one are all in the snapshot; so are
+            # the probes' results, which only the whole poll has (statuswatch.probes).
             for report in message.snapshot.reports:
-                if self.board.reports.get(report.spec.id) is None:
+                if self.board.reports.get(report.spec.id) is None or report.probes is not None:
                     self.board.apply(report, self.now())
+            vantage = message.snapshot.vantage
+            self.vantage_text = vantage.text if vantage is not None else ""
+            self.board.take(message.snapshot)  # risks, stacks and links need every report
         else:
             why = message.error or "unknown reason"
             if self.failing is None:  # one toast; the header keeps saying it
@@ -294,19 +298,20 @@ class StatusApp(App[int]):
             ),
         )
         opened = sum(1 for row in rows if row.closed_at is None)
-        _set_title(incidents, f"Active incidents ({opened})")
+        set_title(incidents, f"Active incidents ({opened})")
         planned = board.maintenances(text)
         maintenance = self.query_one("#maintenance", ListTable)
         maintenance.show(
             [row_key(report.spec.id, item.id) for report, item in planned],
             lambda i: render.maintenance_cells(planned[i][0], planned[i][1], self.now()),
         )
+        show_stacks(self.query_one("#stacks", ListTable), board)
         shown, total = len(specs), len(board.specs)
-        _set_title(
+        set_title(
             providers,
             f"Providers ({shown} of {total})" if shown != total else f"Providers ({total})",
         )
-        for table in (providers, incidents, maintenance):
+        for table in self.query(ListTable):
             self._selection[table.id or ""] = table.selected_key
         self._show_detail()
         self._update_header()
@@ -314,7 +319,7 @@ class StatusApp(App[int]):
     def _update_header(self) -> None:
         header = self.query_one("#header", StatusHeader)
         counts = self.board.counts()
-        text = render.header_text(
+        text = headline.header_text(
             width=header.size.width or self.size.width,
             failing=self.failing,
             banner=self.banner() if callable(self.banner) else self.banner,
@@ -326,14 +331,12 @@ class StatusApp(App[int]):
             only_problems=self.only_problems,
             counts=counts,
             total=len(self.board.specs),
+            warned=self.board.warned(),
+            vantage=self.vantage_text,
         )
-        if text != self._header_shown:
-            self._header_shown = text
-            # Its height is fixed: no layout pass, which would repaint the whole screen.
-            header.update(text, layout=False)
-        loudest = render.loudest(counts)
-        header.set_class(loudest in (Status.MAJOR_OUTAGE, Status.PARTIAL_OUTAGE), "-outage")
-        header.set_class(loudest is Status.DEGRADED, "-degraded")
+        loudest = headline.loudest(counts)
+        outage = loudest in (Status.MAJOR_OUTAGE, Status.PARTIAL_OUTAGE)
+        header.show(text, outage=outage, degraded=loudest is Status.DEGRADED)
 
     # --- selection and details -----------------------------------------------------------------
 
@@ -363,7 +366,8 @@ class StatusApp(App[int]):
         key = self._selection.get(self._active_table)
         if key is None:
             return None
-        return render.selected_detail(self.board, self._active_table, key, self.now())
+        found = render.selected_detail(self.board, self._active_table, key, self.now())
+        return self.with_past(self._active_table, key, found)
 
     def _show_detail(self) -> None:
         # Timers can fire while the app closes and its screen is gone: nothing to draw then.
@@ -452,12 +456,6 @@ class StatusApp(App[int]):
             self.push_screen(HelpScreen())
 
 
-def _set_title(widget: Widget, title: str) -> None:
-    """Set a border title only when it changes (each set repaints the widget)."""
-    if widget.border_title != title:
-        widget.border_title = title
-
-
 def build_app(
     specs: Sequence[ProviderSpec],
     *,
@@ -472,6 +470,8 @@ def build_app(
     open_url: Callable[[str], object] | None = None,
     monotonic: Callable[[], float] = time.monotonic,
     tune_gc: bool = False,
+    stacks: Sequence[Stack] = (),
+    history: HistoryView | None = None,
 ) -> StatusApp:
     """The one factory of the app, for the CLI, the demo and the tests.
 
@@ -483,7 +483,7 @@ def build_app(
     if poller is None:
         if settings is None or cache_dir is None:
             raise ValueError("build_app needs settings and cache_dir, or a poller")
-        poller = engine_poller(specs, settings, cache_dir, now)
+        poller = engine_poller(specs, settings, cache_dir, now, stacks)
     return StatusApp(
         specs,
         poller,
@@ -495,4 +495,5 @@ def build_app(
         open_url=open_url,
         monotonic=monotonic,
         tune_gc=tune_gc,
+        history=history,
     )

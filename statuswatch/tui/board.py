@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from statuswatch.model import (
+    Correlation,
     ErrorType,
     FetchError,
     Incident,
@@ -20,6 +21,8 @@ from statuswatch.model import (
     Phase,
     ProviderReport,
     ProviderSpec,
+    Snapshot,
+    StackReport,
     Status,
 )
 
@@ -33,6 +36,12 @@ def rank(report: ProviderReport | None) -> int:
     """Sort rank of a provider's row: higher is listed first; 0 before its first report."""
     # The same order as the table (Status.urgency); a provider not heard from yet goes last.
     return 0 if report is None else report.status.urgency + 1
+
+
+def _warned(provider_id: str, board: Board) -> bool:
+    """True when the provider's latest report carries an early warning."""
+    report = board.reports.get(provider_id)
+    return report is not None and report.early_warning is not None
 
 
 class ChangeKind(StrEnum):
@@ -79,6 +88,9 @@ class Board:
         self._order = {spec.id: index for index, spec in enumerate(self.specs)}
         self._active: dict[str, dict[str, Incident]] = {}  # provider -> open incidents, last read
         self._closed: dict[str, IncidentRow] = {}  # row key -> incident that closed
+        # Stacks and shared causes (issue 13), as of the last finished poll.
+        self.stacks: tuple[StackReport, ...] = ()
+        self.correlations: tuple[Correlation, ...] = ()
 
     def apply(self, report: ProviderReport, now: datetime) -> list[Change]:
         """Take in one provider's report; return the incidents that opened or closed."""
@@ -87,6 +99,13 @@ class Board:
         if report.page is None and previous is not None and previous.page is not None:
             # The engine had no cached body: keep what we showed, marked stale, with its age.
             report = replace(report, page=previous.page, fetched_at=previous.fetched_at, stale=True)
+        if report.probes is None and previous is not None and previous.probes is not None:
+            # A report as it arrives has no probe results yet (they come with the poll's end):
+            # keep the last ones meanwhile, so an early warning does not blink off and on.
+            report = replace(report, probes=previous.probes, early_warning=previous.early_warning)
+        if previous is not None and not report.at_risk_from and previous.at_risk_from:
+            # Risks are worked out once every report is in (take): keep the last ones till then.
+            report = replace(report, at_risk_from=previous.at_risk_from)
         self.reports[spec.id] = report
         if report.error is not None or report.page is None:
             return []  # a failed read says nothing about incidents
@@ -119,17 +138,43 @@ class Board:
             if report.error is None or report.error.message != why:
                 self.apply(replace(report, stale=report.page is not None, error=error), now)
 
+    def take(self, snapshot: Snapshot) -> None:
+        """Take in what a finished poll worked out from all its reports: risks, stacks, links."""
+        for report in snapshot.reports:
+            shown = self.reports.get(report.spec.id)
+            if shown is not None and shown.at_risk_from != report.at_risk_from:
+                self.reports[report.spec.id] = replace(shown, at_risk_from=report.at_risk_from)
+        self.stacks = snapshot.stacks
+        self.correlations = snapshot.correlations
+
+    def links(self, provider_id: str, incident_id: str) -> list[Correlation]:
+        """The shared causes an incident is part of."""
+        return [
+            c
+            for c in self.correlations
+            if any(m.provider == provider_id and m.incident == incident_id for m in c.members)
+        ]
+
     def providers(self, text: str = "", only_problems: bool = False) -> list[ProviderSpec]:
         """The providers to list, worst first, in watch order among equals."""
         shown = []
         for spec in self.specs:
             report = self.reports.get(spec.id)
-            if only_problems and (report is None or not report.status.is_problem):
+            if only_problems and (
+                report is None or not (report.status.is_problem or report.early_warning)
+            ):
                 continue
             if text and not _matches(text, _provider_words(spec, report)):
                 continue
             shown.append(spec)
-        return sorted(shown, key=lambda s: (-rank(self.reports.get(s.id)), self._order[s.id]))
+        return sorted(
+            shown,
+            key=lambda s: (
+                -rank(self.reports.get(s.id)),
+                not _warned(s.id, self),
+                self._order[s.id],
+            ),
+        )
 
     def incidents(self, now: datetime, text: str = "") -> list[IncidentRow]:
         """Open incidents of every provider, worst then newest first; then those that closed."""
@@ -165,6 +210,10 @@ class Board:
             rows,
             key=lambda r: (r[1].phase is Phase.SCHEDULED, _stamp(r[1].scheduled_for)),
         )
+
+    def warned(self) -> int:
+        """How many providers carry an early warning (probes; never a status)."""
+        return sum(1 for report in self.reports.values() if report.early_warning is not None)
 
     def counts(self) -> dict[Status, int]:
         """How many providers are in each status (those heard from)."""
@@ -205,6 +254,7 @@ def _provider_words(spec: ProviderSpec, report: ProviderReport | None) -> list[s
             words.append(report.page.description)
             words.extend(i.title for i in report.page.incidents if not i.phase.is_closed)
             words.extend(c.name for c in report.page.components if c.status.is_problem)
+        words.extend(risk.name for risk in report.at_risk_from)  # "cloudflare": what it hits
     return words
 
 

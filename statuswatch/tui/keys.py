@@ -13,6 +13,7 @@ MAIN_BINDINGS: tuple[Binding, ...] = (
     Binding("slash", "filter", "Filter"),
     Binding("f", "only_problems", "Problems"),
     Binding("r", "refresh", "Refresh"),
+    Binding("h", "history", "History"),
     Binding("question_mark", "help", "Help"),
     Binding("escape", "clear_filter", "Clear filter", show=False),
     Binding("q", "quit", "Quit"),
@@ -34,6 +35,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("", "filter, escape clears it"),
     ("f", "only providers with problems (toggle)"),
     ("r", "refresh now"),
+    ("h", "history: recent incidents (a provider's: its 90 days)"),
     ("?", "this help"),
     ("q  ctrl+c", "quit, from any window"),
 )

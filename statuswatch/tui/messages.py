@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from statuswatch.history.model import PastIncident
+from statuswatch.history.view import ProviderPast
 from statuswatch.model import ProviderReport, Snapshot
 
 
@@ -33,3 +35,25 @@ class PollFinished(Message):
         self.snapshot = snapshot
         self.error = error
         self.unreachable = unreachable  # the source (a server) did not answer
+
+
+# --- the history (issue 14): read in threads, shown in the details and the `h` screen ----------
+
+
+class PastLoaded(Message):
+    """A provider's past, read in a worker (or why it could not be)."""
+
+    def __init__(self, provider: str, past: ProviderPast | None, error: str | None = None) -> None:
+        super().__init__()
+        self.provider = provider
+        self.past = past
+        self.error = error
+
+
+class RecentLoaded(Message):
+    """The recent incidents for the history screen (or why they could not be read)."""
+
+    def __init__(self, incidents: list[PastIncident] | None, error: str | None = None) -> None:
+        super().__init__()
+        self.incidents = incidents
+        self.error = error

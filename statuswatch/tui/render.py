@@ -20,25 +20,32 @@ from statuswatch.model import (
     Phase,
     ProviderReport,
     ProviderSpec,
+    StackReport,
     Status,
     Update,
 )
 from statuswatch.text import one_line, plain_text, safe_url
-from statuswatch.timefmt import age, duration
+from statuswatch.timefmt import age
 from statuswatch.tui.board import Board
+from statuswatch.tui.probeview import (
+    add_lead,
+    add_probes,
+    warning_mark,
+)
+from statuswatch.tui.scopeview import RISK_STYLE, add_links, add_risks, add_scope, risk_note
 
 __all__ = [
     "STATUS_STYLES",
-    "header_text",
     "incident_cells",
     "incident_detail",
     "line",
-    "loudest",
     "maintenance_cells",
     "maintenance_detail",
     "provider_cells",
     "provider_detail",
     "selected_detail",
+    "stack_cells",
+    "stack_detail",
     "status_label",
     "when",
 ]
@@ -59,15 +66,6 @@ IMPACT_STYLES = {
     Impact.CRITICAL: "bold white on red",
 }
 _PENDING = "checking…"
-# The header's counts, loudest first; unknown after maintenance: it is never an outage.
-_LOUDNESS = (
-    Status.MAJOR_OUTAGE,
-    Status.PARTIAL_OUTAGE,
-    Status.DEGRADED,
-    Status.MAINTENANCE,
-    Status.UNKNOWN,
-    Status.OPERATIONAL,
-)
 
 
 def line(value: object, style: str = "") -> Text:
@@ -90,10 +88,13 @@ def status_label(status: Status) -> Text:
 def provider_cells(
     spec: ProviderSpec, report: ProviderReport | None, now: datetime
 ) -> tuple[Text, Text, Text]:
-    """Status, name and note of a provider row."""
+    """Status, name and note of a provider row (an early warning leads the note, marked)."""
     if report is None:
         return Text(_PENDING, style="dim"), line(spec.name), Text("")
-    return status_label(report.status), line(spec.name), _note(report, now)
+    note = _note(report, now)
+    if report.early_warning is not None:
+        note = _one_row(Text.assemble(warning_mark(), " ", note))
+    return status_label(report.status), line(spec.name), note
 
 
 def _note(report: ProviderReport, now: datetime) -> Text:
@@ -118,6 +119,10 @@ def _note(report: ProviderReport, now: datetime) -> Text:
     if opened:
         count = f" (+{len(opened) - 1})" if len(opened) > 1 else ""
         return _one_row(Text.assemble(line(opened[0].title), Text(count, style="dim")))
+    # Before its own page says anything: what it runs on is failing.
+    at_risk = risk_note(report)
+    if at_risk is not None:
+        return at_risk
     # AWS and Google Cloud documents carry no summary sentence.
     return line(page.description or "no open incidents", "dim")
 
@@ -174,7 +179,11 @@ def _short_age(moment: datetime | None, now: datetime) -> str:
 
 
 def incident_detail(
-    report: ProviderReport, incident: Incident, now: datetime, closed_at: datetime | None = None
+    report: ProviderReport,
+    incident: Incident,
+    now: datetime,
+    closed_at: datetime | None = None,
+    board: Board | None = None,
 ) -> Text:
     """Everything about one incident: title, impact, phase, components, times, all updates."""
     out = Text()
@@ -194,6 +203,11 @@ def incident_detail(
         out.append(f"Updated   {when(incident.updated_at, now)}\n")
     if incident.resolved_at is not None:
         out.append(f"Resolved  {when(incident.resolved_at, now)}\n")
+    add_lead(out, incident)
+    if board is not None:
+        add_links(out, board, report.spec.id, incident.id)
+    if report.scope is not None and incident.id in report.scope.unnamed:
+        out.append("Scope     names no component: it may affect yours\n", style="dim")
     _components(out, incident.components)
     _url(out, incident.url)
     _timeline(out, incident.updates, now)
@@ -244,6 +258,9 @@ def provider_detail(spec: ProviderSpec, report: ProviderReport | None, now: date
             out.append(f"Updated   {when(page.updated_at, now)}\n")
     out.append("Page      ")
     out.append(one_line(spec.url) + "\n", style="underline")
+    add_probes(out, report, now)
+    add_scope(out, report)
+    add_risks(out, report)
     if page is None:
         return out
     # Worst first (AWS lists services by name, a major outage after a dozen degraded ones);
@@ -309,143 +326,40 @@ def _timeline(out: Text, updates: Iterable[Update], now: datetime) -> None:
         out.append(plain_text(update.text) + "\n")
 
 
-# --- header ------------------------------------------------------------------------------------
+# --- stacks (issue 13) ------------------------------------------------------------------------
 
 
-def header_text(
-    *,
-    banner: str | None,
-    now: datetime,
-    last_refresh: datetime | None,
-    refreshing: tuple[int, int] | None,
-    next_in: int,
-    filter_text: str,
-    only_problems: bool,
-    counts: dict[Status, int],
-    total: int,
-    width: int | None = None,
-    failing: tuple[datetime, str, bool] | None = None,
-) -> Text:
-    """The two header lines: refresh times and view settings, then the count of each status.
-
-    Each line stays one line: at `width` columns the first one drops its decorations, then
-    shortens its times, then cuts the banner, and ends in "…" only if nothing else helps
-    (a wrapped line would push the counts out of the two-line header). `failing` is since when
-    refreshing fails, why, and whether the source (a server) is unreachable: said, with the
-    age of the data shown, until a refresh works again.
-    """
-    forms = [(True, False), (False, False), (False, True)]  # (badge, compact)
-    top = Text()
-    for badge, compact in forms:
-        top = _top_line(
-            badge=badge,
-            compact=compact,
-            banner=banner,
-            now=now,
-            last_refresh=last_refresh,
-            refreshing=refreshing,
-            next_in=next_in,
-            filter_text=filter_text,
-            only_problems=only_problems,
-            failing=failing,
-        )
-        if width is None or top.cell_len <= width:
-            break
-    else:
-        if banner and width is not None:
-            # Cut the banner (a demo's long title) before the times, which say what is live.
-            over = top.cell_len - width
-            shorter = one_line(banner)
-            keep = max(8, len(shorter) - over - 1)
-            top = _top_line(
-                badge=False,
-                compact=True,
-                banner=shorter[:keep] + "…" if keep < len(shorter) else shorter,
-                now=now,
-                last_refresh=last_refresh,
-                refreshing=refreshing,
-                next_in=next_in,
-                filter_text=filter_text,
-                only_problems=only_problems,
-                failing=failing,
-            )
-    bottom = Text(" ")
-    heard = sum(counts.values())
-    problems = [s for s in _LOUDNESS if s is not Status.OPERATIONAL and counts[s]]
-    if heard and not problems:
-        every = "The one provider" if heard == 1 else f"All {heard} providers"
-        bottom.append(f"{every} operational", style="bold green")
-    else:
-        for status in problems:
-            bottom.append(f" {counts[status]} {status.label} ", style=STATUS_STYLES[status])
-            bottom.append("  ")
-        if counts[Status.OPERATIONAL]:
-            bottom.append(f"{counts[Status.OPERATIONAL]} operational", style="green")
-    if total > heard:
-        bottom.append(f"  ·  {total - heard} not heard from yet", style="dim")
-    if width is not None:
-        for line in (top, bottom):
-            line.truncate(width, overflow="ellipsis")
-    return Text.assemble(top, "\n", bottom, no_wrap=True, overflow="ellipsis")
+def stack_cells(stack: StackReport) -> tuple[Text, Text, Text]:
+    """Status, name and note of a stack row: its first reason, or what it may be affected by."""
+    note = stack.reasons[0] if stack.reasons else f"{len(stack.parts)} parts operational"
+    style = RISK_STYLE if note.startswith("may be affected") else "" if stack.reasons else "dim"
+    return status_label(stack.status), line(stack.name), line(note, style)
 
 
-def _top_line(
-    *,
-    badge: bool,
-    compact: bool,
-    banner: str | None,
-    now: datetime,
-    last_refresh: datetime | None,
-    refreshing: tuple[int, int] | None,
-    next_in: int,
-    filter_text: str,
-    only_problems: bool,
-    failing: tuple[datetime, str, bool] | None,
-) -> Text:
-    """The header's first line, in its full or compact words."""
-    sep = " · " if compact else "  ·  "
-    top = Text()
-    if badge:
-        top.append(" statuswatch ", style="bold reverse")
-        top.append("  " if banner else "   ")
-    else:
-        top.append(" ")
-    if banner:
-        top.append(one_line(banner), style="bold cyan")
-        top.append(sep if compact else "   ")
-    if failing is not None:
-        since, why, unreachable = failing
-        clock = f"{since.astimezone(UTC):%H:%M:%S}"
-        what = "server unreachable" if unreachable else "refresh failing"
-        top.append(f"{what} since {clock} UTC ({age(since, now)})", style="bold red")
-        if not compact:
-            top.append(f": {one_line(why, 80)}", style="red")
-        top.append(sep)
-        if last_refresh is not None:
-            top.append(f"data from {age(last_refresh, now)}", style="magenta")
-    elif last_refresh is not None:
-        if compact:
-            top.append(f"refreshed {age(last_refresh, now)}")
-        else:
-            clock = f"{last_refresh.astimezone(UTC):%H:%M:%S}"
-            top.append(f"refreshed {clock} UTC ({age(last_refresh, now)})")
-    else:
-        top.append("not refreshed yet")
-    if refreshing is not None:
-        top.append(f"{sep}refreshing {refreshing[0]}/{refreshing[1]}", style="cyan")
-    else:
-        top.append(f"{sep}{'next' if compact else 'next in'} {duration(next_in)}")
-    if filter_text:
-        top.append(f"{sep}filter: ", style="bold")
-        top.append(filter_text, style="bold yellow")
-    if only_problems:
-        top.append(f"{sep}only problems", style="bold yellow")
-    return top
-
-
-def loudest(counts: dict[Status, int]) -> Status:
-    """The status the header should speak for: the loudest one any provider is in."""
-    return next((s for s in _LOUDNESS if counts.get(s)), Status.OPERATIONAL)
+def stack_detail(board: Board, key: str) -> Text | None:
+    """A stack: its status, each part as the stack uses it, why, and what it may be hit by."""
+    stack = next((s for s in board.stacks if f"stack:{s.id}" == key), None)
+    if stack is None:
+        return None
+    out = Text()
+    out.append(one_line(stack.name), style="bold cyan")
+    out.append("  ")
+    out.append_text(status_label(stack.status))
+    out.append("  ·  stack, the worst of its parts\n", style="dim")
+    out.append("\nParts\n", style="bold")
+    for part in stack.parts:
+        report = board.reports.get(part.provider)
+        name = report.spec.name if report is not None else part.provider
+        scope = f" ({', '.join(part.scope)})" if part.scope else ""
+        out.append("  ")
+        out.append_text(status_label(part.status))
+        out.append("  " + one_line(name + scope) + "\n")
+    if stack.reasons:
+        out.append("\nWhy\n", style="bold")
+        for reason in stack.reasons:
+            style = RISK_STYLE if reason.startswith("may be affected") else ""
+            out.append("  " + one_line(reason) + "\n", style=style)
+    return out
 
 
 def selected_detail(
@@ -460,11 +374,14 @@ def selected_detail(
         if spec is None:
             return None
         return provider_detail(spec, board.reports.get(key), now), safe_url(spec.url)
+    if table == "stacks":
+        detail = stack_detail(board, key)
+        return None if detail is None else (detail, None)
     if table == "incidents":
         row = board.find_incident(key, now)
         if row is None:
             return None
-        text = incident_detail(row.report, row.incident, now, row.closed_at)
+        text = incident_detail(row.report, row.incident, now, row.closed_at, board)
         return text, safe_url(row.incident.url) or safe_url(row.report.spec.url)
     found = board.find_maintenance(key)
     if found is None:

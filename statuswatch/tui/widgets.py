@@ -19,6 +19,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Static
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "ListTable",
     "StatusHeader",
     "fit_columns",
+    "set_title",
 ]
 
 CellsAt = Callable[[int], Sequence[Text]]
@@ -141,7 +143,8 @@ class ListTable(ScrollView, can_focus=True):
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("home", "first", "First", show=False),
         Binding("end", "last", "Last", show=False),
-        Binding("enter", "select", "Details"),
+        # Not in the footer (at 80 columns it needs the room for `? Help` and `q Quit`); `?` has it.
+        Binding("enter", "select", "Details", show=False),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "listtable--header",
@@ -409,6 +412,17 @@ def _signature(cells: Sequence[Text]) -> tuple[object, ...]:
 class StatusHeader(Static):
     """Last refresh, next refresh and the count of providers in each status."""
 
+    _shown: Text | None = None
+
+    def show(self, text: Text, *, outage: bool, degraded: bool) -> None:
+        """Show `text` (only when it changed) and colour the bar for an outage or degradation."""
+        if text != self._shown:
+            self._shown = text
+            # Its height is fixed: no layout pass, which would repaint the whole screen.
+            self.update(text, layout=False)
+        self.set_class(outage, "-outage")
+        self.set_class(degraded, "-degraded")
+
 
 class DetailPane(ScrollView, can_focus=True):
     """The selected incident, maintenance or provider, in full, wrapped to the pane's width.
@@ -468,3 +482,9 @@ class DetailPane(ScrollView, can_focus=True):
         if row >= len(self._lines):
             return Strip.blank(width, style)
         return self._lines[row].crop_extend(0, width, None).apply_style(style)
+
+
+def set_title(widget: Widget, title: str) -> None:
+    """Set a border title only when it changes (each set repaints the widget)."""
+    if widget.border_title != title:
+        widget.border_title = title

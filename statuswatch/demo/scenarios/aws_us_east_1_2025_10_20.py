@@ -8,7 +8,7 @@ posts are illustrative: they show the outage downstream, with times that follow 
 from __future__ import annotations
 
 from statuswatch.demo.scenarios import calm
-from statuswatch.demo.script import Event, Part, Post, Provider, Scenario, hit, utc_at
+from statuswatch.demo.script import Event, Part, Post, Probe, Provider, Scenario, hit, utc_at
 from statuswatch.model import Impact, Phase, Status
 
 _S = Status
@@ -38,6 +38,17 @@ AWS = Provider(
     id="aws",
     name="Amazon Web Services",
     kind="aws",
+    # 06:48 the regional DynamoDB name resolves to nothing (a connection that never answers,
+    # here); DNS is back at 09:25. S3 in the region keeps answering. The page posts at 07:11.
+    probes=(
+        Probe(
+            "dynamodb-us-east-1",
+            "Amazon DynamoDB (us-east-1)",
+            fails=((utc_at("2025-10-20 06:48"), utc_at("2025-10-20 09:25")),),
+            failure="drop",
+        ),
+        calm.AWS_PROBES[1],
+    ),
     category="cloud",
     parts=_PARTS,
     events=(
@@ -118,6 +129,7 @@ CANVA = Provider(
     kind="statuspage",
     category="productivity",
     parts=(Part("editor", "Editor"), Part("login", "Login"), Part("publishing", "Publishing")),
+    probes=calm.CANVA_PROBES,
     events=(
         Event(
             id="canva-aws",
@@ -150,6 +162,7 @@ CANVA = Provider(
 
 EPIC = Provider(
     id="epic-games",
+    probes=calm.EPIC_PROBES,
     name="Epic Games (Fortnite, Epic Online Services)",
     kind="statuspage",
     category="gaming",

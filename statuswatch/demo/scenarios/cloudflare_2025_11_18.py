@@ -8,7 +8,17 @@ sites behind it, with times that follow Cloudflare's.
 from __future__ import annotations
 
 from statuswatch.demo.scenarios import calm
-from statuswatch.demo.script import Event, Part, Planned, Post, Provider, Scenario, hit, utc_at
+from statuswatch.demo.script import (
+    Event,
+    Part,
+    Planned,
+    Post,
+    Probe,
+    Provider,
+    Scenario,
+    hit,
+    utc_at,
+)
 from statuswatch.model import Impact, Phase, Status
 
 _S = Status
@@ -38,6 +48,12 @@ CLOUDFLARE = Provider(
     kind="statuspage",
     category="cdn",
     parts=_PARTS,
+    # 11:20 the first 5xx for customer traffic, the API and dashboard with it; ~14:30 a
+    # known-good file is out and traffic flows again. The page first posts at 11:48.
+    probes=tuple(
+        Probe(p.id, p.name, fails=((utc_at("2025-11-18 11:20"), utc_at("2025-11-18 14:30")),))
+        for p in calm.CLOUDFLARE_PROBES
+    ),
     events=(
         Event(
             id="cf-global-network",
@@ -117,6 +133,7 @@ OPENAI = Provider(
     kind="incidentio",
     category="ai",
     parts=(Part("chatgpt", "ChatGPT"), Part("api", "API"), Part("sora", "Sora")),
+    probes=calm.OPENAI_PROBES,
     events=(
         Event(
             id="openai-chatgpt-access",
@@ -152,6 +169,7 @@ CANVA = Provider(
     kind="statuspage",
     category="productivity",
     parts=(Part("editor", "Editor"), Part("login", "Login"), Part("publishing", "Publishing")),
+    probes=calm.CANVA_PROBES,
     events=(
         Event(
             id="canva-unavailable",

@@ -7,7 +7,7 @@ ends while Google Cloud's us-central1 is still recovering, as the record leaves 
 from __future__ import annotations
 
 from statuswatch.demo.scenarios import calm
-from statuswatch.demo.script import Event, Part, Post, Provider, Scenario, hit, utc_at
+from statuswatch.demo.script import Event, Part, Post, Probe, Provider, Scenario, hit, utc_at
 from statuswatch.model import Impact, Phase, Status
 
 _S = Status
@@ -28,11 +28,22 @@ GOOGLE_CLOUD = Provider(
     kind="gcp",
     category="cloud",
     parts=_PRODUCTS,
+    # ~17:50 Service Control / IAM fails and Google's APIs answer 503; most regions are back
+    # within about three hours.
+    probes=(
+        Probe(
+            "googleapis",
+            "Google APIs front end (OAuth2 certs)",
+            fails=((utc_at("2025-06-12 17:50"), utc_at("2025-06-12 20:50")),),
+        ),
+    ),
     events=(
         Event(
             id="ow5i3PPK96RduMcb1SsW",
             title="Multiple Google Cloud products are returning 503 errors",
             impact=Impact.CRITICAL,
+            # The page posted at 18:05 and dated the incident from when the 503s began.
+            began=utc_at("2025-06-12 17:50"),
             posts=(
                 Post(
                     utc_at("2025-06-12 18:05"),
@@ -91,6 +102,16 @@ CLOUDFLARE = Provider(
     kind="statuspage",
     category="cdn",
     parts=_CF_PARTS,
+    # 17:52 Workers KV's storage on Google Cloud fails, and the dashboard and API with it, for
+    # 2 h 28 min; the edge keeps serving cached and static traffic.
+    probes=(
+        calm.CLOUDFLARE_PROBES[0],
+        Probe(
+            "api",
+            "Cloudflare API",
+            fails=((utc_at("2025-06-12 17:52"), utc_at("2025-06-12 20:20")),),
+        ),
+    ),
     events=(
         Event(
             id="cf-workers-kv",

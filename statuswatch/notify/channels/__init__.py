@@ -75,4 +75,7 @@ def headline(event: Mapping[str, Any]) -> str:
     """A short title: `Provider: what happened`."""
     provider = event.get("provider") or {}
     kind = str(event.get("kind", "")).replace("_", " ")
+    stack = event.get("stack")
+    if isinstance(stack, Mapping):  # a stack's event has no provider
+        return f"stack {stack.get('name', '')}: {kind}"
     return f"{provider.get('name', '')}: {kind}"

@@ -1,0 +1,390 @@
+"""Recording a snapshot: what each provider's page changed since the history last saw it.
+
+Every front end calls `record_snapshot` after a poll; several may do so at the same moment
+(the live view, a cron `notify`, `serve`). Each call is one short write transaction, and
+whatever order the transactions land in, the result is the same:
+
+* a provider's newest observation time is kept; a poll older than it (a concurrent run that
+  polled earlier but committed later) still adds its status changes at their place in time,
+  its new incidents and updates, but never reopens, resolves or overrides a newer view;
+* status changes form a run-length sequence per provider and component, and an observation
+  is inserted at its own time (a change seen late by another writer moves to when it was
+  first seen), so no transition is lost and none is written twice;
+* a page whose content is unchanged since the newest observation only extends the coverage
+  (the spans of time our polls watched it): the common poll writes two small rows.
+
+Failed polls (`unknown`, stale data) are not observations: they record nothing.
+
+Early warnings (issue 12's probes) are recorded as they open and clear, whatever the page
+says; an incident the page posts while one is open (or within the hour after it cleared)
+gets its lead (or the lead the probes measured themselves, `Incident.detected_lead_s`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from statuswatch.history.db import HistoryDB, to_ms
+from statuswatch.history.rows import LEAD_WINDOW_MS, estimate_end, upsert_incident
+from statuswatch.history.rows import upsert_maintenance as write_maintenance
+from statuswatch.model import EarlyWarning, Page, ProviderReport, Snapshot, Status
+
+__all__ = ["GAP_MS", "Recorded", "record_early_warning", "record_snapshot", "write_warning"]
+
+# Two polls at most this far apart are taken to have watched the time between them.
+GAP_MS = 30 * 60 * 1000
+
+
+@dataclass
+class Recorded:
+    """What one snapshot added to the history."""
+
+    observed: int = 0  # providers whose page was read
+    changes: int = 0  # status changes written (provider and components)
+    new_incidents: int = 0
+    resolved: int = 0
+    updates: int = 0
+    first_recorded: list[str] = field(default_factory=list)  # providers new to the history
+
+
+def record_snapshot(db: HistoryDB, snapshot: Snapshot) -> Recorded:
+    """Record what `snapshot` shows, in one transaction; return what it added."""
+    with db.write() as conn:
+        return _Recorder(conn).snapshot(snapshot)
+
+
+def record_early_warning(
+    db: HistoryDB,
+    provider: str,
+    opened_at: datetime,
+    cleared_at: datetime | None = None,
+    text: str = "",
+) -> None:
+    """Record an early warning (issue 12's probes) and give its lead to incidents it preceded.
+
+    Called when a warning opens and again when it clears (same `opened_at`: one row). An
+    incident the page first posted while it was open, or within an hour after it cleared,
+    gets `detected_lead_s` = seconds from the warning's opening to that first post.
+    """
+    opened = to_ms(opened_at)
+    assert opened is not None
+    with db.write() as conn:
+        write_warning(conn, provider, opened, to_ms(cleared_at), text)
+
+
+def write_warning(
+    conn: sqlite3.Connection, provider: str, opened: int, cleared: int | None, text: str
+) -> None:
+    """`record_early_warning` inside the caller's transaction."""
+    conn.execute(
+        "INSERT INTO early_warnings (provider, opened_at, cleared_at, text) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (provider, opened_at) DO UPDATE SET "
+        "cleared_at = coalesce(excluded.cleared_at, cleared_at), text = excluded.text",
+        (provider, opened, cleared, text),
+    )
+    until = None if cleared is None else cleared + LEAD_WINDOW_MS
+    conn.execute(
+        "UPDATE incidents SET detected_at = :opened, "
+        "detected_lead_s = (posted_at - :opened) / 1000 "
+        "WHERE provider = :provider AND detected_at IS NULL AND posted_at >= :opened "
+        "AND (:until IS NULL OR posted_at <= :until)",
+        {"opened": opened, "until": until, "provider": provider},
+    )
+
+
+def fingerprint(page: Page) -> str:
+    """A digest of everything the history records from a page (not its `updated_at`)."""
+    parts: list[object] = [page.status.value]
+    parts += [(c.id, c.name, c.group, c.status.value) for c in page.components]
+    for incident in page.incidents:
+        parts.append(
+            (
+                incident.id,
+                incident.title,
+                incident.impact.value,
+                incident.raw_impact,
+                incident.phase.value,
+                incident.raw_status,
+                incident.started_at,
+                incident.resolved_at,
+                incident.url,
+                incident.components,
+                incident.detected_lead_s,
+                [(u.at, u.raw_status, u.phase.value, u.text) for u in incident.updates],
+            )
+        )
+    for maintenance in page.maintenances:
+        parts.append(
+            (
+                maintenance.id,
+                maintenance.title,
+                maintenance.phase.value,
+                maintenance.raw_status,
+                maintenance.scheduled_for,
+                maintenance.scheduled_until,
+                maintenance.url,
+                maintenance.components,
+                [(u.at, u.raw_status, u.phase.value) for u in maintenance.updates],
+            )
+        )
+    return hashlib.blake2b(repr(parts).encode("utf-8", "replace"), digest_size=16).hexdigest()
+
+
+class _Recorder:
+    """One snapshot's writes, inside the caller's transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.done = Recorded()
+        self.warnings: dict[str, int] = {}  # provider -> opening of its open early warning
+
+    def snapshot(self, snapshot: Snapshot) -> Recorded:
+        known = {
+            str(row[0]): (row[1], row[2])
+            for row in self.conn.execute("SELECT id, observed_at, fingerprint FROM providers")
+        }
+        generated = to_ms(snapshot.generated_at)
+        self.warnings = {
+            str(row[0]): int(row[1])
+            for row in self.conn.execute(
+                "SELECT provider, opened_at FROM early_warnings WHERE cleared_at IS NULL"
+            )
+        }
+        for report in snapshot.reports:
+            spec = report.spec
+            if spec.id not in known:
+                self.conn.execute(
+                    "INSERT INTO providers (id, name, kind, first_recorded_at) VALUES (?, ?, ?, ?)",
+                    (spec.id, spec.name, spec.kind, generated),
+                )
+                known[spec.id] = (None, None)
+                self.done.first_recorded.append(spec.id)
+            else:
+                self.conn.execute(
+                    "UPDATE providers SET name = ?, kind = ? WHERE id = ? "
+                    "AND (name != ? OR kind != ?)",
+                    (spec.name, spec.kind, spec.id, spec.name, spec.kind),
+                )
+            self._report(report, known[spec.id], generated)
+        return self.done
+
+    def _report(
+        self, report: ProviderReport, known: tuple[int | None, str | None], generated: int | None
+    ) -> None:
+        page = report.page
+        if report.error is not None or page is None:
+            return  # a failed poll observed nothing
+        provider = report.spec.id
+        at = to_ms(report.fetched_at) or generated
+        if at is None:
+            return
+        observed_at, stored = known
+        in_order = observed_at is None or at >= observed_at
+        self.done.observed += 1
+        self._cover(provider, at)
+        if in_order:
+            self._early_warning(provider, report.early_warning, at)
+        digest = fingerprint(page)
+        if in_order and digest == stored:
+            self.conn.execute("UPDATE providers SET observed_at = ? WHERE id = ?", (at, provider))
+            return
+        self._statuses(provider, page, at, in_order)
+        self._incidents(provider, page, at, in_order)
+        self._maintenances(provider, page, at, in_order)
+        self.conn.execute(
+            "UPDATE providers SET observed_at = max(coalesce(observed_at, :at), :at), "
+            "fingerprint = CASE WHEN :in_order THEN :digest ELSE fingerprint END WHERE id = :id",
+            {"at": at, "in_order": in_order, "digest": digest, "id": provider},
+        )
+
+    # -- early warnings (issue 12) ----------------------------------------------------------
+
+    def _early_warning(self, provider: str, warning: EarlyWarning | None, at: int) -> None:
+        """Open, keep or clear the provider's early warning as this poll's probes say."""
+        opened = self.warnings.get(provider)
+        if warning is None:
+            if opened is not None:
+                self.conn.execute(
+                    "UPDATE early_warnings SET cleared_at = ? WHERE provider = ? AND opened_at = ?",
+                    (at, provider, opened),
+                )
+            return
+        since = to_ms(warning.since) or at
+        if since != opened:
+            if opened is not None:  # a new warning replaces one never seen clearing
+                self.conn.execute(
+                    "UPDATE early_warnings SET cleared_at = ? WHERE provider = ? AND opened_at = ?",
+                    (at, provider, opened),
+                )
+            write_warning(self.conn, provider, since, None, warning.text)
+            self.warnings[provider] = since
+
+    # -- coverage ---------------------------------------------------------------------------
+
+    def _cover(self, provider: str, at: int) -> None:
+        """Extend (or start) the span of time our polls watched `provider`."""
+        rows = self.conn.execute(
+            "SELECT rowid, start, end FROM coverage WHERE provider = ? AND end >= ? "
+            "AND start <= ? ORDER BY start",
+            (provider, at - GAP_MS, at + GAP_MS),
+        ).fetchall()
+        if not rows:
+            self.conn.execute(
+                "INSERT INTO coverage (provider, start, end) VALUES (?, ?, ?)", (provider, at, at)
+            )
+            return
+        start = min(at, *(row[1] for row in rows))
+        end = max(at, *(row[2] for row in rows))
+        self.conn.execute(
+            "UPDATE coverage SET start = ?, end = ? WHERE rowid = ?", (start, end, rows[0][0])
+        )
+        for row in rows[1:]:  # an out-of-order poll bridged two spans
+            self.conn.execute("DELETE FROM coverage WHERE rowid = ?", (row[0],))
+
+    # -- statuses ---------------------------------------------------------------------------
+
+    def _statuses(self, provider: str, page: Page, at: int, in_order: bool) -> None:
+        current = {
+            str(row[0]): str(row[1])
+            for row in self.conn.execute(
+                "SELECT component, status FROM current_status WHERE provider = ?", (provider,)
+            )
+        }
+        seen: list[tuple[str, Status]] = [("", page.status)]
+        seen += [(c.id, c.status) for c in page.components]
+        names = {c.id: (c.name, c.group) for c in page.components}
+        for component, status in seen:
+            if status is Status.UNKNOWN:
+                continue  # "we could not tell" starts and ends nothing
+            before = current.get(component)
+            if in_order:
+                if before == status.value:
+                    continue
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO status_changes (provider, component, at, status) "
+                    "VALUES (?, ?, ?, ?)",
+                    (provider, component, at, status.value),
+                )
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO current_status (provider, component, status) "
+                    "VALUES (?, ?, ?)",
+                    (provider, component, status.value),
+                )
+                wrote = True
+            else:
+                wrote = self._insert_ordered(provider, component, status.value, at)
+            if wrote:
+                self.done.changes += 1
+                if component:
+                    name, group = names[component]
+                    self.conn.execute(
+                        "INSERT INTO components (provider, id, name, grp) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (provider, id) DO UPDATE SET name = excluded.name, "
+                        "grp = excluded.grp",
+                        (provider, component, name, group),
+                    )
+
+    def _insert_ordered(self, provider: str, component: str, status: str, at: int) -> bool:
+        """Insert an observation older than the newest one at its place in the sequence."""
+        key = (provider, component, at)
+        before = self.conn.execute(
+            "SELECT status FROM status_changes WHERE provider = ? AND component = ? AND at <= ? "
+            "ORDER BY at DESC LIMIT 1",
+            key,
+        ).fetchone()
+        if before is not None and before[0] == status:
+            return False  # consistent with what is known
+        after = self.conn.execute(
+            "SELECT at, status FROM status_changes WHERE provider = ? AND component = ? "
+            "AND at > ? ORDER BY at LIMIT 1",
+            key,
+        ).fetchone()
+        self.conn.execute(
+            "INSERT OR REPLACE INTO status_changes (provider, component, at, status) "
+            "VALUES (?, ?, ?, ?)",
+            (*key, status),
+        )
+        if after is not None and after[1] == status:
+            # The change recorded later happened by this earlier poll already: move it here.
+            self.conn.execute(
+                "DELETE FROM status_changes WHERE provider = ? AND component = ? AND at = ?",
+                (provider, component, after[0]),
+            )
+        elif after is None:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO current_status (provider, component, status) "
+                "VALUES (?, ?, ?)",
+                (provider, component, status),
+            )
+        return True
+
+    # -- incidents and maintenances ---------------------------------------------------------
+
+    def _incidents(self, provider: str, page: Page, at: int, in_order: bool) -> None:
+        page_updated = to_ms(page.updated_at)
+        present: set[str] = set()
+        for incident in page.incidents:
+            present.add(incident.id)
+            wrote = upsert_incident(
+                self.conn,
+                provider,
+                incident,
+                at=at,
+                live=True,
+                in_order=in_order,
+                page_updated=page_updated,
+            )
+            self.done.new_incidents += wrote.new
+            self.done.resolved += wrote.resolved
+            self.done.updates += wrote.updates
+        if not in_order:
+            return  # an older poll cannot tell that something is gone now
+        gone = [
+            (str(row[0]), row[1])
+            for row in self.conn.execute(
+                "SELECT id, updated_at FROM incidents WHERE provider = ? AND resolved_at IS NULL",
+                (provider,),
+            )
+            if row[0] not in present
+        ]
+        for incident_id, last_update in gone:
+            # Statuspage's summary (and other pages) drop an incident once it is resolved.
+            self.conn.execute(
+                "UPDATE incidents SET resolved_at = ?, resolved_seen_at = ?, phase = 'resolved' "
+                "WHERE provider = ? AND id = ?",
+                (estimate_end(last_update, page_updated, at), at, provider, incident_id),
+            )
+            self.done.resolved += 1
+
+    def _maintenances(self, provider: str, page: Page, at: int, in_order: bool) -> None:
+        present: set[str] = set()
+        for maintenance in page.maintenances:
+            present.add(maintenance.id)
+            write_maintenance(self.conn, provider, maintenance, at=at, live=True, in_order=in_order)
+        if not in_order:
+            return
+        rows = self.conn.execute(
+            "SELECT id, scheduled_for, started_at FROM maintenances WHERE provider = ? "
+            "AND completed_at IS NULL",
+            (provider,),
+        ).fetchall()
+        page_updated = to_ms(page.updated_at)
+        for maintenance_id, scheduled_for, started_at in rows:
+            if maintenance_id in present:
+                continue
+            if started_at is None and (scheduled_for is None or scheduled_for > at):
+                # Gone before it began: cancelled (or moved under a new id); it did not happen.
+                self.conn.execute(
+                    "DELETE FROM maintenances WHERE provider = ? AND id = ?",
+                    (provider, maintenance_id),
+                )
+                continue
+            began = started_at if started_at is not None else scheduled_for
+            self.conn.execute(
+                "UPDATE maintenances SET completed_at = ?, phase = 'completed', "
+                "started_at = coalesce(started_at, ?) WHERE provider = ? AND id = ?",
+                (estimate_end(began, page_updated, at), began, provider, maintenance_id),
+            )
