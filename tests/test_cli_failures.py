@@ -91,6 +91,30 @@ def test_a_cache_directory_that_cannot_be_created(
     )
 
 
+@pytest.mark.parametrize("args", [["status"], ["--json"]])
+def test_a_state_directory_is_checked_by_every_command_that_writes_there(
+    args: list[str], env: dict[str, str], tmp_path: Path
+) -> None:
+    # The probes' counts and the history live in the state directory: status writes there too.
+    (tmp_path / "f").touch()
+    env["STATUSWATCH_STATE_DIR"] = str(tmp_path / "f" / "state")
+    done = _run(env, *args)
+    assert done.returncode == 1
+    assert _one_error_line(done).startswith(
+        f"statuswatch: error: cannot use {tmp_path / 'f' / 'state'} as the state directory"
+    )
+
+
+def test_check_says_unknown_for_an_unusable_state_directory(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "f").touch()
+    env["STATUSWATCH_STATE_DIR"] = str(tmp_path / "f" / "state")
+    done = _run(env, "check")
+    assert done.returncode == 3  # UNKNOWN, never 1 (WARNING) for a plugin
+    assert _one_error_line(done, "stdout").startswith("STATUSWATCH UNKNOWN - cannot use ")
+
+
 def test_check_says_unknown_for_an_unusable_cache(env: dict[str, str], tmp_path: Path) -> None:
     (tmp_path / "f").touch()
     env["STATUSWATCH_CACHE_DIR"] = str(tmp_path / "f" / "cache")

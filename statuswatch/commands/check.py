@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "server", None):
         return _from_server(args)
     from statuswatch.config import ConfigError, load_config, plan, stack_plan
-    from statuswatch.paths import UnusableDirectory, usable_cache_dir
+    from statuswatch.paths import UnusableDirectory, usable_cache_dir, usable_state_dir
     from statuswatch.source import poll_pages, probe_settings, state_counts
 
     try:
@@ -158,11 +158,17 @@ def run(args: argparse.Namespace) -> int:
         else:
             specs, stacks = plan(config, args.provider, args.all)
         cache = usable_cache_dir()
-    except (ConfigError, UnusableDirectory) as exc:
-        write(f"{LABEL} UNKNOWN - {_clean(str(exc))}\n")
+        usable_state_dir()  # the probes' counts and the history live there
+        probes = probe_settings(config.probes, args.no_probes)
+        snapshot = poll_pages(
+            config, specs, cache, probes=probes, counts=state_counts(), stacks=stacks
+        )
+    except (ConfigError, UnusableDirectory, OSError) as exc:
+        # A plugin says UNKNOWN on stdout whatever stopped it (exit 1 would read as WARNING).
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        where = f"{exc.filename}: " if isinstance(exc, OSError) and exc.filename else ""
+        write(f"{LABEL} UNKNOWN - {_clean(where + reason)}\n")
         return CheckState.UNKNOWN
-    probes = probe_settings(config.probes, args.no_probes)
-    snapshot = poll_pages(config, specs, cache, probes=probes, counts=state_counts(), stacks=stacks)
     state, text = stack_summary(snapshot, args.stack) if args.stack else summary(snapshot)
     write(text + "\n")
     return state

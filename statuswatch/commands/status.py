@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.assess import scope_warnings
     from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.document.write import dumps, snapshot_document
-    from statuswatch.paths import usable_cache_dir
+    from statuswatch.paths import usable_cache_dir, usable_state_dir
     from statuswatch.source import poll_pages, probe_settings, state_counts
     from statuswatch.table import status_table
 
@@ -51,10 +51,10 @@ def run(args: argparse.Namespace) -> int:
         specs, stacks = plan(config, args.provider, args.all)
     except ConfigError as exc:
         return error(str(exc))
+    cache = usable_cache_dir()
+    usable_state_dir()  # the probes' counts and the history live there: said before polling
     probes = probe_settings(config.probes, args.no_probes)
-    snapshot = poll_pages(
-        config, specs, usable_cache_dir(), probes=probes, counts=state_counts(), stacks=stacks
-    )
+    snapshot = poll_pages(config, specs, cache, probes=probes, counts=state_counts(), stacks=stacks)
     for warning in scope_warnings(snapshot):
         warn(f"warning: {warning}")
     if args.json:
