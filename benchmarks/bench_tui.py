@@ -111,7 +111,9 @@ class Typist:
     """Presses j and k from another thread while `active`, one key at a time, and times each.
 
     Like a person, it waits for a key to take effect before the next one (at most 2 s), so
-    each latency belongs to one press.
+    each latency belongs to one press. `pause` and `finish` wait (without blocking the app's
+    loop) until no press is in flight: a key posted after the measure, or after the app has
+    closed its screens (a slow machine let the thread run late), would land on no screen.
     """
 
     def __init__(self, app: Any) -> None:
@@ -123,12 +125,15 @@ class Typist:
         self.handled = threading.Event()
         self.active = threading.Event()
         self.stop = threading.Event()
+        self.pressing = threading.Event()  # set from the decision to press until it is timed
         self.thread = threading.Thread(target=self._run, name="typist", daemon=True)
 
     def _run(self) -> None:
         down = True
         while not self.stop.is_set():
-            if self.active.is_set():
+            self.pressing.set()
+            # Checked once `pressing` is set: `pause` clears `active`, then waits for this.
+            if self.active.is_set() and not self.stop.is_set():
                 self.handled.clear()
                 sent = time.perf_counter()
                 self.app.post_message(self.events.Key("j" if down else "k", None))
@@ -137,7 +142,21 @@ class Typist:
                 else:
                     self.latencies.append(2000.0)
                 down = not down
+            self.pressing.clear()
             time.sleep(KEY_EVERY)
+
+    async def pause(self) -> None:
+        """Stop pressing; return once no press is in flight (the app's loop keeps running)."""
+        self.active.clear()
+        while self.pressing.is_set():
+            await asyncio.sleep(0.005)
+
+    async def finish(self) -> None:
+        """Stop the thread and wait for it: no key reaches the app after this."""
+        self.stop.set()
+        await self.pause()
+        while self.thread.is_alive():
+            await asyncio.sleep(0.005)
 
     def take(self) -> list[float]:
         """Latencies in ms of the presses so far (and forget them)."""
@@ -187,37 +206,39 @@ async def measure(providers: int, latency: float, refreshes: int) -> Result:
             await pilot.pause(0.5)
             app.set_interval(HEARTBEAT, beat)
             typist.thread.start()
-            for index in range(refreshes):
-                kind = "cold" if index == 0 else "warm"
-                # The mount refresh filled "cache": the measured ones use their own, so the
-                # first is cold (every body sent) and the others warm (304s).
-                app.poller = engine_poller(specs, HttpSettings(), Path(tmp) / "measured")
-                await pilot.pause(0.3)
-                lags.clear()
-                last[0] = time.perf_counter()
-                typist.active.set()
-                started = time.perf_counter()
-                app.start_poll()
-                while app.polling:
-                    await asyncio.sleep(0.005)
-                await pilot.pause(0.2)  # the last redraw
-                seconds = time.perf_counter() - started
-                typist.active.clear()
-                keys = typist.take()
-                ordered = sorted(keys) or [0.0]
-                result.refreshes.append(
-                    Refresh(
-                        kind=kind,
-                        seconds=round(seconds, 3),
-                        reports=len(app.board.reports),
-                        keys=len(keys),
-                        key_ms_max=round(ordered[-1], 1),
-                        key_ms_p50=round(statistics.median(ordered), 1),
-                        key_ms_p99=round(ordered[int(0.99 * (len(ordered) - 1))], 1),
-                        loop_lag_ms_max=round(max(lags, default=0.0), 1),
+            try:
+                for index in range(refreshes):
+                    kind = "cold" if index == 0 else "warm"
+                    # The mount refresh filled "cache": the measured ones use their own, so the
+                    # first is cold (every body sent) and the others warm (304s).
+                    app.poller = engine_poller(specs, HttpSettings(), Path(tmp) / "measured")
+                    await pilot.pause(0.3)
+                    lags.clear()
+                    last[0] = time.perf_counter()
+                    typist.active.set()
+                    started = time.perf_counter()
+                    app.start_poll()
+                    while app.polling:
+                        await asyncio.sleep(0.005)
+                    await pilot.pause(0.2)  # the last redraw
+                    seconds = time.perf_counter() - started
+                    await typist.pause()
+                    keys = typist.take()
+                    ordered = sorted(keys) or [0.0]
+                    result.refreshes.append(
+                        Refresh(
+                            kind=kind,
+                            seconds=round(seconds, 3),
+                            reports=len(app.board.reports),
+                            keys=len(keys),
+                            key_ms_max=round(ordered[-1], 1),
+                            key_ms_p50=round(statistics.median(ordered), 1),
+                            key_ms_p99=round(ordered[int(0.99 * (len(ordered) - 1))], 1),
+                            loop_lag_ms_max=round(max(lags, default=0.0), 1),
+                        )
                     )
-                )
-            typist.stop.set()
+            finally:
+                await typist.finish()  # before run_test closes the app's screens
             result.rows = app.query_one("#providers", ListTable).row_count
             result.rss_mb, result.peak_rss_mb = (round(v, 1) for v in memory_mb())
     return result

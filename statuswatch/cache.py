@@ -78,6 +78,7 @@ class Cache:
             queue.SimpleQueue()
         )
         self._writer: threading.Thread | None = None
+        self._write_failed = False  # warned once per run: one cause would repeat per provider
 
     def path_for(self, url: str) -> Path:
         """Return the file that holds `url`'s entry."""
@@ -127,7 +128,7 @@ class Cache:
         if url not in self._warned:
             self._warned.add(url)
             log.warning(
-                "statuswatch: the cache file %s for %s is unreadable (%s); fetching afresh",
+                "the cache file %s for %s is unreadable (%s); fetching afresh",
                 self.path_for(url), url, exc,
             )  # fmt: skip
 
@@ -156,7 +157,12 @@ class Cache:
             stamp = _ns(entry.fetched_at)
             os.utime(path, ns=(stamp, stamp))
         except OSError as exc:
-            log.warning("could not write the cache for %s: %s", entry.url, exc)
+            if not self._write_failed:
+                self._write_failed = True
+                log.warning(
+                    "cannot write the cache in %s (%s): pages are fetched in full each run",
+                    self.directory, exc.strerror or exc,
+                )  # fmt: skip
             return False
         return True
 

@@ -3,33 +3,60 @@
 from __future__ import annotations
 
 import argparse
-import math
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from statuswatch.settings import MAX_INTERVAL, MIN_INTERVAL
+from statuswatch.tomlcheck import url_problem
 
-def seconds(value: str) -> float:
-    """An argparse type: a number of seconds, zero or more and finite."""
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
-    if not 0 <= number < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {value!r}")
-    return number
+# The longest wait a command line may ask for (wait --timeout, notify --lock-timeout): a week.
+# More is a typo, and 1e300 seconds overflows the clock that sleeps.
+MAX_SECONDS = 7 * 86400.0
+
+
+def number_in(low: float, high: float, unit: str = "") -> Callable[[str], float]:
+    """An argparse type: a finite number from `low` to `high` (both allowed)."""
+    what = f"a number of {unit}" if unit else "a number"
+
+    def parse(value: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {value!r}") from None
+        if not low <= number <= high:  # NaN fails both
+            raise argparse.ArgumentTypeError(
+                f"expected {what} from {low:g} to {high:g}, got {value!r}"
+            )
+        return number
+
+    return parse
+
+
+# argparse types: a number of seconds from zero to a week; a poll interval.
+seconds = number_in(0, MAX_SECONDS, "seconds")
+interval = number_in(MIN_INTERVAL, MAX_INTERVAL, "seconds")
 
 
 def server_url(value: str) -> str:
     """An `--server` value: an http(s) URL with a host, without a trailing slash."""
-    try:
-        parts = urlsplit(value.strip())
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an http(s) URL, got {value!r}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(f"expected an http(s) URL, got {value!r}")
+    problem = url_problem(value.strip())
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    parts = urlsplit(value.strip())
     if parts.query or parts.fragment:
         raise argparse.ArgumentTypeError(f"expected a URL without ?query or #fragment: {value!r}")
     return value.strip().rstrip("/")
+
+
+def add_config_option(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
+    """Add `--config FILE`: the config file to read (as $STATUSWATCH_CONFIG; it must exist)."""
+    parser.add_argument(
+        "--config",
+        default=None if defaults else argparse.SUPPRESS,
+        metavar="FILE",
+        help="the config file to use instead of the default (like $STATUSWATCH_CONFIG); "
+        "a file named this way must exist, except for `config init` and `add`",
+    )
 
 
 def add_server_option(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
@@ -108,22 +135,14 @@ def add_tui_options(parser: argparse.ArgumentParser) -> None:
     """Add `--interval` and `--bell` (they only matter to the TUI)."""
     parser.add_argument(
         "--interval",
-        type=float,
+        type=interval,
         default=None,
         metavar="SECONDS",
-        help="TUI: seconds between refreshes (default: `interval` in the config, 60; at least 10)",
+        help="TUI: seconds between refreshes (default: `interval` in the config, 60; "
+        f"{MIN_INTERVAL:g} to {MAX_INTERVAL:g})",
     )
     parser.add_argument(
         "--bell",
         action="store_true",
         help="TUI: ring the terminal bell when an incident opens or closes while watching",
     )
-
-
-def check_interval(value: float | None, minimum: float) -> str | None:
-    """The problem with an `--interval` value, or None when it is usable."""
-    if value is None:
-        return None
-    if not math.isfinite(value) or value < minimum:
-        return f"--interval: must be at least {minimum:g} seconds, got {value:g}"
-    return None

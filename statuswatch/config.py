@@ -21,12 +21,14 @@ from statuswatch.model import ProviderSpec, Target
 from statuswatch.probes.configparse import parse_probe_settings
 from statuswatch.probes.settings import ProbeSettings
 from statuswatch.scopeconfig import parse_stacks, parse_targets
-from statuswatch.settings import HttpSettings
+from statuswatch.settings import MAX_INTERVAL, MIN_INTERVAL, HttpSettings
 from statuswatch.stacks import Stack
 from statuswatch.tomlcheck import (
     ConfigError,
     check_keys,
+    match_id,
     number,
+    number_text,
     numbers_of,
     read_toml,
     suggest,
@@ -36,6 +38,8 @@ from statuswatch.tomlcheck import (
 
 __all__ = [
     "DEFAULT_INTERVAL",
+    "HTTP_MAXIMUM",
+    "MAX_INTERVAL",
     "MIN_INTERVAL",
     "PRIVATE",
     "SECTIONS",
@@ -52,9 +56,6 @@ __all__ = [
 ]
 
 DEFAULT_INTERVAL = 60.0
-# Status pages change on a scale of minutes and most are cached for about a minute by their CDN:
-# polling more often than this only adds load on the providers.
-MIN_INTERVAL = 10.0
 # A config we create is the user's alone: notify channels may hold secrets (webhook URLs,
 # tokens) inline. A file that exists keeps the bits its owner gave it.
 PRIVATE = 0o600
@@ -69,6 +70,20 @@ HTTP_MINIMUM: dict[str, tuple[float, bool]] = {  # name -> (bound, bound allowed
     "max_redirects": (0, True),
     "backoff": (0, True),
     "retry_after_cap": (0, True),
+}
+# Upper bound of each: with them one provider's fetch ends within attempts x deadline plus
+# retries x retry_after_cap (no wait between attempts is longer), whatever the file says.
+HTTP_MAXIMUM: dict[str, float] = {
+    "connect_timeout": 300,
+    "read_timeout": 300,
+    "deadline": 600,
+    "retries": 10,
+    "backoff": 60,
+    "retry_after_cap": 600,
+    "max_body": 1024 * 1024 * 1024,
+    "max_redirects": 30,
+    "max_connections": 4096,
+    "max_per_host": 4096,
 }
 
 
@@ -124,25 +139,43 @@ def _parse_interval(path: Path, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(path, "interval", f"expected a number of seconds, got {type_name(value)}")
     seconds = number(path, value, "interval")
-    if seconds < MIN_INTERVAL:
+    if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
         raise ConfigError(
-            path, "interval", f"must be at least {MIN_INTERVAL:g} seconds, got {seconds:g}"
+            path,
+            "interval",
+            f"must be from {MIN_INTERVAL:g} to {MAX_INTERVAL:g} seconds, "
+            f"got {number_text(seconds)}",
         )
     return seconds
 
 
 def _parse_http(path: Path, value: object) -> HttpSettings:
     """Return HttpSettings from the `[http]` table, types and bounds checked."""
-    return numbers_of(path, table(path, value, "http"), HttpSettings(), HTTP_MINIMUM, "http")
+    given = table(path, value, "http")
+    return numbers_of(path, given, HttpSettings(), HTTP_MINIMUM, HTTP_MAXIMUM, "http")
 
 
-def load_config(path: Path | None = None) -> Config:
-    """Read the config file (default: paths.config_file()); a missing file gives the defaults."""
-    path = paths.config_file() if path is None else path
+def load_config(path: Path | None = None, *, must_exist: bool | None = None) -> Config:
+    """Read the config file (default: paths.config_file()); a missing file gives the defaults.
+
+    Unless `must_exist`, which defaults to whether the file was named (--config or
+    $STATUSWATCH_CONFIG) when no `path` is given: a file named by hand that is not there is a
+    typo to report, not an empty config to run on.
+    """
+    if path is None:
+        path = paths.config_file()
+        must_exist = paths.config_named() if must_exist is None else must_exist
     catalog = load_catalog()
     try:
         data = path.read_bytes()
     except FileNotFoundError:
+        if must_exist:
+            raise ConfigError(
+                path,
+                "",
+                f"no such file (named by --config or {paths.CONFIG_ENV}; "
+                "`statuswatch config init` writes a starter one there)",
+            ) from None
         data = None
     except OSError as exc:
         raise ConfigError(path, "", f"cannot read: {exc.strerror or exc}") from None
@@ -177,9 +210,12 @@ def select(config: Config, ids: Sequence[str] = (), all_: bool = False) -> list[
     """Return the providers to poll: `ids` if given, else all when `all_`, else the watch list.
 
     An id may carry a scope (`aws:us-east-1`); without one, a watch entry's scope applies, else
-    the provider table's `components`. Each spec comes back with its scope set.
+    the provider table's `components`. Each spec comes back with its scope set. ConfigError
+    when that is nothing: an empty watch list (and no -p or --all).
     """
     if ids:
+        # `-p CLOUDFLARE` names cloudflare: ids on a command line match whatever their case.
+        ids = [_command_line_id(value, list(config.providers)) for value in ids]
         targets = parse_targets(
             "command line", list(ids), config.providers, "--provider", indexed=False
         )
@@ -187,6 +223,14 @@ def select(config: Config, ids: Sequence[str] = (), all_: bool = False) -> list[
         return [dataclasses.replace(config.providers[i], scope=scopes[i]) for i in chosen]
     # --all: catalog order, then the user's additions.
     chosen = tuple(config.providers) if all_ else config.watch
+    if not chosen:
+        # Polling nothing would print "all operational" about nothing at all.
+        raise ConfigError(
+            config.path,
+            "watch",
+            "the list is empty: nothing to poll (add provider ids from `statuswatch "
+            "providers`, or use -p ID or --all)",
+        )
     return [_scoped(config, provider_id) for provider_id in dict.fromkeys(chosen)]
 
 
@@ -231,6 +275,14 @@ def stack_plan(config: Config, stack_id: str) -> tuple[list[ProviderSpec], Stack
     stack = stacks[stack_id]
     ids = dict.fromkeys(target.provider for target in stack.uses)
     return [config.providers[provider_id] for provider_id in ids], stack
+
+
+def _command_line_id(value: str, known: Sequence[str]) -> str:
+    """`value` (`ID` or `ID:SCOPE`) with the id as the catalog spells it, case aside; as given
+    when no id matches (parse_targets then says so, with a suggestion)."""
+    provider_id, sep, scope = value.partition(":")
+    found = match_id(provider_id, known)
+    return value if found is None else found + sep + scope
 
 
 def starter_config() -> dict[str, object]:

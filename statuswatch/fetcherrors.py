@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 import socket
 import ssl
 
@@ -21,6 +23,14 @@ def classify(
 ) -> tuple[FetchError, bool]:
     """Map an httpx error to the report's error and whether another attempt may help."""
     detail = describe(exc)
+    if isinstance(exc, httpx.ConnectTimeout) and _while_resolving(exc):
+        # The connect timeout covers the name lookup: with hundreds of pages at once (--all),
+        # a slow resolver, not the page's server, is what ran out of time.
+        message = (
+            f"could not connect to {url}: the host name did not resolve within "
+            f"{secs(s.connect_timeout)} (DNS)"
+        )
+        return FetchError(ErrorType.CONNECTION, message), False
     if isinstance(exc, httpx.ConnectTimeout):
         message = f"could not connect to {url} within {secs(s.connect_timeout)}"
         return FetchError(ErrorType.TIMEOUT, message), False
@@ -64,6 +74,26 @@ def _is_tls(exc: BaseException) -> bool:
     return False
 
 
+def _while_resolving(exc: BaseException) -> bool:
+    """True when a timeout cancelled the connection while it was still looking the host up.
+
+    anyio resolves a name (`getaddrinfo`, in a worker thread) before it connects; the
+    cancellation under httpx's ConnectTimeout carries the frames it interrupted.
+    """
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, asyncio.CancelledError | TimeoutError):
+            tb = seen.__traceback__
+            while tb is not None:
+                if tb.tb_frame.f_code.co_name == "getaddrinfo":
+                    return True
+                tb = tb.tb_next
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _connect_detail(exc: BaseException) -> str | None:
     """Why a connection failed, from the socket error under anyio's "All connection attempts
     failed": a name that does not resolve, or a refusal; None for anything else."""
@@ -80,19 +110,38 @@ def _connect_detail(exc: BaseException) -> str | None:
     return None
 
 
+# Words for exceptions that carry no message of their own (an exception's class name is no
+# message for a user: "RemoteProtocolError", "ConnectError").
+_SILENT = (
+    (httpx.RemoteProtocolError, "the server closed the connection before answering"),
+    (httpx.ReadError, "the connection broke while reading"),
+    (httpx.WriteError, "the connection broke while sending"),
+    (httpx.ConnectError, "could not connect"),
+    (httpx.TimeoutException, "timed out"),
+    (ConnectionResetError, "connection reset by peer"),
+    (ConnectionRefusedError, "connection refused"),
+)
+_ERRNO = re.compile(r"^\[Errno -?\d+\]\s*")
+
+
 def describe(exc: BaseException) -> str:
-    """A one-line description of an exception: the first message along its cause chain."""
+    """A one-line description of an exception: the first message along its cause chain,
+    without Python's `[Errno 111]`; words, never a class name, when no link has a message."""
     seen: BaseException | None = exc
+    words: str | None = None
     for _ in range(10):
         if seen is None:
             break
-        text = one_line(str(seen), _DETAIL_LIMIT)
+        connect = _connect_detail(seen) if isinstance(seen, httpx.ConnectError) else None
+        if connect:
+            return connect
+        text = one_line(_ERRNO.sub("", str(seen)), _DETAIL_LIMIT)
         if text:
             return text
-        if isinstance(seen, ConnectionResetError):
-            return "connection reset by peer"
+        if words is None:
+            words = next((w for kind, w in _SILENT if isinstance(seen, kind)), None)
         seen = seen.__cause__ or seen.__context__
-    return type(exc).__name__
+    return words or "unexpected error"
 
 
 def secs(value: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import re
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -28,12 +29,14 @@ __all__ = [
     "MAX_CLIENTS",
     "RETRY_STATUSES",
     "USER_AGENT",
+    "CertificatesUnreadable",
     "FetchFailed",
     "FetchResult",
     "Fetcher",
     "TrustStore",
     "parse_retry_after",
     "proxy_configured",
+    "tls_reason",
 ]
 
 USER_AGENT = f"statuswatch/{__version__} (+https://github.com/statuswatch/statuswatch)"
@@ -106,17 +109,47 @@ class TrustStore:
         return self._loaded
 
     def load(self) -> None:
-        """Load the CA bundle: SSL_CERT_FILE / SSL_CERT_DIR if set, else certifi's."""
+        """Load the CA bundle: SSL_CERT_FILE / SSL_CERT_DIR if set, else certifi's.
+
+        Raises:
+            CertificatesUnreadable: the bundle cannot be read; the message names the file (and
+                the variable that chose it) and why.
+        """
         if self._loaded:
             return
         cafile = os.environ.get("SSL_CERT_FILE") or None
         capath = os.environ.get("SSL_CERT_DIR") or None
+        where = " and ".join(
+            f"{value} (${name})"
+            for name, value in (("SSL_CERT_FILE", cafile), ("SSL_CERT_DIR", capath))
+            if value
+        )
         if cafile is None and capath is None:
             import certifi  # only here: a run without TLS never needs it
 
             cafile = certifi.where()
-        self.context.load_verify_locations(cafile=cafile, capath=capath)
+            where = f"{cafile} (certifi's bundle)"
+        try:
+            self.context.load_verify_locations(cafile=cafile, capath=capath)
+        except (OSError, ssl.SSLError) as exc:
+            raise CertificatesUnreadable(
+                f"cannot load the CA certificates from {where}: {tls_reason(exc)}"
+            ) from None
         self._loaded = True
+
+
+class CertificatesUnreadable(OSError):
+    """The CA certificates could not be loaded; the message names the file and why."""
+
+
+def tls_reason(exc: BaseException) -> str:
+    """Why loading a certificate failed, in words: `No such file or directory`, or OpenSSL's
+    reason without its `[LIB: CODE]` prefix and `(_ssl.c:1234)` suffix."""
+    if isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError) and exc.strerror:
+        return exc.strerror
+    text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
+    text = re.sub(r"^\[[^\]]*\]\s*", "", text)
+    return re.sub(r"\s*\(_ssl\.c:\d+\)$", "", text) or type(exc).__name__
 
 
 class Fetcher:
@@ -233,7 +266,9 @@ class Fetcher:
                 delay = outcome.retry_after
             else:
                 # Equal jitter: half fixed, half random, so retries from many runs spread out.
-                base = self.settings.backoff * 2 ** (attempt - 1)
+                # No wait is longer than the cap on Retry-After: the backoff doubles with each
+                # attempt, and a fetch must end within attempts x deadline + retries x cap.
+                base = min(self.settings.backoff * 2 ** (attempt - 1), cap)
                 delay = base / 2 + self._rng.uniform(0, base / 2)
             await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -276,13 +311,20 @@ class Fetcher:
         )
 
     async def _before_request(self, request: httpx.Request) -> None:
-        """Load the CA bundle before the first https request (a redirect counts too)."""
+        """Load the CA bundle before the first https request (a redirect counts too).
+
+        A port out of range (a redirect to `http://host:99999/`) is refused here: the socket
+        layer would raise OverflowError, which is no httpx error.
+        """
+        port = request.url.port
+        if port is not None and not 0 < port <= 65535:
+            message = f"cannot request {request.url}: the port must be a number from 1 to 65535"
+            raise FetchFailed(ErrorType.CONNECTION, message)
         if request.url.scheme == "https" and not self.trust.loaded:
             try:
                 self.trust.load()
-            except (OSError, ssl.SSLError) as exc:
-                message = f"cannot load the CA certificates for {request.url}: {describe(exc)}"
-                raise FetchFailed(ErrorType.TLS, message) from None
+            except CertificatesUnreadable as exc:
+                raise FetchFailed(ErrorType.TLS, f"{exc} (to read {request.url})") from None
 
     @asynccontextmanager
     async def _limits(self, key: tuple[str, str, int]) -> AsyncIterator[None]:

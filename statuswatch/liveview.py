@@ -13,11 +13,12 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from statuswatch.cliargs import check_interval
 from statuswatch.console import error
 from statuswatch.exitcodes import ExitCode
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from statuswatch.source import EventFollower
     from statuswatch.tui.app import StatusApp
 
@@ -37,17 +38,14 @@ def run(args: argparse.Namespace) -> int:
     """Open the live view on the watched providers (or a server's) until the user quits."""
     if getattr(args, "server", None):
         return _run_from_server(args)
-    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, plan
-    from statuswatch.paths import cache_dir
+    from statuswatch.config import ConfigError, load_config, plan
+    from statuswatch.paths import usable_cache_dir
 
     try:
         config = load_config()
         specs, stacks = plan(config, args.provider, args.all)
     except ConfigError as exc:
         return error(str(exc))
-    problem = check_interval(args.interval, MIN_INTERVAL)
-    if problem:
-        return error(problem)
     from statuswatch.history.view import LocalHistory
     from statuswatch.source import engine_poller, probe_settings, recorder, state_counts
     from statuswatch.tui.app import build_app  # Textual: only on this path
@@ -63,11 +61,12 @@ def run(args: argparse.Namespace) -> int:
             shown[0].call_from_thread(shown[0].notify, message, severity="warning", markup=False)
 
     probes = probe_settings(config.probes, getattr(args, "no_probes", False))
-    record = recorder(config, cache_dir(), warn, background=True)  # every poll, in the history
+    cache = usable_cache_dir()
+    record = recorder(config, cache, warn, background=True)  # every poll, in the history
     poller = engine_poller(
         specs,
         config.http,
-        cache_dir(),
+        cache,
         stacks=stacks,
         probes=probes,
         counts=state_counts(),
@@ -84,10 +83,17 @@ def run(args: argparse.Namespace) -> int:
     )
     shown.append(app)
     try:
-        app.run()
+        return run_app(app)
     finally:
         record.close()
-    return ExitCode.OK
+
+
+def run_app(app: App[int]) -> int:
+    """Run the live view until it ends; its exit code (FAILURE if it crashed, never OK then)."""
+    app.run()
+    # Textual prints a crash's traceback itself once the screen is restored; its return code
+    # is then 1, which must reach the shell (a script or a supervisor restarting the view).
+    return ExitCode.FAILURE if app.return_code else ExitCode.OK
 
 
 def build_from_server(
@@ -136,14 +142,10 @@ def build_from_server(
 
 def _run_from_server(args: argparse.Namespace) -> int:
     """Open the live view on what the server at `--server` has until the user quits."""
-    from statuswatch.config import MIN_INTERVAL
     from statuswatch.serverclient import ServerError
 
     if args.all:
         return error("--all: a server polls its own list (leave --all out with --server)")
-    problem = check_interval(args.interval, MIN_INTERVAL)
-    if problem:
-        return error(problem)
     try:
         app, follower = build_from_server(
             args.server,
@@ -159,7 +161,6 @@ def _run_from_server(args: argparse.Namespace) -> int:
         return error(f"the server does not watch {exc.args[0]!r}")
     follower.start()
     try:
-        app.run()
+        return run_app(app)
     finally:
         follower.stop()
-    return ExitCode.OK

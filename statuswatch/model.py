@@ -195,6 +195,17 @@ class Maintenance:
     raw_status: str = ""
     component_ids: tuple[str, ...] = ()  # as for Incident
 
+    def is_over(self, now: datetime) -> bool:
+        """True once its window has ended, whatever phase the page still gives it."""
+        return self.scheduled_until is not None and self.scheduled_until <= now
+
+    def is_upcoming(self, now: datetime) -> bool:
+        """Scheduled and not yet begun: a window whose start has passed is not upcoming, even
+        while the page (which may never update it) still calls it scheduled."""
+        if self.phase is not Phase.SCHEDULED or self.is_over(now):
+            return False
+        return self.scheduled_for is None or self.scheduled_for > now
+
 
 @dataclass(frozen=True, slots=True)
 class Page:

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from statuswatch.fetcherrors import describe
 from statuswatch.http import USER_AGENT, TrustStore
 from statuswatch.text import one_line
 
@@ -202,4 +203,4 @@ class ServerClient:
 
 
 def _reason(exc: httpx.HTTPError) -> str:
-    return one_line(str(exc), _SHOWN) or type(exc).__name__
+    return one_line(describe(exc), _SHOWN)

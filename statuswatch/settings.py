@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MIB = 1024 * 1024
+# Seconds between two polls, for the config's `interval` and every `--interval` of a poller.
+# Status pages change on a scale of minutes and most are cached for about a minute by their
+# CDN: polling more often only adds load on the providers. More than a day is a typo.
+MIN_INTERVAL = 10.0
+MAX_INTERVAL = 86400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,3 +32,8 @@ class HttpSettings:
     max_per_host: int = (
         50  # in flight at once to one host:port (curl --parallel's own default total)
     )
+
+    def fetch_bound(self) -> float:
+        """The longest one fetch can take once it has a connection slot: every attempt uses
+        the whole deadline, and no wait between two attempts is longer than retry_after_cap."""
+        return (1 + self.retries) * self.deadline + self.retries * self.retry_after_cap

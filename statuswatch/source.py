@@ -305,9 +305,9 @@ def server_poller(url: str, ids: Sequence[str], first: Snapshot | None = None) -
 class EventFollower:
     """Follows a server's /v1/events in a daemon thread; `on_change` after each of its polls.
 
-    It calls `on_change` for each `snapshot` notice with a new `generated_at` (and after a
-    `reset`), and reconnects after `retry` seconds with the last event id when the stream
-    breaks. `on_change` runs in the follower's thread.
+    It calls `on_change` for each `snapshot` notice with a new `generated_at`, after a `reset`,
+    once when a server it followed breaks off, and once when it is back; it reconnects after
+    `retry` seconds with the last event id. `on_change` runs in the follower's thread.
     """
 
     def __init__(
@@ -329,6 +329,7 @@ class EventFollower:
         self.last_event_id: str | None = None
         self.connections = 0  # streams that delivered something
         self.problem: str | None = None  # why the last connection ended, if it failed
+        self._lost = False  # the server broke off and has not answered since
 
     def start(self) -> EventFollower:
         """Start following."""
@@ -351,13 +352,28 @@ class EventFollower:
                         if not opened:
                             opened = True
                             self.connections += 1
+                            self._back()
                         self._take(event)
                 self.problem = "the server closed the stream"
             except ServerError as exc:
                 self.problem = str(exc)
+                self._lost_it()
             except Exception as exc:  # a bad notice must not end the following
-                self.problem = f"{type(exc).__name__}: {exc}"
+                self.problem = f"a notice could not be read ({exc!r})"
             self._stop.wait(self._retry)
+
+    def _lost_it(self) -> None:
+        """A server we followed broke off or stopped answering: refresh now, once, so the
+        viewer says so at once rather than at its next interval with old data shown."""
+        if self.connections and not self._lost and not self._stop.is_set():
+            self._lost = True
+            self._on_change()
+
+    def _back(self) -> None:
+        """Following again after a loss: refresh once (its snapshot may be no newer)."""
+        if self._lost:
+            self._lost = False
+            self._on_change()
 
     def _take(self, event: ServerEvent) -> None:
         if event.id is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from statuswatch.model import (
     Status,
 )
 from statuswatch.timefmt import age, short_utc
+from statuswatch.wording import plural
 
 __all__ = ["lead_text", "status_table", "worst_first"]
 
@@ -40,6 +42,34 @@ def lead_text(seconds: int) -> str:
     return f"posted {minutes} min after statuswatch's early warning (probes)"
 
 
+NAME_WIDTH = 32  # terminal columns for a provider's name, at most
+
+
+def cell_width(text: str) -> int:
+    """The columns `text` takes on a terminal: CJK and emoji take two, combining marks none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def fit(text: str, width: int) -> str:
+    """`text` in exactly `width` columns: cut with "…" when longer, padded when shorter."""
+    if cell_width(text) > width:
+        kept: list[str] = []
+        used = 0
+        for char in text:
+            size = cell_width(char)
+            if used + size > width - 1:
+                break
+            kept.append(char)
+            used += size
+        text = "".join(kept) + "…"
+    return text + " " * (width - cell_width(text))
+
+
 def _paint(text: str, code: str, colour: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
@@ -58,7 +88,8 @@ def _incident_lines(incident: Incident, now: datetime) -> list[str]:
     since = ""
     if incident.started_at is not None:
         since = f", since {short_utc(incident.started_at)} ({age(incident.started_at, now)})"
-    lines = [f"    ! [{incident.impact.value}] {incident.title} ({incident.phase.value}{since})"]
+    phase = incident.phase.value.replace("_", " ")
+    lines = [f"    ! [{incident.impact.value}] {incident.title} ({phase}{since})"]
     if incident.detected_lead_s is not None:
         lines.append(f"      {lead_text(incident.detected_lead_s)}")
     if incident.updates:
@@ -76,7 +107,8 @@ def _maintenance_lines(maintenance: Maintenance, now: datetime) -> list[str]:
     when = ""
     if maintenance.scheduled_for is not None:
         when = f", {short_utc(maintenance.scheduled_for)} ({age(maintenance.scheduled_for, now)})"
-    return [f"    ~ maintenance {maintenance.phase.value}: {maintenance.title}{when}"]
+    phase = maintenance.phase.value.replace("_", " ")
+    return [f"    ~ maintenance {phase}: {maintenance.title}{when}"]
 
 
 def status_table(snapshot: Snapshot, *, only_problems: bool = False, colour: bool = False) -> str:
@@ -86,7 +118,7 @@ def status_table(snapshot: Snapshot, *, only_problems: bool = False, colour: boo
     problems = [r for r in reports if r.status.is_problem]
     unknown = sum(1 for r in problems if r.status is Status.UNKNOWN)
     lines = [
-        f"statuswatch · {short_utc(now)} · {len(reports)} providers: "
+        f"statuswatch · {short_utc(now)} · {plural(len(reports), 'provider')}: "
         f"{len(problems) - unknown} with problems, {unknown} unknown" + _at_risk_count(reports)
     ]
     warned = [r for r in reports if r.early_warning is not None]
@@ -100,13 +132,14 @@ def status_table(snapshot: Snapshot, *, only_problems: bool = False, colour: boo
     shown = problems_or_warned if only_problems else reports
     if not shown:
         lines.append("All providers operational.")
-    name_width = min(max((len(r.spec.name) for r in shown), default=10), 32)
+    # Display width, not len(): a CJK or emoji name takes two columns per character.
+    name_width = min(max((cell_width(r.spec.name) for r in shown), default=10), NAME_WIDTH)
     for report in shown:
         status = report.status
         label = _paint(f"{status.label:<14}", _COLOURS[status], colour)
-        name = report.spec.name[:name_width]
+        name = fit(report.spec.name, name_width)
         detail = _detail(report, now)
-        lines.append(f"{label} {name:<{name_width}}  {detail}".rstrip())
+        lines.append(f"{label} {name}  {detail}".rstrip())
         if report.early_warning is not None:
             text = f"    {WARNING_MARK} early warning: {report.early_warning.text}"
             lines.append(_paint(text, _WARNING_COLOUR, colour))
@@ -122,9 +155,9 @@ def status_table(snapshot: Snapshot, *, only_problems: bool = False, colour: boo
         for maintenance in page.maintenances:
             if maintenance.phase in (Phase.IN_PROGRESS, Phase.VERIFYING):
                 lines.extend(_maintenance_lines(maintenance, now))
-        upcoming = sum(1 for m in page.maintenances if m.phase is Phase.SCHEDULED)
+        upcoming = sum(1 for m in page.maintenances if m.is_upcoming(now))
         if upcoming and not only_problems:
-            lines.append(f"    ~ {upcoming} upcoming maintenance{'s' if upcoming > 1 else ''}")
+            lines.append(f"    ~ {plural(upcoming, 'upcoming maintenance')}")
     lines += _correlation_lines(snapshot.correlations)
     return "\n".join(lines) + "\n"
 

@@ -36,6 +36,11 @@ _NEEDS_WORK = re.compile(
 # <https://example.com> and a lone "<" are text.
 _TAG = re.compile(r"<!--.*?-->|</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>]*)?/?>", re.DOTALL)
 _BREAK = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6])\s*/?\s*>", re.IGNORECASE)
+# A Markdown link, `[text](url)` or `[text](url "title")` (incident.io's and Google Cloud's
+# bodies are Markdown; Statuspage's may be): shown as `text (url)`, the way a mail client would.
+_MARKDOWN_LINK = re.compile(
+    r"""\[([^\[\]\n]{1,500})\]\(\s*<?([^\s()<>]{1,2048})>?(?:\s+"[^"\n]*")?\s*\)"""
+)
 _BLANK_LINES = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"[ \t]+")
 
@@ -53,13 +58,15 @@ def _clean_line(text: str, limit: int) -> bool:
 
     Most names, ids and titles are; a page has a hundred of them, so this check is in C:
     `isprintable` is false for every control, format (bidi, zero-width, tag), surrogate and
-    separator character but the ASCII space, which leaves markup and spacing to look for.
+    separator character but the ASCII space, which leaves markup, Markdown links and spacing
+    to look for.
     """
     return (
         len(text) <= limit
         and text.isprintable()
         and "<" not in text
         and "&" not in text
+        and "](" not in text  # a Markdown link, read as `text (url)`
         and "  " not in text
         and not text.startswith(" ")
         and not text.endswith(" ")
@@ -67,10 +74,13 @@ def _clean_line(text: str, limit: int) -> bool:
 
 
 def plain_text(value: object, limit: int = MAX_TEXT) -> str:
-    """Return a body as plain text: no HTML tags, no controls, trimmed and capped at `limit`."""
+    """Return a body as plain text: no HTML tags, no controls, Markdown links as `text (url)`,
+    trimmed and capped at `limit`."""
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
+    if "](" in text:
+        text = _MARKDOWN_LINK.sub(_link_as_text, text)
     if _clean_line(text, limit) or (len(text) <= limit and not _NEEDS_WORK.search(text)):
         return text
     if "<" in text:
@@ -81,6 +91,18 @@ def plain_text(value: object, limit: int = MAX_TEXT) -> str:
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     text = _BLANK_LINES.sub("\n\n", text).strip()
     return text[: limit - 1] + "…" if len(text) > limit else text
+
+
+def _link_as_text(match: re.Match[str]) -> str:
+    """`[text](url)` as `text (url)`; just `text` when the URL says nothing more (an address
+    given as its own text) or is not a web or mail link."""
+    label, url = match.group(1), match.group(2)
+    scheme = url.split(":", 1)[0].lower()
+    if scheme not in ("http", "https", "mailto"):
+        return label
+    if url.removeprefix("mailto:") == label or url == label:
+        return label
+    return f"{label} ({url})"
 
 
 def one_line(value: object, limit: int = MAX_TITLE) -> str:

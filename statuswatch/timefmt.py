@@ -38,6 +38,20 @@ def age(value: datetime, now: datetime) -> str:
     return prefix + text if prefix else text + " ago"
 
 
+def duration(seconds: float) -> str:
+    """A span of time for a countdown, e.g. `45s`, `4m 10s`, `16m`, `2h 5m`, `1d 0h`."""
+    total = max(0, int(seconds))
+    if total < 60:
+        return f"{total}s"
+    if total < 600:
+        return f"{total // 60}m {total % 60}s"
+    if total < 3600:
+        return f"{total // 60}m"
+    if total < 86400:
+        return f"{total // 3600}h {total % 3600 // 60}m"
+    return f"{total // 86400}d {total % 86400 // 3600}h"
+
+
 def parse_aware(value: str) -> datetime:
     """Read an ISO 8601 time that names its zone (as `rfc3339` writes); ValueError otherwise.
 

@@ -26,7 +26,9 @@ __all__ = [
     "check_keys",
     "dotted_key",
     "integer",
+    "match_id",
     "number",
+    "number_text",
     "numbers_of",
     "read_toml",
     "show",
@@ -36,6 +38,7 @@ __all__ = [
     "type_name",
     "unknown_provider",
     "url",
+    "url_problem",
 ]
 
 T = TypeVar("T")
@@ -73,6 +76,13 @@ def show(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
+def number_text(value: float) -> str:
+    """A number in a message: `1073741824` and `9.5` as written, `1e+300` when huge."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:g}"
+
+
 def dotted_key(*parts: str) -> str:
     """Return a dotted key path, quoting the parts TOML could not write bare."""
     # json.dumps escapes newlines and control characters, keeping the message on one line.
@@ -88,9 +98,20 @@ def type_name(value: object) -> str:
 
 
 def suggest(word: str, choices: Sequence[str]) -> str | None:
-    """Return the closest of `choices` to `word`, if any is close enough."""
-    matches = difflib.get_close_matches(word, choices, n=1)
-    return matches[0] if matches else None
+    """Return the closest of `choices` to `word`, if any is close enough (case aside)."""
+    folded = {choice.casefold(): choice for choice in reversed(choices)}  # the first one wins
+    matches = difflib.get_close_matches(word.casefold(), list(folded), n=1)
+    return folded[matches[0]] if matches else None
+
+
+def match_id(wanted: str, known: Sequence[str]) -> str | None:
+    """The id of `known` that `wanted` names on a command line: itself, or the only one equal
+    to it but for case (`-p CLOUDFLARE`); None when there is none."""
+    if wanted in known:
+        return wanted
+    folded = wanted.casefold()
+    same = [name for name in known if name.casefold() == folded]
+    return same[0] if len(same) == 1 else None
 
 
 def unknown_provider(provider_id: str, known: Sequence[str]) -> str:
@@ -133,21 +154,37 @@ def string(path: Path | str, value: object, *key: str) -> str:
     return value
 
 
+def url_problem(text: str) -> str | None:
+    """Why `text` is not an http(s) URL with a host and a valid port, or None when it is one.
+
+    The one check of every URL a user gives (config, `add`, `--server`): `http://[::1` and
+    `http://host:99999/` are refused here rather than deep in the HTTP stack.
+    """
+    expected = f"expected an http or https URL with a host, got {show(text)}"
+    if any(c.isspace() for c in text) or strip_controls(text) != text:
+        return expected
+    bad_port = f"{expected} (the port must be a number from 1 to 65535)"
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises ValueError on a port that is not a number or out of range
+    except ValueError as exc:
+        reason = str(exc)
+        if "port" in reason.lower():
+            return bad_port
+        return f"{expected} ({reason[:1].lower()}{reason[1:]})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return expected
+    if port is not None and not 0 < port <= 65535:
+        return bad_port
+    return None
+
+
 def url(path: Path | str, value: object, *key: str) -> str:
     """Return `value` if it is an http(s) URL with a host."""
     text = string(path, value, *key)
-    try:
-        parts = urlsplit(text)
-        port_ok = parts.port is None or parts.port > 0  # .port raises on a bad port
-    except ValueError:
-        port_ok = False
-        parts = urlsplit("")
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or " " in text:
-        raise ConfigError(
-            path,
-            dotted_key(*key),
-            f"expected an http or https URL with a host, got {show(text)}",
-        )
+    problem = url_problem(text)
+    if problem is not None:
+        raise ConfigError(path, dotted_key(*key), problem)
     return text
 
 
@@ -180,13 +217,16 @@ def numbers_of(
     given: Mapping[str, object],
     defaults: D,
     bounds: Mapping[str, tuple[float, bool]],
+    maxima: Mapping[str, float],
     *prefix: str,
 ) -> D:
     """Return the dataclass `defaults` with the numbers in `given` put in, each one checked.
 
     The fields are the dataclass's own: any other key is refused. The type of a field's default
     says whether it takes an integer or any number; `bounds` gives a field's lower bound and
-    whether the bound itself is allowed (a field not in it must be greater than 0).
+    whether the bound itself is allowed (a field not in it must be greater than 0); `maxima`
+    its upper bound, allowed, which every field has (a million retries or a timeout of 1e300
+    seconds is a typo, and would hang a run or overflow a clock).
     """
     names = [f.name for f in dataclasses.fields(defaults)]
     check_keys(path, given, names, *prefix)
@@ -200,9 +240,11 @@ def numbers_of(
         bound, inclusive = bounds.get(name, (0, False))
         if value < bound or (value == bound and not inclusive):
             relation = "at least" if inclusive else "greater than"
-            raise ConfigError(
-                path, dotted_key(*prefix, name), f"must be {relation} {bound:g}, got {value:g}"
-            )
+            problem = f"must be {relation} {number_text(bound)}, got {number_text(value)}"
+            raise ConfigError(path, dotted_key(*prefix, name), problem)
+        if value > maxima[name]:
+            problem = f"must be at most {number_text(maxima[name])}, got {number_text(value)}"
+            raise ConfigError(path, dotted_key(*prefix, name), problem)
         values[name] = value
     return dataclasses.replace(defaults, **values)
 

@@ -18,9 +18,19 @@ _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
 
 @pytest.fixture(autouse=True)
-def private_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point config, state and cache at `tmp_path` and drop proxy settings."""
-    monkeypatch.setenv("STATUSWATCH_CONFIG", str(tmp_path / "config.toml"))
+def private_paths(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Point config, state and cache at `tmp_path` and drop proxy settings.
+
+    The config is found where a user's is, not named by STATUSWATCH_CONFIG (a named file must
+    exist): the platform's config directory, $XDG_CONFIG_HOME/statuswatch, is a link to
+    `tmp_path`, so a test writes `tmp_path / "config.toml"` and every command reads it.
+    """
+    config_home = tmp_path_factory.mktemp("config-home")  # beside tmp_path, not in it
+    (config_home / "statuswatch").symlink_to(tmp_path, target_is_directory=True)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
+    monkeypatch.delenv("STATUSWATCH_CONFIG", raising=False)
     monkeypatch.setenv("STATUSWATCH_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("STATUSWATCH_CACHE_DIR", str(tmp_path / "cache"))
     # A proxy from the developer's shell would route loopback requests elsewhere.

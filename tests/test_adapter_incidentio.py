@@ -84,7 +84,7 @@ def test_incident_without_shortlink_started_at_or_components() -> None:
     assert incident.components == ()
 
 
-def test_updates_newest_first_with_markdown_kept_as_text() -> None:
+def test_updates_newest_first_with_markdown_kept_as_text_and_links_as_text_url() -> None:
     (incident,) = fixture("summary-active.json").incidents
     assert incident.updates == (
         Update(
@@ -98,7 +98,7 @@ def test_updates_newest_first_with_markdown_kept_as_text() -> None:
             Phase.INVESTIGATING,
             "We’re seeing **elevated errors** on the API.\n\n- Chat is slow\n- Voice drops calls"
             "\n\nStatus of p95 latency < 2s is not met. "
-            'See [our docs](https://docs.example-ai.test/errors "docs").',
+            "See our docs (https://docs.example-ai.test/errors).",
             "investigating",
         ),
     )

@@ -9,11 +9,11 @@ import pytest
 from loopback import LoopbackServer
 
 from statuswatch.cli import main
-from statuswatch.commands.add import add_to_watch
 from statuswatch.config import load_config
 from statuswatch.model import Status
-from statuswatch.paths import cache_dir
+from statuswatch.paths import cache_dir, config_file
 from statuswatch.poll import poll
+from statuswatch.tomledit import add_to_watch
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HTML = b"<!DOCTYPE html><html><head><title>%s</title>%s</head><body>status</body></html>"
@@ -182,7 +182,7 @@ def test_what_add_prints_and_writes(
         f"  read {document}\n"
         "  now degraded: 6 components, 2 open incidents, 2 maintenances\n"
         f'added [providers.example-chicago] (kind = "statuspage") to '
-        f"{private_paths / 'config.toml'} (created)\n"
+        f"{config_file()} (created)\n"
         "  no `watch` list in your config: it is polled with the default set\n"
     )
     assert (private_paths / "config.toml").read_text() == (
@@ -351,3 +351,31 @@ def test_add_to_watch(text: str, expected: str | None) -> None:
     assert result == expected
     if result is not None:
         assert tomllib.loads(result)["watch"][-1] == "new"
+
+
+def test_a_page_already_known_is_added_with_a_warning(
+    loopback: LoopbackServer, capsys: pytest.CaptureFixture[str], private_paths: Path
+) -> None:
+    (private_paths / "config.toml").write_text('watch = ["github"]\n')
+    url = serve(loopback, "statuspage")
+    assert main(["add", url]) == 0
+    assert capsys.readouterr().err == ""
+    # The same page again, by its API document and with a trailing slash: the same source.
+    for again, new_id in ((url + "/", "twin"), (url + "/api/v2/summary.json", "triplet")):
+        assert main(["add", again, "--id", new_id]) == 0
+        err = capsys.readouterr().err
+        assert err.startswith(
+            "statuswatch: warning: this page is already known as 'example-chicago' "
+            f"(in your watch list): adding '{new_id}' polls it twice"
+        ), err
+    assert {"example-chicago", "twin", "triplet"} <= set(load_config().providers)
+
+
+def test_what_add_prints_uses_words_and_agrees_in_number(
+    loopback: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loopback.route("/one/api/v2/summary.json", read("statuspage/summary-chicago.json").replace(
+        b'"indicator": "minor"', b'"indicator": "major"'))  # fmt: skip
+    assert main(["add", loopback.url("/one/api/v2/summary.json"), "--id", "wording-test"]) == 0
+    out = capsys.readouterr().out
+    assert "  now partial outage: 6 components, 2 open incidents, 2 maintenances\n" in out

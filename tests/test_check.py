@@ -51,14 +51,14 @@ def critical_incident() -> Incident:
          + PERF.format(2, 1, 1, 0, 0)),
         ([report("A", Status.OPERATIONAL, maintenances=(
             Maintenance("m", "DB", Phase.IN_PROGRESS, T0),))], CheckState.WARNING,
-         "STATUSWATCH WARNING - 1 of 1 providers with problems: A maintenance | "
+         "STATUSWATCH WARNING - 1 of 1 provider with problems: A maintenance | "
          + PERF.format(1, 0, 1, 0, 0)),
         ([report("A", Status.PARTIAL_OUTAGE), report("B", Status.MAJOR_OUTAGE),
           report("C", None)], CheckState.CRITICAL,
          "STATUSWATCH CRITICAL - 2 of 3 providers with problems: B major outage, A partial "
          "outage; 1 unknown | " + PERF.format(3, 0, 1, 1, 1)),
         ([report("A", Status.DEGRADED, incidents=(critical_incident(),))], CheckState.CRITICAL,
-         "STATUSWATCH CRITICAL - 1 of 1 providers with problems: A degraded | "
+         "STATUSWATCH CRITICAL - 1 of 1 provider with problems: A degraded | "
          + PERF.format(1, 0, 0, 1, 0)),
         ([report("A", None), report("B", None)], CheckState.UNKNOWN,
          "STATUSWATCH UNKNOWN - no status page could be read (2 tried): no answer from A | "
@@ -70,7 +70,7 @@ def critical_incident() -> Incident:
          "STATUSWATCH UNKNOWN - no provider's status could be told (1 read, none recognised) | "
          + PERF.format(1, 0, 0, 0, 1)),
         ([report("A|B", Status.DEGRADED)], CheckState.WARNING,
-         "STATUSWATCH WARNING - 1 of 1 providers with problems: A/B degraded | "
+         "STATUSWATCH WARNING - 1 of 1 provider with problems: A/B degraded | "
          + PERF.format(1, 0, 1, 0, 0)),
     ],
 )  # fmt: skip
@@ -112,7 +112,7 @@ def test_exit_codes_0_1_2_3_against_real_pages(tmp_path: Path) -> None:
         "ok": 0, "warn": 1, "crit": 2, "gone": 3
     }  # fmt: skip
     assert results["ok"].stdout == (
-        "STATUSWATCH OK - 1 of 1 providers operational | " + PERF.format(1, 1, 0, 0, 0) + "\n"
+        "STATUSWATCH OK - 1 of 1 provider operational | " + PERF.format(1, 1, 0, 0, 0) + "\n"
     )
     assert results["crit"].stdout == (
         "STATUSWATCH CRITICAL - 2 of 3 providers with problems: CRIT major outage, "

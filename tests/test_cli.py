@@ -12,6 +12,7 @@ import pytest
 from statuswatch import __version__
 from statuswatch.cli import main
 from statuswatch.config import load_config
+from statuswatch.paths import config_file
 
 BAD_CONFIGS = [
     (
@@ -39,7 +40,7 @@ BAD_CONFIGS = [
 def test_bad_config_is_one_line_naming_file_and_key_exit_2(
     text: str, problem: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = Path(os.environ["STATUSWATCH_CONFIG"])
+    config = config_file()
     config.write_text(text)
     for argv in (["--json"], ["status"], ["providers"]):
         assert main(argv) == 2
@@ -116,23 +117,23 @@ def test_providers_category_filter(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_providers_table_marks_the_watch_list(capsys: pytest.CaptureFixture[str]) -> None:
-    Path(os.environ["STATUSWATCH_CONFIG"]).write_text('watch = ["github"]\n')
+    config_file().write_text('watch = ["github"]\n')
     assert main(["providers", "--watched"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3
     assert lines[1].split()[:4] == ["github", "statuspage", "devtools", "*"]
-    assert lines[2] == "1 providers; * = in your watch list"
+    assert lines[2] == "1 provider; * = in your watch list"
 
 
-def test_config_path_follows_the_environment(capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_path_is_the_default_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["config", "path"]) == 0
-    assert capsys.readouterr().out == os.environ["STATUSWATCH_CONFIG"] + "\n"
+    assert capsys.readouterr().out == f"{config_file()}\n"
 
 
 def test_config_init_writes_once_and_never_overwrites(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    path = Path(os.environ["STATUSWATCH_CONFIG"])
+    path = config_file()
     assert main(["config", "init"]) == 0
     written = path.read_text()
     assert "cloudflare" in tomllib.loads(written)["watch"]
@@ -165,3 +166,18 @@ def test_options_before_or_after_the_status_command(
     args = build_parser().parse_args(argv)
     assert (args.provider, args.json) == expected
     assert args.color == "auto" and args.all is False
+
+
+@pytest.mark.parametrize(
+    "command", ["status", "check", "wait", "notify", "serve", "config", "add", "remove", "demo"]
+)
+def test_help_of_each_command_has_examples_and_exit_codes(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    examples = out.split("examples:\n", 1)[1]
+    lines = [line for line in examples.splitlines() if f"statuswatch {command}" in line]
+    assert len(lines) >= 2, out
+    if command not in ("config", "demo"):
+        assert "exit codes" in out

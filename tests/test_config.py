@@ -98,10 +98,17 @@ def test_watch_keeps_order_and_drops_duplicates(tmp_path: Path) -> None:
     assert config.watch == ("openai", "github", "aiven")
 
 
-def test_empty_watch_list_watches_nothing(tmp_path: Path) -> None:
+def test_an_empty_watch_list_is_said_not_polled(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, "watch = []\n"))
     assert config.watch == ()
-    assert select(config) == []
+    with pytest.raises(ConfigError) as caught:
+        select(config)
+    assert str(caught.value) == (
+        f"{config.path}: watch: the list is empty: nothing to poll (add provider ids from "
+        "`statuswatch providers`, or use -p ID or --all)"
+    )
+    assert [s.id for s in select(config, ["github"])] == ["github"]
+    assert len(select(config, all_=True)) == len(config.providers)
 
 
 @pytest.mark.parametrize(
@@ -116,9 +123,10 @@ def test_empty_watch_list_watches_nothing(tmp_path: Path) -> None:
         ("interval = true\n", "interval: expected a number of seconds, got boolean"),
         ('interval = "60"\n', "interval: expected a number of seconds, got string"),
         ("interval = 1979-05-27\n", "interval: expected a number of seconds, got date"),
-        ("interval = 5\n", "interval: must be at least 10 seconds, got 5"),
-        ("interval = 9.5\n", "interval: must be at least 10 seconds, got 9.5"),
-        ("interval = -60\n", "interval: must be at least 10 seconds, got -60"),
+        ("interval = 5\n", "interval: must be from 10 to 86400 seconds, got 5"),
+        ("interval = 9.5\n", "interval: must be from 10 to 86400 seconds, got 9.5"),
+        ("interval = -60\n", "interval: must be from 10 to 86400 seconds, got -60"),
+        ("interval = 1e300\n", "interval: must be from 10 to 86400 seconds, got 1e+300"),
         ("interval = nan\n", "interval: expected a finite number, got nan"),
         ("interval = inf\n", "interval: expected a finite number, got inf"),
     ],
@@ -283,7 +291,10 @@ default = false
          "got 'status.acme.example'"),
         ('[providers.acme]\nkind = "statuspage"\nurl = "http://127.0.0.1:99999/"\n',
          "providers.acme.url: expected an http or https URL with a host, "
-         "got 'http://127.0.0.1:99999/'"),
+         "got 'http://127.0.0.1:99999/' (the port must be a number from 1 to 65535)"),
+        ('[providers.acme]\nkind = "statuspage"\nurl = "http://[::1"\n',
+         "providers.acme.url: expected an http or https URL with a host, "
+         "got 'http://[::1' (invalid IPv6 URL)"),
         ('[providers.acme]\nkind = "statuspage"\nurl = "https://a b.example"\n',
          "providers.acme.url: expected an http or https URL with a host, "
          "got 'https://a b.example'"),

@@ -163,12 +163,13 @@ def test_back_dated_update_sorts_by_display_time() -> None:
     ]
 
 
-def test_markdown_bodies_stay_markdown() -> None:
+def test_markdown_bodies_stay_markdown_with_links_as_text() -> None:
     page = parsed("incidentio/openai-v2-summary-active-incidents-2026-09-29.json")
+    # The link '[support@openai.com](mailto:support@openai.com "support@openai.com")' reads
+    # as its text: the address is its own text, so it is said once.
     assert page.incidents[1].updates[0].text == (
         "Our Help Center is available, but support chat remains unavailable. If you need "
-        "assistance, you can browse the Help Center or email "
-        '[support@openai.com](mailto:support@openai.com "support@openai.com").'
+        "assistance, you can browse the Help Center or email support@openai.com."
     )
     assert page.incidents[0].updates[0].text.startswith("We’re investigating elevated errors")
 

@@ -185,7 +185,7 @@ def test_status_table_from_the_real_command(loopback: LoopbackServer, tmp_path: 
     assert "    ! [major] Elevated errors on the API (identified, since 2026-09-29 17:52 UTC" in (
         done.stdout
     )
-    assert "    ~ maintenance in_progress: Database upgrade, 2019-02-20 17:00 UTC" in done.stdout
+    assert "    ~ maintenance in progress: Database upgrade, 2019-02-20 17:00 UTC" in done.stdout
     assert "\x1b" not in done.stdout  # not a terminal: no colour
 
 

@@ -141,6 +141,19 @@ def test_retryable_statuses_back_off_with_jitter_then_fail(status: int) -> None:
     assert 0.5 <= sleeps[1] <= 1.0
 
 
+def test_no_wait_between_attempts_is_longer_than_the_cap() -> None:
+    # The most retries the config allows, with the longest backoff: doubling from 60 s would
+    # wait over eight hours; each wait is cut to retry_after_cap, so the fetch is bounded.
+    settings = HttpSettings(retries=10, backoff=60, retry_after_cap=2.0, deadline=1.0)
+    handler, seen = _counting(httpx.Response(503))
+    outcome, sleeps = _run(handler, settings)
+    assert _failure(outcome)[0] is ErrorType.HTTP_STATUS
+    assert (len(seen), len(sleeps)) == (11, 10)
+    assert all(1.0 <= delay <= 2.0 for delay in sleeps), sleeps
+    assert sum(sleeps) <= settings.retries * settings.retry_after_cap
+    assert settings.fetch_bound() == 11 * 1.0 + 10 * 2.0
+
+
 def test_retry_then_success() -> None:
     handler, seen = _counting(httpx.Response(502), httpx.Response(200, content=b"{}"))
     outcome, sleeps = _run(handler, HttpSettings(retries=2))
@@ -208,7 +221,7 @@ def test_connection_errors_are_retried_then_reported() -> None:
     outcome, sleeps = _run(handler, HttpSettings(retries=2))
     assert _failure(outcome) == (
         ErrorType.CONNECTION,
-        f"could not connect to {URL}: [Errno 111] Connection refused (after 3 attempts)",
+        f"could not connect to {URL}: Connection refused (after 3 attempts)",
     )
     assert (len(calls), len(sleeps)) == (3, 2)
 
@@ -463,7 +476,43 @@ def test_unloadable_ca_bundle_is_a_tls_failure(monkeypatch: pytest.MonkeyPatch) 
 
     failure = asyncio.run(main())
     assert failure.error.type is ErrorType.TLS
-    assert failure.error.message.startswith(f"cannot load the CA certificates for {URL}: ")
+    # It names the file, and the variable that chose it: that is what to fix.
+    assert failure.error.message.startswith(
+        "cannot load the CA certificates from /nonexistent/ca.pem ($SSL_CERT_FILE)"
+    )
+    assert failure.error.message.endswith(f": No such file or directory (to read {URL})")
+
+
+def test_a_bad_certificate_file_for_serve_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from statuswatch.cli import main
+
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate\n")
+    none = tmp_path / "none.pem"
+    assert main(["serve", "--tls-cert", str(none), "--tls-key", str(bad)]) == 2
+    assert capsys.readouterr().err == (
+        f"statuswatch: error: --bind/--tls: --tls-cert {none}: no such file\n"
+    )
+    assert main(["serve", "--tls-cert", str(bad), "--tls-key", str(bad)]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"statuswatch: error: --bind/--tls: cannot load the certificate {bad} with the key {bad}: "
+    )
+
+
+def test_exceptions_are_described_in_words_not_class_names() -> None:
+    from statuswatch.fetcherrors import describe
+
+    request = httpx.Request("GET", URL)
+    assert describe(httpx.RemoteProtocolError("", request=request)) == (
+        "the server closed the connection before answering"
+    )
+    assert describe(httpx.ConnectError("[Errno 111] Connection refused")) == "Connection refused"
+    refused = httpx.ConnectError("")
+    refused.__context__ = ConnectionRefusedError(111, "Connection refused")
+    assert describe(refused) == "connection refused (nothing listens on that port)"
+    assert describe(RuntimeError()) == "unexpected error"
 
 
 @pytest.mark.parametrize(
@@ -551,3 +600,40 @@ def test_a_response_is_freed_without_the_garbage_collector() -> None:
         if enabled:
             gc.enable()
     assert result.status == 200
+
+
+def test_a_name_lookup_that_runs_out_of_time_is_named_as_dns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `--all` offline: hundreds of lookups at once, and a resolver that answers some after
+    # 5 or 10 s. The connect timeout ends them, but the page's server was never asked.
+    import socket
+    import threading
+
+    release = threading.Event()
+    real = socket.getaddrinfo
+
+    def slow(host: object, *args: object, **kwargs: object) -> object:
+        if host in ("slow-dns.example", b"slow-dns.example"):
+            release.wait(10)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    settings = HttpSettings(connect_timeout=0.3, retries=0)
+    url = "http://slow-dns.example/api/v2/summary.json"
+
+    async def main() -> FetchFailed | FetchResult:
+        async with Fetcher(settings) as fetcher:
+            try:
+                return await fetcher.fetch(url)
+            except FetchFailed as exc:
+                return exc
+            finally:
+                release.set()  # the lookup's thread ends, so the loop can close at once
+
+    outcome = asyncio.run(main())
+    assert _failure(outcome) == (
+        ErrorType.CONNECTION,
+        f"could not connect to {url}: the host name did not resolve within 0.3 s (DNS)",
+    )

@@ -176,7 +176,7 @@ def test_429_with_a_long_retry_after_defers_the_channel_to_a_later_run(rx: Recei
     warnings, failed = deliver(outbox, [hook], clock)
     assert failed == ["ch"] and clock.slept == []
     assert warnings == [
-        "channel 'ch' (webhook): HTTP 429 (retry after 120 s); 2 event(s) kept for the next run"
+        "channel 'ch' (webhook): HTTP 429 (retry after 120 s); 2 events kept for the next run"
     ]
     assert outbox.not_before == {"ch": T0 + timedelta(seconds=120)}
     assert [e.attempts for e in outbox.pending] == [1, 0]
@@ -186,7 +186,7 @@ def test_429_with_a_long_retry_after_defers_the_channel_to_a_later_run(rx: Recei
     assert len(rx.received) == 1 and failed == ["ch"]
     assert warnings == [
         "channel 'ch' (webhook): the receiver asked to wait until 2026-11-27T10:02:00+00:00: "
-        "2 event(s) kept for a later run"
+        "2 events kept for a later run"
     ]
     clock.now = T0 + timedelta(seconds=121)
     assert deliver(outbox, [hook], clock) == ([], [])
@@ -200,7 +200,7 @@ def test_a_receiver_that_fails_then_recovers_gets_everything_in_order(rx: Receiv
     outbox = queued(make_event(1), make_event(2), make_event(3))
     warnings, failed = deliver(outbox, [hook], clock)
     assert failed == ["ch"] and len(outbox.pending) == 3
-    assert warnings == ["channel 'ch' (webhook): HTTP 503; 3 event(s) kept for the next run"]
+    assert warnings == ["channel 'ch' (webhook): HTTP 503; 3 events kept for the next run"]
     assert len(rx.received) == 3  # one try and two retries, all on the first event
     rx.down = False
     assert deliver(outbox, [hook], clock) == ([], [])
@@ -211,7 +211,7 @@ def test_a_rejection_is_not_retried_within_the_run(rx: Receiver) -> None:
     rx.script("/hook", [404])
     outbox = queued(make_event())
     warnings, _ = deliver(outbox, [channel("webhook", url=Secret(rx.url("/hook")))], Clock())
-    assert warnings == ["channel 'ch' (webhook): HTTP 404; 1 event(s) kept for the next run"]
+    assert warnings == ["channel 'ch' (webhook): HTTP 404; 1 event kept for the next run"]
     assert len(rx.received) == 1
 
 
@@ -232,8 +232,8 @@ def test_too_old_events_are_given_up_and_gone_channels_dropped(rx: Receiver) -> 
     outbox.add(Entry("id-3", "removed", clock.now, make_event(3)))
     warnings, _ = deliver(outbox, [channel("webhook", url=Secret(rx.url("/h")))], clock)
     assert warnings == [
-        "channel 'ch' (webhook): gave up on 1 event(s) not delivered within 86400 s",
-        "channel 'removed' is no longer configured: 1 undelivered event(s) dropped",
+        "channel 'ch' (webhook): gave up on 1 event not delivered within 86400 s",
+        "channel 'removed' is no longer configured: 1 undelivered event dropped",
     ]
     assert [b["event"]["id"] for b in rx.bodies()] == ["id-2"] and outbox.pending == []
 
@@ -260,7 +260,9 @@ def test_secrets_never_appear_in_errors_nor_in_the_outbox(tmp_path: Path) -> Non
     assert len(warnings) == 5
     for warning in warnings:
         assert TOKEN not in warning and "services" not in warning, warning
-        assert "ConnectError" in warning or "ConnectionRefusedError" in warning, warning
+        # Words, not exception classes ("ConnectError: [Errno 111] Connection refused").
+        assert "Error" not in warning and "Errno" not in warning, warning
+        assert "connection refused" in warning.lower() or "SMTP failure" in warning, warning
     store.save_outbox(outbox)
     text = store.outbox_path.read_text()
     assert TOKEN not in text and "Connect" in text
@@ -272,7 +274,7 @@ def test_a_missing_secret_names_its_variable_only() -> None:
     warnings, _ = deliver(outbox, [channel("slack", url=Secret(env="SLACK_URL"))], Clock())
     assert warnings == [
         "channel 'ch' (slack): environment variable SLACK_URL is not set; "
-        "1 event(s) kept for the next run"
+        "1 event kept for the next run"
     ]
 
 
@@ -396,7 +398,7 @@ def test_a_refused_login_says_so_without_the_password(smtp: tuple[int, list[Any]
     outbox = queued(make_event())
     warnings, _ = deliver(outbox, [email_channel(port)], Clock(), environ=environ)
     assert warnings == [
-        "channel 'ch' (email): SMTP login refused (code 535); 1 event(s) kept for the next run"
+        "channel 'ch' (email): SMTP login refused (code 535); 1 event kept for the next run"
     ]
     assert received == [] and len(outbox.pending) == 1
 
@@ -426,12 +428,12 @@ def test_a_failing_command_keeps_the_event(tmp_path: Path) -> None:
     warnings, _ = deliver(outbox, [channel("command", command=argv)], Clock(), settings)
     label = os.path.basename(sys.executable)
     assert warnings == [
-        f"channel 'ch' (command): {label} exited with status 3; 1 event(s) kept for the next run"
+        f"channel 'ch' (command): {label} exited with status 3; 1 event kept for the next run"
     ]
     missing = channel("command", command=("/nonexistent/prog",))
     warnings, _ = deliver(outbox, [missing], Clock(), settings)
     assert warnings == [
-        "channel 'ch' (command): program not found: prog; 1 event(s) kept for the next run"
+        "channel 'ch' (command): program not found: prog; 1 event kept for the next run"
     ]
 
 
@@ -495,5 +497,5 @@ def test_an_unexpected_error_in_a_channel_is_reported_without_its_message(rx: Re
     warnings, failed = deliver(outbox, [hook, channel("stdout", "out")], Clock())
     assert failed == ["ch"] and len(outbox.pending) == 1
     assert warnings == [
-        "channel 'ch' (webhook): unexpected UnicodeEncodeError; 1 event(s) kept for the next run"
+        "channel 'ch' (webhook): unexpected UnicodeEncodeError; 1 event kept for the next run"
     ]

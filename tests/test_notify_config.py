@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from statuswatch.notify.settings import (
     Secret,
     SecretMissing,
 )
+from statuswatch.paths import config_file
 
 SECRET = "https://hooks.slack.com/services/T000/B000/Zq9TOPSECRETzz"
 
@@ -225,8 +225,8 @@ def test_a_bad_notify_table_stops_the_commands_that_read_it(
 ) -> None:
     from statuswatch.cli import main
 
-    config = Path(os.environ["STATUSWATCH_CONFIG"])
-    config.write_text("watch = []\n[notify]\nretry = 1\n")
+    config = config_file()
+    config.write_text('watch = ["github"]\n[notify]\nretry = 1\n')
     for argv in (["notify", "--dry-run"], ["serve", "--bind", "127.0.0.1:0"]):
         assert main(argv) == 2
         err = capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -206,6 +207,39 @@ def test_an_incident_the_fresh_page_drops_is_resolved_with_its_remembered_detail
     assert run(ok(page())) == []
 
 
+def test_a_dropped_incident_and_maintenance_keep_the_platforms_last_words() -> None:
+    # The README: a subject resolved by disappearing carries what was last seen, the
+    # platform's raw_impact and raw_status included (they were empty), through a saved state.
+    run = Run()
+    run(ok(page()))
+    seen = replace(inc(Phase.MONITORING, upd(1, Phase.MONITORING)),
+                   raw_status="monitoring", raw_impact="major")  # fmt: skip
+    work = replace(mnt(Phase.IN_PROGRESS, start=-5), raw_status="in_progress")
+    run(ok(page([seen], [work])))
+    assert run.state is not None
+    run.state = from_json(json.loads(json.dumps(to_json(run.state, T0))))
+    events = run(ok(page()), minutes=30)
+    assert kinds(events) == ["incident_resolved", "maintenance_completed"]
+    incident, maintenance = (payload(e) for e in events)
+    assert (incident["incident"]["raw_impact"], incident["incident"]["raw_status"]) == (
+        "major",
+        "monitoring",
+    )
+    assert incident["incident"]["phase"] == "resolved"
+    assert maintenance["maintenance"]["raw_status"] == "in_progress"
+
+
+def test_a_state_saved_before_the_raw_words_were_kept_still_reads() -> None:
+    run = Run()
+    run(ok(page()))
+    run(ok(page([inc(Phase.INVESTIGATING, upd(1, Phase.INVESTIGATING))])))
+    assert run.state is not None
+    document = to_json(run.state, T0)
+    for incident in document["providers"]["ex"]["incidents"].values():
+        del incident["raw_impact"], incident["raw_status"]
+    assert from_json(document).providers["ex"].incidents["i1"].raw_status == ""
+
+
 def test_an_incident_opened_and_resolved_between_two_runs_is_told_twice() -> None:
     run = Run()
     run(ok(page()))
@@ -361,6 +395,16 @@ def test_a_maintenance_the_page_drops_is_completed_if_it_started_and_forgotten_i
     assert kinds(events) == ["maintenance_completed"]
     assert payload(events[0])["maintenance"]["id"] == "m1"
     assert payload(events[0])["maintenance"]["phase"] == "completed"
+
+
+def test_a_window_already_over_when_first_seen_is_not_announced() -> None:
+    run = Run()
+    run(ok(page()))
+    stale = mnt(Phase.SCHEDULED, start=-600)  # ended nine hours ago, never updated
+    assert run(ok(page(maintenances=[stale]))) == []
+    assert kinds(run(ok(page(maintenances=[stale, mnt(Phase.SCHEDULED, ident="m2")])))) == [
+        "maintenance_scheduled"
+    ]
 
 
 def test_maintenance_reminder_once_per_start_time() -> None:

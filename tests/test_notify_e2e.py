@@ -30,7 +30,7 @@ SUMMARY = "/{pid}/api/v2/summary.json"
 _DEFS = load_schema()["$defs"]
 INCIDENT_SCHEMA = jsonschema.Draft202012Validator({"$defs": _DEFS, "$ref": "#/$defs/incident"})
 BASELINE = (
-    "statuswatch: notify: first run: recorded a baseline of 2 provider(s); nothing sent "
+    "statuswatch: notify: first run: recorded a baseline of 2 providers; nothing sent "
     "(changes from now on will be; --send-existing sends what is active)\n"
 )
 
@@ -116,8 +116,7 @@ def test_a_receiver_that_fails_then_recovers_gets_every_event_later(tmp_path: Pa
         kinds = [b["event"]["kind"] for b in rx.bodies("/hook")]
     assert [f.returncode for f in failures] == [1, 1, 1]
     assert failures[2].stderr == (
-        "statuswatch: notify: channel 'hook' (webhook): HTTP 503; "
-        "3 event(s) kept for the next run\n"
+        "statuswatch: notify: channel 'hook' (webhook): HTTP 503; 3 events kept for the next run\n"
     )
     assert (recovered.returncode, recovered.stderr, again.returncode) == (0, "", 0)
     assert kinds == ["incident_opened", "incident_updated", "incident_updated", "incident_resolved"]

@@ -24,7 +24,7 @@ from statuswatch.model import (
     Status,
     Update,
 )
-from statuswatch.table import status_table
+from statuswatch.table import cell_width, fit, status_table
 from statuswatch.timefmt import age, rfc3339
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -187,3 +187,43 @@ def test_snapshot_bytes_are_the_document_as_dumps_writes_it() -> None:
     assert snapshot_bytes(odd) == dumps(snapshot_document(odd)).encode("utf-8")
     empty = replace(snapshot, reports=())
     assert snapshot_bytes(empty) == dumps(snapshot_document(empty)).encode("utf-8")
+
+
+def test_table_aligns_wide_characters_by_their_columns() -> None:
+    # The live view aligns CJK and emoji names (Rich measures cells); the plain table too.
+    names = ("GitHub", "阿里云 Alibaba", "🔥 Firebase", "Zoë")
+    ok = Page(status=Status.OPERATIONAL, description="All Systems Operational", raw_status="none")
+    reports = tuple(ProviderReport(_spec(f"p{i}", n), ok, NOW) for i, n in enumerate(names))
+    lines = status_table(Snapshot(NOW, reports)).splitlines()[1:]
+    # Every description starts in the same terminal column.
+    columns = {cell_width(line.split("All Systems")[0]) for line in lines}
+    assert len(columns) == 1, lines
+    assert fit("阿里云阿里云", 7) == "阿里云…"
+    assert fit("Zoë", 5) == "Zoë  "
+    assert cell_width("🔥 Firebase") == 11
+
+
+def test_a_name_too_long_ends_in_an_ellipsis() -> None:
+    ok = Page(status=Status.OPERATIONAL, description="fine", raw_status="none")
+    long = "Amazon Web Services in every region you can name"
+    table = status_table(Snapshot(NOW, (ProviderReport(_spec("aws", long), ok, NOW),)))
+    assert "Amazon Web Services in every re…  fine" in table
+
+
+def test_maintenances_whose_start_has_passed_are_not_upcoming() -> None:
+    past = Maintenance("m0", "Old work", Phase.SCHEDULED, NOW - timedelta(days=3),
+                       NOW - timedelta(days=3) + timedelta(hours=2))  # fmt: skip
+    due = Maintenance("m1", "Late work", Phase.SCHEDULED, NOW - timedelta(minutes=5))
+    soon = Maintenance("m2", "New work", Phase.SCHEDULED, NOW + timedelta(hours=3))
+    page = Page(status=Status.OPERATIONAL, raw_status="none", maintenances=(past, due, soon))
+    table = status_table(Snapshot(NOW, (ProviderReport(_spec("x", "X"), page, NOW),)))
+    assert "    ~ 1 upcoming maintenance" in table.splitlines()
+    assert [m.is_upcoming(NOW) for m in (past, due, soon)] == [False, False, True]
+    assert (past.is_over(NOW), due.is_over(NOW)) == (True, False)
+
+
+def test_phases_are_words_in_the_table() -> None:
+    running = Maintenance("m1", "Work", Phase.IN_PROGRESS, NOW - timedelta(minutes=5))
+    page = Page(status=Status.MAINTENANCE, raw_status="maintenance", maintenances=(running,))
+    table = status_table(Snapshot(NOW, (ProviderReport(_spec("x", "X"), page, NOW),)))
+    assert "    ~ maintenance in progress: Work, " in table

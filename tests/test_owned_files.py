@@ -27,6 +27,7 @@ from statuswatch.cli import main
 from statuswatch.config import load_config
 from statuswatch.notify.state import to_json
 from statuswatch.notify.store import Entry, Store, _outbox_to_json
+from statuswatch.paths import config_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SUMMARY = (FIXTURES / "statuspage" / "summary-chicago.json").read_bytes()
@@ -251,7 +252,9 @@ def test_a_corrupt_cache_file_is_ignored_with_a_warning_and_replaced(
     assert entry(second) == entry(first) and entry(second)["error"] is None
     (warning,) = second.stderr.splitlines()
     url = loopback.url("/sp/api/v2/summary.json")
-    assert warning.startswith(f"statuswatch: the cache file {path} for {url} is unreadable (")
+    assert warning.startswith(
+        f"statuswatch: warning: the cache file {path} for {url} is unreadable ("
+    )
     assert warning.endswith("); fetching afresh")
     assert loopback.hits("/sp/api/v2/summary.json") == (2, 0)  # no validator from a bad file
     assert Cache(tmp_path / "cache").load(url) is not None  # replaced by a good one
@@ -321,10 +324,10 @@ def test_a_corrupt_config_is_one_line_of_error_not_a_crash(
     for args in (["--json"], ["status"], ["notify"], ["add", loopback.url("/sp")]):
         assert main(args) == 2, args
         (line,) = capsys.readouterr().err.splitlines()
-        assert line.startswith(f"statuswatch: error: {config}: "), line
+        assert line.startswith(f"statuswatch: error: {config_file()}: "), line
         assert re.search(CONFIG_CORRUPTIONS[corruption], line), line
     assert main(["check"]) == 3  # Nagios' UNKNOWN, its one line on stdout
     (line,) = capsys.readouterr().out.splitlines()
-    assert line.startswith(f"STATUSWATCH UNKNOWN - {config}: "), line
+    assert line.startswith(f"STATUSWATCH UNKNOWN - {config_file()}: "), line
     assert re.search(CONFIG_CORRUPTIONS[corruption], line), line
     assert config.read_bytes() != data  # and nothing rewrote it

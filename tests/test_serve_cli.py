@@ -103,7 +103,7 @@ def test_serve_and_the_server_clients(tmp_path: Path, env: dict[str, str]) -> No
     assert check.stdout.startswith("STATUSWATCH WARNING - 1 of 2 providers with problems: EX ")
     assert (check_ok.returncode, check_ok.stdout.split(" | ")[0]) == (
         0,
-        "STATUSWATCH OK - 1 of 1 providers operational",
+        "STATUSWATCH OK - 1 of 1 provider operational",
     )
     assert (wait_ok.returncode, wait_ok.stdout) == (0, "ok: operational\n")
     assert (wait_api.returncode, wait_api.stderr.splitlines()) == (
@@ -161,7 +161,10 @@ def test_serve_refuses_to_expose_itself_without_a_token(env: dict[str, str]) -> 
     )
     assert short.stderr == "statuswatch: error: the token must be at least 16 characters\n"
     assert bad.stderr == "statuswatch: error: --bind/--tls: expected HOST:PORT, got '8787'\n"
-    assert slow.stderr == "statuswatch: error: --interval: must be at least 10 seconds, got 1\n"
+    assert slow.stderr.startswith(
+        "statuswatch: error: argument --interval: expected a number of seconds from 10 to 86400, "
+        "got '1'"
+    )
     assert {exposed.returncode, short.returncode, bad.returncode, slow.returncode} == {2}
 
 
@@ -210,7 +213,7 @@ def test_clients_of_a_server_that_is_not_there(tmp_path: Path, env: dict[str, st
     assert wait.returncode == 1
     assert wait.stderr.startswith(f"statuswatch: wait: ex is unknown (cannot reach {url}: ")
     assert bad_url.returncode == 2
-    assert "--server: expected an http(s) URL, got 'ftp://x'" in bad_url.stderr
+    assert "--server: expected an http or https URL with a host, got 'ftp://x'" in bad_url.stderr
 
 
 def test_a_url_that_is_not_a_statuswatch_server(

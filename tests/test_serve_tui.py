@@ -155,3 +155,50 @@ def test_the_follower_reconnects_with_the_last_event_id(loopback: LoopbackServer
     gone.stop()
     assert (gone.problem or "").startswith(f"cannot reach {url}: ")
     assert gone.connections == 0
+
+
+async def test_a_server_that_goes_away_is_said_until_it_is_back(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    from tui_fakes import screen_text
+
+    served = ServedPages(loopback, ["ex", "ok"], tmp_path / "cache")
+    with served:
+        served.page("ex", STAGES[1])
+        served.page("ok", STAGES[0])
+        served.poll()
+        # A refresh an hour: only the broken stream can tell the view the server is gone.
+        app, follower = build_from_server(served.url, [], interval=3600)
+        follower._retry = 0.1  # reconnect quickly in the test
+        follower.start()
+        try:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await settle(pilot, app)
+                assert rows(app, "providers", 0) == ["partial outage", "operational"]
+                await _until(pilot, app, lambda: follower.connections == 1)
+                served.run(served.server.close())  # the server is killed
+                await _until(pilot, app, lambda: app.failing is not None)
+                text = screen_text(app)
+                first_line = text.splitlines()[0]
+                assert "server unreachable since" in first_line, text
+                assert "data from" in first_line
+                # Not live any more: every provider unknown, its last page kept as stale.
+                assert rows(app, "providers", 0) == ["unknown", "unknown"]
+                assert all(r.stale for r in app.board.reports.values())
+                assert "stale" in app.query_one("#providers").row_cells(0)[2].plain
+                # One toast, not one per retry; the header keeps saying it.
+                toasts = [n for n in app._notifications if n.message.startswith("refresh failed")]
+                assert len(toasts) == 1
+                polls = app.polls_finished
+                await pilot.pause(0.5)
+                assert "server unreachable since" in screen_text(app).splitlines()[0]
+                assert app.polls_finished == polls  # no refresh storm while it is away
+                # It comes back on its address: the view is live again, without waiting an hour.
+                port = int(served.url.rsplit(":", 1)[1])
+                served.run(served.server.start("127.0.0.1", port))
+                served.poll()
+                await _until(pilot, app, lambda: app.failing is None)
+                assert rows(app, "providers", 0) == ["partial outage", "operational"]
+                assert "refreshed" in screen_text(app).splitlines()[0]
+        finally:
+            follower.stop()

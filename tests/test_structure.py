@@ -156,6 +156,7 @@ GROUPS = {
         "statuswatch.paths",
         "statuswatch.inflate",
         "statuswatch.threaded",
+        "statuswatch.wording",  # plurals for every output (issue 11)
         "statuswatch.history.model",  # what the history gives back: plain data
     ),
     # What the pages mean for the user (issue 13): scopes, stacks, the blast radius, shared
@@ -185,6 +186,7 @@ GROUPS = {
     "probes": ("statuswatch.probes",),
     "config": (
         "statuswatch.tomlcheck",
+        "statuswatch.tomledit",  # the config edited as text: add, remove (issue 11)
         "statuswatch.catalog",
         "statuswatch.config",
         "statuswatch.scopeconfig",

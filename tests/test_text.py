@@ -93,7 +93,7 @@ def test_fast_path_gives_what_the_full_cleaning_gives(monkeypatch: pytest.Monkey
     # Every kind of character either fast path must catch: markup, controls, C1, bidi,
     # zero-width, tags, separators (NBSP, ideographic, line/paragraph), BOM, surrogates.
     alphabet = (
-        "ab <>&;#x1b[]\n\n\n\t\r\x1b\x9b\x85\u202e\u200b\xa0\u3000\u2028\u2029\u180e"
+        "ab <>&;#x1b[]()\n\n\n\t\r\x1b\x9b\x85\u202e\u200b\xa0\u3000\u2028\u2029\u180e"
         "\u061c\ufeff\ufff9\U000e0041\ud800\ue000é /p"
     )
     rng = random.Random(7)
@@ -112,3 +112,18 @@ def test_fast_path_gives_what_the_full_cleaning_gives(monkeypatch: pytest.Monkey
     monkeypatch.setattr(text, "_NEEDS_WORK", re.compile(""))  # matches everything: no fast path
     monkeypatch.setattr(text, "_clean_line", lambda value, limit: False)
     assert fast == outputs()
+
+
+def test_markdown_links_read_as_text_and_url() -> None:
+    # incident.io's and Google Cloud's bodies are Markdown: shown as a mail client would.
+    openai = 'email [support@openai.com](mailto:support@openai.com "support@openai.com").'
+    assert plain_text(openai) == "email support@openai.com."
+    google = "please [contact us](https://support.google.com/cloud/contact)."
+    assert plain_text(google) == "please contact us (https://support.google.com/cloud/contact)."
+    assert one_line("[Status](https://x.example/s) [here](<https://x.example/h>)") == (
+        "Status (https://x.example/s) here (https://x.example/h)"
+    )
+    # Only web and mail links; anything else keeps its words and loses its target.
+    assert plain_text("[click](javascript:void) now") == "click now"
+    # Brackets that are not a link are left alone.
+    assert plain_text("[RESOLVED] API (EU)") == "[RESOLVED] API (EU)"

@@ -187,8 +187,9 @@ async def test_poll_that_raises_is_reported_and_the_app_keeps_running() -> None:
     app = build_app(SPECS, interval=3600, poller=broken, now=lambda: NOW)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        assert notes(app) == [("statuswatch", "refresh failed: RuntimeError: engine bug")]
+        assert notes(app) == [("statuswatch", "refresh failed: internal error: engine bug")]
         assert app.is_running and not app.polling
+        assert "refresh failing since" in screen_text(app).splitlines()[0]
 
 
 HOSTILE = (

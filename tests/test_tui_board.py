@@ -153,3 +153,26 @@ def test_maintenance_in_progress_first_then_soonest() -> None:
     done = replace(base, id="done", phase=Phase.COMPLETED)
     board = board_with([ok(CLOUDFLARE, maintenances=[base, soon, now_on, done]), *calm()[1:]])
     assert [m.id for _, m in board.maintenances()] == ["now", "soon", "m1"]
+
+
+def test_provider_details_list_the_worst_component_first() -> None:
+    from statuswatch.model import Component
+    from statuswatch.tui.render import provider_detail
+
+    # AWS lists services by name: a major outage came after a dozen degraded ones.
+    components = (
+        Component("a", "Amazon API Gateway", Status.DEGRADED),
+        Component("b", "Amazon Athena", Status.OPERATIONAL),
+        Component("c", "Amazon DynamoDB", Status.MAJOR_OUTAGE),
+        Component("d", "Amazon EC2", Status.PARTIAL_OUTAGE),
+        Component("e", "Amazon ECS", Status.DEGRADED),
+    )
+    report = ok(CLOUDFLARE, Status.PARTIAL_OUTAGE, components=components)
+    text = provider_detail(CLOUDFLARE, report, NOW).plain
+    listed = text.split("Components not operational (4 of 5)\n", 1)[1].splitlines()[:4]
+    assert [line.split("  ")[-1] for line in listed] == [
+        "Amazon DynamoDB",
+        "Amazon EC2",
+        "Amazon API Gateway",
+        "Amazon ECS",
+    ]

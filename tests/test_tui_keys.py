@@ -227,12 +227,44 @@ async def test_question_mark_shows_help_and_escape_closes_it() -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
+def test_the_help_lists_every_key_of_the_main_screen() -> None:
+    from textual.binding import Binding
+
+    from statuswatch.tui.keys import KEYS
+
+    shown = " ".join(key for key, _ in KEYS).split()
+    names = {"question_mark": "?", "slash": "/", "up": "↑", "down": "↓"}
+    for owner in (StatusApp, ListTable):
+        for binding in owner.BINDINGS:
+            assert isinstance(binding, Binding)
+            for key in binding.key.split(","):
+                assert names.get(key, key) in shown, f"{owner.__name__}: {key} is not in the help"
+    # The filter's own keys, and the window keys, are in its words.
+    words = " ".join(meaning for _, meaning in KEYS)
+    assert "enter keeps the" in words and "escape clears it" in words
+    assert "tab" in shown and "shift+tab" in shown
+
+
+@pytest.mark.parametrize("where", ["main", "enter", "question_mark", "slash"])
+async def test_ctrl_c_quits_from_anywhere(where: str) -> None:
+    # As in k9s and lazygit: no "Press ctrl+q to quit" (Textual's own default), even in the
+    # filter box, where ctrl+c would copy.
+    app, _ = make_app([trouble()])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        if where != "main":
+            await pilot.press(where)
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.1)
+        assert not app.is_running
+
+
 async def test_footer_shows_the_keys() -> None:
     app, _ = make_app([calm()])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         footer = screen_text(app).splitlines()[-1]
-        for label in ("Open in browser", "Filter", "Problems only", "Refresh", "Help", "Quit"):
+        for label in ("Open", "Filter", "Problems", "Refresh", "? Help", "q Quit"):
             assert label in footer
 
 

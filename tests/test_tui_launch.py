@@ -57,7 +57,8 @@ def test_interval_below_the_minimum_is_refused(
 ) -> None:
     assert main(["--interval", "5"]) == 2
     assert capsys.readouterr().err == (
-        "statuswatch: error: --interval: must be at least 10 seconds, got 5\n"
+        "statuswatch: error: argument --interval: expected a number of seconds from 10 to 86400, "
+        "got '5' (see `statuswatch --help`)\n"
     )
     assert launched == []
 
@@ -115,3 +116,21 @@ def test_wants_tui(
 def test_the_cli_app_tunes_the_garbage_collector(launched: list[StatusApp]) -> None:
     assert main([]) == 0
     assert launched[0].tune_gc is True
+
+
+def test_a_live_view_that_crashes_never_exits_0(
+    monkeypatch: pytest.MonkeyPatch, private_paths: Path
+) -> None:
+    (private_paths / "config.toml").write_text(CONFIG)
+    real_run = StatusApp.run
+
+    def headless(app: StatusApp, *args: object, **kwargs: object) -> object:
+        return real_run(app, headless=True, size=(80, 24))
+
+    def broken(**kwargs: object) -> object:
+        raise OverflowError("date value out of range")  # what a runaway clock raised
+
+    monkeypatch.setattr(StatusApp, "run", headless)
+    monkeypatch.setattr(liveview, "wants_tui", lambda args: True)
+    monkeypatch.setattr("statuswatch.tui.header.header_text", broken)
+    assert main([]) == 1

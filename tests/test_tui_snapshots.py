@@ -88,3 +88,15 @@ async def test_incident_detail_window_at_120x36(tmp_path: Path) -> None:
         text = screen_text(app)
         assert "Updates, newest first (2)" in text
         check("incident-detail-120x36", app.export_screenshot(), text, tmp_path)
+
+
+async def test_outage_at_80x24(tmp_path: Path) -> None:
+    # The size most terminals open at: counts, since when, and the footer's Help and Quit.
+    app = app_for([trouble()])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        text = screen_text(app)
+        lines = text.splitlines()
+        assert lines[1].startswith("  1 MAJOR OUTAGE")
+        assert "Since" in lines[3] and "? Help" in lines[-1] and "q Quit" in lines[-1]
+        check("outage-80x24", app.export_screenshot(), text, tmp_path)

@@ -63,7 +63,7 @@ def test_installed_command_finds_the_catalog(wheel: Path, tmp_path: Path) -> Non
     )
     script = target / "bin" / "statuswatch"
     assert script.exists()
-    env = dict(os.environ, PYTHONPATH=str(target), STATUSWATCH_CONFIG=str(tmp_path / "none.toml"))
+    env = dict(os.environ, PYTHONPATH=str(target))  # no config file: the catalog's defaults
     # Run from an empty directory so nothing can be found through the checkout.
     done = subprocess.run(
         [sys.executable, str(script), "providers", "--json"],

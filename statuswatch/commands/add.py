@@ -10,15 +10,21 @@ otherwise nothing is written.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from statuswatch.console import error, write
+from statuswatch.console import error, warn, write
 from statuswatch.exitcodes import ExitCode
+from statuswatch.tomledit import ADDED_BY, add_to_watch, append_table, bare_key, basic_string
+from statuswatch.wording import plural
+
+if TYPE_CHECKING:
+    from statuswatch.model import ProviderSpec
 
 NAME = "add"
 HELP = "recognise the platform of a status page and add it to your config"
@@ -34,7 +40,6 @@ exit codes: 0 added; 1 not a page statuswatch can read, or the config could not 
 (nothing is written); 2 bad arguments, a bad config file, or an id that already exists.
 """
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class AddError(Exception):
@@ -66,11 +71,13 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.detect import PLATFORMS, NotRecognised, detect_sync, slug
     from statuswatch.paths import config_file
     from statuswatch.text import one_line
+    from statuswatch.tomlcheck import url_problem
 
     url = str(args.url).strip()
+    problem = url_problem(url)  # the config's own check: what is added must load
+    if problem is not None:
+        return error(f"URL: {problem}")
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
-        return error(f"URL: expected an http or https URL with a host, got {url!r}")
     if args.provider_id is not None and not _ID.fullmatch(args.provider_id):
         return error(
             f"--id: invalid provider id {args.provider_id!r} (expected lowercase letters, "
@@ -90,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         found = detect_sync(url, config.http)
     except NotRecognised as exc:
         return error(f"{exc}; nothing written", ExitCode.FAILURE)
-    provider_id = args.provider_id or slug(found.name) or slug(parts.hostname)
+    provider_id = args.provider_id or slug(found.name) or slug(parts.hostname or "")
     if provider_id in config.providers:
         return error(_exists(provider_id, config.providers[provider_id].url) + " (use --id)")
     name = name_given or found.name
@@ -100,15 +107,23 @@ def run(args: argparse.Namespace) -> int:
         f"found: {PLATFORMS.get(found.kind, found.kind)} page {name!r} "
         f"({found.evidence})\n"
         f"  read {', '.join(found.documents)}\n"
-        f"  now {page.status.value}: {len(page.components)} components, "
-        f"{open_incidents} open incidents, {len(page.maintenances)} maintenances\n"
+        f"  now {page.status.label}: {plural(len(page.components), 'component')}, "
+        f"{plural(open_incidents, 'open incident')}, "
+        f"{plural(len(page.maintenances), 'maintenance')}\n"
     )
+    for twin in _same_page(config.providers.values(), found.kind, found.url):
+        watched = " (in your watch list)" if twin.id in config.watch else ""
+        warn(
+            f"warning: this page is already known as {twin.id!r}{watched}: "
+            f"adding {provider_id!r} polls it twice"
+        )
     try:
         added = add_provider(path, provider_id, name, found.kind, found.url, source=url)
     except AddError as exc:
         return error(f"{path}: {exc}; nothing written", ExitCode.FAILURE)
     verb = "created" if added.created else "updated"
-    lines = [f'added [providers.{_key(provider_id)}] (kind = "{found.kind}") to {path} ({verb})']
+    table = f"[providers.{bare_key(provider_id)}]"
+    lines = [f'added {table} (kind = "{found.kind}") to {path} ({verb})']
     if added.watched:
         lines.append(f'  "{provider_id}" appended to your watch list')
     elif added.has_watch:
@@ -117,6 +132,40 @@ def run(args: argparse.Namespace) -> int:
         lines.append("  no `watch` list in your config: it is polled with the default set")
     write("\n".join(lines) + "\n")
     return ExitCode.OK
+
+
+def _same_page(specs: Iterable[ProviderSpec], kind: str, url: str) -> list[ProviderSpec]:
+    """The providers that read the same document as a new `kind` entry at `url`.
+
+    Only the new entry's own adapter is asked for its documents (the one detection loaded):
+    loading the others would import feedparser for a JSON page.
+    """
+    from statuswatch.adapters import load, multi
+
+    def documents(spec_kind: str, spec_url: str) -> set[str]:
+        urls: tuple[str, ...] = (spec_url,)
+        if spec_kind == kind:
+            try:
+                adapter = load(spec_kind)
+                several = multi(adapter)
+                if several is not None:
+                    urls += tuple(several.source_urls(spec_url))
+                else:
+                    urls += (adapter.source_url(spec_url),)
+            except Exception:  # a URL the adapter cannot place: compare the URL alone
+                pass
+        return {_normal(u) for u in urls}
+
+    mine = documents(kind, url)
+    return [spec for spec in specs if mine & documents(spec.kind, spec.url)]
+
+
+def _normal(url: str) -> str:
+    """A URL as compared for sameness: scheme and host in lower case, no trailing slash."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}{query}"
 
 
 def _exists(provider_id: str, url: str) -> str:
@@ -173,115 +222,14 @@ def add_provider(
 
 def provider_table(provider_id: str, name: str, kind: str, url: str, *, source: str = "") -> str:
     """The TOML text of one provider table, with a comment saying where it came from."""
-    comment = f"# Added by `statuswatch add {source}`\n" if source else ""
+    comment = f"{ADDED_BY} {source}`\n" if source else ""
     return (
-        f"{comment}[providers.{_key(provider_id)}]\n"
-        f"name = {_string(name)}\n"
-        f"kind = {_string(kind)}\n"
-        f"url = {_string(url)}\n"
+        f"{comment}[providers.{bare_key(provider_id)}]\n"
+        f"name = {basic_string(name)}\n"
+        f"kind = {basic_string(kind)}\n"
+        f"url = {basic_string(url)}\n"
         'category = "other"\n'
     )
-
-
-def append_table(text: str, table: str) -> str:
-    """`text` with `table` appended after a blank line."""
-    if not text.strip():
-        return table
-    return text.rstrip("\n") + "\n\n" + table
-
-
-def add_to_watch(text: str, provider_id: str) -> str | None:
-    """`text` with `provider_id` appended to its top-level `watch = [...]`, or None.
-
-    None when there is no such list (before the first table) or it is not written plainly
-    enough to edit with confidence; the caller then leaves `watch` alone.
-    """
-    span = _watch_span(text)
-    if span is None:
-        return None
-    opening, closing = span
-    last = _last_significant(text, opening + 1, closing)
-    entry = _string(provider_id)
-    if last is None:  # an empty list
-        return text[: opening + 1] + entry + text[opening + 1 :]
-    glue = " " if text[last] == "," else ", "
-    return text[: last + 1] + glue + entry + text[last + 1 :]
-
-
-def _watch_span(text: str) -> tuple[int, int] | None:
-    """Where the top-level `watch` array opens and closes, or None."""
-    for match in re.finditer(r"(?m)^[ \t]*(\[|watch[ \t]*=[ \t]*\[)", text):
-        if match.group(1) == "[":
-            return None  # a table header: `watch` cannot follow it at the top level
-        opening = match.end() - 1
-        closing = _closing_bracket(text, opening)
-        return (opening, closing) if closing is not None else None
-    return None
-
-
-def _closing_bracket(text: str, opening: int) -> int | None:
-    """The index of the `]` closing the array opened at `opening`, skipping strings/comments."""
-    depth = 0
-    index = opening
-    while index < len(text):
-        char = text[index]
-        if char == "#":
-            newline = text.find("\n", index)
-            index = len(text) if newline < 0 else newline
-            continue
-        if char in "\"'":
-            end = _string_end(text, index)
-            if end is None:
-                return None
-            index = end
-            continue
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return None
-
-
-def _string_end(text: str, start: int) -> int | None:
-    """The index just past the TOML string starting at `start`."""
-    quote = text[start]
-    triple = text.startswith(quote * 3, start)
-    delimiter = quote * 3 if triple else quote
-    index = start + len(delimiter)
-    while index < len(text):
-        if quote == '"' and text[index] == "\\":
-            index += 2
-            continue
-        if text.startswith(delimiter, index):
-            return index + len(delimiter)
-        if not triple and text[index] == "\n":
-            return None
-        index += 1
-    return None
-
-
-def _last_significant(text: str, start: int, end: int) -> int | None:
-    """The index of the last character in text[start:end] outside comments and whitespace."""
-    last: int | None = None
-    index = start
-    while index < end:
-        char = text[index]
-        if char == "#":
-            newline = text.find("\n", index, end)
-            index = end if newline < 0 else newline
-            continue
-        if char in "\"'":
-            stop = _string_end(text, index) or end
-            last = stop - 1
-            index = stop
-            continue
-        if not char.isspace():
-            last = index
-        index += 1
-    return last
 
 
 def _expected(
@@ -321,13 +269,3 @@ def _check(path: Path, text: str, expected: dict[str, object]) -> bool:
         except ConfigError as exc:
             raise ConfigError(path, exc.key, exc.problem) from None
     return True
-
-
-def _key(provider_id: str) -> str:
-    """A TOML key: bare when it can be, else quoted ("my.page")."""
-    return provider_id if _BARE_KEY.fullmatch(provider_id) else _string(provider_id)
-
-
-def _string(value: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's; DEL must be escaped too)."""
-    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")

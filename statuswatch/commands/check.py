@@ -11,12 +11,31 @@ from statuswatch.console import write
 from statuswatch.model import Impact, Phase, ProviderReport, Snapshot, Status
 from statuswatch.stacks import Stack
 from statuswatch.text import one_line
+from statuswatch.wording import plural
 
 NAME = "check"
 HELP = "one Nagios-style line with perfdata; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"
 ORDER = 40
 LABEL = "STATUSWATCH"
 _SHOWN = 5  # problems named in the line; the rest are counted
+
+EPILOG = """\
+examples:
+  statuswatch check                           # the watch list
+  statuswatch check -p github -p openai       # only these
+  statuswatch check --server http://poller.internal:8787
+
+  # a Nagios / Icinga command:
+  define command {
+      command_name  check_statuswatch
+      command_line  /usr/local/bin/statuswatch check -p $ARG1$
+  }
+
+exit codes, the plugin convention: 0 OK; 1 WARNING (degraded, partly down, maintenance in
+progress); 2 CRITICAL (a major outage or a critical incident); 3 UNKNOWN (nothing could be
+read, a bad or missing config, an unknown -p ID: the line on stdout says which). Only a
+command line that cannot be parsed at all (an unknown option) exits 2, as every command.
+"""
 
 
 class CheckState(IntEnum):
@@ -30,6 +49,8 @@ class CheckState(IntEnum):
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the provider selection, `--stack` and `--server`."""
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add_selection(parser)
     parser.add_argument(
         "--stack",
@@ -101,11 +122,11 @@ def summary(snapshot: Snapshot) -> tuple[CheckState, str]:
     if worst_first:
         named = ", ".join(_problem(r) for _, r in worst_first[:_SHOWN])
         more = len(worst_first) - _SHOWN
-        text = f"{len(worst_first)} of {total} providers with problems: {named}"
+        text = f"{len(worst_first)} of {plural(total, 'provider')} with problems: {named}"
         if more > 0:
             text += f" and {more} more"
     else:
-        text = f"{fetched} of {total} providers operational"
+        text = f"{fetched} of {plural(total, 'provider')} operational"
     if counts[CheckState.UNKNOWN]:
         text += f"; {counts[CheckState.UNKNOWN]} unknown"
     if snapshot.vantage is not None and snapshot.vantage.text:
@@ -126,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "server", None):
         return _from_server(args)
     from statuswatch.config import ConfigError, load_config, plan, stack_plan
-    from statuswatch.paths import cache_dir
+    from statuswatch.paths import UnusableDirectory, usable_cache_dir, usable_state_dir
     from statuswatch.source import poll_pages, probe_settings, state_counts
 
     try:
@@ -136,13 +157,18 @@ def run(args: argparse.Namespace) -> int:
             stacks: tuple[Stack, ...] = (stack,)
         else:
             specs, stacks = plan(config, args.provider, args.all)
-    except ConfigError as exc:
-        write(f"{LABEL} UNKNOWN - {_clean(str(exc))}\n")
+        cache = usable_cache_dir()
+        usable_state_dir()  # the probes' counts and the history live there
+        probes = probe_settings(config.probes, args.no_probes)
+        snapshot = poll_pages(
+            config, specs, cache, probes=probes, counts=state_counts(), stacks=stacks
+        )
+    except (ConfigError, UnusableDirectory, OSError) as exc:
+        # A plugin says UNKNOWN on stdout whatever stopped it (exit 1 would read as WARNING).
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        where = f"{exc.filename}: " if isinstance(exc, OSError) and exc.filename else ""
+        write(f"{LABEL} UNKNOWN - {_clean(where + reason)}\n")
         return CheckState.UNKNOWN
-    probes = probe_settings(config.probes, args.no_probes)
-    snapshot = poll_pages(
-        config, specs, cache_dir(), probes=probes, counts=state_counts(), stacks=stacks
-    )
     state, text = stack_summary(snapshot, args.stack) if args.stack else summary(snapshot)
     write(text + "\n")
     return state

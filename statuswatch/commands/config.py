@@ -12,9 +12,22 @@ NAME = "config"
 HELP = "config file helpers: `config path` prints where it is, `config init` writes a starter"
 ORDER = 80
 
+EPILOG = """\
+examples:
+  statuswatch config path                     # where the config is read from
+  statuswatch config init                     # write a starter file (never overwrites)
+  statuswatch --config ./team.toml config init
+  $EDITOR "$(statuswatch config path)"
+
+The file is the one --config or $STATUSWATCH_CONFIG names, else config.toml in the
+platform's config directory; every key is optional (see the README's Configuration).
+"""
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the `path` and `init` actions."""
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     actions = parser.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     actions.add_parser("path", help="print where the config file is")
     actions.add_parser("init", help="write a starter config file (never overwrites)")

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 from statuswatch.cliargs import add_probe_option, add_selection, seconds
 from statuswatch.console import PROG, error, write
 from statuswatch.exitcodes import ExitCode
+from statuswatch.wording import plural
 
 if TYPE_CHECKING:
     from statuswatch.model import ProviderSpec, Snapshot
+    from statuswatch.notify.settings import NotifySettings
     from statuswatch.serve.metrics import FetchStats
     from statuswatch.settings import HttpSettings
 
@@ -21,11 +23,32 @@ NAME = "notify"
 HELP = "tell each change since the last run through the configured channels (for cron)"
 ORDER = 30
 
+EPILOG = """\
+examples:
+  */5 * * * * statuswatch notify              # crontab: each change told once
+  statuswatch notify --test                   # one test event through every channel
+  statuswatch notify --dry-run                # what a run would send now
+  statuswatch notify --send-existing          # first run: tell what is already active
+  statuswatch notify --prometheus-textfile /var/lib/node_exporter/textfile_collector/sw.prom
+
+Channels are the [[notify.channels]] of the config (none: one line per event on stdout).
+exit codes: 0 done; 1 a channel did not take its events (they wait for the next run), or
+--test found a channel failing; 2 bad arguments or config; 75 another run held the lock.
+"""
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the notify options."""
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add_selection(parser)
     add_probe_option(parser, defaults=False)
+    parser.add_argument(
+        "--test",
+        action="store_true",
+        help="send one test event through every configured channel and say what each did; "
+        "polls nothing and changes no state (exit 1 if a channel failed)",
+    )
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -60,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.run import RunOptions, notify
-    from statuswatch.paths import cache_dir, state_dir
+    from statuswatch.paths import state_dir, usable_cache_dir, usable_state_dir
     from statuswatch.probes.store import Counts, MemoryCounts
     from statuswatch.source import poll_pages, probe_settings, state_counts
 
@@ -70,6 +93,10 @@ def run(args: argparse.Namespace) -> int:
         settings = notify_settings(config)
     except ConfigError as exc:
         return error(str(exc))
+    if args.test:
+        if args.dry_run or args.send_existing or args.prometheus_textfile:
+            return error("--test: it sends a test event only (leave the other options out)")
+        return _test(settings)
     timeout = settings.lock_timeout if args.lock_timeout is None else args.lock_timeout
     options = RunOptions(
         send_existing=args.send_existing, dry_run=args.dry_run, lock_timeout=timeout
@@ -124,14 +151,37 @@ def run(args: argparse.Namespace) -> int:
         settings,
         specs,
         options,
-        state_dir=state_dir(),
-        cache_dir=cache_dir(),
+        # A dry run changes nothing: it reads the state where it is, if it is there.
+        state_dir=state_dir() if args.dry_run else usable_state_dir(),
+        cache_dir=usable_cache_dir(),
         poll=polled,
         out=lambda text: write(text + "\n"),
         warn=warn,
     )
     # A metrics file that could not be written fails the run (cron mails it), events or not.
     return ExitCode.FAILURE if code == 0 and False in written else code
+
+
+def _test(settings: NotifySettings) -> int:
+    """Send the test event through each channel; one line per channel on what it did."""
+    import os
+    from datetime import UTC, datetime
+
+    from statuswatch.notify.testsend import send_test
+
+    results = send_test(settings, datetime.now(UTC), os.environ)
+    lines = [
+        f"channel {r.label}: sent"
+        if r.problem is None
+        else f"channel {r.label}: FAILED: {r.problem}"
+        for r in results
+    ]
+    failed = sum(r.problem is not None for r in results)
+    lines.append(
+        f"{plural(len(results), 'channel')} tried: {len(results) - failed} sent, {failed} failed"
+    )
+    write("\n".join(lines) + "\n")
+    return ExitCode.FAILURE if failed else ExitCode.OK
 
 
 def _write_textfile(

@@ -7,6 +7,7 @@ import sys
 
 from statuswatch.console import error, write
 from statuswatch.exitcodes import ExitCode
+from statuswatch.wording import plural
 
 NAME = "providers"
 HELP = "list the providers statuswatch knows (the catalog plus your config)"
@@ -59,6 +60,6 @@ def run(args: argparse.Namespace) -> int:
     for s in specs:
         mark = "*" if s.id in watching else " "
         lines.append(f"{s.id:<{width}}  {s.kind:<11}  {s.category:<13}  {mark}  {s.name}  {s.url}")
-    lines.append(f"{len(specs)} providers; * = in your watch list")
+    lines.append(f"{plural(len(specs), 'provider')}; * = in your watch list")
     write("\n".join(lines) + "\n")
     return ExitCode.OK

@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statuswatch.cliargs import add_probe_option, add_selection
+from statuswatch.cliargs import add_probe_option, add_selection, interval
 from statuswatch.console import PROG, error
 from statuswatch.exitcodes import ExitCode
+from statuswatch.wording import plural
 
 if TYPE_CHECKING:
     import ssl
@@ -28,9 +29,22 @@ DEFAULT_BIND = "127.0.0.1:8787"
 TOKEN_ENV = "STATUSWATCH_TOKEN"
 MIN_TOKEN = 16
 
+EPILOG = """\
+examples:
+  statuswatch serve                           # on 127.0.0.1:8787, polling every `interval`
+  STATUSWATCH_TOKEN=$(openssl rand -hex 16) statuswatch serve --bind 0.0.0.0:8787
+  statuswatch serve --bind '[::1]:8787' --interval 30 -p github -p openai
+  curl -s localhost:8787/v1/status | jq .     # or: statuswatch --server http://HOST:8787
+
+exit codes: 0 stopped by SIGINT or SIGTERM; 1 the address could not be bound; 2 bad
+arguments or config, or an address other than loopback without a token.
+"""
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the serve options."""
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add_selection(parser)
     add_probe_option(parser, defaults=False)
     parser.add_argument(
@@ -42,7 +56,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--interval",
-        type=float,
+        type=interval,
         default=None,
         metavar="S",
         help="seconds between polls (default: `interval` in the config, 60; at least 10)",
@@ -97,11 +111,18 @@ def _tls(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
         raise ValueError("--tls-cert and --tls-key go together")
     import ssl
 
+    from statuswatch.http import tls_reason
+
+    for option, path in (("--tls-cert", cert), ("--tls-key", key)):
+        if not path.is_file():
+            raise ValueError(f"{option} {path}: no such file")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     try:
         context.load_cert_chain(cert, key)
     except (OSError, ssl.SSLError) as exc:
-        raise ValueError(f"cannot load the TLS certificate or key: {exc}") from None
+        raise ValueError(
+            f"cannot load the certificate {cert} with the key {key}: {tls_reason(exc)}"
+        ) from None
     return context
 
 
@@ -109,10 +130,10 @@ def run(args: argparse.Namespace) -> int:
     """Poll on the interval and serve until SIGINT or SIGTERM."""
     import asyncio
 
-    from statuswatch.config import MIN_INTERVAL, ConfigError, load_config, plan
+    from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.notify.configparse import notify_settings
     from statuswatch.notify.derive import DeriveOptions
-    from statuswatch.paths import cache_dir
+    from statuswatch.paths import usable_cache_dir
     from statuswatch.serve.server import ServeSettings, StatusServer
 
     try:
@@ -134,11 +155,9 @@ def run(args: argparse.Namespace) -> int:
         notify = notify_settings(config)  # serve derives the notifier's events too
     except ConfigError as exc:
         return error(str(exc))
-    interval = config.interval if args.interval is None else args.interval
-    if not interval >= MIN_INTERVAL or interval == float("inf"):
-        return error(f"--interval: must be at least {MIN_INTERVAL:g} seconds, got {interval:g}")
+    every = config.interval if args.interval is None else args.interval
     settings = ServeSettings(
-        interval=interval,
+        interval=every,
         token=token,
         derive=DeriveOptions(
             unreachable_after=notify.unreachable_after,
@@ -155,11 +174,12 @@ def run(args: argparse.Namespace) -> int:
     names = {spec.id: spec.name for spec in config.providers.values()}
     scopes = {spec.id: spec.scope for spec in specs if spec.scope}
     history = HistoryRoutes(None, names, [spec.id for spec in specs], stacks=stacks, scopes=scopes)
-    record = recorder(config, cache_dir(), warn, background=True)  # once, for everyone
+    cache = usable_cache_dir()
+    record = recorder(config, cache, warn, background=True)  # once, for everyone
     server = StatusServer(
         specs,
         config.http,
-        cache_dir(),
+        cache,
         settings,
         warn=warn,
         record=record,
@@ -189,7 +209,8 @@ async def _serve(
     scheme = "https" if tls is not None else "http"
     interval = server.settings.interval or 0
     print(
-        f"{PROG}: serving {len(server.specs)} providers on {scheme}://{shown}:{bound_port} "
+        f"{PROG}: serving {plural(len(server.specs), 'provider')} "
+        f"on {scheme}://{shown}:{bound_port} "
         f"(polling every {interval:g} s{', token required' if server.settings.token else ''})",
         file=sys.stderr,
         flush=True,

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from statuswatch.cliargs import add_status_options
-from statuswatch.console import error, use_colour, write, write_bytes
+from statuswatch.console import error, use_colour, warn, write, write_bytes
 from statuswatch.exitcodes import ExitCode
 from statuswatch.model import ErrorType
 
@@ -14,9 +14,24 @@ NAME = "status"
 HELP = "print what is down as a table (or --json); the default when stdout is not a terminal"
 ORDER = 10
 
+EPILOG = """\
+examples:
+  statuswatch status                          # the watch list, worst first
+  statuswatch status --only-problems          # what is not operational
+  statuswatch status -p cloudflare -p aws
+  statuswatch status --json | jq '.providers[] | select(.status != "operational") | .name'
+  statuswatch status --all --color never > status.txt
+  statuswatch status --server http://poller.internal:8787
+
+exit codes: 0 printed (a provider that could not be read says so in the output); 1 the
+output could not be written, or the --server could not be read; 2 bad arguments or config.
+"""
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the status options (their defaults come from the top-level parser)."""
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add_status_options(parser, defaults=False)
 
 
@@ -27,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.assess import scope_warnings
     from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.document.write import dumps, snapshot_bytes, snapshot_document
-    from statuswatch.paths import cache_dir
+    from statuswatch.paths import usable_cache_dir, usable_state_dir
     from statuswatch.source import poll_pages, probe_settings, state_counts
     from statuswatch.table import status_table
 
@@ -36,12 +51,12 @@ def run(args: argparse.Namespace) -> int:
         specs, stacks = plan(config, args.provider, args.all)
     except ConfigError as exc:
         return error(str(exc))
+    cache = usable_cache_dir()
+    usable_state_dir()  # the probes' counts and the history live there: said before polling
     probes = probe_settings(config.probes, args.no_probes)
-    snapshot = poll_pages(
-        config, specs, cache_dir(), probes=probes, counts=state_counts(), stacks=stacks
-    )
+    snapshot = poll_pages(config, specs, cache, probes=probes, counts=state_counts(), stacks=stacks)
     for warning in scope_warnings(snapshot):
-        print(f"statuswatch: warning: {warning}", file=sys.stderr)
+        warn(f"warning: {warning}")
     if args.json and sys.stdout.isatty():
         write(dumps(snapshot_document(snapshot), pretty=True))  # indented, for a person
     elif args.json:

@@ -21,9 +21,24 @@ MIN_INTERVAL = 1.0
 SERVER_INTERVAL = 5.0
 TIMED_OUT = 1
 
+EPILOG = """\
+examples:
+  statuswatch wait github                       # until GitHub is operational
+  statuswatch wait github:Actions --timeout 1800 && ./deploy.sh
+  statuswatch wait aws --interval 30
+  statuswatch wait openai --server http://poller.internal:8787
+
+While it waits, each change of status is one line on stderr; a page that cannot be read
+counts as unknown: it keeps waiting.
+exit codes: 0 operational; 1 --timeout passed first; 2 bad arguments, config, provider or
+component.
+"""
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the target and the timing options."""
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument(
         "target",
         nargs="?",
@@ -151,9 +166,9 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "server", None):
         return _from_server(args, None if args.stack else target)
     from statuswatch.config import ConfigError, load_config, stack_plan
-    from statuswatch.paths import cache_dir
+    from statuswatch.paths import usable_cache_dir
     from statuswatch.source import poll_pages
-    from statuswatch.tomlcheck import unknown_provider
+    from statuswatch.tomlcheck import match_id, unknown_provider
 
     try:
         config = load_config()
@@ -161,22 +176,25 @@ def run(args: argparse.Namespace) -> int:
             specs, stack = stack_plan(config, args.stack)
     except ConfigError as exc:
         return error(str(exc))
+    cache = usable_cache_dir()
     interval = max(MIN_INTERVAL, config.interval if args.interval is None else args.interval)
     if args.stack:
 
         def read_stack() -> tuple[Status, str]:
-            snapshot = poll_pages(config, specs, cache_dir(), stacks=(stack,))
+            snapshot = poll_pages(config, specs, cache, stacks=(stack,))
             return _stack_status(snapshot.stacks, stack.id)
 
         return _wait(f"stack {stack.id}", read_stack, interval, args.timeout)
-    if target.provider not in config.providers:
+    # `wait GITHUB` is github: ids on a command line match whatever their case.
+    found = match_id(target.provider, list(config.providers))
+    if found is None:
         return error(unknown_provider(target.provider, list(config.providers)))
     # The page as read (no scope), so a pattern that matches nothing can be told apart.
-    spec = dataclasses.replace(config.providers[target.provider], scope=None)
+    spec = dataclasses.replace(config.providers[found], scope=None)
     patterns = target.scope if target.scope is not None else config.providers[spec.id].scope
 
     def read() -> tuple[Status, str]:
-        return _status(poll_pages(config, [spec], cache_dir()).reports[0], patterns)
+        return _status(poll_pages(config, [spec], cache).reports[0], patterns)
 
     return _wait(str(target) if target.scope else spec.id, read, interval, args.timeout)
 
@@ -185,7 +203,7 @@ def _from_server(args: argparse.Namespace, target: Target | None) -> int:
     """Read a `statuswatch serve` every interval (SERVER_INTERVAL by default) until operational."""
     from statuswatch.serverclient import ServerClient, ServerError
     from statuswatch.source import snapshot_from_server
-    from statuswatch.tomlcheck import unknown_provider
+    from statuswatch.tomlcheck import match_id, unknown_provider
 
     interval = max(MIN_INTERVAL, SERVER_INTERVAL if args.interval is None else args.interval)
     what = f"stack {args.stack}" if target is None else str(target)
@@ -201,8 +219,9 @@ def _from_server(args: argparse.Namespace, target: Target | None) -> int:
                 return Status.UNKNOWN, f" ({exc}: keep waiting)"
             if target is None:
                 return _stack_status(snapshot.stacks, args.stack)
+            found = match_id(target.provider, [r.spec.id for r in snapshot.reports])
             for report in snapshot.reports:
-                if report.spec.id != target.provider:
+                if report.spec.id != found:
                     continue
                 served = report.scope.patterns if report.scope is not None else None
                 if served is not None and target.scope not in (None, served):

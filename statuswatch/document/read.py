@@ -96,11 +96,17 @@ def parse_document(body: bytes, source: str = "the server") -> dict[str, Any]:
 def select_providers(document: Mapping[str, Any], ids: Sequence[str]) -> dict[str, Any]:
     """The document with only the providers `ids` (in the server's order); KeyError names a
     provider the server does not watch."""
-    wanted = list(dict.fromkeys(ids))
     known = [p.get("id") for p in document["providers"] if isinstance(p, dict)]
-    for provider_id in wanted:
-        if provider_id not in known:
+    names = [str(k) for k in known if isinstance(k, str)]
+    wanted: list[str] = []
+    for provider_id in ids:
+        # `-p CLOUDFLARE`, as without a server (tomlcheck.match_id; the document layer stays
+        # below the config's): the id itself, else the only one equal to it but for case.
+        folded = [name for name in names if name.casefold() == provider_id.casefold()]
+        found = provider_id if provider_id in names else (folded[0] if len(folded) == 1 else None)
+        if found is None:
             raise KeyError(provider_id)
+        wanted.append(found)
     kept = [p for p in document["providers"] if isinstance(p, dict) and p.get("id") in wanted]
     cut = {**document, "providers": kept}
     # Chosen providers come without stacks (as when polling); links that touch one stay.

@@ -91,6 +91,18 @@ _BOUNDS: dict[str, tuple[float, bool]] = {  # key -> (lower bound, bound allowed
     "backoff": (0, True),
     "retry_after_cap": (0, True),
 }
+_DAY = 86400.0
+_MAXIMA: dict[str, float] = {  # key -> upper bound (allowed): beyond, a typo that hangs a run
+    "unreachable_after": 10_000,
+    "remind_before": 30 * _DAY,
+    "max_age": 30 * _DAY,
+    "lock_timeout": _DAY,
+    "retries": 10,
+    "backoff": 60,
+    "retry_after_cap": 3600,
+}
+_MAX_TIMEOUT = 300.0  # a channel's request
+_MAX_MIN_INTERVAL = 3600.0  # a channel's rate limit
 
 
 def notify_settings(config: Config) -> NotifySettings:
@@ -112,7 +124,7 @@ def parse_notify(
     given = table(path, value, "notify")
     check_keys(path, given, NOTIFY_KEYS, "notify")
     numbers = {name: raw for name, raw in given.items() if name != "channels"}
-    settings = numbers_of(path, numbers, NotifySettings(), _BOUNDS, "notify")
+    settings = numbers_of(path, numbers, NotifySettings(), _BOUNDS, _MAXIMA, "notify")
     if "channels" in given:
         channels = _channels(path, given["channels"], known_providers)
         for index, channel in enumerate(channels):
@@ -432,6 +444,9 @@ def _positive(
     seconds = at(f"{where}.{key}", number, path, table[key])
     if seconds <= 0:
         raise ConfigError(path, f"{where}.{key}", f"must be greater than 0, got {seconds:g}")
+    if seconds > _MAX_TIMEOUT:
+        problem = f"must be at most {_MAX_TIMEOUT:g}, got {tomlcheck.number_text(seconds)}"
+        raise ConfigError(path, f"{where}.{key}", problem)
     return seconds
 
 
@@ -443,4 +458,7 @@ def _at_least_zero(
     seconds = at(f"{where}.{key}", number, path, table[key])
     if seconds < 0:
         raise ConfigError(path, f"{where}.{key}", f"must be at least 0, got {seconds:g}")
+    if seconds > _MAX_MIN_INTERVAL:
+        problem = f"must be at most {_MAX_MIN_INTERVAL:g}, got {tomlcheck.number_text(seconds)}"
+        raise ConfigError(path, f"{where}.{key}", problem)
     return seconds

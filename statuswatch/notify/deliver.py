@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from statuswatch.notify.channels import Channel, DeliveryError, build
 from statuswatch.notify.settings import ChannelSettings, NotifySettings
 from statuswatch.notify.store import Entry, Outbox
+from statuswatch.wording import plural
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Delivery:
                 self._drop(entries, report)
                 self.warn(
                     f"channel {name!r} is no longer configured: "
-                    f"{len(entries)} undelivered event(s) dropped"
+                    f"{plural(len(entries), 'undelivered event')} dropped"
                 )
                 continue
             self._channel(settings, entries, report)
@@ -70,7 +71,7 @@ class Delivery:
         if old:
             self._drop(old, report)
             self.warn(
-                f"{label}: gave up on {len(old)} event(s) not delivered within "
+                f"{label}: gave up on {plural(len(old), 'event')} not delivered within "
                 f"{self.settings.max_age:g} s"
             )
             entries = [e for e in entries if e not in old]
@@ -80,7 +81,7 @@ class Delivery:
         if until is not None and until > self.now():
             self.warn(
                 f"{label}: the receiver asked to wait until {until.isoformat()}: "
-                f"{len(entries)} event(s) kept for a later run"
+                f"{plural(len(entries), 'event')} kept for a later run"
             )
             report.failed_channels.append(settings.name)
             return
@@ -147,7 +148,7 @@ class Delivery:
             self.outbox.not_before[settings.name] = self.now() + timedelta(seconds=exc.retry_after)
         self.save()
         report.failed_channels.append(settings.name)
-        self.warn(f"{label}: {exc}; {len(entries)} event(s) kept for the next run")
+        self.warn(f"{label}: {exc}; {plural(len(entries), 'event')} kept for the next run")
 
 
 def _unexpected(exc: Exception) -> DeliveryError:

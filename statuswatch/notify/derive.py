@@ -199,6 +199,8 @@ def _remember_incident(memory: IncidentMemory, incident: Incident) -> IncidentMe
     memory.url = incident.url
     memory.components = list(incident.components)
     memory.started_at = incident.started_at
+    memory.raw_impact = incident.raw_impact
+    memory.raw_status = incident.raw_status
     return memory
 
 
@@ -274,6 +276,8 @@ def _recalled(incident_id: str, known: IncidentMemory) -> Incident:
         started_at=known.started_at,
         url=known.url,
         components=tuple(known.components),
+        raw_status=known.raw_status,
+        raw_impact=known.raw_impact,
     )
 
 
@@ -321,6 +325,7 @@ def _remember_maintenance(memory: MaintenanceMemory, maintenance: Maintenance) -
     memory.url = maintenance.url
     memory.components = list(maintenance.components)
     memory.scheduled_until = maintenance.scheduled_until
+    memory.raw_status = maintenance.raw_status
     return memory
 
 
@@ -347,7 +352,10 @@ def _maintenances(
                 kind = EventKind.MAINTENANCE_STARTED
             else:
                 kind = EventKind.MAINTENANCE_SCHEDULED
-            events.append(_maintenance_event(kind, spec, maintenance, now))
+            # A window that ended before we first saw it, still 'scheduled' on a page nobody
+            # updated, is not news: telling it would announce work in the past as planned.
+            if kind is not EventKind.MAINTENANCE_SCHEDULED or not maintenance.is_over(now):
+                events.append(_maintenance_event(kind, spec, maintenance, now))
             known.started, known.completed = running or done, done
         else:
             if running and not known.started:
@@ -413,6 +421,7 @@ def _recalled_maintenance(maintenance_id: str, known: MaintenanceMemory) -> Main
         scheduled_until=known.scheduled_until,
         url=known.url,
         components=tuple(known.components),
+        raw_status=known.raw_status,
     )
 
 

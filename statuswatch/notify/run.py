@@ -32,6 +32,7 @@ from statuswatch.notify.settings import ChannelSettings, NotifySettings
 from statuswatch.notify.state import State
 from statuswatch.notify.store import Entry, LockTimeout, Outbox, Store
 from statuswatch.settings import HttpSettings
+from statuswatch.wording import plural
 
 # Exit status when another run holds the lock too long: EX_TEMPFAIL, "try again later".
 LOCKED = ExitCode.LOCKED
@@ -147,8 +148,8 @@ def _locked_run(
     store.save_state(new_state, now)  # step 4
     if first_run and not options.send_existing:
         warn(
-            f"first run: recorded a baseline of {len(snapshot.reports)} provider(s); nothing "
-            "sent (changes from now on will be; --send-existing sends what is active)"
+            f"first run: recorded a baseline of {plural(len(snapshot.reports), 'provider')}; "
+            "nothing sent (changes from now on will be; --send-existing sends what is active)"
         )
     delivery = Delivery(
         outbox=outbox,
@@ -191,5 +192,6 @@ def _dry_run(
     if first_run and not options.send_existing:
         warn("dry run: no saved state: a real run would record a baseline and send nothing")
     if pending:
-        warn(f"dry run: {pending} event(s) from earlier runs wait in the outbox")
+        waiting = "waits" if pending == 1 else "wait"
+        warn(f"dry run: {plural(pending, 'event')} from earlier runs {waiting} in the outbox")
     return 0

@@ -30,6 +30,9 @@ class IncidentMemory:
     url: str | None = None
     components: list[str] = field(default_factory=list)
     started_at: datetime | None = None
+    # The platform's own words as last seen (absent from states saved before they were kept).
+    raw_impact: str = ""
+    raw_status: str = ""
 
 
 @dataclass
@@ -46,6 +49,7 @@ class MaintenanceMemory:
     url: str | None = None
     components: list[str] = field(default_factory=list)
     scheduled_until: datetime | None = None
+    raw_status: str = ""  # the platform's own phase as last seen
 
 
 @dataclass
@@ -191,6 +195,8 @@ def to_json(state: State, saved_at: datetime) -> dict[str, Any]:
                         "url": i.url,
                         "components": i.components,
                         "started_at": _time(i.started_at),
+                        "raw_impact": i.raw_impact,
+                        "raw_status": i.raw_status,
                     }
                     for iid, i in p.incidents.items()
                 },
@@ -205,6 +211,7 @@ def to_json(state: State, saved_at: datetime) -> dict[str, Any]:
                         "url": m.url,
                         "components": m.components,
                         "scheduled_until": _time(m.scheduled_until),
+                        "raw_status": m.raw_status,
                     }
                     for mid, m in p.maintenances.items()
                 },
@@ -283,6 +290,8 @@ def from_json(document: object) -> State:
                 url=_optional_string(i, "url", at),
                 components=_strings(i, "components", at),
                 started_at=_parse_time(i.get("started_at")),
+                raw_impact=_optional_string(i, "raw_impact", at) or "",
+                raw_status=_optional_string(i, "raw_status", at) or "",
             )
         for mid, rawm in _dict(p.get("maintenances"), f"{where}.maintenances").items():
             m = _dict(rawm, f"{where}.maintenances")
@@ -297,6 +306,7 @@ def from_json(document: object) -> State:
                 url=_optional_string(m, "url", at),
                 components=_strings(m, "components", at),
                 scheduled_until=_parse_time(m.get("scheduled_until")),
+                raw_status=_optional_string(m, "raw_status", at) or "",
             )
         for cid, rawc in _dict(p.get("components"), f"{where}.components").items():
             c = _dict(rawc, f"{where}.components")

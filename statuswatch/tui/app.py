@@ -19,26 +19,37 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.events import DescendantFocus
 from textual.widgets import Footer, Input
 
 from statuswatch.model import ProviderReport, ProviderSpec, Status
+from statuswatch.serverclient import ServerError
 from statuswatch.settings import HttpSettings
 from statuswatch.source import Poller, engine_poller
 from statuswatch.stacks import Stack
 from statuswatch.text import one_line
 from statuswatch.threaded import run_in_thread
+from statuswatch.tui import header as headline
 from statuswatch.tui import render
 from statuswatch.tui.board import Board, ChangeKind, row_key
 from statuswatch.tui.history import HistoryApp, HistoryView
+from statuswatch.tui.keys import MAIN_BINDINGS
 from statuswatch.tui.links import open_link
 from statuswatch.tui.messages import PollFinished, PollStarted, ReportArrived
 from statuswatch.tui.screens import DetailScreen, HelpScreen
 from statuswatch.tui.stackpanel import STACK_COLUMNS, show_stacks
-from statuswatch.tui.widgets import DetailPane, ListTable, StatusHeader, set_title
+from statuswatch.tui.widgets import (
+    INCIDENT_COLUMNS,
+    MAINTENANCE_COLUMNS,
+    PROVIDER_COLUMNS,
+    DetailPane,
+    ListTable,
+    StatusHeader,
+    set_title,
+)
 
 __all__ = ["StatusApp", "build_app"]
 
@@ -49,7 +60,6 @@ RENDER_DELAY_POLLING = 0.2
 # The detail pane follows the cursor after this pause: a new text lays out the whole screen,
 # which must not happen for every row j passes over.
 DETAIL_DELAY = 0.12
-DETAIL_EVERY = 15.0  # seconds between redraws of the detail pane for its ages alone
 TICK = 0.5  # seconds between header updates and checks whether a refresh is due
 
 
@@ -63,17 +73,10 @@ class StatusApp(HistoryApp):
     CSS_PATH = "statuswatch.tcss"
     TITLE = "statuswatch"
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "details", "Details", show=False),
-        Binding("o", "open", "Open in browser"),
-        Binding("slash", "filter", "Filter"),
-        Binding("f", "only_problems", "Problems only"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("h", "history", "History"),
-        Binding("question_mark", "help", "Help"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("q", "quit", "Quit"),
-    ]
+    # Classes on the screen for statuswatch.tcss: 80x24 is where most terminals open.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - as Textual types it
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = list(MAIN_BINDINGS)
 
     def __init__(
         self,
@@ -108,6 +111,9 @@ class StatusApp(HistoryApp):
         self.polls_started = 0
         self.polls_finished = 0
         self.last_refresh: datetime | None = None
+        self._refreshed: datetime | None = None  # shown with its rows (_render_lists_now)
+        # Since when refreshing fails, why, and whether a server is unreachable: in the header.
+        self.failing: tuple[datetime, str, bool] | None = None
         self.vantage_text = ""  # probes: "your network or DNS looks down", when it does
         self.next_due = 0.0  # monotonic time of the next automatic refresh
         self.received = 0  # reports in the running (or last) poll
@@ -115,9 +121,7 @@ class StatusApp(HistoryApp):
         self._active_table = "providers"
         self._selection: dict[str, str | None] = {}  # table id -> key under its cursor
         self._detail_shown: Text | None = None
-        self._header_shown: Text | None = None
         self._detail_pending = False
-        self._detail_at = 0.0  # monotonic time the detail pane was last drawn
 
     # --- layout --------------------------------------------------------------------------------
 
@@ -126,25 +130,10 @@ class StatusApp(HistoryApp):
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield ListTable(STACK_COLUMNS, id="stacks")
-                yield ListTable(
-                    (("status", "Status", 14), ("name", "Provider", 24), ("note", "Note", None)),
-                    id="providers",
-                )
+                yield ListTable(PROVIDER_COLUMNS, id="providers")
             with Vertical(id="right"):
-                yield ListTable(
-                    (
-                        ("impact", "Impact", 9),
-                        ("provider", "Provider", 18),
-                        ("title", "Incident", None),
-                        ("phase", "Phase", 13),
-                        ("since", "Started", 12),
-                    ),
-                    id="incidents",
-                )
-                yield ListTable(
-                    (("when", "When", 12), ("provider", "Provider", 18), ("title", "Title", None)),
-                    id="maintenance",
-                )
+                yield ListTable(INCIDENT_COLUMNS, id="incidents")
+                yield ListTable(MAINTENANCE_COLUMNS, id="maintenance")
                 yield DetailPane(id="detail")
         yield Input(placeholder="filter: type words, enter keeps, escape clears", id="filter")
         yield Footer()
@@ -185,8 +174,11 @@ class StatusApp(HistoryApp):
 
         try:
             snapshot = await run_in_thread(lambda: self.poller(on_report))
+        except ServerError as exc:  # the server is away: its own words say why
+            self.post_message(PollFinished(None, one_line(str(exc), 200), unreachable=True))
         except Exception as exc:  # a bug in the engine must not take the screen down
-            self.post_message(PollFinished(None, one_line(f"{type(exc).__name__}: {exc}", 200)))
+            why = one_line(str(exc), 200) or type(exc).__name__
+            self.post_message(PollFinished(None, f"internal error: {why}"))
         else:
             self.post_message(PollFinished(snapshot))
 
@@ -195,14 +187,18 @@ class StatusApp(HistoryApp):
         with contextlib.suppress(NoMatches):
             self._tick_now()
 
+    on_resize = _tick  # the header's words depend on the width: at once, not at the next tick
+
     def _tick_now(self) -> None:
         if not self.polling and self.monotonic() >= self.next_due:
             self.start_poll()
         self._update_header()
         for table in self.query(ListTable):
             table.redraw_changed()  # ages move on: repaint the rows whose text changed
-        if self.monotonic() - self._detail_at >= DETAIL_EVERY:
-            self._show_detail()
+        # The detail pane's ages are recomputed with the header's, so "Read ... (2m ago)" there
+        # never disagrees with "refreshed ... (2m ago)" above; it is redrawn only when its text
+        # changed (DetailPane draws only its lines: no layout of the screen).
+        self._show_detail()
 
     @on(ReportArrived)
     def _report_arrived(self, message: ReportArrived) -> None:
@@ -234,7 +230,10 @@ class StatusApp(HistoryApp):
             gc.collect()
             gc.freeze()
         if message.snapshot is not None:
-            self.last_refresh = message.snapshot.generated_at
+            if self.failing is not None:
+                self.notify("Refreshing works again.", title="statuswatch", markup=False)
+                self.failing = None
+            self._refreshed = message.snapshot.generated_at
             # Reports whose message was replaced by a newer one are all in the snapshot; so are
             # the probes' results, which only the whole poll has (statuswatch.probes).
             for report in message.snapshot.reports:
@@ -244,12 +243,14 @@ class StatusApp(HistoryApp):
             self.vantage_text = vantage.text if vantage is not None else ""
             self.board.take(message.snapshot)  # risks, stacks and links need every report
         else:
-            self.notify(
-                f"refresh failed: {message.error}",
-                title="statuswatch",
-                severity="error",
-                markup=False,
-            )
+            why = message.error or "unknown reason"
+            if self.failing is None:  # one toast; the header keeps saying it
+                self.notify(
+                    f"refresh failed: {why}", title="statuswatch", severity="error", markup=False
+                )
+            since = self.failing[0] if self.failing is not None else self.now()
+            self.failing = (since, why, message.unreachable)
+            self.board.mark_failed(why, self.now())
         self._schedule_render()
         self._update_header()
 
@@ -278,6 +279,8 @@ class StatusApp(HistoryApp):
         it draws them (at the current time, so ages stay right between polls).
         """
         self._render_pending = False
+        if self._refreshed is not None:
+            self.last_refresh, self._refreshed = self._refreshed, None
         board = self.board
         text = self.filter_text
         specs = board.providers(text, self.only_problems)
@@ -316,7 +319,9 @@ class StatusApp(HistoryApp):
     def _update_header(self) -> None:
         header = self.query_one("#header", StatusHeader)
         counts = self.board.counts()
-        text = render.header_text(
+        text = headline.header_text(
+            width=header.size.width or self.size.width,
+            failing=self.failing,
             banner=self.banner() if callable(self.banner) else self.banner,
             now=self.now(),
             last_refresh=self.last_refresh,
@@ -329,13 +334,9 @@ class StatusApp(HistoryApp):
             warned=self.board.warned(),
             vantage=self.vantage_text,
         )
-        if text != self._header_shown:
-            self._header_shown = text
-            # Its height is fixed: no layout pass, which would repaint the whole screen.
-            header.update(text, layout=False)
-        loudest = render.loudest(counts)
-        header.set_class(loudest in (Status.MAJOR_OUTAGE, Status.PARTIAL_OUTAGE), "-outage")
-        header.set_class(loudest is Status.DEGRADED, "-degraded")
+        loudest = headline.loudest(counts)
+        outage = loudest in (Status.MAJOR_OUTAGE, Status.PARTIAL_OUTAGE)
+        header.show(text, outage=outage, degraded=loudest is Status.DEGRADED)
 
     # --- selection and details -----------------------------------------------------------------
 
@@ -375,7 +376,6 @@ class StatusApp(HistoryApp):
 
     def _show_detail_now(self) -> None:
         self._detail_pending = False
-        self._detail_at = self.monotonic()
         current = self._current()
         if current is None:
             text = Text("Select a provider, an incident or a maintenance.", style="dim")

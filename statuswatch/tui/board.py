@@ -14,6 +14,8 @@ from enum import StrEnum
 
 from statuswatch.model import (
     Correlation,
+    ErrorType,
+    FetchError,
     Incident,
     Maintenance,
     Phase,
@@ -127,6 +129,14 @@ class Board:
             self._closed[row_key(spec.id, incident_id)] = IncidentRow(report, closed, now)
             changes.append(Change(ChangeKind.RESOLVED, report, closed))
         return changes
+
+    def mark_failed(self, why: str, now: datetime) -> None:
+        """No fresh data can be had (a server that stopped answering): every provider is
+        unknown with `why`, its last page kept and marked stale with its age."""
+        error = FetchError(ErrorType.CONNECTION, why)
+        for report in list(self.reports.values()):
+            if report.error is None or report.error.message != why:
+                self.apply(replace(report, stale=report.page is not None, error=error), now)
 
     def take(self, snapshot: Snapshot) -> None:
         """Take in what a finished poll worked out from all its reports: risks, stacks, links."""

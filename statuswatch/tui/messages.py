@@ -28,10 +28,13 @@ class ReportArrived(Message):
 class PollFinished(Message):
     """A refresh ended: with every report, or with the reason it could not run."""
 
-    def __init__(self, snapshot: Snapshot | None, error: str | None = None) -> None:
+    def __init__(
+        self, snapshot: Snapshot | None, error: str | None = None, *, unreachable: bool = False
+    ) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.error = error
+        self.unreachable = unreachable  # the source (a server) did not answer
 
 
 # --- the history (issue 14): read in threads, shown in the details and the `h` screen ----------

@@ -28,8 +28,6 @@ from statuswatch.text import one_line, plain_text, safe_url
 from statuswatch.timefmt import age
 from statuswatch.tui.board import Board
 from statuswatch.tui.probeview import (
-    WARNING_MARK,
-    WARNING_STYLE,
     add_lead,
     add_probes,
     warning_mark,
@@ -38,11 +36,9 @@ from statuswatch.tui.scopeview import RISK_STYLE, add_links, add_risks, add_scop
 
 __all__ = [
     "STATUS_STYLES",
-    "header_text",
     "incident_cells",
     "incident_detail",
     "line",
-    "loudest",
     "maintenance_cells",
     "maintenance_detail",
     "provider_cells",
@@ -70,15 +66,6 @@ IMPACT_STYLES = {
     Impact.CRITICAL: "bold white on red",
 }
 _PENDING = "checking…"
-# The header's counts, loudest first; unknown after maintenance: it is never an outage.
-_LOUDNESS = (
-    Status.MAJOR_OUTAGE,
-    Status.PARTIAL_OUTAGE,
-    Status.DEGRADED,
-    Status.MAINTENANCE,
-    Status.UNKNOWN,
-    Status.OPERATIONAL,
-)
 
 
 def line(value: object, style: str = "") -> Text:
@@ -152,10 +139,13 @@ def incident_cells(
 ) -> tuple[Text, Text, Text, Text, Text]:
     """Impact, provider, title, phase and start of an incident row."""
     if closed_at is not None:
+        # "resolved" leads the title too: at 80 columns the impact and phase columns give way.
+        title = _one_row(Text.assemble(Text("resolved: ", style="green"), line(incident.title)))
+        title.stylize("dim", 10)
         return (
             Text("resolved", style="green"),
             line(report.spec.name, "dim"),
-            line(incident.title, "dim"),
+            title,
             Text(f"closed {age(closed_at, now).removesuffix(' ago')}", style="green"),
             Text(_short_age(incident.started_at, now), style="dim"),
         )
@@ -273,7 +263,11 @@ def provider_detail(spec: ProviderSpec, report: ProviderReport | None, now: date
     add_risks(out, report)
     if page is None:
         return out
-    troubled = [c for c in page.components if c.status.is_problem]
+    # Worst first (AWS lists services by name, a major outage after a dozen degraded ones);
+    # the page's order among equals.
+    troubled = sorted(
+        (c for c in page.components if c.status.is_problem), key=lambda c: -c.status.urgency
+    )
     if troubled:
         out.append(f"\nComponents not operational ({len(troubled)} of {len(page.components)})\n")
         for component in troubled:
@@ -282,7 +276,12 @@ def provider_detail(spec: ProviderSpec, report: ProviderReport | None, now: date
             out.append_text(status_label(component.status))
             out.append("  " + one_line(name) + "\n")
     elif page.components:
-        out.append(f"\nAll {len(page.components)} components operational\n", style="green")
+        everything = (
+            "the one component"
+            if len(page.components) == 1
+            else (f"all {len(page.components)} components")
+        )
+        out.append(f"\n{everything.capitalize()} operational\n", style="green")
     opened = [i for i in page.incidents if not i.phase.is_closed]
     if opened:
         out.append("\nActive incidents\n", style="bold")
@@ -325,74 +324,6 @@ def _timeline(out: Text, updates: Iterable[Update], now: datetime) -> None:
         out.append(update.phase.value.replace("_", " "), style="bold")
         out.append("\n")
         out.append(plain_text(update.text) + "\n")
-
-
-# --- header ------------------------------------------------------------------------------------
-
-
-def header_text(
-    *,
-    banner: str | None,
-    now: datetime,
-    last_refresh: datetime | None,
-    refreshing: tuple[int, int] | None,
-    next_in: int,
-    filter_text: str,
-    only_problems: bool,
-    counts: dict[Status, int],
-    total: int,
-    warned: int = 0,
-    vantage: str = "",
-) -> Text:
-    """The two header lines: refresh times and view settings, then the count of each status."""
-    top = Text()
-    top.append(" statuswatch ", style="bold reverse")
-    if banner:
-        top.append("  ")
-        top.append(one_line(banner), style="bold cyan")
-    top.append("   ")
-    if last_refresh is not None:
-        clock = f"{last_refresh.astimezone(UTC):%H:%M:%S}"
-        top.append(f"refreshed {clock} UTC ({age(last_refresh, now)})")
-    else:
-        top.append("not refreshed yet")
-    if refreshing is not None:
-        top.append(f"  ·  refreshing {refreshing[0]}/{refreshing[1]}", style="cyan")
-    else:
-        top.append(f"  ·  next in {next_in}s")
-    if filter_text:
-        top.append("  ·  filter: ", style="bold")
-        top.append(filter_text, style="bold yellow")
-    if only_problems:
-        top.append("  ·  only problems", style="bold yellow")
-    bottom = Text(" ")
-    heard = sum(counts.values())
-    problems = [s for s in _LOUDNESS if s is not Status.OPERATIONAL and counts[s]]
-    if heard and not problems:
-        bottom.append(f"All {heard} providers operational", style="bold green")
-    else:
-        for status in problems:
-            bottom.append(f" {counts[status]} {status.label} ", style=STATUS_STYLES[status])
-            bottom.append("  ")
-        if counts[Status.OPERATIONAL]:
-            bottom.append(f"{counts[Status.OPERATIONAL]} operational", style="green")
-    if total > heard:
-        bottom.append(f"  ·  {total - heard} not heard from yet", style="dim")
-    if warned:
-        bottom.append("  ")
-        bottom.append(
-            f" {WARNING_MARK} {warned} early warning{'s' if warned > 1 else ''} ",
-            style=WARNING_STYLE,
-        )
-    if vantage:
-        bottom.append("  ·  ")
-        bottom.append(one_line(vantage), style="bold magenta")
-    return Text.assemble(top, "\n", bottom)
-
-
-def loudest(counts: dict[Status, int]) -> Status:
-    """The status the header should speak for: the loudest one any provider is in."""
-    return next((s for s in _LOUDNESS if counts.get(s)), Status.OPERATIONAL)
 
 
 # --- stacks (issue 13) ------------------------------------------------------------------------

@@ -11,21 +11,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-__all__ = ["KEYS", "DetailScreen", "HelpScreen"]
+from statuswatch.tui.keys import KEYS
 
-KEYS: tuple[tuple[str, str], ...] = (
-    ("↑ ↓  j k", "move in the focused list"),
-    ("tab  shift+tab", "next / previous pane: providers, incidents, maintenance, details"),
-    ("enter", "open the details of the selected row"),
-    ("o", "open the selected incident's page (or the provider's) in a browser"),
-    ("/", "filter every list by text; enter keeps it, escape clears it"),
-    ("f", "show only providers with problems (toggle)"),
-    ("r", "refresh now"),
-    ("h", "history: recent incidents of every provider (a provider's details: its 90 days)"),
-    ("?", "this help"),
-    ("escape", "close a window, clear the filter"),
-    ("q", "quit"),
-)
+__all__ = ["DetailScreen", "HelpScreen"]
 
 
 class DetailScreen(ModalScreen[None]):
@@ -80,12 +68,11 @@ class HelpScreen(ModalScreen[None]):
         text = Text()
         text.append("statuswatch keys\n\n", style="bold")
         for key, meaning in KEYS:
-            text.append(f"{key:<16}", style="bold cyan")
+            text.append(f"{key:<17}", style="bold cyan")
             text.append(meaning + "\n")
         text.append(
-            "\nThe mouse works too: click a row to select it, click again to open it.\n"
-            "Statuses are words as well as colours; 'unknown' means the page could not be "
-            "read (the reason and the age of the data are shown), never an outage.",
+            "\nThe mouse works too: a click selects a row, a second click opens it.\n"
+            "'unknown' means the page could not be read, never an outage.",
             style="dim",
         )
         with Vertical(id="help-window"):

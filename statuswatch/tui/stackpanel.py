@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from statuswatch.tui.board import Board
 from statuswatch.tui.render import stack_cells
-from statuswatch.tui.widgets import ListTable
+from statuswatch.tui.widgets import Column, ListTable
 
 __all__ = ["STACK_COLUMNS", "show_stacks"]
 
-STACK_COLUMNS = (("status", "Status", 14), ("name", "Stack", 24), ("note", "Why", None))
+STACK_COLUMNS = (
+    Column("status", "Status", 14),
+    Column("name", "Stack", 22, least=10),
+    Column("note", "Why", least=16, drop=1),
+)
 
 _MAX_STACK_ROWS = 6  # the list grows to this many rows, then scrolls
 

@@ -8,6 +8,7 @@ DataTable measures every cell of every row it is given, tens of milliseconds per
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.style import Style
@@ -21,9 +22,113 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
-__all__ = ["DetailPane", "ListTable", "StatusHeader", "set_title"]
+__all__ = [
+    "INCIDENT_COLUMNS",
+    "MAINTENANCE_COLUMNS",
+    "PROVIDER_COLUMNS",
+    "Column",
+    "DetailPane",
+    "ListTable",
+    "StatusHeader",
+    "fit_columns",
+    "set_title",
+]
 
 CellsAt = Callable[[int], Sequence[Text]]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a ListTable and how it gives way when the list is narrow.
+
+    A column without a `width` takes the room left; with `least`, a column may shrink to that
+    many cells (the flexible one needs that many); with `drop`, it is left out when the row is
+    too narrow, the highest `drop` first: at 2 or more before any column shrinks, at 1 only
+    once shrinking is not enough. A column with neither always shows.
+    """
+
+    key: str
+    label: str
+    width: int | None = None
+    least: int = 0
+    drop: int = 0
+
+
+# The main screen's lists. Narrow, each keeps what matters most: a provider's status and name;
+# an incident's provider, title and since when (the phase goes first, then the impact).
+PROVIDER_COLUMNS = (
+    Column("status", "Status", 14),
+    Column("name", "Provider", 22, least=10),
+    Column("note", "Note", least=16, drop=1),
+)
+INCIDENT_COLUMNS = (
+    Column("impact", "Impact", 8, drop=1),
+    Column("provider", "Provider", 18, least=10),
+    Column("title", "Incident", least=16),
+    Column("phase", "Phase", 13, drop=2),
+    Column("since", "Since", 11),
+)
+MAINTENANCE_COLUMNS = (
+    Column("when", "When", 12),
+    Column("provider", "Provider", 18, least=10),
+    Column("title", "Title", least=12),
+)
+
+
+def fit_columns(columns: Sequence[Column], total: int, gap: int = 2) -> list[tuple[int, int]]:
+    """The columns to show in `total` cells and their widths: [(index, width), ...].
+
+    The most important columns survive: first the shrinkable ones give way (down to their
+    `least`), then the droppable ones go, highest `drop` first; the flexible column gets what
+    is left (a shrinkable one does when the flexible column is dropped).
+    """
+    droppable = sorted((c.drop, i) for i, c in enumerate(columns) if c.drop)
+    droppable.reverse()
+    # (columns dropped, may shrink), in the order they are tried.
+    attempts: list[tuple[int, bool]] = [(0, False)]
+    for dropped, (drop, _) in enumerate(droppable, start=1):
+        if drop < 2:
+            attempts.append((dropped - 1, True))
+        attempts.append((dropped, False))
+    attempts.append((len(droppable), True))
+    for dropped, shrink in attempts:
+        gone = {index for _, index in droppable[:dropped]}
+        shown = [i for i in range(len(columns)) if i not in gone]
+        fitted = _fit(columns, shown, total, gap, shrink)
+        if fitted:
+            return fitted
+    # Nothing fits (a very narrow terminal): what never drops, at its least, the rest cut.
+    shown = [i for i, c in enumerate(columns) if not c.drop]
+    widths = [columns[i].least or columns[i].width or 1 for i in shown]
+    return [(i, w) for i, w in zip(shown, widths, strict=True)]
+
+
+def _fit(
+    columns: Sequence[Column], shown: list[int], total: int, gap: int, shrink: bool
+) -> list[tuple[int, int]]:
+    """Widths for the columns `shown` in `total` cells, or [] when they cannot fit."""
+    room = total - 1 - gap * (len(shown) - 1) - 1  # a blank cell at each end
+    flex = next((i for i in shown if columns[i].width is None), None)
+    widths = {i: columns[i].width or 0 for i in shown if i != flex}
+    need = columns[flex].least if flex is not None else 0
+    spare = room - sum(widths.values()) - need
+    for i in shown:  # shrink the shrinkable columns, in order, just as much as needed
+        if spare >= 0 or not shrink:
+            break
+        column = columns[i]
+        if i != flex and column.least and widths[i] > column.least:
+            give = min(widths[i] - column.least, -spare)
+            widths[i] -= give
+            spare += give
+    if spare < 0:
+        return []
+    if flex is not None:
+        widths[flex] = need + spare
+    else:  # the flexible column was dropped: the first shrinkable one takes the rest
+        grower = next((i for i in shown if columns[i].least), None)
+        if grower is not None:
+            widths[grower] += spare
+    return [(i, widths[i]) for i in shown]
 
 
 class ListTable(ScrollView, can_focus=True):
@@ -38,7 +143,8 @@ class ListTable(ScrollView, can_focus=True):
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("home", "first", "First", show=False),
         Binding("end", "last", "Last", show=False),
-        Binding("enter", "select", "Details"),
+        # Not in the footer (at 80 columns it needs the room for `? Help` and `q Quit`); `?` has it.
+        Binding("enter", "select", "Details", show=False),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "listtable--header",
@@ -63,10 +169,11 @@ class ListTable(ScrollView, can_focus=True):
             self.table = table
             self.key = key
 
-    def __init__(self, columns: Sequence[tuple[str, str, int | None]], *, id: str) -> None:
-        """`columns` are (key, label, width); the one column without a width takes the rest."""
+    def __init__(self, columns: Sequence[Column], *, id: str) -> None:
+        """`columns` in order; the one without a width takes the rest (see Column)."""
         super().__init__(id=id)
         self.columns = tuple(columns)
+        self._layout: tuple[int, list[tuple[int, int]]] = (-1, [])  # width -> fitted
         self.keys: list[str] = []
         self._cells_at: CellsAt = lambda index: ()
         self.cursor_row = 0
@@ -218,11 +325,16 @@ class ListTable(ScrollView, can_focus=True):
 
     # --- drawing -------------------------------------------------------------------------------
 
-    def _widths(self, total: int) -> list[int]:
-        padding = 2 * self.PADDING
-        fixed = sum(width + padding for _, _, width in self.columns if width)
-        flex = max(8, total - fixed - padding)
-        return [width or flex for _, _, width in self.columns]
+    def fitted(self, total: int) -> list[tuple[int, int]]:
+        """The columns shown in `total` cells and their widths (see fit_columns)."""
+        if self._layout[0] != total:
+            self._layout = (total, fit_columns(self.columns, total, 2 * self.PADDING))
+        return self._layout[1]
+
+    def shown_labels(self) -> list[str]:
+        """The labels of the columns shown at the list's current width."""
+        width = self.scrollable_content_region.width
+        return [self.columns[i].label for i, _ in self.fitted(width)]
 
     def notify_style_update(self) -> None:
         """Styles changed (theme, focus): drop what was drawn with the old ones."""
@@ -247,7 +359,7 @@ class ListTable(ScrollView, can_focus=True):
         """Line `y` of the view: the header, or the row under it at the scroll position."""
         width = self.scrollable_content_region.width
         if y == 0:
-            labels = tuple(Text(label) for _, label, _ in self.columns)
+            labels = tuple(Text(column.label) for column in self.columns)
             return self._cached(-1, ("header", width), labels, width, self._style("header"))
         row = round(self.scroll_y) + y - 1
         if row >= len(self.keys):
@@ -280,8 +392,11 @@ class ListTable(ScrollView, can_focus=True):
     def _strip(self, cells: Sequence[Text], width: int, style: Style) -> Strip:
         pad = " " * self.PADDING
         line = Text(pad)
-        for cell, size in zip(cells, self._widths(width), strict=False):
-            piece = cell.copy()
+        for index, size in self.fitted(width):
+            if index >= len(cells):
+                continue
+            piece = cells[index].copy()
+            # Too long ends in "…" (a name cut without one reads as a different name).
             piece.truncate(size, overflow="ellipsis", pad=True)
             line.append_text(piece)
             line.append(pad + pad)
@@ -296,6 +411,17 @@ def _signature(cells: Sequence[Text]) -> tuple[object, ...]:
 
 class StatusHeader(Static):
     """Last refresh, next refresh and the count of providers in each status."""
+
+    _shown: Text | None = None
+
+    def show(self, text: Text, *, outage: bool, degraded: bool) -> None:
+        """Show `text` (only when it changed) and colour the bar for an outage or degradation."""
+        if text != self._shown:
+            self._shown = text
+            # Its height is fixed: no layout pass, which would repaint the whole screen.
+            self.update(text, layout=False)
+        self.set_class(outage, "-outage")
+        self.set_class(degraded, "-degraded")
 
 
 class DetailPane(ScrollView, can_focus=True):

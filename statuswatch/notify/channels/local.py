@@ -29,8 +29,11 @@ class Stdout:
         try:
             sys.stdout.buffer.write((line(dict(event)) + "\n").encode("utf-8"))
             sys.stdout.flush()
-        except (BrokenPipeError, ValueError, OSError) as exc:
-            raise DeliveryError(f"cannot write to stdout ({type(exc).__name__})") from None
+        except (BrokenPipeError, ValueError, OSError, AttributeError) as exc:
+            reason = "stdout is closed"
+            if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError) and exc.strerror:
+                reason = exc.strerror
+            raise DeliveryError(f"cannot write to stdout: {reason}") from None
 
     def close(self) -> None:
         """Nothing to release."""

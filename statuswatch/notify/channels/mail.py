@@ -11,6 +11,7 @@ from typing import Any
 
 from statuswatch.notify.channels import DeliveryError, headline, redact, subject
 from statuswatch.notify.settings import ChannelSettings
+from statuswatch.wording import plural
 
 _SUBJECT = 200
 
@@ -88,10 +89,11 @@ class Email:
             retryable = 400 <= exc.smtp_code < 500
             raise DeliveryError(f"SMTP error {exc.smtp_code}", retryable=retryable) from None
         except (smtplib.SMTPException, OSError) as exc:
-            detail = redact(str(exc), secrets)
-            raise DeliveryError(f"SMTP failure ({type(exc).__name__}: {detail})") from None
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            detail = redact(reason, secrets) or "the connection failed"
+            raise DeliveryError(f"SMTP failure: {detail}") from None
         if refused:
-            raise DeliveryError(f"the SMTP server refused {len(refused)} recipient(s)")
+            raise DeliveryError(f"the SMTP server refused {plural(len(refused), 'recipient')}")
 
     def close(self) -> None:
         """Nothing to release: each message uses its own connection."""

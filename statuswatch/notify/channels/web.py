@@ -15,7 +15,8 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from statuswatch.http import USER_AGENT, TrustStore, parse_retry_after
+from statuswatch.fetcherrors import describe
+from statuswatch.http import USER_AGENT, CertificatesUnreadable, TrustStore, parse_retry_after
 from statuswatch.notify.channels import DeliveryError, headline, redact, subject
 from statuswatch.notify.events import document
 from statuswatch.notify.settings import ChannelSettings, Secret, SecretMissing
@@ -59,8 +60,8 @@ class HttpChannel:
             raise DeliveryError("no answer in time") from None
         except httpx.HTTPError as exc:
             # httpx messages can quote the URL, which is often the secret itself.
-            detail = redact(str(exc), self.secrets)
-            raise DeliveryError(f"request failed ({type(exc).__name__}: {detail})") from None
+            detail = redact(describe(exc), self.secrets)
+            raise DeliveryError(f"request failed: {detail}") from None
         status = response.status_code
         if 200 <= status < 300:
             return
@@ -82,7 +83,10 @@ class HttpChannel:
 def _tls_context() -> ssl.SSLContext:
     """One verifying context for every https channel (loading the CAs costs ~30 ms)."""
     trust = TrustStore()
-    trust.load()
+    try:
+        trust.load()
+    except CertificatesUnreadable as exc:  # it names the file: no secret in it
+        raise DeliveryError(str(exc), retryable=False) from None
     return trust.context
 
 
