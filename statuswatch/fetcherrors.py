@@ -74,16 +74,23 @@ def _is_tls(exc: BaseException) -> bool:
     return False
 
 
+class LookupTimedOut(OSError):
+    """The host name did not resolve within the connect timeout (raised by our transport)."""
+
+
 def _while_resolving(exc: BaseException) -> bool:
     """True when a timeout cancelled the connection while it was still looking the host up.
 
     anyio resolves a name (`getaddrinfo`, in a worker thread) before it connects; the
-    cancellation under httpx's ConnectTimeout carries the frames it interrupted.
+    cancellation under httpx's ConnectTimeout carries the frames it interrupted. The aiohttp
+    transport bounds the lookup itself and says so with LookupTimedOut.
     """
     seen: BaseException | None = exc
     for _ in range(10):
         if seen is None:
             return False
+        if isinstance(seen, LookupTimedOut):
+            return True
         if isinstance(seen, asyncio.CancelledError | TimeoutError):
             tb = seen.__traceback__
             while tb is not None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import re
-import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,19 +22,17 @@ from statuswatch.limits import connection_budget
 from statuswatch.model import ErrorType, FetchError
 from statuswatch.settings import MIB, HttpSettings
 from statuswatch.text import one_line
+from statuswatch.truststore import CertificatesUnreadable, TrustStore
 
 __all__ = [
     "MAX_CLIENTS",
     "RETRY_STATUSES",
     "USER_AGENT",
-    "CertificatesUnreadable",
     "FetchFailed",
     "FetchResult",
     "Fetcher",
-    "TrustStore",
     "parse_retry_after",
     "proxy_configured",
-    "tls_reason",
 ]
 
 USER_AGENT = f"statuswatch/{__version__} (+https://github.com/statuswatch/statuswatch)"
@@ -83,73 +79,6 @@ class _Retry:
 def proxy_configured() -> bool:
     """True when a proxy environment variable is set (any case)."""
     return any(os.environ.get(name) or os.environ.get(name.upper()) for name in _PROXY_VARS)
-
-
-class TrustStore:
-    """One verifying SSLContext shared by every client, its CA bundle loaded on first use.
-
-    Loading the bundle costs tens of milliseconds, so a run that never speaks TLS skips it;
-    the context is a plain `ssl.SSLContext` (anyio hops to a thread for subclasses).
-    """
-
-    def __init__(self) -> None:
-        self._context: ssl.SSLContext | None = None
-        self._loaded = False
-
-    @property
-    def context(self) -> ssl.SSLContext:
-        """The shared context; it verifies certificates and host names (no CAs until `load`)."""
-        if self._context is None:
-            self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        return self._context
-
-    @property
-    def loaded(self) -> bool:
-        """True once the CA bundle is in the context."""
-        return self._loaded
-
-    def load(self) -> None:
-        """Load the CA bundle: SSL_CERT_FILE / SSL_CERT_DIR if set, else certifi's.
-
-        Raises:
-            CertificatesUnreadable: the bundle cannot be read; the message names the file (and
-                the variable that chose it) and why.
-        """
-        if self._loaded:
-            return
-        cafile = os.environ.get("SSL_CERT_FILE") or None
-        capath = os.environ.get("SSL_CERT_DIR") or None
-        where = " and ".join(
-            f"{value} (${name})"
-            for name, value in (("SSL_CERT_FILE", cafile), ("SSL_CERT_DIR", capath))
-            if value
-        )
-        if cafile is None and capath is None:
-            import certifi  # only here: a run without TLS never needs it
-
-            cafile = certifi.where()
-            where = f"{cafile} (certifi's bundle)"
-        try:
-            self.context.load_verify_locations(cafile=cafile, capath=capath)
-        except (OSError, ssl.SSLError) as exc:
-            raise CertificatesUnreadable(
-                f"cannot load the CA certificates from {where}: {tls_reason(exc)}"
-            ) from None
-        self._loaded = True
-
-
-class CertificatesUnreadable(OSError):
-    """The CA certificates could not be loaded; the message names the file and why."""
-
-
-def tls_reason(exc: BaseException) -> str:
-    """Why loading a certificate failed, in words: `No such file or directory`, or OpenSSL's
-    reason without its `[LIB: CODE]` prefix and `(_ssl.c:1234)` suffix."""
-    if isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError) and exc.strerror:
-        return exc.strerror
-    text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
-    text = re.sub(r"^\[[^\]]*\]\s*", "", text)
-    return re.sub(r"\s*\(_ssl\.c:\d+\)$", "", text) or type(exc).__name__
 
 
 class Fetcher:
@@ -295,7 +224,10 @@ class Fetcher:
             from statuswatch.transport import PooledTransport
 
             transport = PooledTransport(
-                self.trust.context, limit=pool, limit_per_host=max(1, s.max_per_host)
+                self.trust.context,
+                limit=pool,
+                limit_per_host=max(1, s.max_per_host),
+                lookup_timeout=s.connect_timeout,
             )
         return CookielessClient(
             # Only encodings whose inflating `_read_capped` can bound (never br or zstd).

@@ -17,8 +17,9 @@ from typing import Any
 import httpx
 
 from statuswatch.fetcherrors import describe
-from statuswatch.http import USER_AGENT, TrustStore
+from statuswatch.http import USER_AGENT
 from statuswatch.text import one_line
+from statuswatch.truststore import TrustStore
 
 # A document of 1,000 providers is a few MiB; far more is a misbehaving server.
 MAX_DOCUMENT = 64 * 1024 * 1024

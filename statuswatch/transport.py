@@ -15,6 +15,8 @@ deadline.
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -23,6 +25,8 @@ from typing import NoReturn
 import aiohttp
 import httpx
 from yarl import URL
+
+from statuswatch.fetcherrors import LookupTimedOut
 
 __all__ = ["PooledTransport"]
 
@@ -33,13 +37,42 @@ _MAX_HEAD_LINE = 64 * 1024
 _KEEPALIVE = 30.0
 
 
+class _BoundedResolver(aiohttp.ThreadedResolver):
+    """The system's resolver, each lookup bounded by the connect timeout.
+
+    aiohttp's `sock_connect` starts once the name is resolved, so a slow resolver (hundreds of
+    lookups at once with `--all`) would otherwise wait for the whole deadline and read as a
+    timeout of the page's server.
+    """
+
+    def __init__(self, timeout: float | None) -> None:
+        super().__init__()
+        self._timeout = timeout
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[aiohttp.abc.ResolveResult]:
+        try:
+            return await asyncio.wait_for(super().resolve(host, port, family), self._timeout)
+        except TimeoutError:
+            raise LookupTimedOut(f"{host} did not resolve within {self._timeout} s") from None
+
+
 class PooledTransport(httpx.AsyncBaseTransport):
     """Sends httpx requests over one aiohttp session: one pool per host, at most `limit` open."""
 
-    def __init__(self, context: ssl.SSLContext, *, limit: int, limit_per_host: int) -> None:
+    def __init__(
+        self,
+        context: ssl.SSLContext,
+        *,
+        limit: int,
+        limit_per_host: int,
+        lookup_timeout: float | None = None,
+    ) -> None:
         self._context = context
         self._limit = max(1, limit)
         self._limit_per_host = max(1, limit_per_host)
+        self._lookup_timeout = lookup_timeout
         self._session: aiohttp.ClientSession | None = None
 
     def _open(self) -> aiohttp.ClientSession:
@@ -50,6 +83,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
                 limit_per_host=self._limit_per_host,
                 ssl=self._context,
                 keepalive_timeout=_KEEPALIVE,
+                resolver=_BoundedResolver(self._lookup_timeout),
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
@@ -150,6 +184,8 @@ def _raise(exc: aiohttp.ClientError, request: httpx.Request) -> NoReturn:
     if isinstance(exc, aiohttp.ClientConnectorError):
         cause = exc.os_error
     message = str(cause) or type(cause).__name__
+    if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(cause, LookupTimedOut):
+        raise httpx.ConnectTimeout("timed out looking up the host name", request=request) from cause
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         raise httpx.ConnectTimeout("timed out while connecting", request=request) from exc
     if isinstance(exc, aiohttp.ServerTimeoutError):  # SocketTimeoutError: a read went silent

@@ -182,5 +182,5 @@ def test_an_unreadable_file_is_warned_about_once(
     cache.path_for(URL).write_bytes(b"garbage")
     assert (cache.validators(URL), cache.load(URL), cache.load(URL)) == (None, None, None)
     assert [r.getMessage().split(" is unreadable")[0] for r in caplog.records] == [
-        f"statuswatch: the cache file {cache.path_for(URL)} for {URL}"
+        f"the cache file {cache.path_for(URL)} for {URL}"  # the handler adds the prefix
     ]

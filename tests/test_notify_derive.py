@@ -489,9 +489,11 @@ def test_state_copy_is_deep_and_complete() -> None:
     )
 
     when = datetime(2026, 3, 1, tzinfo=UTC)
-    incident = IncidentMemory(2, True, when, ["u1"], "t", "major", "https://x", ["API"], when)
+    incident = IncidentMemory(
+        2, True, when, ["u1"], "t", "major", "https://x", ["API"], when, "critical", "monitoring"
+    )
     maintenance = MaintenanceMemory(
-        "scheduled", when, True, True, "r", "m", "https://m", ["DB"], when
+        "scheduled", when, True, True, "r", "m", "https://m", ["DB"], when, "in_progress"
     )
     memory = ProviderMemory(
         baseline=True,

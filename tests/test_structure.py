@@ -171,6 +171,7 @@ GROUPS = {
     "adapters": ("statuswatch.adapters",),
     "engine": (
         "statuswatch.http",
+        "statuswatch.truststore",
         "statuswatch.transport",
         "statuswatch.cookieless",
         "statuswatch.limits",

@@ -111,7 +111,7 @@ def _tls(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
         raise ValueError("--tls-cert and --tls-key go together")
     import ssl
 
-    from statuswatch.http import tls_reason
+    from statuswatch.truststore import tls_reason
 
     for option, path in (("--tls-cert", cert), ("--tls-key", key)):
         if not path.is_file():

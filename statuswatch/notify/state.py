@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -112,46 +112,18 @@ class State:
 
 
 def _copy_provider(m: ProviderMemory) -> ProviderMemory:
-    return ProviderMemory(
-        baseline=m.baseline,
-        failures=m.failures,
-        unreachable=m.unreachable,
-        outages=m.outages,
-        warning_since=m.warning_since,
-        warning_text=m.warning_text,
-        seen_at=m.seen_at,
+    # `replace` carries every field (a new one cannot be forgotten here); only the lists and
+    # maps are copied, as deepcopy took 1.8 s a poll at 5,000 providers.
+    return replace(
+        m,
         incidents={
-            key: IncidentMemory(
-                gen=i.gen,
-                closed=i.closed,
-                closed_at=i.closed_at,
-                updates=list(i.updates),
-                title=i.title,
-                impact=i.impact,
-                url=i.url,
-                components=list(i.components),
-                started_at=i.started_at,
-            )
+            key: replace(i, updates=list(i.updates), components=list(i.components))
             for key, i in m.incidents.items()
         },
         maintenances={
-            key: MaintenanceMemory(
-                phase=w.phase,
-                scheduled_for=w.scheduled_for,
-                started=w.started,
-                completed=w.completed,
-                reminded_for=w.reminded_for,
-                title=w.title,
-                url=w.url,
-                components=list(w.components),
-                scheduled_until=w.scheduled_until,
-            )
-            for key, w in m.maintenances.items()
+            key: replace(w, components=list(w.components)) for key, w in m.maintenances.items()
         },
-        components={
-            key: ComponentMemory(status=c.status, changes=c.changes)
-            for key, c in m.components.items()
-        },
+        components={key: replace(c) for key, c in m.components.items()},
     )
 
 

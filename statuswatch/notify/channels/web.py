@@ -16,10 +16,11 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from statuswatch.fetcherrors import describe
-from statuswatch.http import USER_AGENT, CertificatesUnreadable, TrustStore, parse_retry_after
+from statuswatch.http import USER_AGENT, parse_retry_after
 from statuswatch.notify.channels import DeliveryError, headline, redact, subject
 from statuswatch.notify.events import document
 from statuswatch.notify.settings import ChannelSettings, Secret, SecretMissing
+from statuswatch.truststore import CertificatesUnreadable, TrustStore
 
 SIGNATURE_HEADER = "X-Statuswatch-Signature"
 _SLACK_TEXT = 2900  # Slack refuses a section text over 3000 characters
