@@ -157,8 +157,9 @@ def string(path: Path | str, value: object, *key: str) -> str:
 def url_problem(text: str) -> str | None:
     """Why `text` is not an http(s) URL with a host and a valid port, or None when it is one.
 
-    The one check of every URL a user gives (config, `add`, `--server`): `http://[::1` and
-    `http://host:99999/` are refused here rather than deep in the HTTP stack.
+    The one check of every URL a user gives (config, `add`, `--server`): `http://[::1`,
+    `http://host:99999/`, a host name no resolver takes and a user:password@ are refused here
+    rather than deep in the HTTP stack.
     """
     expected = f"expected an http or https URL with a host, got {show(text)}"
     if any(c.isspace() for c in text) or strip_controls(text) != text:
@@ -176,6 +177,17 @@ def url_problem(text: str) -> str | None:
         return expected
     if port is not None and not 0 < port <= 65535:
         return bad_port
+    if parts.username is not None or parts.password is not None:
+        # Not echoed: the URL holds a password. The HTTP client refuses such a URL, and one in
+        # a provider's url would be published by --json, serve and the metrics.
+        return (
+            "a URL with user:password@ is refused: statuswatch sends no credentials "
+            "(and the URL shows in --json and serve's documents)"
+        )
+    try:
+        parts.hostname.encode("idna")
+    except UnicodeError:  # Python's words for it vary: say it once, in ours
+        return f"{expected} (not a host name: a part of it is empty or over 63 characters)"
     return None
 
 

@@ -202,6 +202,9 @@ def test_a_reader_that_leaves_is_not_an_error(env: dict[str, str]) -> None:
         ("http://127.0.0.1:99999/", "the port must be a number from 1 to 65535"),
         ("http://127.0.0.1:0/", "the port must be a number from 1 to 65535"),
         ("http://status.example.com:http/", "the port must be a number from 1 to 65535"),
+        # A host name no resolver takes (an empty label here, one over 63 characters below)
+        # failed deep in the HTTP stack with a traceback (`add`, `--server`).
+        ("http://status..example/", "not a host name: a part of it is empty or over 63 characters"),
     ],
 )
 def test_add_and_server_share_the_config_url_check(
@@ -213,6 +216,27 @@ def test_add_and_server_share_the_config_url_check(
         line = _one_error_line(done)
         assert line.startswith("statuswatch: ")
         assert f"expected an http or https URL with a host, got {url!r} ({reason})" in line
+
+
+def test_a_host_name_with_a_label_over_63_characters_is_refused(env: dict[str, str]) -> None:
+    url = "http://" + "a" * 64 + ".example/"
+    for args in (["add", url], ["--server", url, "status"], ["check", "--server", url]):
+        done = _run(env, *args)
+        assert done.returncode == 2, args
+        line = _one_error_line(done)
+        assert "(not a host name: a part of it is empty or over 63 characters)" in line
+
+
+def test_a_url_with_credentials_is_refused_without_showing_them(env: dict[str, str]) -> None:
+    # `add` crashed on one (the HTTP stack refuses credentials in a URL), and a provider's
+    # would have shown its password in --json, serve's documents and the metrics' labels.
+    url = "http://me:s3cret@127.0.0.1:1/"
+    for args in (["add", url], ["--server", url, "status"], ["check", "--server", url]):
+        done = _run(env, *args)
+        assert done.returncode == 2, args
+        line = _one_error_line(done)
+        assert "a URL with user:password@ is refused: statuswatch sends no credentials" in line
+        assert "s3cret" not in line
 
 
 @pytest.mark.parametrize(

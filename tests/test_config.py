@@ -298,6 +298,13 @@ default = false
         ('[providers.acme]\nkind = "statuspage"\nurl = "https://a b.example"\n',
          "providers.acme.url: expected an http or https URL with a host, "
          "got 'https://a b.example'"),
+        ('[providers.acme]\nkind = "statuspage"\nurl = "https://status..acme.example"\n',
+         "providers.acme.url: expected an http or https URL with a host, "
+         "got 'https://status..acme.example' (not a host name: a part of it is empty "
+         "or over 63 characters)"),
+        ('[providers.acme]\nkind = "statuspage"\nurl = "https://me:s3cret@acme.example"\n',
+         "providers.acme.url: a URL with user:password@ is refused: statuswatch sends no "
+         "credentials (and the URL shows in --json and serve's documents)"),
         ('[providers.github]\nfeed = "javascript:alert(1)"\n',
          "providers.github.feed: expected an http or https URL with a host, "
          "got 'javascript:alert(1)'"),

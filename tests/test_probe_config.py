@@ -96,7 +96,7 @@ def test_a_new_provider_may_have_probes(tmp_path: Path) -> None:
         ('[{url = "ftp://x.example"}]', "probes[0].url: expected an http or https URL"),
         (
             '[{url = "https://user:pw@x.example"}]',
-            "probes[0].url: a probe sends no credentials",
+            "probes[0].url: a URL with user:password@ is refused: statuswatch sends no credentials",
         ),
         ('[{url = "https://x.example", expect = "5xx"}]', "probes[0].expect: accepts no status"),
         ('[{url = "https://x.example", expect = "ok"}]', "probes[0].expect: cannot read 'ok'"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from statuswatch.model import ProbeSpec
 from statuswatch.probes.settings import DEFAULT_EXPECT, Expect, ProbeSettings
@@ -101,11 +100,7 @@ def _probe(path: Path | str, value: object) -> ProbeSpec:
     check_keys(path, given, PROBE_KEYS)
     if "url" not in given:
         raise ConfigError(path, "url", "missing (every probe needs a url)")
-    address = url(path, given["url"], "url")
-    parts = urlsplit(address)
-    if parts.username is not None or parts.password is not None:
-        # A probe never sends credentials: one written into its URL would go with every poll.
-        raise ConfigError(path, "url", "a probe sends no credentials: remove the user:password@")
+    address = url(path, given["url"], "url")  # refuses a user:password@: none is ever sent
     expect = DEFAULT_EXPECT
     if "expect" in given:
         expect = string(path, given["expect"], "expect")
