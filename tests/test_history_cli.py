@@ -14,7 +14,15 @@ import httpx
 import jsonschema
 import pytest
 from loopback import LoopbackServer
-from notify_helpers import incident_stages, notify_env, statuswatch, summary, write_config
+from notify_helpers import (
+    incident,
+    incident_stages,
+    notify_env,
+    statuswatch,
+    summary,
+    update,
+    write_config,
+)
 from test_serve_cli import client_env, serving
 
 from statuswatch.document import HISTORY_SCHEMA, REPORT_SCHEMA
@@ -135,6 +143,48 @@ def test_windows_filters_limits_and_bad_options(
     assert unknown.returncode == 2 and "unknown provider 'nope'" in unknown.stderr
 
 
+def test_history_reads_the_config_and_its_provider_ids_as_every_command_does(
+    env: dict[str, str], loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    # `history` read no config at all: a named file that does not exist, or a broken one, was
+    # ignored (exit 0), and `-p EX`, `-p exx` or `-p ex:API` each listed nothing, silently.
+    u = update("2026-11-27T10:01:00.000Z", "investigating", "Looking.")
+    api = incident("on-api", "API errors", "investigating", [u], components=["API"])
+    web = incident("on-web", "Web errors", "investigating", [u], components=["Web"])
+    page = summary("major", [("API", "major_outage"), ("Web", "major_outage")], [api, web])
+    loopback.route(f"/ex{SUMMARY}", json.dumps(page).encode())
+    assert statuswatch(env, "--json").returncode == 0
+    assert sorted(i["id"] for i in history(env, "-p", "EX")["incidents"]) == ["on-api", "on-web"]
+    assert [i["id"] for i in history(env, "-p", "ex:API")["incidents"]] == ["on-api"]
+    assert [i["id"] for i in history(env, "-p", "ex:Web", "--limit", "1")["incidents"]] == [
+        "on-web"
+    ]
+    exported = statuswatch(env, "history", "export", "-p", "Ex:web").stdout.splitlines()
+    assert [json.loads(line)["id"] for line in exported] == ["on-web"]
+    for args in (["history", "-p", "exx"], ["history", "export", "-p", "exx"]):
+        unknown = statuswatch(env, *args)
+        assert unknown.returncode == 2, args
+        assert "unknown provider 'exx' (did you mean 'ex'?)" in unknown.stderr
+    missing = {**env, "STATUSWATCH_CONFIG": str(tmp_path / "missing.toml")}
+    broken = tmp_path / "broken.toml"
+    broken.write_text('watch = ["ex"\n')
+    for named in (missing, {**env, "STATUSWATCH_CONFIG": str(broken)}):
+        for args in (["history"], ["history", "export"], ["history", "--json"]):
+            done = statuswatch(named, *args)
+            assert done.returncode == 2, (args, done.stdout)
+            assert (
+                done.stderr.startswith("statuswatch: error: ")
+                and len(done.stderr.splitlines()) == 1
+            )
+
+
+def test_history_limit_has_a_range(env: dict[str, str]) -> None:
+    # A limit past SQLite's integers was an OverflowError traceback.
+    done = statuswatch(env, "history", "--limit", "9" * 30)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "argument --limit: expected a whole number from 1 to 100000" in done.stderr
+
+
 def test_export_jsonl_and_csv(
     env: dict[str, str], loopback: LoopbackServer, tmp_path: Path
 ) -> None:
@@ -148,7 +198,7 @@ def test_export_jsonl_and_csv(
     target = tmp_path / "out" / "incidents.csv"
     target.parent.mkdir()
     done = statuswatch(env, "history", "export", "--format", "csv", "--output", str(target))
-    assert done.returncode == 0 and "1 incidents written" in done.stderr
+    assert done.returncode == 0 and "1 incident written" in done.stderr
     assert target.read_text() == table
     markdown = statuswatch(env, "report", "--markdown").stdout
     assert markdown.startswith("## Reliability") and "| EX |" in markdown

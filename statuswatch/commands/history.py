@@ -95,8 +95,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    from statuswatch.history.answers import MAX_LIMIT
+
+    if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 1 to {MAX_LIMIT}, got {value[:40]!r}"
+        )
     return int(value)
 
 
@@ -113,8 +117,22 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.history.view import fetch_from_server
 
     now = datetime.now(UTC)
+    providers: list[str] = args.provider
+    scopes: dict[str, tuple[str, ...]] = {}
+    if not args.server:
+        # As every command: the config named must exist and load, and -p takes its ids (any
+        # case, `ID:COMPONENT` too, an unknown one with a suggestion).
+        from statuswatch.config import ConfigError, load_config, select
+
+        try:
+            config = load_config()
+            specs = select(config, args.provider) if args.provider else []
+        except ConfigError as exc:
+            return error(str(exc))
+        providers = [spec.id for spec in specs]
+        scopes = {spec.id: spec.scope for spec in specs if spec.scope}
     try:
-        ask = ask_from_args(args, args.provider, now)
+        ask = ask_from_args(args, providers, now)
     except ValueError as exc:
         return error(str(exc))
     body: bytes | None = None
@@ -124,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
             body, document = fetch_from_server(args.server, "/v1/history", ask, HISTORY_SCHEMA)
         else:
             with HistoryDB.open(warn=_warn) as db:
-                document = history_answer(db, ask, now)
+                document = history_answer(db, ask, now, scopes)
         incidents = incidents_from_document(document)
     except failures as exc:
         return error(str(exc), ExitCode.FAILURE)
@@ -176,7 +194,9 @@ def _export(args: argparse.Namespace, rows: Sequence[PastIncident]) -> int:
         return error(
             f"--output: cannot write {args.output}: {exc.strerror or exc}", ExitCode.FAILURE
         )
-    print(f"statuswatch: {len(rows)} incidents written to {args.output}", file=sys.stderr)
+    from statuswatch.wording import plural
+
+    print(f"statuswatch: {plural(len(rows), 'incident')} written to {args.output}", file=sys.stderr)
     return ExitCode.OK
 
 

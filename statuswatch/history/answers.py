@@ -10,17 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from statuswatch.document.history import history_document, report_document
 from statuswatch.history.db import HistoryDB
+from statuswatch.history.model import PastIncident, PastMaintenance
 from statuswatch.history.query import past_incidents, past_maintenances
 from statuswatch.history.report import report
+from statuswatch.history.stackreport import incidents_in_scope
 from statuswatch.history.window import parse_moment
+from statuswatch.model import Target
 from statuswatch.stacks import Stack
 
 __all__ = [
+    "MAX_LIMIT",
     "REPORT_SINCE",
     "Ask",
     "ask_from_query",
@@ -45,15 +49,45 @@ class Ask:
     daily: bool = False
 
 
-def history_answer(db: HistoryDB, ask: Ask, now: datetime) -> dict[str, Any]:
-    """The `statuswatch/history/v1` document for `ask`."""
+Past = TypeVar("Past", PastIncident, PastMaintenance)
+
+
+def history_answer(
+    db: HistoryDB,
+    ask: Ask,
+    now: datetime,
+    scopes: Mapping[str, tuple[str, ...]] | None = None,
+) -> dict[str, Any]:
+    """The `statuswatch/history/v1` document for `ask`; a provider in `scopes` (`-p
+    github:Actions`) only with what names a component of its scope, as the report rates it."""
+    scoped = {provider: scope for provider, scope in (scopes or {}).items() if scope}
     incidents = past_incidents(
-        db, since=ask.since, until=ask.until, providers=ask.providers, limit=ask.limit
+        db,
+        since=ask.since,
+        until=ask.until,
+        providers=ask.providers,
+        limit=None if scoped else ask.limit,  # cut after the scope has had its say
     )
     maintenances = past_maintenances(db, since=ask.since, until=ask.until, providers=ask.providers)
+    if scoped:
+        incidents = _in_scopes(db, incidents, scoped)[: ask.limit]
+        maintenances = _in_scopes(db, maintenances, scoped)
     return history_document(
         incidents, maintenances, generated_at=now, since=ask.since, until=ask.until
     )
+
+
+def _in_scopes(
+    db: HistoryDB, rows: Sequence[Past], scopes: Mapping[str, tuple[str, ...]]
+) -> list[Past]:
+    """`rows` but those of a scoped provider that name no component of its scope."""
+    kept: set[tuple[str, str]] = set()
+    for provider, scope in scopes.items():
+        mine = [row for row in rows if row.provider == provider]
+        kept.update(
+            (r.provider, r.id) for r in incidents_in_scope(db, Target(provider, scope), mine)
+        )
+    return [row for row in rows if row.provider not in scopes or (row.provider, row.id) in kept]
 
 
 def report_answer(

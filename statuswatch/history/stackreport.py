@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from statuswatch.history.db import HistoryDB
 from statuswatch.history.figures import (
@@ -23,13 +24,15 @@ from statuswatch.history.figures import (
     timeline,
     with_days,
 )
-from statuswatch.history.model import PastIncident, ProviderFigures
+from statuswatch.history.model import PastIncident, PastMaintenance, ProviderFigures
 from statuswatch.history.timeline import OBSERVED, Segment, combine, segments
 from statuswatch.model import Component, Status, Target
 from statuswatch.scope import Scope, component_labels
 from statuswatch.stacks import Stack
 
 __all__ = ["incidents_in_scope", "scoped_figures", "stack_figures"]
+
+Past = TypeVar("Past", PastIncident, PastMaintenance)
 
 
 def stack_figures(
@@ -92,10 +95,9 @@ def scoped_figures(
     return dataclasses.replace(figures, parts=None)
 
 
-def incidents_in_scope(
-    db: HistoryDB, target: Target, incidents: Sequence[PastIncident]
-) -> list[PastIncident]:
-    """The incidents that name a component in `target`'s scope (all of them without one)."""
+def incidents_in_scope(db: HistoryDB, target: Target, incidents: Sequence[Past]) -> list[Past]:
+    """The incidents (or maintenances) that name a component in `target`'s scope (all of them
+    without one)."""
     if target.scope is None:
         return list(incidents)
     matched = _matched(db, target)
@@ -120,7 +122,9 @@ def _matched(db: HistoryDB, target: Target) -> dict[str, Component]:
     return found
 
 
-def _touches(incident: PastIncident, target: Target, matched: Mapping[str, Component]) -> bool:
+def _touches(
+    incident: PastIncident | PastMaintenance, target: Target, matched: Mapping[str, Component]
+) -> bool:
     """True if the incident names a component in the part's scope."""
     assert target.scope is not None
     scope = Scope.of(target.scope)
