@@ -111,8 +111,13 @@ def test_history_can_be_turned_off_and_a_bad_table_is_a_warning(
     config.write_text(base + "\n[history]\nretention_days = 0\n")
     done = statuswatch(env, "--json")
     assert done.returncode == 0 and json.loads(done.stdout)["schema"] == "statuswatch/v1"
-    assert "history.retention_days: must be at least 1, got 0" in done.stderr
+    assert "history.retention_days: must be from 1 to 36500, got 0" in done.stderr
     assert "polls are not recorded" in done.stderr
+    # A number of days past what a date can go back was an OverflowError traceback.
+    config.write_text(base + "\n[history]\nretention_days = 99999999999\n")
+    done = statuswatch(env, "--json")
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert "history.retention_days: must be from 1 to 36500, got 99999999999" in done.stderr
     refused = statuswatch(env, "report")
     assert refused.returncode == 0  # the report reads; only recording follows [history]
     config.write_text(base + '\n[history]\nenabled = "yes"\n')

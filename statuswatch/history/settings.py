@@ -12,6 +12,7 @@ from statuswatch.tomlcheck import ConfigError, check_keys, integer, table, type_
 __all__ = ["HISTORY_KEYS", "HistorySettings", "history_settings", "parse_history"]
 
 HISTORY_KEYS = ("enabled", "retention_days", "backfill")
+MAX_RETENTION_DAYS = 36_500  # a century
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +35,12 @@ def parse_history(path: Path | str, value: object) -> HistorySettings:
     days = defaults.retention_days
     if "retention_days" in given:
         days = integer(path, given["retention_days"], "history", "retention_days")
-        if days < 1:
-            raise ConfigError(path, "history.retention_days", f"must be at least 1, got {days}")
+        if not 1 <= days <= MAX_RETENTION_DAYS:  # past that, the cut-off is not a date
+            raise ConfigError(
+                path,
+                "history.retention_days",
+                f"must be from 1 to {MAX_RETENTION_DAYS}, got {days}",
+            )
     return HistorySettings(
         enabled=_flag(path, given, "enabled", defaults.enabled),
         retention_days=days,
