@@ -227,6 +227,16 @@ def test_a_host_name_with_a_label_over_63_characters_is_refused(env: dict[str, s
         assert "(not a host name: a part of it is empty or over 63 characters)" in line
 
 
+def test_demo_at_far_from_the_scenario_is_one_line(env: dict[str, str]) -> None:
+    # The probes are replayed a minute at a time up to --at: year 9999 never ended.
+    done = _run(env, "demo", "--json", "--at", "9999-12-31T23:59")
+    assert done.returncode == 2
+    assert _one_error_line(done) == (
+        "statuswatch: error: --at: 9999-12-31 23:59 UTC is not within a day of the scenario "
+        "(2025-11-18 11:15 to 2025-11-18 17:15 UTC)"
+    )
+
+
 def test_a_url_with_credentials_is_refused_without_showing_them(env: dict[str, str]) -> None:
     # `add` crashed on one (the HTTP stack refuses credentials in a URL), and a provider's
     # would have shown its password in --json, serve's documents and the metrics' labels.

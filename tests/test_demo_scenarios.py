@@ -93,8 +93,14 @@ def test_parse_at() -> None:
     assert parse_at("2025-10-20T09:25Z", scenario) == datetime(2025, 10, 20, 9, 25, tzinfo=UTC)
     assert parse_at("2025-10-20 02:25-07:00", scenario) == datetime(2025, 10, 20, 9, 25, tzinfo=UTC)
     assert parse_at("2025-10-20 09:25", scenario) == datetime(2025, 10, 20, 9, 25, tzinfo=UTC)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="expected HH:MM or an ISO date-time, got 'noon'"):
         parse_at("noon", scenario)
+    # Within a day of the scenario: the probes are replayed a minute at a time up to the moment
+    # (`--at 9999-12-31T23:59` ran for ever), and year 1 wrote `1-01-01T00:00:00Z` documents.
+    assert parse_at("2025-10-21T21:30Z", scenario) == datetime(2025, 10, 21, 21, 30, tzinfo=UTC)
+    for far in ("9999-12-31T23:59", "0001-01-01T00:00", "2025-10-21T21:31Z", "2025-10-19T06:44"):
+        with pytest.raises(ValueError, match="is not within a day of the scenario"):
+            parse_at(far, scenario)
 
 
 def test_cloudflare_page_through_the_day() -> None:

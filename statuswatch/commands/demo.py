@@ -112,8 +112,8 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             at = parse_at(args.at, scenario)
-        except ValueError:
-            return error(f"--at: expected HH:MM or an ISO date-time, got {args.at!r}")
+        except ValueError as exc:
+            return error(f"--at: {exc}")
     json_out = getattr(args, "json", False)
     if action == "status" or json_out:
         return _one_poll(args, scenario_id, at, json_out)

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from statuswatch.atomic import atomic_write
@@ -91,16 +91,30 @@ def open_session(scenario: Scenario, clock: ScenarioClock) -> Iterator[DemoSessi
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+AT_MARGIN = timedelta(days=1)  # how far before its start or after its end `--at` may go
+
+
 def parse_at(value: str, scenario: Scenario) -> datetime:
-    """Read `--at`: `HH:MM` on the scenario's first day, or a full ISO date and time (UTC).
+    """Read `--at`: `HH:MM` on the scenario's first day, or a full ISO date and time (UTC),
+    within a day of the scenario (the probes are replayed minute by minute up to it).
 
     Raises:
-        ValueError: the value is neither.
+        ValueError: the value is neither, or too far from the scenario; the message says which.
     """
     text = value.strip()
     try:
         clock = time.fromisoformat(text)
     except ValueError:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return datetime.combine(scenario.start.date(), clock.replace(tzinfo=None), tzinfo=UTC)
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"expected HH:MM or an ISO date-time, got {value[:40]!r}") from None
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    else:
+        moment = datetime.combine(scenario.start.date(), clock.replace(tzinfo=None), tzinfo=UTC)
+    if not scenario.start - AT_MARGIN <= moment <= scenario.end + AT_MARGIN:
+        raise ValueError(
+            f"{moment:%Y-%m-%d %H:%M} UTC is not within a day of the scenario "
+            f"({scenario.start:%Y-%m-%d %H:%M} to {scenario.end:%Y-%m-%d %H:%M} UTC)"
+        )
+    return moment
