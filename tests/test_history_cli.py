@@ -183,6 +183,23 @@ def test_history_reads_the_config_and_its_provider_ids_as_every_command_does(
             )
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["history", "--since", "999999w"],
+        ["report", "--since", "0001-01-01"],
+        ["history", "export", "--until", "1969-12-31"],
+    ],
+)
+def test_a_window_reaching_before_1970_is_one_line(env: dict[str, str], args: list[str]) -> None:
+    # 999999w overflowed the date (a traceback), and year 1 made a report document that its
+    # own reader refused ("unexpected document.since", exit 1).
+    done = statuswatch(env, *args)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("statuswatch: error: --")
+    assert "before 1970" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
 def test_history_limit_has_a_range(env: dict[str, str]) -> None:
     # A limit past SQLite's integers was an OverflowError traceback.
     done = statuswatch(env, "history", "--limit", "9" * 30)
@@ -251,6 +268,9 @@ def test_serve_records_once_and_serves_history_and_report(
         assert len(report["providers"][0]["daily"]) == 2  # yesterday and today
         bad = httpx.get(url + "/v1/history", params={"since": "soon"})
         assert bad.status_code == 400 and "since/until" in bad.json()["error"]
+        # A span past the calendar's start closed the connection without an answer.
+        far = httpx.get(url + "/v1/history", params={"since": "999999w"})
+        assert far.status_code == 400 and "before 1970" in far.json()["error"]
         unknown = httpx.get(url + "/v1/report", params={"color": "red"})
         assert unknown.status_code == 400 and "unknown parameter 'color'" in unknown.json()["error"]
         client = client_env(tmp_path, env)
