@@ -271,6 +271,9 @@ def test_serve_records_once_and_serves_history_and_report(
         # A span past the calendar's start closed the connection without an answer.
         far = httpx.get(url + "/v1/history", params={"since": "999999w"})
         assert far.status_code == 400 and "before 1970" in far.json()["error"]
+        backwards = httpx.get(url + "/v1/report", params={"since": "1d", "until": "2d"})
+        assert backwards.status_code == 400  # answered 200 with an empty window
+        assert backwards.json()["error"] == "since must come before until"
         unknown = httpx.get(url + "/v1/report", params={"color": "red"})
         assert unknown.status_code == 400 and "unknown parameter 'color'" in unknown.json()["error"]
         client = client_env(tmp_path, env)

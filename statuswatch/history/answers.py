@@ -139,6 +139,8 @@ def ask_from_query(query: str, now: datetime) -> Ask:
         end = parse_moment(until, now) if until else None
     except ValueError as exc:
         raise ValueError(f"since/until: {exc}") from None
+    if start is not None and end is not None and start >= end:
+        raise ValueError("since must come before until")  # as the commands' --since/--until
     count: int | None = None
     if limit:
         if not limit.isdigit() or not 0 < int(limit) <= MAX_LIMIT:
