@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -17,10 +16,11 @@ from statuswatch.model import (
     StackReport,
     Status,
 )
+from statuswatch.text import cell_width, fit
 from statuswatch.timefmt import age, short_utc
 from statuswatch.wording import plural
 
-__all__ = ["lead_text", "status_table", "worst_first"]
+__all__ = ["cell_width", "fit", "lead_text", "status_table", "worst_first"]
 
 _COLOURS = {
     Status.OPERATIONAL: "32",  # green
@@ -43,31 +43,6 @@ def lead_text(seconds: int) -> str:
 
 
 NAME_WIDTH = 32  # terminal columns for a provider's name, at most
-
-
-def cell_width(text: str) -> int:
-    """The columns `text` takes on a terminal: CJK and emoji take two, combining marks none."""
-    width = 0
-    for char in text:
-        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
-def fit(text: str, width: int) -> str:
-    """`text` in exactly `width` columns: cut with "…" when longer, padded when shorter."""
-    if cell_width(text) > width:
-        kept: list[str] = []
-        used = 0
-        for char in text:
-            size = cell_width(char)
-            if used + size > width - 1:
-                break
-            kept.append(char)
-            used += size
-        text = "".join(kept) + "…"
-    return text + " " * (width - cell_width(text))
 
 
 def _paint(text: str, code: str, colour: bool) -> str:

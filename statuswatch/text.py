@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 MAX_TEXT = 20_000  # an update body longer than this is cut: no page needs more, a hostile one might
 MAX_TITLE = 500
@@ -122,3 +123,28 @@ def safe_url(value: object) -> str | None:
     if strip_controls(url) != url or any(c.isspace() for c in url):
         return None
     return url
+
+
+def cell_width(text: str) -> int:
+    """The columns `text` takes on a terminal: CJK and emoji take two, combining marks none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def fit(text: str, width: int) -> str:
+    """`text` in exactly `width` columns: cut with "…" when longer, padded when shorter."""
+    if cell_width(text) > width:
+        kept: list[str] = []
+        used = 0
+        for char in text:
+            size = cell_width(char)
+            if used + size > width - 1:
+                break
+            kept.append(char)
+            used += size
+        text = "".join(kept) + "…"
+    return text + " " * (width - cell_width(text))

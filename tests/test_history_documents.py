@@ -172,6 +172,29 @@ def test_markdown_and_tables(db: HistoryDB) -> None:
     assert "Looking into it" in shown  # one line per update note
 
 
+def test_report_table_columns_line_up_whatever_the_names() -> None:
+    # The name column was as wide as the longest name even when "provider" was wider, so the
+    # header stood off its columns; CJK names were measured in characters, not cells, and a
+    # long name was cut without "…".
+    from statuswatch.history.model import ProviderFigures, Report
+    from statuswatch.table import cell_width
+
+    def figures(name: str) -> ProviderFigures:
+        counts = {"critical": 0, "major": 0, "minor": 1, "none": 0, "maintenance": 0}
+        minutes = {"major_outage": 1.0, "partial_outage": 0.0, "degraded": 0.0, "maintenance": 0.0}
+        basis = {"minutes": "observed"}
+        return ProviderFigures(name, name, counts, minutes, 99.5, 60, 60, "x", 0, 1.0, 1.0, basis)
+
+    for names in (["CF"], ["Cloudflare", "雲端服務"], ["A" * 40, "B"]):
+        lines = report_table(Report(T0, T0, [figures(n) for n in names])).splitlines()[1:]
+        header, rows = lines[0], lines[1:]
+        column = cell_width(header.split("uptime")[0]) + len("uptime")  # where "uptime" ends
+        for row in rows:
+            assert cell_width(row.split("%")[0]) + 1 == column, (header, row)
+        if len(names[0]) > 28:
+            assert rows[0].startswith("A" * 27 + "…")
+
+
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [(None, "-"), (5, "5s"), (95, "1m 35s"), (5400, "1h 30m"), (200000, "2d 7h")],

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from statuswatch.document.history import incident_entry
 from statuswatch.history.figures import IMPACTS, MINUTE_STATUSES
 from statuswatch.history.model import PastIncident, ProviderFigures, Report
-from statuswatch.text import one_line
+from statuswatch.text import cell_width, fit, one_line
 from statuswatch.timefmt import rfc3339, short_utc
 
 __all__ = [
@@ -49,6 +49,7 @@ INCIDENT_COLUMNS = (
 )
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_NAME_WIDTH = 28  # terminal cells for a name in the report's table, at most
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>|#])")
 
 
@@ -206,7 +207,7 @@ def _table_lines(rows: Sequence[ProviderFigures], width: int) -> list[str]:
         total = sum(p.incidents[i] for i in IMPACTS if i != "maintenance")
         outage = p.minutes["major_outage"] + p.minutes["partial_outage"]
         lines.append(
-            f"{p.name[:width]:<{width}}  {_pct(p.uptime_pct):>9}  {total:>9}  {outage:>10g}  "
+            f"{fit(p.name, width)}  {_pct(p.uptime_pct):>9}  {total:>9}  {outage:>10g}  "
             f"{duration_text(p.mttr_s):>7}  {duration_text(p.longest_s):>7}  "
             f"{duration_text(p.page_lag_s):>6}  {p.basis['minutes']}"
         )
@@ -216,17 +217,19 @@ def _table_lines(rows: Sequence[ProviderFigures], width: int) -> list[str]:
 def report_table(report: Report) -> str:
     """The report for a terminal: one line per provider, then one per stack."""
     every = [*report.providers, *report.stacks]
-    width = min(max((len(p.name) for p in every), default=8), 28)
+    # Terminal cells, not characters (CJK and emoji take two), and never narrower than the
+    # header's word, or the header stands off its columns.
+    width = max(min(max((cell_width(p.name) for p in every), default=0), _NAME_WIDTH), 8)
     count = len(report.providers)
     lines = [
         f"statuswatch report · {short_utc(report.since)} to {short_utc(report.until)} · "
         f"{count} provider{'' if count == 1 else 's'}",
-        f"{'provider':<{width}}  {'uptime':>9}  {'incidents':>9}  {'outage min':>10}  "
+        f"{fit('provider', width)}  {'uptime':>9}  {'incidents':>9}  {'outage min':>10}  "
         f"{'MTTR':>7}  {'longest':>7}  {'lag':>6}  basis",
         *_table_lines(report.providers, width),
     ]
     if report.stacks:
-        lines += ["", f"{'stack':<{width}}", *_table_lines(report.stacks, width)]
+        lines += ["", fit("stack", width).rstrip(), *_table_lines(report.stacks, width)]
     return "\n".join(lines) + "\n"
 
 
