@@ -50,7 +50,7 @@ def evaluate(
     parts run on. A part whose provider was not polled is unknown.
     """
     parts: list[StackPart] = []
-    reasons: list[str] = []
+    said: list[tuple[Status, list[str]]] = []  # each part's reasons, with its status
     at_risk: dict[tuple[str, tuple[str, ...] | None], Risk] = {}
     used = {target.provider for target in stack.uses}
     for target in stack.uses:
@@ -58,15 +58,13 @@ def evaluate(
         report = reports.get(target.provider)
         if report is None:
             parts.append(StackPart(target.provider, target.scope, Status.UNKNOWN))
-            reasons.append(f"{label}: not polled")
+            said.append((Status.UNKNOWN, [f"{label}: not polled"]))
             continue
         view = scope_report(report, target.scope)
         parts.append(StackPart(target.provider, target.scope, view.status))
         reason = _reason(label, view)
-        if reason:
-            reasons.append(reason)
-        if view.scope is not None and view.scope.warning:
-            reasons.append(view.scope.warning)
+        warning = view.scope.warning if view.scope is not None else None
+        said.append((view.status, [text for text in (reason, warning) if text]))
         found = risks(
             report.spec.runs_on, reports, early_warnings=early_warnings, own_id=target.provider
         )
@@ -74,6 +72,10 @@ def evaluate(
             # A part's own trouble already rates the stack: only what lies beyond it is a risk.
             if risk.provider not in used:
                 at_risk.setdefault((risk.provider, risk.scope), risk)
+    # Worst part first (the first reason is the one the table, the live view and `wait` show),
+    # in `uses` order among equals; then what the stack may be affected by.
+    said.sort(key=lambda item: -item[0].urgency)
+    reasons = [text for _, texts in said for text in texts]
     reasons += [risk_text(risk) for risk in at_risk.values()]
     return StackReport(
         id=stack.id,

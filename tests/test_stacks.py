@@ -50,6 +50,24 @@ def test_a_major_outage_of_one_part_makes_the_stack_a_major_outage() -> None:
     assert evaluate(stack("stripe", "cloudflare"), reports).status is Status.MAJOR_OUTAGE
 
 
+def test_the_worst_part_gives_the_first_reason() -> None:
+    # The first reason is what the table, the live view and `wait` show: it was the first part
+    # in `uses` that had trouble, so a major outage read "Stripe: degraded: ...".
+    reports = {
+        "stripe": report("stripe", open_incident("s", T0, impact=Impact.MINOR)),
+        "b": failed("b"),
+        "cloudflare": report("cloudflare", open_incident("c", T0, impact=Impact.CRITICAL)),
+    }
+    rated = evaluate(stack("stripe", "b", "cloudflare", "ghost"), reports)
+    assert rated.status is Status.MAJOR_OUTAGE
+    assert rated.reasons == (
+        "Cloudflare: major outage: Incident c",
+        "Stripe: degraded: Incident s",
+        "B: unknown (timeout: no answer)",
+        "ghost: not polled",
+    )
+
+
 def test_each_part_is_scoped_as_written() -> None:
     reports = aws_page()
     assert evaluate(stack("aws:us-east-1"), reports).status is Status.OPERATIONAL
