@@ -124,6 +124,11 @@ def _stack_status(stacks: tuple[StackReport, ...], stack_id: str) -> tuple[Statu
     raise _Stop(f"the server has no stack {stack_id!r}")
 
 
+def _words(status: Status) -> str:
+    """`major outage`, as `check` and the stacks' reasons say it (not the enum's value)."""
+    return status.value.replace("_", " ")
+
+
 def _wait(
     what: str, read: Callable[[], tuple[Status, str]], interval: float, timeout: float | None
 ) -> int:
@@ -139,12 +144,12 @@ def _wait(
             write(f"{what}: operational\n")
             return ExitCode.OK
         if status is not last:
-            print(f"{PROG}: wait: {what} is {status.value}{detail}", file=sys.stderr, flush=True)
+            print(f"{PROG}: wait: {what} is {_words(status)}{detail}", file=sys.stderr, flush=True)
             last = status
         now = time.monotonic()
         if deadline is not None and now >= deadline:
             print(
-                f"{PROG}: wait: timed out after {timeout:g} s: {what} is {status.value}",
+                f"{PROG}: wait: timed out after {timeout:g} s: {what} is {_words(status)}",
                 file=sys.stderr,
             )
             return TIMED_OUT
