@@ -105,6 +105,18 @@ def test_a_state_directory_is_checked_by_every_command_that_writes_there(
     )
 
 
+def test_wait_says_once_that_its_polls_are_not_recorded(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    # wait reads the page alone (no probes' counts), so it waits on (the page is degraded); but
+    # each poll repeated the history's warning, "... polls are not recorded", a line a poll.
+    (tmp_path / "f").touch()
+    env["STATUSWATCH_STATE_DIR"] = str(tmp_path / "f" / "state")
+    done = _run(env, "wait", "ex", "--interval", "1", "--timeout", "3")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert sum("polls are not recorded" in line for line in done.stderr.splitlines()) == 1
+
+
 def test_check_says_unknown_for_an_unusable_state_directory(
     env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -124,6 +124,18 @@ def _stack_status(stacks: tuple[StackReport, ...], stack_id: str) -> tuple[Statu
     raise _Stop(f"the server has no stack {stack_id!r}")
 
 
+def _once() -> Callable[[str], None]:
+    """A warning function that says each message once: `wait` polls until it ends."""
+    said: set[str] = set()
+
+    def warn(message: str) -> None:
+        if message not in said:
+            said.add(message)
+            print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+    return warn
+
+
 def _words(status: Status) -> str:
     """`major outage`, as `check` and the stacks' reasons say it (not the enum's value)."""
     return status.value.replace("_", " ")
@@ -183,10 +195,11 @@ def run(args: argparse.Namespace) -> int:
         return error(str(exc))
     cache = usable_cache_dir()
     interval = max(MIN_INTERVAL, config.interval if args.interval is None else args.interval)
+    warn = _once()  # each poll has a hook of its own: a history problem is told once a run
     if args.stack:
 
         def read_stack() -> tuple[Status, str]:
-            snapshot = poll_pages(config, specs, cache, stacks=(stack,))
+            snapshot = poll_pages(config, specs, cache, stacks=(stack,), warn=warn)
             return _stack_status(snapshot.stacks, stack.id)
 
         return _wait(f"stack {stack.id}", read_stack, interval, args.timeout)
@@ -199,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
     patterns = target.scope if target.scope is not None else config.providers[spec.id].scope
 
     def read() -> tuple[Status, str]:
-        return _status(poll_pages(config, [spec], cache).reports[0], patterns)
+        return _status(poll_pages(config, [spec], cache, warn=warn).reports[0], patterns)
 
     return _wait(str(target) if target.scope else spec.id, read, interval, args.timeout)
 
