@@ -161,6 +161,12 @@ def test_serve_refuses_to_expose_itself_without_a_token(env: dict[str, str]) -> 
     )
     assert short.stderr == "statuswatch: error: the token must be at least 16 characters\n"
     assert bad.stderr == "statuswatch: error: --bind/--tls: expected HOST:PORT, got '8787'\n"
+    # An unclosed bracket was taken for a host name: "refusing to listen on [::1 without a token".
+    bracket = statuswatch(env, "serve", "--bind", "[::1:8787")
+    assert (bracket.returncode, bracket.stderr) == (
+        2,
+        "statuswatch: error: --bind/--tls: expected HOST:PORT or [IPv6]:PORT, got '[::1:8787'\n",
+    )
     assert slow.stderr.startswith(
         "statuswatch: error: argument --interval: expected a number of seconds from 10 to 86400, "
         "got '1'"

@@ -78,6 +78,8 @@ def parse_bind(value: str) -> tuple[str, int]:
         raise ValueError(f"expected HOST:PORT, got {value!r}")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
+    if "[" in host or "]" in host:  # `[::1:8787`: not a name to refuse for want of a token
+        raise ValueError(f"expected HOST:PORT or [IPv6]:PORT, got {value!r}")
     if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
         raise ValueError(f"bad port in {value!r}")
     if not host:
