@@ -347,6 +347,23 @@ def test_components_lists_what_to_scope_with(loopback: LoopbackServer, tmp_path:
     )
 
 
+def test_components_of_a_page_of_unknown_platform_and_any_case(
+    loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    # A kind = "auto" provider was listed as "(auto)" and judged by "auto" (not a platform)
+    # for whether its page lists every component; an id in capitals was unknown.
+    loopback.route("/sp/api/v2/summary.json", grouped_page("Americas"))
+    config = write(
+        tmp_path / "config.toml",
+        f'[providers.sp]\nname = "SP"\nkind = "auto"\nurl = "{loopback.url("/sp")}"',
+    )
+    done = run(config, "components", "SP")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "SP (incidentio): 4 components"  # no time_zone
+    listed = json.loads(run(config, "components", "sp", "--json").stdout)
+    assert listed["provider"] == "sp" and listed["lists_every_component"] is True
+
+
 def test_wait_on_a_region_and_on_a_missing_component(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:

@@ -42,15 +42,16 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.paths import cache_dir
     from statuswatch.scope import IMPACTED_ONLY, Scope, component_labels
     from statuswatch.source import poll_pages
-    from statuswatch.tomlcheck import unknown_provider
+    from statuswatch.tomlcheck import match_id, unknown_provider
 
     try:
         config = load_config()
     except ConfigError as exc:
         return error(str(exc))
-    if args.provider not in config.providers:
+    found = match_id(args.provider, list(config.providers))  # any case, as -p and wait
+    if found is None:
         return error(unknown_provider(args.provider, list(config.providers)))
-    configured = config.providers[args.provider]
+    configured = config.providers[found]
     scope = config.scopes.get(configured.id, configured.scope)
     spec = dataclasses.replace(configured, scope=None)  # the whole page, to pick from
     report = poll_pages(config, [spec], cache_dir()).reports[0]
@@ -58,9 +59,10 @@ def run(args: argparse.Namespace) -> int:
         problem = report.error.message if report.error else "no page"
         return error(f"{spec.id}: cannot read its page: {problem}", ExitCode.FAILURE)
     components = report.page.components
+    kind = report.spec.kind  # a `kind = "auto"` provider's platform, as found
     matcher = Scope(scope) if scope else None
     in_scope = [matcher is not None and matcher.matches(component_labels(c)) for c in components]
-    every = spec.kind not in IMPACTED_ONLY
+    every = kind not in IMPACTED_ONLY
     named = sorted(
         {n for i in report.page.incidents for n in i.components} - {c.name for c in components}
     )
@@ -78,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         }
         write(dumps(document, pretty=sys.stdout.isatty()))
         return ExitCode.OK
-    write(_table(spec.name, spec.kind, components, in_scope, scope, every, named))
+    write(_table(spec.name, kind, components, in_scope, scope, every, named))
     return ExitCode.OK
 
 
