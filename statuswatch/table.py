@@ -12,6 +12,7 @@ from statuswatch.model import (
     Maintenance,
     Phase,
     ProviderReport,
+    Risk,
     Snapshot,
     StackReport,
     Status,
@@ -43,6 +44,13 @@ def lead_text(seconds: int) -> str:
 
 
 NAME_WIDTH = 32  # terminal columns for a provider's name, at most
+
+
+def _risk_line(risk: Risk) -> str:
+    """`may be affected by Cloudflare (MAJOR OUTAGE)`; an early warning has no status to add
+    (its page says nothing yet: that is the warning)."""
+    text = risk_text(risk)
+    return text if risk.early_warning else f"{text} ({risk.status.label})"
 
 
 def _paint(text: str, code: str, colour: bool) -> str:
@@ -118,7 +126,7 @@ def status_table(snapshot: Snapshot, *, only_problems: bool = False, colour: boo
         if report.early_warning is not None:
             text = f"    {WARNING_MARK} early warning: {report.early_warning.text}"
             lines.append(_paint(text, _WARNING_COLOUR, colour))
-        lines += [f"    ? {risk_text(risk)} ({risk.status.label})" for risk in report.at_risk_from]
+        lines += [f"    ? {_risk_line(risk)}" for risk in report.at_risk_from]
         page = report.page
         if page is None:
             continue

@@ -71,6 +71,22 @@ def test_an_early_warning_is_a_risk_marked_as_such() -> None:
     assert risk_text(found[0]) == "may be affected by Cloudflare (early warning)"
 
 
+def test_the_table_gives_an_early_warning_risk_no_status_of_its_page() -> None:
+    # It read "? may be affected by Cloudflare (early warning) (operational)": the upstream's
+    # page status says nothing about a risk its page has not admitted.
+    from dataclasses import replace
+
+    from statuswatch.model import Risk, Snapshot
+    from statuswatch.table import status_table
+
+    warned = Risk("cloudflare", "Cloudflare", None, Status.OPERATIONAL, early_warning=True)
+    failing = Risk("aws", "Amazon Web Services", None, Status.PARTIAL_OUTAGE)
+    child = replace(report("canva"), at_risk_from=(warned, failing))
+    lines = status_table(Snapshot(T0, (child,))).splitlines()
+    assert "    ? may be affected by Cloudflare (early warning)" in lines
+    assert "    ? may be affected by Amazon Web Services (partial outage)" in lines
+
+
 def test_an_edge_to_itself_and_a_repeated_edge_count_once_or_not_at_all() -> None:
     upstream = {"cloudflare": report("cloudflare", open_incident("cf", minutes(1)))}
     assert risks(edges("cloudflare"), upstream, own_id="cloudflare") == ()
