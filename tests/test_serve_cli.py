@@ -109,8 +109,8 @@ def test_serve_and_the_server_clients(tmp_path: Path, env: dict[str, str]) -> No
     assert (wait_api.returncode, wait_api.stderr.splitlines()) == (
         1,
         [
-            "statuswatch: wait: ex:API is partial_outage",
-            "statuswatch: wait: timed out after 0 s: ex:API is partial_outage",
+            "statuswatch: wait: ex:API is partial outage",
+            "statuswatch: wait: timed out after 0 s: ex:API is partial outage",
         ],
     )
     assert wait_who.returncode == 2
