@@ -271,6 +271,14 @@ def test_serve_records_once_and_serves_history_and_report(
         # A span past the calendar's start closed the connection without an answer.
         far = httpx.get(url + "/v1/history", params={"since": "999999w"})
         assert far.status_code == 400 and "before 1970" in far.json()["error"]
+        # `report --server -p EX:API`: any case, and a scope, as the commands take them (the
+        # server rated a provider named "EX:API" that it had never heard of).
+        scoped = httpx.get(url + "/v1/report", params={"provider": "EX:API"}).json()
+        assert [(p["id"], p["name"]) for p in scoped["providers"]] == [("ex", "EX (API)")]
+        listed = httpx.get(url + "/v1/history", params={"provider": "Ex"}).json()
+        assert [i["id"] for i in listed["incidents"]] == ["inc-1"]
+        empty = httpx.get(url + "/v1/history", params={"provider": "ex:"})
+        assert empty.status_code == 400 and "provider" in empty.json()["error"]
         backwards = httpx.get(url + "/v1/report", params={"since": "1d", "until": "2d"})
         assert backwards.status_code == 400  # answered 200 with an empty window
         assert backwards.json()["error"] == "since must come before until"
