@@ -169,6 +169,13 @@ def test_markdown_and_tables(db: HistoryDB) -> None:
     shown = history_table(past_incidents(db))
     assert "[critical] =HYPERLINK" in shown and "lasted 1h 35m" in shown and "[backfill]" in shown
     assert "still open" in shown
+    from statuswatch.history.model import PastIncident
+
+    one = PastIncident(
+        "ex", "EX", "i9", "Slow", "minor", "investigating", T0, T0, None, None, (), 1,
+        None, None, True, T0, None,
+    )  # fmt: skip
+    assert "still open · 1 update\n" in history_table([one])  # it said "1 updates"
     assert "Looking into it" in shown  # one line per update note
 
 

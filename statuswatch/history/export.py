@@ -18,6 +18,7 @@ from statuswatch.history.figures import IMPACTS, MINUTE_STATUSES
 from statuswatch.history.model import PastIncident, ProviderFigures, Report
 from statuswatch.text import cell_width, fit, one_line
 from statuswatch.timefmt import rfc3339, short_utc
+from statuswatch.wording import plural
 
 __all__ = [
     "INCIDENT_COLUMNS",
@@ -250,7 +251,7 @@ def history_table(incidents: Sequence[PastIncident]) -> str:
             lead = f", warned {duration_text(i.detected_lead_s)} ahead"
         lines.append(f"{i.provider_name} · [{i.impact}] {i.title}{tag}")
         components = f" · {', '.join(i.components)}" if i.components else ""
-        lines.append(f"    {span}{lead} · {i.update_count} updates{components}")
+        lines.append(f"    {span}{lead} · {plural(i.update_count, 'update')}{components}")
         for label, note in (("first", i.first_update), ("last", i.last_update)):
             if note is None or (label == "last" and i.update_count < 2):
                 continue
