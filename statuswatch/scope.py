@@ -32,6 +32,7 @@ __all__ = [
     "IMPACTED_ONLY",
     "Scope",
     "component_labels",
+    "left_out",
     "parse_patterns",
     "parse_target",
     "scope_report",
@@ -230,16 +231,21 @@ def scope_report(report: ProviderReport, patterns: Sequence[str] | None) -> Prov
 def _description(note: ScopeNote) -> str:
     """A line for people: what the scope is and what it leaves out."""
     text = "scope: " + ", ".join(note.patterns)
-    left_out = []
+    elsewhere = left_out(note)
+    return f"{text} ({elsewhere})" if elsewhere else text
+
+
+def left_out(note: ScopeNote) -> str:
+    """What the scope leaves out, in words: `1 incident and 2 components elsewhere` ("" when
+    nothing)."""
+    parts = []
     if note.out_of_scope_incidents:
         n = note.out_of_scope_incidents
-        left_out.append(f"{n} incident{'s' if n != 1 else ''}")
+        parts.append(f"{n} incident{'s' if n != 1 else ''}")
     if note.out_of_scope_components:
         n = note.out_of_scope_components
-        left_out.append(f"{n} component{'s' if n != 1 else ''}")
-    if left_out:
-        text += f" ({' and '.join(left_out)} elsewhere)"
-    return text
+        parts.append(f"{n} component{'s' if n != 1 else ''}")
+    return f"{' and '.join(parts)} elsewhere" if parts else ""
 
 
 def _warning(report: ProviderReport, scope: Scope) -> str | None:

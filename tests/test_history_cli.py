@@ -243,6 +243,11 @@ def test_backfill_command(env: dict[str, str], loopback: LoopbackServer, tmp_pat
     assert "gh: 50 incidents (0 new)" in again.stdout
     found = history(env, "-p", "gh")["incidents"]
     assert len(found) == 50 and {i["source"] for i in found} == {"backfill"}
+    one = json.loads(GITHUB_LIST.read_bytes())
+    one["incidents"] = one["incidents"][:1]
+    loopback.route("/ok/api/v2/incidents.json", json.dumps(one).encode())
+    single = statuswatch(env, "history", "backfill", "-p", "ok")
+    assert single.stdout.startswith("ok: 1 incident (1 new), 0 maintenances from")  # "1 incidents"
     failed = statuswatch(env, "history", "backfill", "-p", "ex")  # its server has no history
     assert failed.returncode == 1 and "ex: error: HTTP 404" in failed.stdout
     served = statuswatch(env, "history", "backfill", "--server", "http://127.0.0.1:9")

@@ -131,3 +131,21 @@ async def test_both_incidents_of_a_shared_cause_show_the_link() -> None:
         assert all(expected in text for text in seen), seen
         assert any("with Google Cloud" in text for text in seen)
         assert any("with Cloudflare" in text for text in seen)
+
+
+def test_the_scope_line_counts_what_it_leaves_out_in_words() -> None:
+    # The detail pane said "(1 incidents and 0 components elsewhere, left out)".
+    from rich.text import Text
+
+    from statuswatch.model import ScopeNote
+    from statuswatch.tui.scopeview import add_scope
+
+    shown = []
+    for note in (ScopeNote(("us-east-1",), 0, 1), ScopeNote(("us-east-1",), 2, 1)):
+        out = Text()
+        add_scope(out, dataclasses.replace(ok(GITHUB), scope=note))
+        shown.append(out.plain)
+    assert shown == [
+        "Scope     us-east-1  (1 incident elsewhere, left out)\n",
+        "Scope     us-east-1  (1 incident and 2 components elsewhere, left out)\n",
+    ]

@@ -205,6 +205,7 @@ def _backfill(args: argparse.Namespace) -> int:
     from statuswatch.config import ConfigError, load_config, select
     from statuswatch.history.backfill import backfill, history_source
     from statuswatch.history.db import HistoryDB, HistoryError
+    from statuswatch.wording import plural
 
     if getattr(args, "server", None):
         return error("history backfill: a server backfills its own history (leave --server out)")
@@ -229,8 +230,9 @@ def _backfill(args: argparse.Namespace) -> int:
                     write(f"{result.provider}: error: {result.error}\n")
                     continue
                 write(
-                    f"{result.provider}: {result.incidents} incidents ({result.new} new), "
-                    f"{result.maintenances} maintenances from {result.url}\n"
+                    f"{result.provider}: {plural(result.incidents, 'incident')} "
+                    f"({result.new} new), {plural(result.maintenances, 'maintenance')} "
+                    f"from {result.url}\n"
                 )
     except HistoryError as exc:
         return error(str(exc), ExitCode.FAILURE)

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from statuswatch.blast import risk_text
 from statuswatch.model import ProviderReport
+from statuswatch.scope import left_out
 from statuswatch.text import one_line
 from statuswatch.tui.board import Board
 
@@ -38,13 +39,9 @@ def add_scope(out: Text, report: ProviderReport) -> None:
         return
     out.append("Scope     ")
     out.append(one_line(", ".join(note.patterns)), style="bold")
-    left = note.out_of_scope_components + note.out_of_scope_incidents
-    if left:
-        out.append(
-            f"  ({note.out_of_scope_incidents} incidents and {note.out_of_scope_components} "
-            "components elsewhere, left out)",
-            style="dim",
-        )
+    elsewhere = left_out(note)
+    if elsewhere:
+        out.append(f"  ({elsewhere}, left out)", style="dim")
     out.append("\n")
     if note.warning:
         out.append("Warning   " + one_line(note.warning) + "\n", style="bold yellow")
