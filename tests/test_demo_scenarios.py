@@ -99,7 +99,7 @@ def test_parse_at() -> None:
     # (`--at 9999-12-31T23:59` ran for ever), and year 1 wrote `1-01-01T00:00:00Z` documents.
     assert parse_at("2025-10-21T21:30Z", scenario) == datetime(2025, 10, 21, 21, 30, tzinfo=UTC)
     for far in ("9999-12-31T23:59", "0001-01-01T00:00", "2025-10-21T21:31Z", "2025-10-19T06:44"):
-        with pytest.raises(ValueError, match="is not within a day of the scenario"):
+        with pytest.raises(ValueError, match=f"^{far[:10]} .* is not within a day of the scenario"):
             parse_at(far, scenario)
 
 

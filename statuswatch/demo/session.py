@@ -114,7 +114,7 @@ def parse_at(value: str, scenario: Scenario) -> datetime:
         moment = datetime.combine(scenario.start.date(), clock.replace(tzinfo=None), tzinfo=UTC)
     if not scenario.start - AT_MARGIN <= moment <= scenario.end + AT_MARGIN:
         raise ValueError(
-            f"{moment:%Y-%m-%d %H:%M} UTC is not within a day of the scenario "
+            f"{moment.year:04d}-{moment:%m-%d %H:%M} UTC is not within a day of the scenario "
             f"({scenario.start:%Y-%m-%d %H:%M} to {scenario.end:%Y-%m-%d %H:%M} UTC)"
         )
     return moment
