@@ -175,6 +175,7 @@ GROUPS = {
         "statuswatch.limits",
         "statuswatch.fetcherrors",
         "statuswatch.cache",
+        "statuswatch.pagecodec",
         "statuswatch.poll",
         "statuswatch.detect",
         "statuswatch.detect_probes",

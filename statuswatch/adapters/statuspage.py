@@ -29,6 +29,8 @@ from statuswatch.model import (
 from statuswatch.text import one_line, plain_text, safe_url
 
 PLATFORM = "Statuspage"
+# `parse` reads the body alone (never the headers): the engine keeps its page for a 304.
+BODY_ONLY = True
 DOCUMENT = "summary.json"
 
 _LAST = 1 << 62  # sort position of a row without a usable `position`: after the rest, in order
