@@ -147,10 +147,12 @@ class _Recorder:
         self.warnings: dict[str, int] = {}  # provider -> opening of its open early warning
 
     def snapshot(self, snapshot: Snapshot) -> Recorded:
-        known = {
-            str(row[0]): (row[1], row[2])
-            for row in self.conn.execute("SELECT id, observed_at, fingerprint FROM providers")
-        }
+        rows = self.conn.execute("SELECT id, observed_at, fingerprint, name, kind FROM providers")
+        known: dict[str, tuple[int | None, str | None]] = {}
+        named: dict[str, tuple[str, str]] = {}
+        for row in rows:
+            known[str(row[0])] = (row[1], row[2])
+            named[str(row[0])] = (row[3], row[4])
         generated = to_ms(snapshot.generated_at)
         self.warnings = {
             str(row[0]): int(row[1])
@@ -167,11 +169,10 @@ class _Recorder:
                 )
                 known[spec.id] = (None, None)
                 self.done.first_recorded.append(spec.id)
-            else:
+            elif named[spec.id] != (spec.name, spec.kind):
                 self.conn.execute(
-                    "UPDATE providers SET name = ?, kind = ? WHERE id = ? "
-                    "AND (name != ? OR kind != ?)",
-                    (spec.name, spec.kind, spec.id, spec.name, spec.kind),
+                    "UPDATE providers SET name = ?, kind = ? WHERE id = ?",
+                    (spec.name, spec.kind, spec.id),
                 )
             self._report(report, known[spec.id], generated)
         return self.done
