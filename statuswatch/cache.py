@@ -71,9 +71,14 @@ class Validators:
 
     etag: str | None
     last_modified: str | None
-    # The page kept with the body by this build (its adapter's kind and its JSON text), read
-    # with the validators: a 304 then reads nothing more (see `kept_page`).
-    page: tuple[str, str] | None = field(default=None, compare=False, repr=False)
+    # The page kept with the body by this build (its adapter's kind and its JSON text, or
+    # None when it was too large to keep), read with the validators: a 304 then reads
+    # nothing more (see `kept_page`).
+    page: tuple[str, str | None] | None = field(default=None, compare=False, repr=False)
+
+    def page_too_large(self, kind: str) -> bool:
+        """True when this build found the page of adapter `kind` too large to keep."""
+        return self.page == (kind, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +142,7 @@ class Cache:
             and len(kept) == 4
             and kept[:2] == [PAGE_FORMAT, build_identity()]
             and type(kept[2]) is str
-            and type(kept[3]) is str
+            and (kept[3] is None or type(kept[3]) is str)
         ):
             page = (kept[2], kept[3])
         return Validators(
@@ -149,7 +154,7 @@ class Cache:
         None when there is none that fits (the body is parsed instead)."""
         from statuswatch.pagecodec import PageDecodeError, decode_page
 
-        if known.page is None or known.page[0] != kind:
+        if known.page is None or known.page[0] != kind or known.page[1] is None:
             return None
         try:
             return decode_page(json.loads(known.page[1]))
@@ -208,8 +213,9 @@ class Cache:
             from statuswatch.pagecodec import build_identity, encode_page
 
             text = json.dumps(encode_page(page.page), separators=(",", ":"), ensure_ascii=False)
-            if len(text) <= _MAX_KEPT_PAGE:
-                header["page"] = [PAGE_FORMAT, build_identity(), page.kind, text]
+            # Too large, it is parsed each time; the None says so, so no 304 rewrites it.
+            kept = text if len(text) <= _MAX_KEPT_PAGE else None
+            header["page"] = [PAGE_FORMAT, build_identity(), page.kind, kept]
         # json.dumps escapes newlines inside strings, so the first b"\n" ends the header.
         data = json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + entry.body
         try:

@@ -230,7 +230,10 @@ async def _report(index: int, spec: ProviderSpec, fetcher: Fetcher, cache: Cache
             etag=known.etag if known else None,
             last_modified=known.last_modified if known else None,
         )
-        keeps = getattr(adapter, "BODY_ONLY", False) is True  # its page can be kept for a 304
+        # Its page is kept for a 304, unless this build found it too large to keep.
+        keeps = getattr(adapter, "BODY_ONLY", False) is True and not (
+            known is not None and known.page_too_large(spec.kind)
+        )
         if result.not_modified:
             # The page this body gave last time, if it was kept: no body to read or parse.
             kept = cache.kept_page(url, known, spec.kind) if keeps and known is not None else None

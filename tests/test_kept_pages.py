@@ -261,7 +261,9 @@ def test_a_page_too_large_to_keep_is_not_kept(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     assert cache.store(_entry(), KeptPage("statuspage", Page(Status.OPERATIONAL, components=many)))
     known = cache.validators(URL)
-    assert known is not None and known.page is None
+    assert known is not None and known.page_too_large("statuspage")
+    assert cache.kept_page(URL, known, "statuspage") is None
+    assert not known.page_too_large("incidentio")  # another adapter may keep its page
     assert cache.load(URL) is not None
 
 
@@ -348,10 +350,13 @@ def test_a_304_is_answered_with_the_kept_page_without_a_parse(
     spec = _spec(loopback)
     first = poll([spec], FAST, tmp_path).reports[0]
     assert (adapter.parses, first.error) == (1, None)
+    path = Cache(tmp_path).path_for(loopback.url("/p/doc.json"))
+    written = path.read_bytes()
     for _ in range(2):
         again = poll([spec], FAST, tmp_path).reports[0]
         assert again.page == first.page and again.error is None and not again.stale
     assert adapter.parses == 1
+    assert path.read_bytes() == written  # confirmed by its time alone, never rewritten
     assert loopback.hits("/p/doc.json") == (1, 2)  # (200s, 304s)
     assert first.page is not None and first.page.incidents[0].title == "API errors"
 
@@ -440,3 +445,24 @@ def test_a_tampered_kept_page_is_never_shown(
     assert adapter.parses == 2
     assert poll([spec], FAST, tmp_path).reports[0].page == clean  # kept anew, from the body
     assert adapter.parses == 2
+
+
+def test_a_page_too_large_to_keep_leaves_its_entry_alone_at_each_304(
+    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter = Counting(monkeypatch)
+    components = [
+        {"id": f"c{n}", "name": f"Component number {n}", "status": "operational"}
+        for n in range(2000)
+    ]
+    big = {**SUMMARY, "components": components}
+    loopback.route("/p/doc.json", big, etag=True)
+    spec = _spec(loopback)
+    poll([spec], FAST, tmp_path)
+    path = Cache(tmp_path).path_for(loopback.url("/p/doc.json"))
+    written = path.read_bytes().split(b"\n", 1)[0]
+    for _ in range(2):
+        assert poll([spec], FAST, tmp_path).reports[0].error is None
+    assert adapter.parses == 3  # parsed each time: too large to keep
+    # Never rewritten for it: a 304 only sets the file's time (its header says when written).
+    assert path.read_bytes().split(b"\n", 1)[0] == written
