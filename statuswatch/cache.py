@@ -43,7 +43,8 @@ PAGE_FORMAT = 1
 # Headers an adapter may look at when it parses a cached body again.
 KEPT_HEADERS = ("content-type", "date", "etag", "last-modified")
 _MAX_HEADER_LINE = 64 * 1024
-_MAX_KEPT_PAGE = 48 * 1024  # a larger page is parsed from its body each time
+# A header line with its page longer than this keeps none (parsed from its body each time).
+_MAX_KEPT_LINE = 56 * 1024
 _PEEK = 16384  # a header line is a few hundred bytes, a few KB with its page
 _UNREADABLE = (ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError)
 # A validator goes back out as a request header: printable ASCII only, so a tampered file
@@ -209,15 +210,20 @@ class Cache:
             },
             "size": len(entry.body),
         }
+        kept: list[object] | None = None
         if page is not None:
             from statuswatch.pagecodec import build_identity, encode_page
 
             text = json.dumps(encode_page(page.page), separators=(",", ":"), ensure_ascii=False)
-            # Too large, it is parsed each time; the None says so, so no 304 rewrites it.
-            kept = text if len(text) <= _MAX_KEPT_PAGE else None
-            header["page"] = [PAGE_FORMAT, build_identity(), page.kind, kept]
+            kept = header["page"] = [PAGE_FORMAT, build_identity(), page.kind, text]
         # json.dumps escapes newlines inside strings, so the first b"\n" ends the header.
-        data = json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + entry.body
+        line = json.dumps(header, separators=(",", ":"))
+        if kept is not None and len(line) > _MAX_KEPT_LINE:
+            # Escaped, it must stay a line every reader reads (_MAX_HEADER_LINE): too large, the
+            # page is parsed each time, and the None says so, so that no 304 rewrites it.
+            kept[3] = None
+            line = json.dumps(header, separators=(",", ":"))
+        data = line.encode("utf-8") + b"\n" + entry.body
         try:
             if not self._made:
                 self.directory.mkdir(parents=True, exist_ok=True)

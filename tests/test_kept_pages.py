@@ -267,6 +267,27 @@ def test_a_page_too_large_to_keep_is_not_kept(tmp_path: Path) -> None:
     assert cache.load(URL) is not None
 
 
+def test_an_entry_stays_readable_however_its_page_escapes(tmp_path: Path) -> None:
+    # Non-ASCII text takes six bytes a character once escaped in the header line: a page of
+    # 15,000 such characters would make a line no reader reads (64 KiB); it is not kept.
+    names = tuple(
+        Component(
+            f"c{n}", "\u969c\u5bb3\u60c5\u5831\u30b5\u30fc\u30d3\u30b9" + str(n), Status.OPERATIONAL
+        )
+        for n in range(1500)
+    )
+    cache = Cache(tmp_path)
+    for count, kept in ((150, True), (1500, False)):
+        page = Page(Status.OPERATIONAL, components=names[:count])
+        assert cache.store(_entry(), KeptPage("statuspage", page))
+        line = cache.path_for(URL).read_bytes().split(b"\n", 1)[0]
+        assert len(line) < 64 * 1024
+        known = cache.validators(URL)
+        assert known is not None and cache.load(URL) is not None
+        assert (cache.kept_page(URL, known, "statuspage") == page) is kept
+        assert known.page_too_large("statuspage") is not kept
+
+
 def test_a_damaged_kept_page_is_refused_once_with_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
