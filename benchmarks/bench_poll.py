@@ -37,6 +37,7 @@ from benchlib import (
     BenchError,
     FarmProcess,
     clean_env,
+    compile_bytecode,
     import_path_env,
     measure,
     start_farm,
@@ -587,6 +588,7 @@ def main(argv: list[str] | None = None) -> int:
         cases = [(args.providers, origins, args.warm)]
     curl_max = args.curl_parallel_max or SUITE_CURL_MAX.get(args.suite, CURL_PARALLEL_MAX)
     print(curl_version(), file=sys.stderr)
+    compile_bytecode()  # as an installed statuswatch has it (see benchlib.compile_bytecode)
     results: list[Result] = []
     try:
         for pages, origins, warm in cases:

@@ -312,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve_probes:
         asyncio.run(serve_probes(args.probe_ports, args.latency))
         return 0
+    bench_poll.compile_bytecode()  # as an installed statuswatch has it
     try:
         result = run_benchmark(
             args.providers,

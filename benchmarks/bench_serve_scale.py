@@ -51,7 +51,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_poll import write_config  # sibling scripts, not an installed package
-from benchlib import BenchError, FarmProcess, clean_env, import_path_env, start_farm
+from benchlib import (
+    BenchError,
+    FarmProcess,
+    clean_env,
+    compile_bytecode,
+    import_path_env,
+    start_farm,
+)
 
 TICK = os.sysconf("SC_CLK_TCK")
 CPU_TARGET = 0.25  # of one core, averaged over the window
@@ -452,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     if min(args.providers, args.per_origin) < 1 or args.duration <= 0 or args.probe_rate <= 0:
         parser.error("--providers, --per-origin >= 1; --duration and --probe-rate > 0")
     origins = max(1, math.ceil(args.providers / args.per_origin))
+    compile_bytecode()  # as an installed statuswatch has it
     try:
         with (
             tempfile.TemporaryDirectory(prefix="statuswatch-serve-scale-") as workdir,

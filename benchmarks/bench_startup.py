@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import compile_bytecode  # noqa: E402  (a sibling script)
 
 
 def run_once(argv: list[str], checkout: Path) -> float:
@@ -69,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline and not (args.baseline / "statuswatch" / "__init__.py").is_file():
         parser.error(f"--baseline: no statuswatch package in {args.baseline}")
     command = ["--help"] if args.help_text else ["--version"]
+    # Both as installed: their bytecode compiled (see benchlib.compile_bytecode).
+    compile_bytecode(REPO, *([args.baseline] if args.baseline else []))
     result = measure(args.repeat, command, args.baseline)
     for name, numbers in result["summary"].items():
         print(

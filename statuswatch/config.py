@@ -16,7 +16,8 @@ from pathlib import Path
 from statuswatch import paths
 from statuswatch.adapters import entry_kinds
 from statuswatch.atomic import atomic_write
-from statuswatch.catalog import load_catalog, parse_providers
+from statuswatch.catalog import catalog as builtin_catalog
+from statuswatch.catalog import default_watch, parse_providers
 from statuswatch.model import ProviderSpec, Target
 from statuswatch.probes.configparse import parse_probe_settings
 from statuswatch.probes.settings import ProbeSettings
@@ -95,7 +96,8 @@ class Config:
     exists: bool
     watch: tuple[str, ...]
     interval: float
-    providers: dict[str, ProviderSpec]
+    # The catalog's entries are read on first use (statuswatch.catalog.Catalog).
+    providers: Mapping[str, ProviderSpec]
     http: HttpSettings
     # The front ends' own tables (SECTIONS) as written, by name; absent ones are left out.
     sections: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
@@ -165,7 +167,7 @@ def load_config(path: Path | None = None, *, must_exist: bool | None = None) -> 
     if path is None:
         path = paths.config_file()
         must_exist = paths.config_named() if must_exist is None else must_exist
-    catalog = load_catalog()
+    catalog = builtin_catalog()
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -181,16 +183,14 @@ def load_config(path: Path | None = None, *, must_exist: bool | None = None) -> 
         raise ConfigError(path, "", f"cannot read: {exc.strerror or exc}") from None
     doc: Mapping[str, object] = {} if data is None else read_toml(path, data)
     check_keys(path, doc, TOP_KEYS)
-    providers = parse_providers(path, doc["providers"], catalog) if "providers" in doc else catalog
+    providers: Mapping[str, ProviderSpec] = (
+        parse_providers(path, doc["providers"], catalog) if "providers" in doc else catalog
+    )
     scopes: dict[str, tuple[str, ...] | None] = {}
     if "watch" in doc:
         watch, scopes = _parse_watch(path, doc["watch"], providers)
     else:
-        # No watch list: the default set, plus every provider the user added (they added it
-        # to see it), in file order after the catalog's.
-        watch = tuple(
-            spec.id for spec in providers.values() if spec.default or spec.id not in catalog
-        )
+        watch = default_watch(providers, catalog)
     sections = {name: table(path, doc[name], name) for name in SECTIONS if name in doc}
     return Config(
         path=path,
@@ -287,7 +287,8 @@ def _command_line_id(value: str, known: Sequence[str]) -> str:
 
 def starter_config() -> dict[str, object]:
     """Return the settings `config init` writes: the default watch list and interval."""
-    watch = [spec.id for spec in load_catalog().values() if spec.default]
+    catalog = builtin_catalog()
+    watch = list(default_watch(catalog, catalog))
     return {"watch": watch, "interval": int(DEFAULT_INTERVAL)}
 
 

@@ -106,6 +106,7 @@ class Fetcher:
         # proxy, httpx's own transport does the proxying, and since its single pool slows down
         # with the square of its connections, requests are spread over several clients there.
         spread = transport is None and self._trust_env
+        self._pooled = transport is None and not self._trust_env  # statuswatch.transport's
         count = max(1, min(clients, MAX_CLIENTS)) if spread else 1
         self._clients: list[httpx.AsyncClient | None] = [None] * count
         # Each request in flight holds a socket: never more than the open-file limit allows.
@@ -279,7 +280,8 @@ class Fetcher:
                     in_body = True
                     status = response.status_code
                     if status == 304 and headers:  # a 304 answers only a conditional request
-                        await _drain(response)
+                        if not self._pooled:  # aiohttp's pool keeps it unread: it has no body
+                            await _drain(response)
                         return self._result(url, response, b"")
                     if not 200 <= status < 300:
                         await _drain(response)

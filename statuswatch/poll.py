@@ -17,7 +17,7 @@ import httpx
 from statuswatch import adapters, auto, moves
 from statuswatch.adapters import Adapter, FormatChanged, MultiAdapter, ParseError
 from statuswatch.assess import assess
-from statuswatch.cache import Cache, CacheEntry
+from statuswatch.cache import Cache, CacheEntry, KeptPage, Validators
 from statuswatch.http import MAX_CLIENTS, Fetcher, FetchFailed, FetchResult
 from statuswatch.model import (
     ErrorType,
@@ -230,15 +230,24 @@ async def _report(index: int, spec: ProviderSpec, fetcher: Fetcher, cache: Cache
             etag=known.etag if known else None,
             last_modified=known.last_modified if known else None,
         )
+        # Its page is kept for a 304, unless this build found it too large to keep.
+        keeps = getattr(adapter, "BODY_ONLY", False) is True and not (
+            known is not None and known.page_too_large(spec.kind)
+        )
         if result.not_modified:
+            # The page this body gave last time, if it was kept: no body to read or parse.
+            kept = cache.kept_page(url, known, spec.kind) if keeps and known is not None else None
+            if kept is not None and known is not None:
+                _confirm(cache, url, known, result, KeptPage(spec.kind, kept))
+                return ProviderReport(spec, kept, fetched_at=result.fetched_at)
             entry = cache.load(url)
         if result.not_modified and entry is not None:
             page = _parse_cached(adapter, entry, url, cache)
-            _keep(cache, entry, result)
+            _keep(cache, entry, result, KeptPage(spec.kind, page) if keeps else None)
             return ProviderReport(spec, page, fetched_at=result.fetched_at)
         page = _parse(adapter, result.body, result.headers, url, spec.url)
         # Writing a file costs up to a millisecond here: the cache's own thread does it.
-        cache.store_soon(_fresh(url, result))
+        cache.store_soon(_fresh(url, result), KeptPage(spec.kind, page) if keeps else None)
         return ProviderReport(spec, page, fetched_at=result.fetched_at)
     except FetchFailed as exc:
         error = exc.error
@@ -392,13 +401,34 @@ def _fresh(url: str, result: FetchResult) -> CacheEntry:
     )
 
 
-def _keep(cache: Cache, entry: CacheEntry, result: FetchResult) -> None:
-    """After a 304: mark the cached body confirmed, or rewrite it if the validators changed."""
+def _keep(
+    cache: Cache, entry: CacheEntry, result: FetchResult, page: KeptPage | None = None
+) -> None:
+    """After a 304: mark the cached body confirmed, or rewrite it if the validators changed
+    or there is a `page` to keep with it (none was, or another build's)."""
     confirmed = _confirmed(entry, result)
-    if (confirmed.etag, confirmed.last_modified) == (entry.etag, entry.last_modified):
+    if page is None and (confirmed.etag, confirmed.last_modified) == (
+        entry.etag,
+        entry.last_modified,
+    ):
         cache.confirm_soon(entry.url, result.fetched_at)
     else:
-        cache.store_soon(confirmed)
+        cache.store_soon(confirmed, page)
+
+
+def _confirm(
+    cache: Cache, url: str, known: Validators, result: FetchResult, page: KeptPage
+) -> None:
+    """After a 304 answered with the kept `page`: as `_keep`, the entry read and rewritten
+    only if the answer brought new validators."""
+    etag = result.headers.get("etag", known.etag)
+    last_modified = result.headers.get("last-modified", known.last_modified)
+    if (etag, last_modified) == (known.etag, known.last_modified):
+        cache.confirm_soon(url, result.fetched_at)
+        return
+    entry = cache.load(url)
+    if entry is not None:
+        cache.store_soon(_confirmed(entry, result), page)
 
 
 def _confirmed(entry: CacheEntry, result: FetchResult) -> CacheEntry:

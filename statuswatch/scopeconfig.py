@@ -4,7 +4,7 @@ entries `ID:COMPONENT[,...]` and `[stacks.X]` tables, each problem a one-line Co
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from statuswatch.model import ProviderSpec, Target
@@ -69,14 +69,18 @@ def parse_runs_on(path: Path | str, value: object, *key: str) -> tuple[Target, .
     return tuple(dict.fromkeys(edges))
 
 
-def check_edges(path: Path | str, providers: Mapping[str, ProviderSpec]) -> None:
-    """Refuse an edge to an unknown provider or to the provider itself."""
-    known = list(providers)
-    for spec in providers.values():
+def check_edges(
+    path: Path | str,
+    providers: Mapping[str, ProviderSpec],
+    specs: Iterable[ProviderSpec] | None = None,
+) -> None:
+    """Refuse an edge of `specs` (default: every provider) to an unknown provider or to the
+    provider itself."""
+    for spec in providers.values() if specs is None else specs:
         for index, edge in enumerate(spec.runs_on):
             where = f"{dotted_key('providers', spec.id, 'runs_on')}[{index}]"
             if edge.provider not in providers:
-                raise ConfigError(path, where, unknown_provider(edge.provider, known))
+                raise ConfigError(path, where, unknown_provider(edge.provider, list(providers)))
             if edge.provider == spec.id:
                 raise ConfigError(path, where, f"{spec.id!r} cannot run on itself")
 

@@ -108,7 +108,17 @@ def _link_as_text(match: re.Match[str]) -> str:
 
 def one_line(value: object, limit: int = MAX_TITLE) -> str:
     """Return a title or a name as one line of plain text."""
-    if isinstance(value, str) and _clean_line(value, limit):
+    if (
+        # _clean_line, written out: a page has a hundred names and ids, and a call each costs.
+        isinstance(value, str)
+        and len(value) <= limit
+        and value.isprintable()
+        and "<" not in value
+        and "&" not in value
+        and "  " not in value
+        and not value.startswith(" ")
+        and not value.endswith(" ")
+    ):
         return value
     return " ".join(plain_text(value, limit).split())
 

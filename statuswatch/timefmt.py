@@ -10,10 +10,12 @@ def rfc3339(value: datetime | None) -> str | None:
     if value is None:
         return None
     value = value.astimezone(UTC)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += f".{value.microsecond // 1000:03d}"
-    return text + "Z"
+    if value.year < 1000:
+        # strftime writes such a year without its leading zeros: what was always written.
+        text = value.strftime("%Y-%m-%dT%H:%M:%S")
+        return (text + f".{value.microsecond // 1000:03d}Z") if value.microsecond else text + "Z"
+    # isoformat is a quarter of strftime's cost, and a document holds a dozen times a page.
+    return value.isoformat("T", "milliseconds" if value.microsecond else "seconds")[:-6] + "Z"
 
 
 def short_utc(value: datetime) -> str:

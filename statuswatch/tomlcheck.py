@@ -145,7 +145,10 @@ def string(path: Path | str, value: object, *key: str) -> str:
         raise ConfigError(path, dotted_key(*key), f"expected a string, got {type_name(value)}")
     if not value.strip():
         raise ConfigError(path, dotted_key(*key), "expected a non-empty string")
-    if strip_controls(value) != value or "\n" in value or "\t" in value:
+    # isprintable() is false for every control, line break, tab and format character.
+    if not value.isprintable() and (
+        strip_controls(value) != value or "\n" in value or "\t" in value
+    ):
         raise ConfigError(
             path,
             dotted_key(*key),

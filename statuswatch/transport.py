@@ -18,17 +18,50 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
-import aiohttp
 import httpx
-from yarl import URL
 
 from statuswatch.fetcherrors import LookupTimedOut
 
 __all__ = ["PooledTransport"]
+
+
+@contextmanager
+def _no_default_verify_paths() -> Iterator[None]:
+    """While aiohttp is imported by this thread, its default SSL contexts load no CA bundle.
+
+    aiohttp builds two SSLContexts when it is imported and loads the system's CA bundle into
+    both (~40 ms, a tenth of a 200-page run's CPU). Every request here carries statuswatch's
+    own context (`PooledTransport(context)`, statuswatch.http.TrustStore), never those: left
+    without CAs they verify nothing, so anything that did use them would fail closed. Only
+    this thread's calls are skipped, and only for the import; other threads and every later
+    call load the bundle as always.
+    """
+    importing = threading.get_ident()
+    original = ssl.SSLContext.set_default_verify_paths
+    overridden = "set_default_verify_paths" in vars(ssl.SSLContext)
+
+    def load_unless_importing(context: ssl.SSLContext) -> None:
+        if threading.get_ident() != importing:
+            original(context)
+
+    ssl.SSLContext.set_default_verify_paths = load_unless_importing  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        if overridden:
+            ssl.SSLContext.set_default_verify_paths = original  # type: ignore[method-assign]
+        else:
+            del ssl.SSLContext.set_default_verify_paths  # the C method shows through again
+
+
+with _no_default_verify_paths():
+    import aiohttp
+from yarl import URL  # noqa: E402 (aiohttp's own dependency, imported with it)
 
 # Response head lines and fields longer than aiohttp's 8 KiB default are seen on real pages
 # (long Set-Cookie and CSP headers); httpcore accepted them, so this does too.

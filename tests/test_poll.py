@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
+import itertools
 import json
 import sys
 import time
@@ -15,7 +17,7 @@ import httpx
 import pytest
 from loopback import LoopbackServer, make_certificate
 
-from statuswatch import adapters
+from statuswatch import adapters, source
 from statuswatch.adapters import ParseError
 from statuswatch.cache import Cache
 from statuswatch.http import USER_AGENT
@@ -597,3 +599,29 @@ def test_what_is_frozen_after_a_poll_is_reclaimed_when_asked() -> None:
     with collector_paused(reclaim=True):
         assert ref() is None  # unfrozen and collected before the block
     assert gc.get_freeze_count() == 0
+
+
+def test_a_one_shot_poll_freezes_what_it_built_and_every_tenth_takes_back_the_cycles(
+    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loopback.route(_doc("g"), SUMMARY)
+    unfrozen: list[int] = []
+    real_unfreeze = gc.unfreeze
+
+    def unfreeze() -> None:
+        unfrozen.append(gc.get_freeze_count())
+        real_unfreeze()
+
+    monkeypatch.setattr(gc, "unfreeze", unfreeze)
+    monkeypatch.setattr(source, "_ONE_SHOT_POLLS", itertools.count(1))
+    was_enabled = gc.isenabled()
+    try:
+        for n in range(1, 11):
+            snapshot = source.poll_once([_spec(loopback, "g")], FAST, tmp_path)
+            assert snapshot.reports[0].error is None
+            # The collector is back as it was, and the poll's objects are out of its passes.
+            assert gc.isenabled() is was_enabled
+            assert gc.get_freeze_count() > 0
+            assert len(unfrozen) == (1 if n == 10 else 0)
+    finally:
+        real_unfreeze()

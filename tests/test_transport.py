@@ -151,3 +151,57 @@ def test_a_refusal_keeps_the_socket_error_as_its_cause() -> None:
         assert isinstance(cause, ConnectionRefusedError)
 
     asyncio.run(main())
+
+
+# --- aiohttp imported without loading CAs into its own default contexts -----------------------
+
+_IMPORTED = """
+import json, ssl
+before = ssl.create_default_context().cert_store_stats()["x509_ca"]
+import statuswatch.transport
+import aiohttp.connector
+print(json.dumps({
+    "system_before": before,
+    "system_after": ssl.create_default_context().cert_store_stats()["x509_ca"],
+    "aiohttp_default": aiohttp.connector._SSL_CONTEXT_VERIFIED.cert_store_stats()["x509_ca"],
+    "restored": "set_default_verify_paths" not in vars(ssl.SSLContext),
+}))
+"""
+
+
+def test_importing_the_transport_leaves_every_other_ssl_context_as_it_was() -> None:
+    import json
+    import subprocess
+    import sys
+
+    found = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", _IMPORTED], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    # aiohttp's own default context verifies nothing: it is never used (every request carries
+    # the engine's context: tests/test_poll.py's TLS tests trust a certificate only through
+    # it), and every context made after the import loads the system's CAs as before.
+    assert found["aiohttp_default"] == 0
+    assert found["system_after"] == found["system_before"]
+    assert found["restored"] is True
+
+
+def test_the_skip_is_for_the_importing_thread_and_the_import_only() -> None:
+    import threading
+
+    from statuswatch.transport import _no_default_verify_paths
+
+    def loaded() -> int:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.set_default_verify_paths()
+        return int(context.cert_store_stats()["x509_ca"])
+
+    usual = loaded()
+    seen: list[int] = []
+    with _no_default_verify_paths():
+        here = loaded()
+        other = threading.Thread(target=lambda: seen.append(loaded()))
+        other.start()
+        other.join()
+    assert (here, seen, loaded()) == (0, [usual], usual)

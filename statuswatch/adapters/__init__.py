@@ -8,6 +8,11 @@ Every adapter module provides:
 * ``parse(body: bytes, headers: Mapping[str, str]) -> Page``: pure, no I/O; raises
   :class:`ParseError` (or its subclass :class:`FormatChanged`) and nothing else.
 
+and, when its ``parse`` never reads the headers (no Date header taken for "now"):
+
+* ``BODY_ONLY = True``: the engine keeps the page a body gave beside it in the cache, and a
+  304 for that body reuses it instead of parsing the body again.
+
 A platform whose state is spread over several documents (Instatus: ``/summary.json`` and
 ``/v2/components.json``) also provides, and the engine then uses instead:
 

@@ -27,6 +27,8 @@ from statuswatch.model import Component, Page, Status
 from statuswatch.text import one_line
 
 PLATFORM = "Gatus"
+# `parse` reads the body alone (never the headers): the engine keeps its page for a 304.
+BODY_ONLY = True
 DOCUMENT = "/api/v1/endpoints/statuses"
 _OWN = frozenset({"gatus"})
 

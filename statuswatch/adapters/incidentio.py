@@ -13,6 +13,8 @@ from statuswatch.adapters import statuspage, statuspage_history
 from statuswatch.model import Page
 
 PLATFORM = "incident.io"
+# `parse` reads the body alone (never the headers): the engine keeps its page for a 304.
+BODY_ONLY = True
 
 
 def source_url(url: str) -> str:

@@ -28,6 +28,8 @@ from statuswatch.model import Component, Impact, Incident, Maintenance, Page, Ph
 from statuswatch.text import one_line, plain_text, safe_url
 
 PLATFORM = "Slack"
+# `parse` reads the body alone (never the headers): the engine keeps its page for a 304.
+BODY_ONLY = True
 DOCUMENT = "/api/v2.0.0/current"
 
 _TYPE_IMPACT: dict[str, Impact] = {

@@ -32,6 +32,8 @@ from statuswatch.model import Component, Impact, Incident, Maintenance, Page, Ph
 from statuswatch.text import one_line, plain_text
 
 PLATFORM = "status.io"
+# `parse` reads the body alone (never the headers): the engine keeps its page for a 304.
+BODY_ONLY = True
 API = "https://api.status.io"
 _PAGE_ID = re.compile(r"/(?:pages|1\.0/status)/([0-9a-f]{24})(?:/|$)", re.IGNORECASE)
 

@@ -29,6 +29,8 @@ from statuswatch.model import (
 from statuswatch.text import one_line, plain_text, safe_url
 
 PLATFORM = "Statuspage"
+# `parse` reads the body alone (never the headers): the engine keeps its page for a 304.
+BODY_ONLY = True
 DOCUMENT = "summary.json"
 
 _LAST = 1 << 62  # sort position of a row without a usable `position`: after the rest, in order
@@ -159,52 +161,53 @@ def _page_status(
 
 def _components(rows: list[dict[str, object]]) -> tuple[Component, ...]:
     """Components in page order, group rows dropped and their name given to their children."""
+    ids = [_id(row.get("id")) for row in rows]  # each row's id, read once
     groups: dict[str, str] = {}  # group id -> group name
     member_of: dict[str, str] = {}  # child id -> group id, from a group row's own list
-    for row in rows:
-        group_id = _id(row.get("id"))
-        if row.get("group") is True and group_id:
-            groups.setdefault(group_id, _text(row.get("name")))
+    for row, row_id in zip(rows, ids, strict=True):
+        if row.get("group") is True and row_id:
+            groups.setdefault(row_id, _text(row.get("name")))
             for child in _list(row.get("components")):
-                if _id(child):
-                    member_of.setdefault(_id(child), group_id)
+                child_id = _id(child)
+                if child_id:
+                    member_of.setdefault(child_id, row_id)
     # Positions count within a group (Cloudflare gives Ashburn, in "North America", position 3),
     # so groups take a top-level slot and their children are ordered inside it.
-    top: list[tuple[tuple[int, int], str, dict[str, object] | None]] = []
-    children: dict[str, list[tuple[tuple[int, int], dict[str, object]]]] = {}
-    for index, row in enumerate(rows):
+    top: list[tuple[tuple[int, int], str, dict[str, object] | None, str]] = []
+    children: dict[str, list[tuple[tuple[int, int], dict[str, object], str]]] = {}
+    for index, (row, row_id) in enumerate(zip(rows, ids, strict=True)):
         key = (_position(row.get("position")), index)
         if row.get("group") is True:
-            top.append((key, _id(row.get("id")), None))
+            top.append((key, row_id, None, row_id))
             continue
-        group_id = _id(row.get("group_id")) or member_of.get(_id(row.get("id")), "")
+        group_id = _id(row.get("group_id")) or member_of.get(row_id, "")
         if group_id in groups:
-            children.setdefault(group_id, []).append((key, row))
+            children.setdefault(group_id, []).append((key, row, row_id))
         else:  # no group, or its group row is not in the document (trimmed, or a child listing)
-            top.append((key, "", row))
+            top.append((key, "", row, row_id))
     out: dict[str, Component] = {}  # by id: one row per component, first wins
-    for _key, group_id, top_row in sorted(top, key=lambda entry: entry[0]):
-        members: list[tuple[str | None, dict[str, object]]]
+    for _key, group_id, top_row, top_id in sorted(top, key=lambda entry: entry[0]):
+        members: list[tuple[str | None, dict[str, object], str]]
         if top_row is not None:
-            members = [(None, top_row)]
+            members = [(None, top_row, top_id)]
         else:
             ordered = sorted(children.pop(group_id, []), key=lambda entry: entry[0])
-            members = [(groups[group_id] or None, child) for _k, child in ordered]
-        for group_name, row in members:
-            component = _component(row, group_name)
+            members = [(groups[group_id] or None, child, cid) for _k, child, cid in ordered]
+        for group_name, row, row_id in members:
+            component = _component(row, group_name, row_id)
             if component is not None:
                 out.setdefault(component.id, component)
     return tuple(out.values())
 
 
-def _component(row: dict[str, object], group: str | None) -> Component | None:
-    """One component row, or None if it has no name to show."""
+def _component(row: dict[str, object], group: str | None, row_id: str) -> Component | None:
+    """One component row (its id read already), or None if it has no name to show."""
     name = _text(row.get("name"))
     if not name:
         return None
     raw = _raw(row.get("status"))
     return Component(
-        id=_id(row.get("id")) or name,
+        id=row_id or name,
         name=name,
         status=_COMPONENT_STATUS.get(raw.lower(), Status.UNKNOWN),
         raw_status=raw,

@@ -33,6 +33,8 @@ from statuswatch.model import Component, Impact, Incident, Maintenance, Page, Ph
 from statuswatch.text import one_line, plain_text, safe_url
 
 PLATFORM = "Statuspal"
+# `parse` reads the body alone (never the headers): the engine keeps its page for a 304.
+BODY_ONLY = True
 API = "https://statuspal.io/api/v1/status_pages/{}/status"  # statuspal.eu for EU pages
 _OWN = frozenset({"statuspal"})
 _API_PATH = re.compile(r"/api/v\d+/status_pages/([A-Za-z0-9_-]+)")

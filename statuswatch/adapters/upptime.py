@@ -17,6 +17,8 @@ from statuswatch.model import Component, Page, Status
 from statuswatch.text import one_line
 
 PLATFORM = "Upptime"
+# `parse` reads the body alone (never the headers): the engine keeps its page for a 304.
+BODY_ONLY = True
 SUMMARY = "history/summary.json"
 _OWN = frozenset({"upptime"})
 

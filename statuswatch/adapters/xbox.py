@@ -34,6 +34,8 @@ from statuswatch.model import Component, Impact, Incident, Page, Phase, Status, 
 from statuswatch.text import one_line, plain_text
 
 PLATFORM = "the Xbox network status"
+# `parse` reads the body alone (never the headers): the engine keeps its page for a 304.
+BODY_ONLY = True
 STATUS_PAGE = "https://support.xbox.com/xbox-live-status"
 _OWN = frozenset({"xbox"})
 # Lists of categories; the later names are those of the older servicestatusv5.

@@ -49,9 +49,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _complete_ids(parser: argparse.ArgumentParser, shell: str) -> None:
     """Give every provider-id argument the catalog's ids as its choices (for completion only)."""
-    from statuswatch.catalog import load_catalog
+    from statuswatch.catalog import catalog
 
-    ids = sorted(load_catalog())
+    ids = sorted(catalog())
     for action in _actions(parser):
         metavar = action.metavar if isinstance(action.metavar, str) else ""
         new_id = "--id" in action.option_strings  # add's: a new id, not one of the catalog's

@@ -38,7 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Edit the config file and say what was taken out."""
     from statuswatch.atomic import atomic_write
-    from statuswatch.catalog import load_catalog
+    from statuswatch.catalog import catalog
     from statuswatch.config import ConfigError, load_config
     from statuswatch.paths import config_file
     from statuswatch.tomlcheck import match_id, read_toml, unknown_provider
@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             lines.append(f'  "{provider_id}" taken out of your watch list')
     else:
         lines = [f'"{provider_id}" taken out of your watch list in {path}']
-    if has_table and provider_id in load_catalog():
+    if has_table and provider_id in catalog():
         lines.append(f"  {provider_id!r} is in the catalog: its built-in entry applies again")
     write("\n".join(lines) + "\n")
     return ExitCode.OK

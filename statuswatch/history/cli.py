@@ -6,10 +6,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from statuswatch.cliargs import server_url
-from statuswatch.history.answers import Ask
 from statuswatch.history.window import parse_moment
+
+if TYPE_CHECKING:
+    from statuswatch.history.answers import Ask
 
 __all__ = ["ask_from_args", "window_options"]
 
@@ -54,6 +57,9 @@ def ask_from_args(
     args: argparse.Namespace, providers: Sequence[str], now: datetime, *, daily: bool = False
 ) -> Ask:
     """The Ask of the options; ValueError names the option at fault."""
+    # Here, not at the top: `window_options` builds every command's parser, on every run.
+    from statuswatch.history.answers import Ask
+
     try:
         since = parse_moment(args.since, now) if args.since else None
     except ValueError as exc:

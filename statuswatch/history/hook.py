@@ -79,7 +79,6 @@ class HistoryHook:
                 self._warn(f"history: {exc}; polls are not recorded (until the next run)")
 
     def _record(self, snapshot: Snapshot) -> None:
-        from statuswatch.history.backfill import pending
         from statuswatch.history.record import record_snapshot
 
         if self._db is None:
@@ -90,6 +89,8 @@ class HistoryHook:
         db.prune(now, self.settings.retention_days)
         if not self.backfill:
             return
+        from statuswatch.history.backfill import pending  # fetching: only when backfilling
+
         if self._backfilling is not None and self._backfilling.is_alive():
             return  # the next poll looks again
         due = pending(db, [report.spec for report in snapshot.reports], now)
