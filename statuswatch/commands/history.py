@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statuswatch.console import error, write
+from statuswatch.console import error, warn, write
 from statuswatch.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.history.answers import history_answer
     from statuswatch.history.cli import ask_from_args
     from statuswatch.history.db import HistoryDB, HistoryError
-    from statuswatch.history.view import fetch_from_server
+    from statuswatch.history.view import fetch_from_server, server_failures
 
     now = datetime.now(UTC)
     providers: list[str] = args.provider
@@ -136,12 +136,16 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return error(str(exc))
     body: bytes | None = None
-    failures: tuple[type[Exception], ...] = (HistoryError, DocumentError, *_failures(args.server))
+    failures: tuple[type[Exception], ...] = (
+        HistoryError,
+        DocumentError,
+        *server_failures(args.server),
+    )
     try:
         if args.server:
             body, document = fetch_from_server(args.server, "/v1/history", ask, HISTORY_SCHEMA)
         else:
-            with HistoryDB.open(warn=_warn) as db:
+            with HistoryDB.open(warn=warn) as db:
                 document = history_answer(db, ask, now, scopes)
         incidents = incidents_from_document(document)
     except failures as exc:
@@ -162,21 +166,6 @@ def run(args: argparse.Namespace) -> int:
 
     write(history_table(incidents))
     return ExitCode.OK
-
-
-def _failures(server: str | None) -> tuple[type[Exception], ...]:
-    """A server's errors, when one is asked (httpx is imported only then: ~50 ms)."""
-    if server is None:
-        return ()
-    from statuswatch.serverclient import ServerError
-
-    return (ServerError,)
-
-
-def _warn(message: str) -> None:
-    from statuswatch.console import warn
-
-    warn(message)
 
 
 def _export(args: argparse.Namespace, rows: Sequence[PastIncident]) -> int:
@@ -223,7 +212,7 @@ def _backfill(args: argparse.Namespace) -> int:
             )
     failed = 0
     try:
-        with HistoryDB.open(warn=_warn) as db:
+        with HistoryDB.open(warn=warn) as db:
             for result in backfill(db, sourced, config.http):
                 if result.error is not None:
                     failed += 1

@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from statuswatch.console import error, write
+from statuswatch.console import error, warn, write
 from statuswatch.exitcodes import ExitCode
 
 NAME = "report"
@@ -62,11 +62,15 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.history.answers import report_answer
     from statuswatch.history.cli import ask_from_args
     from statuswatch.history.db import HistoryDB, HistoryError
-    from statuswatch.history.view import fetch_from_server
+    from statuswatch.history.view import fetch_from_server, server_failures
 
     now = datetime.now(UTC)
     body: bytes | None = None
-    failures: tuple[type[Exception], ...] = (HistoryError, DocumentError, *_failures(args.server))
+    failures: tuple[type[Exception], ...] = (
+        HistoryError,
+        DocumentError,
+        *server_failures(args.server),
+    )
     try:
         if args.server:
             if args.all:
@@ -87,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             # provider watched (or asked) in a scope is rated in it.
             stacks = () if args.provider else config.stacks
             scopes = {spec.id: spec.scope for spec in specs if spec.scope}
-            with HistoryDB.open(warn=_warn) as db:
+            with HistoryDB.open(warn=warn) as db:
                 document = report_answer(db, ask, now, names, stacks, scopes)
         result = report_from_document(document)
     except ValueError as exc:
@@ -113,18 +117,3 @@ def run(args: argparse.Namespace) -> int:
     else:
         write(report_table(result))
     return ExitCode.OK
-
-
-def _failures(server: str | None) -> tuple[type[Exception], ...]:
-    """A server's errors, when one is asked (httpx is imported only then: ~50 ms)."""
-    if server is None:
-        return ()
-    from statuswatch.serverclient import ServerError
-
-    return (ServerError,)
-
-
-def _warn(message: str) -> None:
-    from statuswatch.console import warn
-
-    warn(message)

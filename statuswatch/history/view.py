@@ -130,6 +130,16 @@ class ServerHistory:
         return incidents_from_document(document)
 
 
+def server_failures(server: str | None) -> tuple[type[Exception], ...]:
+    """What `fetch_from_server` raises when a server is asked (httpx is imported only then:
+    ~50 ms); none without one."""
+    if server is None:
+        return ()
+    from statuswatch.serverclient import ServerError
+
+    return (ServerError,)
+
+
 def fetch_from_server(url: str, path: str, ask: Ask, schema: str) -> tuple[bytes, dict[str, Any]]:
     """The server's answer to `ask` at `path`: its bytes (re-serialised if they carried control
     sequences) and the document. ServerError or DocumentError when it cannot be had."""
