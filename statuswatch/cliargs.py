@@ -7,7 +7,6 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from statuswatch.settings import MAX_INTERVAL, MIN_INTERVAL
-from statuswatch.tomlcheck import url_problem
 
 # The longest wait a command line may ask for (wait --timeout, notify --lock-timeout): a week.
 # More is a typo, and 1e300 seconds overflows the clock that sleeps.
@@ -39,6 +38,9 @@ interval = number_in(MIN_INTERVAL, MAX_INTERVAL, "seconds")
 
 def server_url(value: str) -> str:
     """An `--server` value: an http(s) URL with a host, without a trailing slash."""
+    # Imported here: the config's checks (~10 ms) only for a command line that names a server.
+    from statuswatch.tomlcheck import url_problem
+
     problem = url_problem(value.strip())
     if problem is not None:
         raise argparse.ArgumentTypeError(problem)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import io
-import logging
 import os
 import sys
 
@@ -23,25 +22,25 @@ def error(message: str, code: int = ExitCode.USAGE) -> int:
     return code
 
 
-class _WarningLine(logging.Handler):
-    """Log records of statuswatch's modules as `statuswatch: warning: ...` lines on stderr.
-
-    It looks sys.stderr up at each record, so inside the live view (which captures stderr)
-    a warning never lands on the screen's cells.
-    """
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            warn(f"warning: {record.getMessage()}")
-        except Exception:  # a warning must never be what breaks a command
-            self.handleError(record)
-
-
 def show_warnings() -> None:
-    """Route the warnings statuswatch's modules log (cache, ...) to one-line stderr warnings."""
+    """Route the warnings statuswatch's modules log (cache, ...) to one-line stderr warnings.
+
+    Each becomes a `statuswatch: warning: ...` line, sys.stderr looked up at each record, so
+    inside the live view (which captures stderr) a warning never lands on the screen's cells.
+    """
+    # Imported here: logging is ~5 ms that `--version` and `--help` never need.
+    import logging
+
+    class WarningLine(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            try:
+                warn(f"warning: {record.getMessage()}")
+            except Exception:  # a warning must never be what breaks a command
+                self.handleError(record)
+
     logger = logging.getLogger(PROG)
-    if not any(isinstance(h, _WarningLine) for h in logger.handlers):
-        logger.addHandler(_WarningLine(logging.WARNING))
+    if not any(type(h).__name__ == "WarningLine" for h in logger.handlers):
+        logger.addHandler(WarningLine(logging.WARNING))
         logger.propagate = False
 
 

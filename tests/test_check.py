@@ -9,8 +9,6 @@ import pytest
 from loopback import LoopbackServer
 from notify_helpers import incident, notify_env, statuswatch, summary, update, write_config
 
-from statuswatch.commands.check import CheckState
-from statuswatch.commands.check import summary as check_summary
 from statuswatch.model import (
     ErrorType,
     FetchError,
@@ -24,6 +22,8 @@ from statuswatch.model import (
     Snapshot,
     Status,
 )
+from statuswatch.nagios import CheckState
+from statuswatch.nagios import summary as check_summary
 
 T0 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 PERF = "providers={};;;0 ok={};;;0 warning={};;;0 critical={};;;0 unknown={};;;0"

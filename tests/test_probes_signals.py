@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 from schema_check import assert_valid
 
-from statuswatch.commands.check import CheckState, summary
 from statuswatch.document.read import snapshot_from_document
 from statuswatch.document.write import snapshot_document
 from statuswatch.model import (
@@ -28,6 +27,7 @@ from statuswatch.model import (
     Vantage,
     VantageState,
 )
+from statuswatch.nagios import CheckState, summary
 from statuswatch.notify.derive import DeriveOptions, derive
 from statuswatch.notify.events import payload
 from statuswatch.notify.settings import EventKind

@@ -201,7 +201,7 @@ GROUPS = {
     "history": ("statuswatch.history",),
     # Where the past comes from, as for a snapshot: the local history or a server.
     "source": ("statuswatch.serverclient", "statuswatch.source", "statuswatch.history.view"),
-    "table": ("statuswatch.table",),
+    "table": ("statuswatch.table", "statuswatch.nagios"),  # the table and check's line
     "tui": ("statuswatch.tui",),
     "notify": ("statuswatch.notify",),
     "serve": ("statuswatch.serve",),

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from statuswatch.console import error, write
 from statuswatch.exitcodes import ExitCode
-from statuswatch.model import Component
+
+if TYPE_CHECKING:  # imported when the command runs, not to build the parser
+    from statuswatch.model import Component
 
 NAME = "components"
 HELP = "list a provider's components (one poll) to pick a scope from: ID:COMPONENT,..."

@@ -8,7 +8,6 @@ import sys
 from statuswatch.cliargs import add_status_options
 from statuswatch.console import error, use_colour, warn, write, write_bytes
 from statuswatch.exitcodes import ExitCode
-from statuswatch.model import ErrorType
 
 NAME = "status"
 HELP = "print what is down as a table (or --json); the default when stdout is not a terminal"
@@ -42,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.assess import scope_warnings
     from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.document.write import dumps, snapshot_bytes, snapshot_document
+    from statuswatch.model import ErrorType
     from statuswatch.paths import usable_cache_dir, usable_state_dir
     from statuswatch.source import poll_pages, probe_settings, state_counts
     from statuswatch.table import status_table

@@ -7,11 +7,14 @@ import dataclasses
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from statuswatch.cliargs import add_server_option, seconds
 from statuswatch.console import PROG, error, write
 from statuswatch.exitcodes import ExitCode
-from statuswatch.model import ProviderReport, StackReport, Status, Target
+
+if TYPE_CHECKING:  # the model is imported when a wait runs, not to build the parser
+    from statuswatch.model import ProviderReport, StackReport, Status, Target
 
 NAME = "wait"
 HELP = "wait until a provider (or some of its components) or a stack is operational"
@@ -145,6 +148,8 @@ def _wait(
     what: str, read: Callable[[], tuple[Status, str]], interval: float, timeout: float | None
 ) -> int:
     """Call `read` every `interval` seconds until operational, or until `timeout` has passed."""
+    from statuswatch.model import Status
+
     deadline = None if timeout is None else time.monotonic() + timeout
     last: Status | None = None
     while True:
@@ -219,6 +224,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _from_server(args: argparse.Namespace, target: Target | None) -> int:
     """Read a `statuswatch serve` every interval (SERVER_INTERVAL by default) until operational."""
+    from statuswatch.model import Status
     from statuswatch.serverclient import ServerClient, ServerError
     from statuswatch.source import snapshot_from_server
     from statuswatch.tomlcheck import match_id, unknown_provider
