@@ -12,6 +12,7 @@ import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import cacherows
 import pytest
 
 from statuswatch.cache import Cache, CacheEntry, Validators
@@ -35,19 +36,11 @@ def _entry(body: bytes = b'{"a": 1}\n{"b": 2}', **kwargs: object) -> CacheEntry:
 
 
 def _row(cache: Cache, url: str = URL) -> dict[str, object] | None:
-    """The row kept for `url`, read through a connection of the test's own."""
-    with sqlite3.connect(cache.database) as conn:
-        conn.row_factory = sqlite3.Row
-        row = conn.execute("SELECT * FROM entries WHERE url = ?", (url,)).fetchone()
-    return dict(row) if row is not None else None
+    return cacherows.row(cache.directory, url)
 
 
 def _tamper(cache: Cache, sql: str, *params: object) -> None:
-    """Change the database behind the cache's back, as another program or a bad disk might."""
-    conn = sqlite3.connect(cache.database)
-    with conn:
-        conn.execute(sql, params)
-    conn.close()
+    cacherows.tamper(cache.directory, sql, *params)
 
 
 def test_round_trip_keeps_body_time_validators_and_known_headers(tmp_path: Path) -> None:
