@@ -61,7 +61,7 @@ def recall(cache: Cache, page_url: str) -> Remembered | None:
 
 
 def remember(cache: Cache, page_url: str, found: Remembered) -> None:
-    """Keep what detection found for `page_url` (written atomically, like every cache file)."""
+    """Keep what detection found for `page_url` (one transaction, like every cache write)."""
     body = json.dumps({"kind": found.kind, "url": found.url, "evidence": found.evidence})
     cache.store(CacheEntry(_key(page_url), body.encode("utf-8"), found.detected_at))
 

@@ -133,8 +133,8 @@ async def poll_all(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            # The next poll reads what this one wrote.
-            await asyncio.to_thread(cache.settle)
+            # The next poll reads what this one wrote; closed off the loop, as it waits.
+            await asyncio.to_thread(cache.close)
     snapshot = Snapshot(generated_at=clock(), reports=tuple(reports))
     if alongside is not None:
         snapshot = await alongside.finish(snapshot)

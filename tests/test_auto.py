@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import cacherows
 import pytest
 from loopback import LoopbackServer
 
@@ -151,8 +152,12 @@ def test_a_corrupt_memory_is_no_memory(loopback: LoopbackServer, tmp_path: Path)
     spec = _serve_statuspage(loopback)
     poll([spec], FAST, tmp_path, now=_clock)
     cache = Cache(tmp_path)
-    path = cache.path_for(f"auto:{spec.url}")
-    path.write_bytes(path.read_bytes().replace(b'"statuspage"', b'"ftp"'))
+    cacherows.tamper(
+        tmp_path,
+        "UPDATE entries SET body = CAST(replace(CAST(body AS TEXT), '\"statuspage\"', '\"ftp\"')"
+        " AS BLOB), size = size - 7 WHERE url = ?",
+        f"auto:{spec.url}",
+    )
     assert recall(cache, spec.url) is None
     (report,) = poll([spec], FAST, tmp_path, now=_clock).reports
     assert report.spec.kind == "statuspage"  # detected afresh

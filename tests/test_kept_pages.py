@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import cacherows
 import httpx
 import pytest
 from loopback import LoopbackServer
@@ -237,7 +238,11 @@ def test_a_page_is_kept_with_its_entry_and_read_with_the_validators(tmp_path: Pa
     assert cache.kept_page(URL, known, "statuspage") == FULL_PAGE
     assert cache.kept_page(URL, known, "incidentio") is None  # another adapter's
     assert cache.load(URL) == replace(_entry(), headers={"content-type": "application/json"})
-    assert list(tmp_path.iterdir()) == [cache.path_for(URL)]  # one file: no second to create
+    row = cacherows.row(tmp_path, URL)  # one row: the page beside its body
+    assert row is not None and (row["page_kind"], row["page_build"]) == (
+        "statuspage",
+        pagecodec.build_identity(),
+    )
 
 
 def test_an_entry_without_a_page_and_another_builds_page_give_none(
@@ -267,9 +272,8 @@ def test_a_page_too_large_to_keep_is_not_kept(tmp_path: Path) -> None:
     assert cache.load(URL) is not None
 
 
-def test_an_entry_stays_readable_however_its_page_escapes(tmp_path: Path) -> None:
-    # Non-ASCII text takes six bytes a character once escaped in the header line: a page of
-    # 15,000 such characters would make a line no reader reads (64 KiB); it is not kept.
+def test_a_page_of_non_ascii_text_is_kept_up_to_its_limit(tmp_path: Path) -> None:
+    # 1,500 components of Japanese text are past the limit of a kept page (56 Ki characters).
     names = tuple(
         Component(
             f"c{n}", "\u969c\u5bb3\u60c5\u5831\u30b5\u30fc\u30d3\u30b9" + str(n), Status.OPERATIONAL
@@ -280,8 +284,6 @@ def test_an_entry_stays_readable_however_its_page_escapes(tmp_path: Path) -> Non
     for count, kept in ((150, True), (1500, False)):
         page = Page(Status.OPERATIONAL, components=names[:count])
         assert cache.store(_entry(), KeptPage("statuspage", page))
-        line = cache.path_for(URL).read_bytes().split(b"\n", 1)[0]
-        assert len(line) < 64 * 1024
         known = cache.validators(URL)
         assert known is not None and cache.load(URL) is not None
         assert (cache.kept_page(URL, known, "statuspage") == page) is kept
@@ -293,29 +295,18 @@ def test_a_damaged_kept_page_is_refused_once_with_a_warning(
 ) -> None:
     cache = Cache(tmp_path)
     cache.store(_entry(), KeptPage("statuspage", FULL_PAGE))
-    path = cache.path_for(URL)
-    header, body = path.read_bytes().split(b"\n", 1)
-    fields = json.loads(header)
-    fields["page"][3] = fields["page"][3].replace("API errors", "API \\u001b[2Jerrors")
-    path.write_bytes(json.dumps(fields).encode() + b"\n" + body)
+    cacherows.tamper(
+        tmp_path, "UPDATE entries SET page = replace(page, 'API errors', 'API \\u001b[2Jerrors')"
+    )
     known = cache.validators(URL)
     assert known is not None
     with caplog.at_level(logging.WARNING):
         assert cache.kept_page(URL, known, "statuspage") is None
         assert cache.kept_page(URL, known, "statuspage") is None
     assert [r.getMessage() for r in caplog.records if "page kept in" in r.getMessage()] == [
-        f"statuswatch: the page kept in {path} for {URL} is unreadable (not a kept page "
+        f"statuswatch: the page kept in {cache.database} for {URL} is unreadable (not a kept page "
         "(ValueError: a string the sanitiser would not have left)); reading its body"
     ]
-
-
-def test_an_older_reader_still_reads_an_entry_with_a_page(tmp_path: Path) -> None:
-    cache = Cache(tmp_path)
-    cache.store(_entry(), KeptPage("statuspage", FULL_PAGE))
-    header, body = cache.path_for(URL).read_bytes().split(b"\n", 1)
-    fields = json.loads(header)
-    # What a reader of the first format checks: its format, its URL and its body's size.
-    assert (fields["format"], fields["url"], fields["size"]) == (1, URL, len(body))
 
 
 # --- the engine ---------------------------------------------------------------------------------
@@ -371,13 +362,17 @@ def test_a_304_is_answered_with_the_kept_page_without_a_parse(
     spec = _spec(loopback)
     first = poll([spec], FAST, tmp_path).reports[0]
     assert (adapter.parses, first.error) == (1, None)
-    path = Cache(tmp_path).path_for(loopback.url("/p/doc.json"))
-    written = path.read_bytes()
+    url = loopback.url("/p/doc.json")
+    written = cacherows.row(tmp_path, url)
+    assert written is not None
     for _ in range(2):
         again = poll([spec], FAST, tmp_path).reports[0]
         assert again.page == first.page and again.error is None and not again.stale
     assert adapter.parses == 1
-    assert path.read_bytes() == written  # confirmed by its time alone, never rewritten
+    confirmed = cacherows.row(tmp_path, url)
+    assert confirmed is not None and confirmed["confirmed_at"] is not None
+    # Confirmed by its time alone, never rewritten.
+    assert {**confirmed, "confirmed_at": None} == {**written, "confirmed_at": None}
     assert loopback.hits("/p/doc.json") == (1, 2)  # (200s, 304s)
     assert first.page is not None and first.page.incidents[0].title == "API errors"
 
@@ -456,11 +451,11 @@ def test_a_tampered_kept_page_is_never_shown(
     loopback.route("/p/doc.json", SUMMARY, etag=True)
     spec = _spec(loopback)
     clean = poll([spec], FAST, tmp_path).reports[0].page
-    path = Cache(tmp_path).path_for(loopback.url("/p/doc.json"))
-    header, body = path.read_bytes().split(b"\n", 1)
-    fields = json.loads(header)
-    fields["page"][3] = fields["page"][3].replace("API errors", "\\u001b]8;;https://evil\\u0007x")
-    path.write_bytes(json.dumps(fields).encode() + b"\n" + body)
+    cacherows.tamper(
+        tmp_path,
+        "UPDATE entries SET page = replace(page, 'API errors', ?)",
+        "\\u001b]8;;https://evil\\u0007x",
+    )
     report = poll([spec], FAST, tmp_path).reports[0]
     assert report.page == clean and report.error is None
     assert adapter.parses == 2
@@ -480,10 +475,13 @@ def test_a_page_too_large_to_keep_leaves_its_entry_alone_at_each_304(
     loopback.route("/p/doc.json", big, etag=True)
     spec = _spec(loopback)
     poll([spec], FAST, tmp_path)
-    path = Cache(tmp_path).path_for(loopback.url("/p/doc.json"))
-    written = path.read_bytes().split(b"\n", 1)[0]
+    url = loopback.url("/p/doc.json")
+    written = cacherows.row(tmp_path, url)
+    assert written is not None and written["page_kind"] == "counting" and written["page"] is None
     for _ in range(2):
         assert poll([spec], FAST, tmp_path).reports[0].error is None
     assert adapter.parses == 3  # parsed each time: too large to keep
-    # Never rewritten for it: a 304 only sets the file's time (its header says when written).
-    assert path.read_bytes().split(b"\n", 1)[0] == written
+    # Never rewritten for it: a 304 only sets the row's confirmation time.
+    after = cacherows.row(tmp_path, url)
+    assert after is not None and after["confirmed_at"] is not None
+    assert {**after, "confirmed_at": None} == {**written, "confirmed_at": None}

@@ -9,6 +9,7 @@ import os
 import random
 import re
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import cacherows
 import pytest
 import reliability
 from loopback import LoopbackServer
@@ -134,6 +136,9 @@ WRITER = textwrap.dedent(
     for i in range(1 << 62):
         v = i % 2
         cache.store(entry(v))
+        for n in range(50):  # a batch of the writer thread's: one transaction
+            cache.store_soon(CacheEntry(f"https://x.example/{n}", b"%d" % v * 5000, T0))
+        cache.settle()
         store.save_state(state(v), T0)
         store.save_outbox(outbox(v))
         atomic_write(root / "config.toml", config(v))
@@ -149,10 +154,21 @@ def _versions(root: Path) -> dict[str, Callable[[], object]]:
     now = datetime.now(UTC)
 
     def cache() -> object:
-        entry = Cache(root / "cache").load("https://x.example/api")
-        assert entry is not None, "the cache entry is unreadable"
-        assert entry.body == entry.body[:1] * len(entry.body) and len(entry.body) == 1024 * 1024
-        return (entry.etag, entry.body[:1])
+        with Cache(root / "cache") as cache:
+            entry = cache.load("https://x.example/api")
+            assert entry is not None, "the cache entry is unreadable"
+            body = entry.body
+            assert body == body[:1] * len(body) and len(body) == 1024 * 1024
+            # Every row of the batches is whole too, and the file passes SQLite's own check.
+            for n in range(50):
+                row = cache.load(f"https://x.example/{n}")
+                assert row is None or row.body in (b"0" * 5000, b"1" * 5000), n
+        conn = sqlite3.connect(cache.database)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        finally:
+            conn.close()
+        return (entry.etag, body[:1])
 
     def state() -> object:
         loaded, warning = store.load_state(now, set_aside=False)
@@ -234,14 +250,19 @@ def _one_provider(tmp_path: Path, srv: LoopbackServer) -> Path:
     return config
 
 
-@pytest.mark.parametrize("corruption", CORRUPTIONS)
-def test_a_corrupt_cache_file_is_ignored_with_a_warning_and_replaced(
+@pytest.mark.parametrize("corruption", [*CORRUPTIONS, "damaged_row"])
+def test_a_corrupt_cache_is_ignored_with_a_warning_and_replaced(
     corruption: str, loopback: LoopbackServer, tmp_path: Path
 ) -> None:
     env = _env(tmp_path, _one_provider(tmp_path, loopback))
     first = _statuswatch(env, "--json")
-    (path,) = (tmp_path / "cache").glob("*.entry")
-    path.write_bytes(CORRUPTIONS[corruption](path.read_bytes()))
+    path = cacherows.database(tmp_path / "cache")
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # closed: no WAL left
+    url = loopback.url("/sp/api/v2/summary.json")
+    if corruption == "damaged_row":
+        cacherows.tamper(path.parent, "UPDATE entries SET body = substr(body, 1, 10)")
+    else:
+        path.write_bytes(CORRUPTIONS[corruption](path.read_bytes()))
     second = _statuswatch(env, "--json")
     assert second.returncode == 0
 
@@ -250,14 +271,22 @@ def test_a_corrupt_cache_file_is_ignored_with_a_warning_and_replaced(
         return {k: v for k, v in provider.items() if k != "fetched_at"}
 
     assert entry(second) == entry(first) and entry(second)["error"] is None
-    (warning,) = second.stderr.splitlines()
-    url = loopback.url("/sp/api/v2/summary.json")
-    assert warning.startswith(
-        f"statuswatch: warning: the cache file {path} for {url} is unreadable ("
-    )
-    assert warning.endswith("); fetching afresh")
+    warnings = second.stderr.splitlines()
+    if corruption == "damaged_row":
+        (warning,) = warnings
+        assert warning.startswith(
+            f"statuswatch: warning: the cache entry in {path} for {url} is unreadable ("
+        )
+        assert warning.endswith("); fetching afresh")
+    elif corruption == "empty":
+        assert warnings == []  # an empty file is an empty database: nothing was lost to it
+    else:
+        (warning,) = warnings
+        assert warning.startswith(f"statuswatch: warning: the cache database {path} could not ")
+        assert warning.endswith("; a new one is started")
     assert loopback.hits("/sp/api/v2/summary.json") == (2, 0)  # no validator from a bad file
-    assert Cache(tmp_path / "cache").load(url) is not None  # replaced by a good one
+    with Cache(tmp_path / "cache") as cache:
+        assert cache.load(url) is not None  # replaced by a good one
     assert _statuswatch(env, "--json").stderr == ""
 
 

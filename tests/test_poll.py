@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import cacherows
 import httpx
 import pytest
 from loopback import LoopbackServer, make_certificate
@@ -262,14 +263,13 @@ def test_last_modified_gives_304(loopback: LoopbackServer, tmp_path: Path) -> No
     assert headers["if-modified-since"] == "Sun, 01 Mar 2026 10:00:00 GMT"
 
 
-def test_corrupt_cache_file_is_ignored_and_replaced(
+def test_corrupt_cache_entry_is_ignored_and_replaced(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
     spec = _spec(loopback, "cc")
     loopback.route(_doc("cc"), SUMMARY, etag=True)
     poll([spec], FAST, tmp_path)
-    path = Cache(tmp_path).path_for(loopback.url(_doc("cc")))
-    path.write_bytes(path.read_bytes()[:-10])
+    cacherows.tamper(tmp_path, "UPDATE entries SET body = substr(body, 1, length(body) - 10)")
     report = poll([spec], FAST, tmp_path).reports[0]
     assert report.page == _expected_page() and report.error is None
     assert loopback.hits(_doc("cc")) == (2, 0)  # no validators sent from a corrupt file
@@ -527,19 +527,22 @@ def test_ssl_cert_file_is_trusted_even_after_a_redirect_from_http(
     assert (report.error, report.page) == (None, _expected_page())
 
 
-def test_a_304_confirms_the_cached_file_without_rewriting_it(
+def test_a_304_confirms_the_cached_entry_without_rewriting_it(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
     spec = _spec(loopback, "kept")
     loopback.route(_doc("kept"), SUMMARY, etag='"v1"')
     clock = Clock()
     poll([spec], FAST, tmp_path, now=clock)
-    path = Cache(tmp_path).path_for(spec.url + "/api/v2/summary.json")
-    written = (path.stat().st_ino, path.read_bytes())
+    url = spec.url + "/api/v2/summary.json"
+    written = cacherows.row(tmp_path, url)
+    assert written is not None and written["confirmed_at"] is None
     clock.when = T0 + timedelta(minutes=1)
     poll([spec], FAST, tmp_path, now=clock)
-    assert (path.stat().st_ino, path.read_bytes()) == written  # not rewritten: 304, same ETag
-    assert path.stat().st_mtime == (T0 + timedelta(minutes=1)).timestamp()
+    confirmed = cacherows.row(tmp_path, url)
+    assert confirmed is not None
+    assert confirmed.pop("confirmed_at") == (T0 + timedelta(minutes=1)).isoformat()
+    assert {**confirmed, "confirmed_at": None} == written  # not rewritten: same ETag
     assert loopback.hits(_doc("kept")) == (1, 1)
 
 

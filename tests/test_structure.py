@@ -177,6 +177,7 @@ GROUPS = {
         "statuswatch.limits",
         "statuswatch.fetcherrors",
         "statuswatch.cache",
+        "statuswatch.cachedb",
         "statuswatch.pagecodec",
         "statuswatch.poll",
         "statuswatch.detect",

@@ -13,6 +13,7 @@ model out); this module fetches and writes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
@@ -184,15 +185,16 @@ def backfill(
     sources = [(spec, history_source(spec)) for spec in specs]
     fetched: dict[str, Fetched] = {}
     wanted: list[tuple[ProviderSpec, HistorySource]] = []
-    cache = Cache(cache_dir) if cache_dir is not None else None
-    for spec, source in sources:
-        if source is None:
-            continue
-        entry = cache.load(source.url) if cache is not None else None
-        if entry is not None:
-            fetched[spec.id] = (entry.body, dict(entry.headers))
-        else:
-            wanted.append((spec, source))
+    with contextlib.ExitStack() as stack:
+        cache = stack.enter_context(Cache(cache_dir)) if cache_dir is not None else None
+        for spec, source in sources:
+            if source is None:
+                continue
+            entry = cache.load(source.url) if cache is not None else None
+            if entry is not None:
+                fetched[spec.id] = (entry.body, dict(entry.headers))
+            else:
+                wanted.append((spec, source))
     if wanted:
         fetched.update(asyncio.run(_fetch_all(wanted, settings, transport, budget)))
     results: list[Backfilled] = []

@@ -1,0 +1,267 @@
+"""The SQLite file under the HTTP cache (`statuswatch.cache`): its schema, a connection per
+thread, short write transactions, and a file that is not a database replaced by a new one.
+
+* WAL: readers (the event loop, a backfill thread) never wait for a writer, this process's
+  or another's; every write is one `BEGIN IMMEDIATE` transaction, and the busy timeout queues
+  concurrent writers (the live view, a cron `notify` and `serve` share the directory).
+* `synchronous=NORMAL`: a SIGKILL loses at most the writes not yet committed, never the file.
+* The schema version lives in `PRAGMA user_version`. A file of another version, or one that is
+  no longer a database, is a cache: it is replaced with a warning, not migrated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["BUSY_TIMEOUT", "DB_FILE", "SCHEMA_VERSION", "CacheDB"]
+
+log = logging.getLogger(__name__)
+
+DB_FILE = "cache.sqlite3"
+SCHEMA_VERSION = 1
+# Seconds a write waits for another process's transaction (each takes a few ms) before failing.
+BUSY_TIMEOUT = 10.0
+
+SCHEMA = """CREATE TABLE IF NOT EXISTS entries (
+    url TEXT PRIMARY KEY NOT NULL,
+    fetched_at TEXT NOT NULL,
+    confirmed_at TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    headers TEXT NOT NULL,
+    page_kind TEXT,
+    page_build TEXT,
+    page TEXT,
+    size INTEGER NOT NULL,
+    body BLOB NOT NULL
+)"""
+# The body last: SQLite reads a row's columns in order, so a query that leaves it out (or
+# asks only its length or type, both in the record's header) never reads its overflow pages.
+SELECT_VALIDATORS = (
+    "SELECT fetched_at, etag, last_modified, headers, page_kind, page_build, page, size,"
+    " typeof(body), length(body) FROM entries WHERE url = ?"
+)
+SELECT_ENTRY = (
+    "SELECT fetched_at, confirmed_at, etag, last_modified, headers, size, body"
+    " FROM entries WHERE url = ?"
+)
+UPSERT = (
+    "INSERT OR REPLACE INTO entries (url, fetched_at, confirmed_at, etag, last_modified,"
+    " headers, page_kind, page_build, page, size, body) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+CONFIRM = "UPDATE entries SET confirmed_at = ? WHERE url = ?"
+DELETE = "DELETE FROM entries WHERE url = ?"
+
+# The files of the one-file-per-URL cache this database replaced (and their temporary files).
+_OLD_ENTRY = re.compile(r"\.?[0-9a-f]{64}\.entry(\.[0-9a-f]+\.tmp)?")
+
+
+class CacheDB:
+    """The cache database of a directory, opened lazily: one connection per thread that uses
+    it (a connection is never used by two threads at once), closed by `close`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / DB_FILE
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        # Bumped when the file is replaced or every connection closed: each thread's
+        # connection is then opened anew.
+        self._generation = 0
+        self._warned: set[str] = set()  # what went wrong is said once per run, not per page
+
+    def select(self, sql: str, params: tuple[object, ...]) -> tuple[Any, ...] | None:
+        """The first row `sql` selects; None: none, no database, or it cannot be read."""
+        for attempt in (1, 2):
+            generation = self._generation
+            try:
+                conn = self._connection(create=False)
+                if conn is None:
+                    return None
+                # fetchall: the statement runs to its end, so no read transaction stays open.
+                rows: list[tuple[Any, ...]] = conn.execute(sql, params).fetchall()
+                return rows[0] if rows else None
+            except sqlite3.DatabaseError as exc:
+                if attempt == 1 and _is_corruption(exc):
+                    self._replace(exc, generation)
+                    continue
+                self._warn("read", f"cannot read the cache in {self.directory} ({exc})")
+            except OSError as exc:
+                self._warn("read", f"cannot read the cache in {self.directory} ({exc})")
+            break
+        return None
+
+    def write(
+        self, statements: Sequence[tuple[str, tuple[object, ...]]], *, create: bool = True
+    ) -> int | None:
+        """Run `statements` in one transaction; return how many changed no row, or None (and
+        the run's one warning) if the database refused. Without `create`, no database is
+        made for it (nothing to change)."""
+        for attempt in (1, 2):
+            generation = self._generation
+            try:
+                conn = self._connection(create=create)
+                if conn is None:
+                    return len(statements)
+                missed = 0
+                with transaction(conn):
+                    for sql, params in statements:
+                        missed += conn.execute(sql, params).rowcount == 0
+                return missed
+            except sqlite3.DatabaseError as exc:
+                if attempt == 1 and _is_corruption(exc):
+                    self._replace(exc, generation)  # and the writes go to the new file
+                    continue
+                reason: object = exc
+            except OSError as exc:
+                reason = exc.strerror or exc
+            self._warn(
+                "write",
+                f"cannot write the cache in {self.directory} ({reason}): pages are fetched in "
+                "full each run",
+            )
+            break
+        return None
+
+    def close_thread(self) -> None:
+        """Close this thread's connection, if it has one."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            with self._lock:
+                if conn in self._connections:
+                    self._connections.remove(conn)
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+
+    def close(self) -> None:
+        """Close every thread's connection (none may be in use); a later call opens anew."""
+        with self._lock:
+            self._generation += 1
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+
+    def _connection(self, *, create: bool) -> sqlite3.Connection | None:
+        """This thread's connection, opened (the database made, when `create`) as needed;
+        None: there is no database and `create` is False."""
+        local = self._local
+        old: sqlite3.Connection | None = getattr(local, "conn", None)
+        if old is not None:
+            if local.generation == self._generation:
+                return old
+            self.close_thread()  # the file was replaced, or every connection closed
+        if not create and not self.path.exists():
+            return None
+        generation = self._generation
+        if create:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: transactions are begun and committed here, explicitly.
+        conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+        )
+        try:
+            retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"))
+            conn.execute("PRAGMA synchronous=NORMAL")
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                self._make_schema(conn)
+        except BaseException:
+            conn.close()
+            raise
+        with self._lock:
+            self._connections.append(conn)
+        local.conn, local.generation = conn, generation
+        return conn
+
+    def _make_schema(self, conn: sqlite3.Connection) -> None:
+        """Make the schema in a new file; replace one of another version (it is a cache)."""
+        with transaction(conn):
+            # Read again under the write lock: another process may have just made it.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == SCHEMA_VERSION:
+                return
+            if version != 0 or conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                self._warn_replaced(f"schema version {version}, not {SCHEMA_VERSION}")
+                conn.execute("DROP TABLE IF EXISTS entries")
+            conn.execute(SCHEMA)
+            # PRAGMA takes no parameters; the value is our own integer.
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+        remove_old_entries(self.directory)
+
+    def _replace(self, exc: sqlite3.DatabaseError, generation: int) -> None:
+        """Delete a file that is no longer a database; the next connection makes a new one."""
+        with self._lock:
+            if generation != self._generation:
+                return  # another thread replaced it already
+            self._generation += 1
+            self._warn_replaced(str(exc))
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    self.path.with_name(DB_FILE + suffix).unlink()
+
+    def _warn_replaced(self, why: str) -> None:
+        self._warn(
+            "replaced", f"the cache database {self.path} could not be read ({why}); a new one "
+            "is started",
+        )  # fmt: skip
+
+    def _warn(self, what: str, message: str) -> None:
+        if what not in self._warned:
+            self._warned.add(what)
+            log.warning("%s", message)
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, the write lock taken at once; rolled back on any error."""
+    retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"))
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        raise
+
+
+def retry_locked(action: Callable[[], object]) -> None:
+    """Run `action`, retrying while SQLite answers busy at once (the busy timeout does not
+    cover a change of journal mode or a WAL recovery in progress)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    delay = 0.005
+    while True:
+        try:
+            action()
+            return
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
+def remove_old_entries(directory: Path) -> None:
+    """Delete the files of the one-file-per-URL cache, best effort: an upgrade leaves no litter."""
+    with contextlib.suppress(OSError):
+        for path in directory.iterdir():
+            if _OLD_ENTRY.fullmatch(path.name):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    """True for the errors a file that is not (or no longer) a database raises."""
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text
