@@ -115,29 +115,37 @@ async def poll_all(
     fetcher = Fetcher(
         settings, transport=transport, clients=min(MAX_CLIENTS, max(1, len(specs))), now=clock
     )
-    async with fetcher:
-        tasks = [
-            asyncio.create_task(_poll_one(index, spec, fetcher, cache, on_report))
-            for index, spec in enumerate(specs)
-        ]
-        extra = asyncio.create_task(alongside.run(fetcher)) if alongside is not None else None
-        try:
-            reports = await asyncio.gather(*tasks)
-            if extra is not None:
-                await extra
-        finally:
-            if extra is not None:
-                extra.cancel()
-                await asyncio.gather(extra, return_exceptions=True)
-            # Only on_report raising (or a cancellation) gets here with tasks still running.
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            # The next poll reads what this one wrote; closed off the loop, as it waits.
-            await asyncio.to_thread(cache.close)
-    snapshot = Snapshot(generated_at=clock(), reports=tuple(reports))
-    if alongside is not None:
-        snapshot = await alongside.finish(snapshot)
+    closing: asyncio.Future[None] | None = None
+    try:
+        async with fetcher:
+            tasks = [
+                asyncio.create_task(_poll_one(index, spec, fetcher, cache, on_report))
+                for index, spec in enumerate(specs)
+            ]
+            extra = asyncio.create_task(alongside.run(fetcher)) if alongside is not None else None
+            try:
+                reports = await asyncio.gather(*tasks)
+                if extra is not None:
+                    await extra
+            finally:
+                if extra is not None:
+                    extra.cancel()
+                    await asyncio.gather(extra, return_exceptions=True)
+                # Only on_report raising (or a cancellation) gets here with tasks still running.
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                # The next poll reads what this one wrote: the cache is settled and closed off
+                # the loop (it waits on the disk) while the rest goes on, the history's record
+                # (45 ms at 200 pages) beside the settle (30 ms). A backfill that reads a page
+                # not yet settled fetches it again (a cache miss), no worse.
+                closing = asyncio.ensure_future(asyncio.to_thread(cache.close))
+        snapshot = Snapshot(generated_at=clock(), reports=tuple(reports))
+        if alongside is not None:
+            snapshot = await alongside.finish(snapshot)
+    finally:
+        if closing is not None:
+            await closing
     # An open early warning puts what runs on its provider at risk, as an incident would.
     warned = [r.spec.id for r in snapshot.reports if r.early_warning is not None]
     return assess(snapshot, stacks, early_warnings=warned)
