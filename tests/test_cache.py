@@ -221,6 +221,25 @@ def test_writes_asked_for_soon_are_done_once_settled(tmp_path: Path) -> None:
     cache.close()
 
 
+def test_queued_writes_land_in_the_order_they_were_asked(tmp_path: Path) -> None:
+    """The writer runs each stretch of one kind of write together; the order still holds: a
+    store after a confirm replaces it, a confirm after a store confirms it."""
+    cache = Cache(tmp_path / "cache")
+    later = WHEN + timedelta(minutes=5)
+    cache.store_soon(_entry(url=URL + "?a", body=b"old"))
+    cache.confirm_soon(URL + "?a", later)
+    cache.store_soon(_entry(url=URL + "?a", body=b"new"))  # fetched anew: unconfirmed
+    cache.store_soon(_entry(url=URL + "?b"))
+    cache.confirm_soon(URL + "?b", later)
+    cache.confirm_soon(URL + "?absent", later)  # no row: nothing, and no error
+    cache.settle()
+    a, b = cache.load(URL + "?a"), cache.load(URL + "?b")
+    assert a is not None and (a.body, a.fetched_at) == (b"new", WHEN)
+    assert b is not None and b.fetched_at == later
+    assert cache.load(URL + "?absent") is None
+    cache.close()
+
+
 def test_close_settles_and_may_be_called_twice(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     cache.store_soon(_entry())

@@ -157,6 +157,11 @@ def snapshot_document(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
+# What `dumps` does with a provider's document, made once: `json.dumps` with any option makes
+# an encoder per call. Our documents hold no cycles (plain trees we build), hence no check.
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
 def snapshot_bytes(snapshot: Snapshot) -> bytes:
     """Return `dumps(snapshot_document(snapshot))` as UTF-8, one provider at a time.
 
@@ -168,8 +173,9 @@ def snapshot_bytes(snapshot: Snapshot) -> bytes:
     envelope = dumps(snapshot_document(dataclasses.replace(snapshot, reports=())))
     head, _, tail = envelope.partition('"providers": []')
     parts = [head.encode("utf-8"), b'"providers": [']
+    encode = _ONE_LINE.encode
     for n, report in enumerate(snapshot.reports):
-        text = json.dumps(provider_document(report), ensure_ascii=False)
+        text = encode(provider_document(report))
         parts.append((", " + text if n else text).encode("utf-8"))
     parts.append(b"]" + tail.encode("utf-8"))
     return b"".join(parts)
