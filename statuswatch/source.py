@@ -17,7 +17,8 @@ import dataclasses
 import itertools
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -49,6 +50,7 @@ __all__ = [
     "Recorder",
     "ServedDocument",
     "engine_poller",
+    "pages_polled",
     "poll_once",
     "poll_pages",
     "probe_settings",
@@ -223,6 +225,34 @@ def poll_pages(
     finally:
         if hook is not None:
             hook.close()
+
+
+@contextmanager
+def pages_polled(
+    config: Config,
+    specs: Sequence[ProviderSpec],
+    cache_dir: Path,
+    *,
+    probes: ProbeSettings | None = None,
+    counts: Counts | None = None,
+    stacks: Sequence[Stack] = (),
+) -> Iterator[Snapshot]:
+    """`poll_pages` for a command that prints the snapshot at once (`status`, `--json`): the
+    history records it in a thread meanwhile (40 ms at 200 pages, 220 at 1,000 on a first
+    run), and the block's end waits for that, whatever happened in it."""
+    hook = recorder(config, cache_dir, _stderr, backfill=False)
+    try:
+        yield poll_once(
+            specs,
+            config.http,
+            cache_dir,
+            probes=probes,
+            counts=counts,
+            stacks=stacks,
+            record=hook.record_apart,
+        )
+    finally:
+        hook.close()
 
 
 def _stderr(message: str) -> None:

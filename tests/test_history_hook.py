@@ -100,3 +100,26 @@ def test_scoped_front_ends_record_the_page_as_read(
         ).fetchall()
     assert recorded.id == "web-1" and recorded.resolved_at is None
     assert components == [("", "degraded"), ("c-API", "operational"), ("c-Web", "degraded")]
+
+
+def test_a_recording_apart_is_waited_for_by_close_in_order(tmp_path: Path) -> None:
+    """`status` prints while the history records: close (the end of its block) waits, and
+    two polls recorded apart land in the order they were taken."""
+    import threading
+
+    spec = ProviderSpec("ex", "Ex", "statuspage", "http://127.0.0.1:9/ex")
+    path = tmp_path / "h.sqlite3"
+    hook = HistoryHook(HistorySettings(backfill=False), HTTP, path=path)
+    first = snapshot(spec)
+    later = NOW.replace(hour=1)
+    down = Snapshot(later, (ProviderReport(spec, Page(Status.MAJOR_OUTAGE), later),))
+    hook.record_apart(first)
+    hook.record_apart(down)
+    hook.close()
+    assert not any(t.name == "statuswatch-record" for t in threading.enumerate())
+    with HistoryDB.open(path) as db:
+        changes = db.conn.execute(
+            "SELECT at, status FROM status_changes WHERE provider = 'ex' AND component = '' "
+            "ORDER BY at"
+        ).fetchall()
+    assert [status for _, status in changes] == ["operational", "major_outage"]

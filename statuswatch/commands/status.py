@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from statuswatch.document.write import dumps, snapshot_bytes, snapshot_document
     from statuswatch.model import ErrorType
     from statuswatch.paths import usable_cache_dir, usable_state_dir
-    from statuswatch.source import poll_pages, probe_settings, state_counts
+    from statuswatch.source import pages_polled, probe_settings, state_counts
     from statuswatch.table import status_table
 
     try:
@@ -54,28 +54,31 @@ def run(args: argparse.Namespace) -> int:
     cache = usable_cache_dir()
     usable_state_dir()  # the probes' counts and the history live there: said before polling
     probes = probe_settings(config.probes, args.no_probes)
-    snapshot = poll_pages(config, specs, cache, probes=probes, counts=state_counts(), stacks=stacks)
-    for warning in scope_warnings(snapshot):
-        warn(f"warning: {warning}")
-    if args.json and sys.stdout.isatty():
-        write(dumps(snapshot_document(snapshot), pretty=True))  # indented, for a person
-    elif args.json:
-        write_bytes(snapshot_bytes(snapshot))
-    else:
-        colour = use_colour(args.color)
-        write(status_table(snapshot, only_problems=args.only_problems, colour=colour))
-    reports = snapshot.reports
-    if reports and all(
-        r.error is not None and r.error.type is ErrorType.CONNECTION for r in reports
-    ):
-        print(
-            "statuswatch: no provider could be reached: check the network, DNS or proxy "
-            "settings (HTTPS_PROXY)",
-            file=sys.stderr,
-        )
-    elif snapshot.vantage is not None and snapshot.vantage.text:
-        # One notice, where a person sees it; the document carries it as `vantage`.
-        print(f"statuswatch: {snapshot.vantage.text}", file=sys.stderr)
+    # The history records the poll while it is printed; the block waits for it at its end.
+    with pages_polled(
+        config, specs, cache, probes=probes, counts=state_counts(), stacks=stacks
+    ) as snapshot:
+        for warning in scope_warnings(snapshot):
+            warn(f"warning: {warning}")
+        if args.json and sys.stdout.isatty():
+            write(dumps(snapshot_document(snapshot), pretty=True))  # indented, for a person
+        elif args.json:
+            write_bytes(snapshot_bytes(snapshot))
+        else:
+            colour = use_colour(args.color)
+            write(status_table(snapshot, only_problems=args.only_problems, colour=colour))
+        reports = snapshot.reports
+        if reports and all(
+            r.error is not None and r.error.type is ErrorType.CONNECTION for r in reports
+        ):
+            print(
+                "statuswatch: no provider could be reached: check the network, DNS or proxy "
+                "settings (HTTPS_PROXY)",
+                file=sys.stderr,
+            )
+        elif snapshot.vantage is not None and snapshot.vantage.text:
+            # One notice, where a person sees it; the document carries it as `vantage`.
+            print(f"statuswatch: {snapshot.vantage.text}", file=sys.stderr)
     return ExitCode.OK
 
 

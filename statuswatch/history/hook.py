@@ -66,6 +66,7 @@ class HistoryHook:
         self._db: HistoryDB | None = None
         self._broken = not settings.enabled
         self._lock = threading.Lock()
+        self._recording: threading.Thread | None = None
 
     def __call__(self, snapshot: Snapshot) -> None:
         """Record `snapshot` (call it off any event loop: it writes a file and may fetch)."""
@@ -77,6 +78,22 @@ class HistoryHook:
             except (HistoryError, sqlite3.Error, OSError) as exc:
                 self._broken = True
                 self._warn(f"history: {exc}; polls are not recorded (until the next run)")
+
+    def record_apart(self, snapshot: Snapshot) -> None:
+        """Record `snapshot` in a thread of its own and return at once (a one-shot command
+        prints meanwhile); `close` waits for it, and the process would too (not a daemon)."""
+        if self._broken:
+            return
+        self._join_recording()  # polls are recorded in the order they were taken
+        self._recording = threading.Thread(
+            target=self, args=(snapshot,), name="statuswatch-record", daemon=False
+        )
+        self._recording.start()
+
+    def _join_recording(self) -> None:
+        recording, self._recording = self._recording, None
+        if recording is not None:
+            recording.join()
 
     def _record(self, snapshot: Snapshot) -> None:
         from statuswatch.history.record import record_snapshot
@@ -133,7 +150,8 @@ class HistoryHook:
         return thread is None or not thread.is_alive()
 
     def close(self) -> None:
-        """Close the database, if it was opened."""
+        """Wait for a recording apart, then close the database, if it was opened."""
+        self._join_recording()
         with self._lock:
             if self._db is not None:
                 self._db.close()
