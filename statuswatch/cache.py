@@ -212,6 +212,13 @@ class Cache:
         """Forget `url`'s entry, if any."""
         self._db.write([(DELETE, (url,))], create=False)
 
+    def open_soon(self) -> None:
+        """Start the writer thread now: it opens the database (on a first run, makes it)
+        while a poll waits on the network, not when the first pages come back."""
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write, name="cache-writer", daemon=True)
+            self._writer.start()
+
     def _enqueue(self, work: _Write) -> None:
         if self._writer is None:
             # A daemon: if the process ends without settling, the pending writes are lost,
@@ -223,6 +230,7 @@ class Cache:
     def _write(self) -> None:
         """The writer thread: commit what has queued up, a batch a transaction, until None."""
         try:
+            self._db.write([])  # opened (made) first: an empty transaction
             done = False
             while not done:
                 batch: list[_Write] = []

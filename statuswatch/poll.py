@@ -79,6 +79,13 @@ def _collector_paused(
     return paused
 
 
+# Requests started together before the loop looks at the network again. Started all at once,
+# every request is built and connected before the first is written (asyncio runs what is
+# ready before it polls), so the first answer came 60 ms late at 200 pages and all of them
+# together; started by batches, the first go out at once and are read while the rest wait.
+START_BATCH = 16
+
+
 @_collector_paused
 async def poll_all(
     specs: Sequence[ProviderSpec],
@@ -112,18 +119,23 @@ async def poll_all(
     """
     clock = now or _utcnow
     cache = Cache(cache_dir)
+    cache.open_soon()
     fetcher = Fetcher(
         settings, transport=transport, clients=min(MAX_CLIENTS, max(1, len(specs))), now=clock
     )
     closing: asyncio.Future[None] | None = None
     try:
         async with fetcher:
-            tasks = [
-                asyncio.create_task(_poll_one(index, spec, fetcher, cache, on_report))
-                for index, spec in enumerate(specs)
-            ]
-            extra = asyncio.create_task(alongside.run(fetcher)) if alongside is not None else None
+            tasks: list[asyncio.Task[ProviderReport]] = []
+            extra: asyncio.Task[None] | None = None
             try:
+                for index, spec in enumerate(specs):
+                    if index and index % START_BATCH == 0:
+                        await asyncio.sleep(0)
+                    task = asyncio.create_task(_poll_one(index, spec, fetcher, cache, on_report))
+                    tasks.append(task)
+                if alongside is not None:
+                    extra = asyncio.create_task(alongside.run(fetcher))
                 reports = await asyncio.gather(*tasks)
                 if extra is not None:
                     await extra

@@ -241,6 +241,7 @@ def pages_polled(
     history records it in a thread meanwhile (40 ms at 200 pages, 220 at 1,000 on a first
     run), and the block's end waits for that, whatever happened in it."""
     hook = recorder(config, cache_dir, _stderr, backfill=False)
+    hook.open_apart()
     try:
         yield poll_once(
             specs,

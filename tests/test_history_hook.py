@@ -123,3 +123,27 @@ def test_a_recording_apart_is_waited_for_by_close_in_order(tmp_path: Path) -> No
             "ORDER BY at"
         ).fetchall()
     assert [status for _, status in changes] == ["operational", "major_outage"]
+
+
+def test_opened_apart_then_recorded(tmp_path: Path) -> None:
+    """The database is opened while the poll waits on the network; the record uses it."""
+    spec = ProviderSpec("ex", "Ex", "statuspage", "http://127.0.0.1:9/ex")
+    path = tmp_path / "h.sqlite3"
+    hook = HistoryHook(HistorySettings(backfill=False), HTTP, path=path)
+    hook.open_apart()
+    hook(snapshot(spec))
+    hook.close()
+    with HistoryDB.open(path) as db:
+        assert db.conn.execute("SELECT id FROM providers").fetchall() == [("ex",)]
+
+
+def test_a_history_that_cannot_be_opened_apart_is_one_warning(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    warnings: list[str] = []
+    spec = ProviderSpec("ex", "Ex", "statuspage", "http://127.0.0.1:9/ex")
+    hook = HistoryHook(HistorySettings(), HTTP, path=blocker / "h.sqlite3", warn=warnings.append)
+    hook.open_apart()
+    hook.record_apart(snapshot(spec))
+    hook.close()
+    assert len(warnings) == 1 and "polls are not recorded" in warnings[0]

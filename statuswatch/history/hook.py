@@ -12,6 +12,7 @@ of the process.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sqlite3
 import threading
@@ -67,11 +68,35 @@ class HistoryHook:
         self._broken = not settings.enabled
         self._lock = threading.Lock()
         self._recording: threading.Thread | None = None
+        self._opening: threading.Thread | None = None
+
+    def open_apart(self) -> None:
+        """Open the database in a thread now, while a poll waits on the network (a first run
+        makes its schema: ~15 ms), so the record after the poll need not."""
+        if self._broken or self._db is not None or self._opening is not None:
+            return
+        self._opening = threading.Thread(target=self._open, name="statuswatch-history-open")
+        self._opening.start()
+
+    def _open(self) -> None:
+        """Open the database and load the recorder; a failure is left to the record to say."""
+        import statuswatch.history.record  # noqa: F401  (imported here, not in the record)
+
+        # A failure is the record's to say: it opens the database again.
+        with self._lock, contextlib.suppress(HistoryError, sqlite3.Error, OSError):
+            if self._db is None and not self._broken:
+                self._db = HistoryDB.open(self._path, warn=self._warn)
+
+    def _join_opening(self) -> None:
+        opening, self._opening = self._opening, None
+        if opening is not None:
+            opening.join()
 
     def __call__(self, snapshot: Snapshot) -> None:
         """Record `snapshot` (call it off any event loop: it writes a file and may fetch)."""
         if self._broken:
             return
+        self._join_opening()
         with self._lock:
             try:
                 self._record(snapshot)
@@ -151,6 +176,7 @@ class HistoryHook:
 
     def close(self) -> None:
         """Wait for a recording apart, then close the database, if it was opened."""
+        self._join_opening()
         self._join_recording()
         with self._lock:
             if self._db is not None:
