@@ -230,7 +230,7 @@ class Cache:
     def _write(self) -> None:
         """The writer thread: commit what has queued up, a batch a transaction, until None."""
         try:
-            self._db.write([])  # opened (made) first: an empty transaction
+            self._db.write([])  # the database opened (made) first
             done = False
             while not done:
                 batch: list[_Write] = []

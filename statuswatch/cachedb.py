@@ -112,6 +112,8 @@ class CacheDB:
                 conn = self._connection(create=create)
                 if conn is None:
                     return len(statements)
+                if not statements:
+                    return 0  # opened (made) only
                 missed = 0
                 with transaction(conn):
                     for sql, params in statements:
