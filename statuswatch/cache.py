@@ -8,9 +8,10 @@ of kernel CPU on ext4 (the busier the machine, the more), so a cold poll of 1,00
 the writer. The same 1,000 rows of 10 KB in SQLite transactions (WAL, synchronous=NORMAL)
 cost ~50 ms of CPU, and reading a row by its URL ~8 us (side by side on the 2-core VM).
 
-A row's `confirmed_at` is when a 304 last said its body is still current: `confirm` sets it
-alone, the body is never rewritten for it. A row that fails its checks (a tampered one) reads
-as absent; the file itself (connections, transactions, a damaged file) is `statuswatch.cachedb`.
+An entry's `confirmed_at` is when a 304 last said its body is still current: `confirm` sets
+it alone (in a table of its own), the body is never rewritten for it. A row that fails its
+checks (a tampered one) reads as absent; the file itself (connections, transactions, a
+damaged file) is `statuswatch.cachedb`.
 """
 
 from __future__ import annotations

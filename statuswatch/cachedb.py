@@ -26,14 +26,14 @@ __all__ = ["BUSY_TIMEOUT", "DB_FILE", "SCHEMA_VERSION", "CacheDB"]
 log = logging.getLogger(__name__)
 
 DB_FILE = "cache.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: confirmations apart from the entries
 # Seconds a write waits for another process's transaction (each takes a few ms) before failing.
 BUSY_TIMEOUT = 10.0
 
-SCHEMA = """CREATE TABLE IF NOT EXISTS entries (
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS entries (
     url TEXT PRIMARY KEY NOT NULL,
     fetched_at TEXT NOT NULL,
-    confirmed_at TEXT,
     etag TEXT,
     last_modified TEXT,
     headers TEXT NOT NULL,
@@ -42,7 +42,22 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS entries (
     page TEXT,
     size INTEGER NOT NULL,
     body BLOB NOT NULL
-)"""
+)""",
+    # When a 304 last said a body is still current, in a table of its own: SQLite rewrites a
+    # whole row to change one column, and an entry's row is its body (10 KB and more): 1,000
+    # confirmations in `entries` wrote 7 MB of WAL and 49 ms of CPU, here 0.2 MB and 5 ms.
+    """CREATE TABLE IF NOT EXISTS confirmations (
+    url TEXT PRIMARY KEY NOT NULL,
+    confirmed_at TEXT NOT NULL
+) WITHOUT ROWID""",
+    # A body stored anew, or forgotten, takes its old confirmation with it.
+    """CREATE TRIGGER IF NOT EXISTS entry_stored AFTER INSERT ON entries BEGIN
+    DELETE FROM confirmations WHERE url = NEW.url;
+END""",
+    """CREATE TRIGGER IF NOT EXISTS entry_deleted AFTER DELETE ON entries BEGIN
+    DELETE FROM confirmations WHERE url = OLD.url;
+END""",
+)
 # The body last: SQLite reads a row's columns in order, so a query that leaves it out (or
 # asks only its length or type, both in the record's header) never reads its overflow pages.
 SELECT_VALIDATORS = (
@@ -50,14 +65,18 @@ SELECT_VALIDATORS = (
     " typeof(body), length(body) FROM entries WHERE url = ?"
 )
 SELECT_ENTRY = (
-    "SELECT fetched_at, confirmed_at, etag, last_modified, headers, size, body"
-    " FROM entries WHERE url = ?"
+    "SELECT e.fetched_at, c.confirmed_at, e.etag, e.last_modified, e.headers, e.size, e.body"
+    " FROM entries AS e LEFT JOIN confirmations AS c ON c.url = e.url WHERE e.url = ?"
 )
 UPSERT = (
-    "INSERT OR REPLACE INTO entries (url, fetched_at, confirmed_at, etag, last_modified,"
-    " headers, page_kind, page_build, page, size, body) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT OR REPLACE INTO entries (url, fetched_at, etag, last_modified, headers, page_kind,"
+    " page_build, page, size, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-CONFIRM = "UPDATE entries SET confirmed_at = ? WHERE url = ?"
+# (at, url): no row changes when `url` has no entry.
+CONFIRM = (
+    "INSERT INTO confirmations (url, confirmed_at) SELECT url, ? FROM entries WHERE url = ?"
+    " ON CONFLICT (url) DO UPDATE SET confirmed_at = excluded.confirmed_at"
+)
 DELETE = "DELETE FROM entries WHERE url = ?"
 
 # The files of the one-file-per-URL cache this database replaced (and their temporary files).
@@ -195,7 +214,9 @@ class CacheDB:
             if version != 0 or conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 self._warn_replaced(f"schema version {version}, not {SCHEMA_VERSION}")
                 conn.execute("DROP TABLE IF EXISTS entries")
-            conn.execute(SCHEMA)
+                conn.execute("DROP TABLE IF EXISTS confirmations")
+            for statement in SCHEMA:
+                conn.execute(statement)
             # PRAGMA takes no parameters; the value is our own integer.
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
         remove_old_entries(self.directory)

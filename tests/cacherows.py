@@ -14,11 +14,16 @@ def database(directory: Path) -> Path:
 
 
 def row(directory: Path, url: str) -> dict[str, object] | None:
-    """The row kept for `url` in the cache of `directory`, every column by name."""
+    """The row kept for `url` in the cache of `directory`, every column by name (with its
+    confirmation's `confirmed_at`)."""
     conn = sqlite3.connect(database(directory))
     try:
         conn.row_factory = sqlite3.Row
-        found = conn.execute("SELECT * FROM entries WHERE url = ?", (url,)).fetchone()
+        found = conn.execute(
+            "SELECT e.*, c.confirmed_at FROM entries AS e LEFT JOIN confirmations AS c"
+            " ON c.url = e.url WHERE e.url = ?",
+            (url,),
+        ).fetchone()
     finally:
         conn.close()
     return dict(found) if found is not None else None
