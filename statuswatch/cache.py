@@ -214,18 +214,16 @@ class Cache:
         self._db.write([(DELETE, (url,))], create=False)
 
     def open_soon(self) -> None:
-        """Start the writer thread now: it opens the database (on a first run, makes it)
-        while a poll waits on the network, not when the first pages come back."""
-        if self._writer is None:
-            self._writer = threading.Thread(target=self._write, name="cache-writer", daemon=True)
-            self._writer.start()
-
-    def _enqueue(self, work: _Write) -> None:
+        """Start the writer thread now (else with the first write): it opens the database (on
+        a first run, makes it) while a poll waits on the network, not when pages come back."""
         if self._writer is None:
             # A daemon: if the process ends without settling, the pending writes are lost,
             # which a cache can afford (a transaction is committed whole or not at all).
             self._writer = threading.Thread(target=self._write, name="cache-writer", daemon=True)
             self._writer.start()
+
+    def _enqueue(self, work: _Write) -> None:
+        self.open_soon()
         self._pending.put(work)
 
     def _write(self) -> None:

@@ -18,7 +18,7 @@ import itertools
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -210,24 +210,13 @@ def poll_pages(
     """`poll_once` with the history hook of `config` (the one-shot commands): the poll is
     recorded unless `record` is false; `backfill` (notify) also fetches the page's own
     history of providers never backfilled."""
-    hook = recorder(config, cache_dir, warn or _stderr, backfill=backfill) if record else None
-    try:
-        return poll_once(
-            specs,
-            config.http,
-            cache_dir,
-            probes=probes,
-            counts=counts,
-            on_report=on_report,
-            stacks=stacks,
-            record=hook,
-        )
-    finally:
-        if hook is not None:
-            hook.close()
+    with _hooked_poll(
+        config, specs, cache_dir, probes=probes, counts=counts, on_report=on_report,
+        stacks=stacks, warn=warn, record=record, backfill=backfill, apart=False,
+    ) as snapshot:  # fmt: skip
+        return snapshot
 
 
-@contextmanager
 def pages_polled(
     config: Config,
     specs: Sequence[ProviderSpec],
@@ -236,12 +225,36 @@ def pages_polled(
     probes: ProbeSettings | None = None,
     counts: Counts | None = None,
     stacks: Sequence[Stack] = (),
-) -> Iterator[Snapshot]:
+) -> AbstractContextManager[Snapshot]:
     """`poll_pages` for a command that prints the snapshot at once (`status`, `--json`): the
     history records it in a thread meanwhile (40 ms at 200 pages, 220 at 1,000 on a first
     run), and the block's end waits for that, whatever happened in it."""
-    hook = recorder(config, cache_dir, _stderr, backfill=False)
-    hook.open_apart()
+    return _hooked_poll(
+        config, specs, cache_dir, probes=probes, counts=counts, on_report=None,
+        stacks=stacks, warn=None, record=True, backfill=False, apart=True,
+    )  # fmt: skip
+
+
+@contextmanager
+def _hooked_poll(
+    config: Config,
+    specs: Sequence[ProviderSpec],
+    cache_dir: Path,
+    *,
+    probes: ProbeSettings | None,
+    counts: Counts | None,
+    on_report: Callable[[ProviderReport], None] | None,
+    stacks: Sequence[Stack],
+    warn: Callable[[str], None] | None,
+    record: bool,
+    backfill: bool,
+    apart: bool,
+) -> Iterator[Snapshot]:
+    """One poll with the history hook; with `apart`, the history opens during the poll and
+    records in a thread that the block's end waits for (it always closes the hook)."""
+    hook = recorder(config, cache_dir, warn or _stderr, backfill=backfill) if record else None
+    if hook is not None and apart:
+        hook.open_apart()
     try:
         yield poll_once(
             specs,
@@ -249,11 +262,13 @@ def pages_polled(
             cache_dir,
             probes=probes,
             counts=counts,
+            on_report=on_report,
             stacks=stacks,
-            record=hook.record_apart,
+            record=None if hook is None else hook.record_apart if apart else hook,
         )
     finally:
-        hook.close()
+        if hook is not None:
+            hook.close()
 
 
 def _stderr(message: str) -> None:

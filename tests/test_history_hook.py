@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from loopback import LoopbackServer
 from notify_helpers import incident_stages
 
@@ -33,14 +34,21 @@ def test_disabled_records_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "h.sqlite3").exists()
 
 
-def test_a_history_that_cannot_be_opened_is_one_warning(tmp_path: Path) -> None:
+@pytest.mark.parametrize("apart", [False, True], ids=["in-line", "apart"])
+def test_a_history_that_cannot_be_opened_is_one_warning(tmp_path: Path, apart: bool) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     warnings: list[str] = []
     spec = ProviderSpec("ex", "Ex", "statuspage", "http://127.0.0.1:9/ex")
     hook = HistoryHook(HistorySettings(), HTTP, path=blocker / "h.sqlite3", warn=warnings.append)
-    hook(snapshot(spec))
-    hook(snapshot(spec))
+    if apart:  # opened while the poll waits, recorded in a thread (`status`, `--json`)
+        hook.open_apart()
+        hook.record_apart(snapshot(spec))
+        hook.record_apart(snapshot(spec))
+        hook.close()
+    else:
+        hook(snapshot(spec))
+        hook(snapshot(spec))
     assert len(warnings) == 1 and "polls are not recorded" in warnings[0]
 
 
@@ -135,15 +143,3 @@ def test_opened_apart_then_recorded(tmp_path: Path) -> None:
     hook.close()
     with HistoryDB.open(path) as db:
         assert db.conn.execute("SELECT id FROM providers").fetchall() == [("ex",)]
-
-
-def test_a_history_that_cannot_be_opened_apart_is_one_warning(tmp_path: Path) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    warnings: list[str] = []
-    spec = ProviderSpec("ex", "Ex", "statuspage", "http://127.0.0.1:9/ex")
-    hook = HistoryHook(HistorySettings(), HTTP, path=blocker / "h.sqlite3", warn=warnings.append)
-    hook.open_apart()
-    hook.record_apart(snapshot(spec))
-    hook.close()
-    assert len(warnings) == 1 and "polls are not recorded" in warnings[0]
