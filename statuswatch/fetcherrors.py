@@ -82,7 +82,7 @@ def _while_resolving(exc: BaseException) -> bool:
     """True when a timeout cancelled the connection while it was still looking the host up.
 
     anyio resolves a name (`getaddrinfo`, in a worker thread) before it connects; the
-    cancellation under httpx's ConnectTimeout carries the frames it interrupted. The aiohttp
+    cancellation under httpx's ConnectTimeout carries the frames it interrupted. The pooled
     transport bounds the lookup itself and says so with LookupTimedOut.
     """
     seen: BaseException | None = exc

@@ -221,7 +221,7 @@ class Fetcher:
         pool = self.max_in_flight
         transport = self._transport
         if transport is None and not self._trust_env:
-            # Imported here: aiohttp takes ~0.1 s to import, which only fetching needs.
+            # Imported here: only fetching needs it (and h11, which it brings).
             from statuswatch.transport import PooledTransport
 
             transport = PooledTransport(
@@ -280,7 +280,7 @@ class Fetcher:
                     in_body = True
                     status = response.status_code
                     if status == 304 and headers:  # a 304 answers only a conditional request
-                        if not self._pooled:  # aiohttp's pool keeps it unread: it has no body
+                        if not self._pooled:  # our transport reuses it unread: it has no body
                             await _drain(response)
                         return self._result(url, response, b"")
                     if not 200 <= status < 300:

@@ -1,15 +1,16 @@
-"""An httpx transport over aiohttp's connection pool: httpx stays the API, aiohttp moves bytes.
+"""An httpx transport of our own: HTTP/1.1 over asyncio sockets, framed by h11, a pool per origin.
 
-httpcore's pool scans every connection it holds on each request and each response closed,
-with a few system calls per idle connection, so its cost grows with the square of the
-connections in flight: 1,000 pages over 50 origins cost 22 ms of CPU each through one pool
-(benchmarks/README.md). aiohttp keeps one pool per host and parses responses in C (llhttp):
-the same 1,000 pages cost 0.6 ms each through this transport.
+httpx stays the API; this moves the bytes. httpcore's pool scans every connection it holds on
+each request and each response closed, so its cost grows with the square of the connections in
+flight (1,000 pages over 50 origins cost 22 ms of CPU each). aiohttp's pool, kept for a while
+underneath, took ~50 ms to import and ~0.35 ms of CPU per request of its own. Here a request
+costs what h11 needs to frame it (~50 us), and the only import is h11, which httpx's own
+transport uses too (benchmarks/README.md, round 4).
 
-Only the wire is aiohttp's: redirects, timeouts' meaning, caps and decoding stay with httpx and
-`statuswatch.http`. aiohttp's errors are turned into the httpx errors httpcore would raise, with
-the underlying OSError or SSLError kept as the cause (the engine names refusals, DNS and TLS
-failures from it), and nothing it raises is a TimeoutError the engine would take for its own
+Only the wire is ours: redirects, timeouts' meaning, caps and decoding stay with httpx and
+`statuswatch.http`. Failures are raised as the httpx errors httpcore would raise, in its words,
+with the underlying OSError or SSLError kept as the cause (the engine names refusals, DNS and
+TLS failures from it), and no TimeoutError escapes that the engine would take for its own
 deadline.
 """
 
@@ -18,81 +19,43 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import AsyncIterator, Callable
 from typing import NoReturn
 
+import h11
 import httpx
 
+from statuswatch.connection import (
+    Connection,
+    Origin,
+    Wire,
+    close_quietly,
+    content_length,
+    literal_address,
+    open_socket,
+)
 from statuswatch.fetcherrors import LookupTimedOut
 
 __all__ = ["PooledTransport"]
 
-
-@contextmanager
-def _no_default_verify_paths() -> Iterator[None]:
-    """While aiohttp is imported by this thread, its default SSL contexts load no CA bundle.
-
-    aiohttp builds two SSLContexts when it is imported and loads the system's CA bundle into
-    both (~40 ms, a tenth of a 200-page run's CPU). Every request here carries statuswatch's
-    own context (`PooledTransport(context)`, statuswatch.http.TrustStore), never those: left
-    without CAs they verify nothing, so anything that did use them would fail closed. Only
-    this thread's calls are skipped, and only for the import; other threads and every later
-    call load the bundle as always.
-    """
-    importing = threading.get_ident()
-    original = ssl.SSLContext.set_default_verify_paths
-    overridden = "set_default_verify_paths" in vars(ssl.SSLContext)
-
-    def load_unless_importing(context: ssl.SSLContext) -> None:
-        if threading.get_ident() != importing:
-            original(context)
-
-    ssl.SSLContext.set_default_verify_paths = load_unless_importing  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        if overridden:
-            ssl.SSLContext.set_default_verify_paths = original  # type: ignore[method-assign]
-        else:
-            del ssl.SSLContext.set_default_verify_paths  # the C method shows through again
-
-
-with _no_default_verify_paths():
-    import aiohttp
-from yarl import URL  # noqa: E402 (aiohttp's own dependency, imported with it)
-
-# Response head lines and fields longer than aiohttp's 8 KiB default are seen on real pages
-# (long Set-Cookie and CSP headers); httpcore accepted them, so this does too.
-_MAX_HEAD_LINE = 64 * 1024
 # Keep idle connections for a poll's retries and the next `watch` refresh, not much longer.
 _KEEPALIVE = 30.0
+# A host name's addresses are reused this long: a poll asks for many pages of one host at once.
+_DNS_TTL = 10.0
 
 
-class _BoundedResolver(aiohttp.ThreadedResolver):
-    """The system's resolver, each lookup bounded by the connect timeout.
+class _Stale(Exception):
+    """A connection from the pool closed before any of the answer came: send again, afresh."""
 
-    aiohttp's `sock_connect` starts once the name is resolved, so a slow resolver (hundreds of
-    lookups at once with `--all`) would otherwise wait for the whole deadline and read as a
-    timeout of the page's server.
-    """
 
-    def __init__(self, timeout: float | None) -> None:
-        super().__init__()
-        self._timeout = timeout
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[aiohttp.abc.ResolveResult]:
-        try:
-            return await asyncio.wait_for(super().resolve(host, port, family), self._timeout)
-        except TimeoutError:
-            raise LookupTimedOut(f"{host} did not resolve within {self._timeout} s") from None
+class _Disconnected(ConnectionError):
+    """The server closed the connection between messages, before answering."""
 
 
 class PooledTransport(httpx.AsyncBaseTransport):
-    """Sends httpx requests over one aiohttp session: one pool per host, at most `limit` open."""
+    """Sends httpx requests over kept-alive connections: a pool per origin, at most `limit`
+    requests at once (`limit_per_host` to one origin)."""
 
     def __init__(
         self,
@@ -106,137 +69,325 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._limit = max(1, limit)
         self._limit_per_host = max(1, limit_per_host)
         self._lookup_timeout = lookup_timeout
-        self._session: aiohttp.ClientSession | None = None
-
-    def _open(self) -> aiohttp.ClientSession:
-        """The session, built on first use (aiohttp wants a running event loop)."""
-        if self._session is None:
-            connector = aiohttp.TCPConnector(
-                limit=self._limit,
-                limit_per_host=self._limit_per_host,
-                ssl=self._context,
-                keepalive_timeout=_KEEPALIVE,
-                resolver=_BoundedResolver(self._lookup_timeout),
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                cookie_jar=aiohttp.DummyCookieJar(),  # httpx keeps the cookies, if any
-                trust_env=False,  # proxies are httpx's job (statuswatch.http decides)
-                auto_decompress=False,  # statuswatch.inflate inflates within the body cap
-                timeout=aiohttp.ClientTimeout(total=None),
-                max_line_size=_MAX_HEAD_LINE,
-                max_field_size=_MAX_HEAD_LINE,
-            )
-        return self._session
+        self._global = asyncio.Semaphore(self._limit)
+        self._hosts: dict[Origin, asyncio.Semaphore] = {}
+        self._idle: dict[Origin, list[Connection]] = {}
+        self._open: set[Connection] = set()
+        self._addresses: dict[str, tuple[float, list[tuple[int, tuple[object, ...]]]]] = {}
+        self._lookups: dict[str, asyncio.Future[list[tuple[int, tuple[object, ...]]]]] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send `request`; the response streams its raw (still encoded) body."""
-        session = self._open()
-        timeout = request.extensions.get("timeout", {})
-        content = await request.aread()  # statuswatch sends GETs: empty, or read already
-        with _mapped(request):
-            response = await session.request(
-                request.method,
-                URL(str(request.url), encoded=True),
-                headers=request.headers.multi_items(),
-                data=content or None,
-                allow_redirects=False,  # httpx follows them, within max_redirects
-                timeout=aiohttp.ClientTimeout(
-                    total=None,
-                    sock_connect=timeout.get("connect"),
-                    sock_read=timeout.get("read"),
-                ),
+        url = request.url
+        if url.scheme not in ("http", "https"):
+            raise httpx.UnsupportedProtocol(
+                f"Request URL has an unsupported protocol '{url.scheme}://'.", request=request
             )
-        extensions: dict[str, object] = {
-            "http_version": f"HTTP/{response.version.major}.{response.version.minor}".encode()
-            if response.version
-            else b"HTTP/1.1",
-        }
-        if response.reason:
-            extensions["reason_phrase"] = response.reason.encode("latin-1", "replace")
+        origin: Origin = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
+        timeouts = request.extensions.get("timeout", {})
+        content = await request.aread()  # statuswatch sends GETs: empty, or read already
+        release = await self._acquire(origin, timeouts.get("pool"), request)
+        try:
+            try:
+                connection = await self._connection(origin, timeouts, request)
+                return await self._exchange(connection, request, content, timeouts, release)
+            except _Stale:
+                # The server closed a kept connection as we sent on it: one fresh try, as
+                # httpcore and aiohttp make.
+                connection = await self._new(origin, timeouts, request)
+                return await self._exchange(connection, request, content, timeouts, release)
+        except BaseException:
+            release()
+            raise
+
+    async def aclose(self) -> None:
+        """Close every connection, idle or not."""
+        for connection in list(self._open):
+            connection.close()
+        self._open.clear()
+        self._idle.clear()
+
+    # -- limits ---------------------------------------------------------------------------------
+
+    async def _acquire(
+        self, origin: Origin, timeout: float | None, request: httpx.Request
+    ) -> Callable[[], None]:
+        """Wait for room under both caps; return the call that gives it back (once)."""
+        host = self._hosts.get(origin)
+        if host is None:
+            host = self._hosts[origin] = asyncio.Semaphore(self._limit_per_host)
+        try:
+            async with asyncio.timeout(timeout):
+                await host.acquire()
+                try:
+                    await self._global.acquire()
+                except BaseException:
+                    host.release()
+                    raise
+        except TimeoutError:
+            raise httpx.PoolTimeout("timed out waiting for a connection", request=request) from None
+        held = [host, self._global]
+
+        def release() -> None:
+            while held:
+                held.pop().release()
+
+        return release
+
+    # -- connections ----------------------------------------------------------------------------
+
+    async def _connection(
+        self, origin: Origin, timeouts: dict[str, float | None], request: httpx.Request
+    ) -> Connection:
+        """A kept connection to `origin` that is still good, or a new one."""
+        idle = self._idle.get(origin)
+        while idle:
+            connection = idle.pop()
+            if connection.expiry is not None:
+                connection.expiry.cancel()
+                connection.expiry = None
+            if connection.reusable():
+                connection.reused = True
+                return connection
+            self._discard(connection)
+        return await self._new(origin, timeouts, request)
+
+    async def _new(
+        self, origin: Origin, timeouts: dict[str, float | None], request: httpx.Request
+    ) -> Connection:
+        """Open a connection to `origin` (TLS for https) within the connect timeout."""
+        scheme, host, port = origin
+        loop = asyncio.get_running_loop()
+        addresses = await self._resolve(host, port, request)
+        wire = Wire()
+        sock: socket.socket | None = None
+        try:
+            async with asyncio.timeout(timeouts.get("connect")):
+                sock = await open_socket(loop, addresses)
+                if scheme == "https":
+                    await loop.create_connection(
+                        lambda: wire, sock=sock, ssl=self._context, server_hostname=host
+                    )
+                else:
+                    await loop.create_connection(lambda: wire, sock=sock)
+        except TimeoutError:
+            close_quietly(sock, wire)
+            raise httpx.ConnectTimeout("timed out while connecting", request=request) from None
+        except ssl.SSLError as exc:
+            close_quietly(sock, wire)
+            raise httpx.ConnectError(str(exc), request=request) from exc
+        except OSError as exc:
+            close_quietly(sock, wire)
+            raise httpx.ConnectError(str(exc) or type(exc).__name__, request=request) from exc
+        except BaseException:
+            close_quietly(sock, wire)
+            raise
+        connection = Connection(origin, wire)
+        self._open.add(connection)
+        return connection
+
+    async def _resolve(
+        self, host: str, port: int, request: httpx.Request
+    ) -> list[tuple[int, tuple[object, ...]]]:
+        """The addresses of `host` (a literal address as it is), each lookup bounded."""
+        literal = literal_address(host, port)
+        if literal is not None:
+            return literal
+        now = time.monotonic()
+        known = self._addresses.get(host)
+        if known is not None and known[0] > now:
+            return [(family, (address[0], port, *address[2:])) for family, address in known[1]]
+        lookup = self._lookups.get(host)
+        if lookup is None:
+            # One lookup per name however many requests wait for it.
+            lookup = self._lookups[host] = asyncio.ensure_future(self._lookup(host, port))
+            lookup.add_done_callback(lambda _: self._lookups.pop(host, None))
+        try:
+            found = await asyncio.shield(lookup)
+        except LookupTimedOut as exc:
+            raise httpx.ConnectTimeout(
+                "timed out looking up the host name", request=request
+            ) from exc
+        except OSError as exc:
+            raise httpx.ConnectError(str(exc) or type(exc).__name__, request=request) from exc
+        self._addresses[host] = (time.monotonic() + _DNS_TTL, found)
+        return [(family, (address[0], port, *address[2:])) for family, address in found]
+
+    async def _lookup(self, host: str, port: int) -> list[tuple[int, tuple[object, ...]]]:
+        """Ask the system's resolver (in a worker thread), within the lookup timeout."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(self._lookup_timeout):
+                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError:
+            raise LookupTimedOut(
+                f"{host} did not resolve within {self._lookup_timeout} s"
+            ) from None
+        return [(int(family), tuple(address)) for family, _, _, _, address in infos]
+
+    def _keep(self, connection: Connection) -> None:
+        """Put a connection whose exchange ended cleanly back in its pool, for a while."""
+        if connection.h11.our_state is h11.DONE and connection.h11.their_state is h11.DONE:
+            connection.h11.start_next_cycle()  # else "Connection: close", or HTTP/1.0
+        if not connection.reusable():
+            self._discard(connection)
+            return
+        connection.expiry = asyncio.get_running_loop().call_later(
+            _KEEPALIVE, self._expire, connection
+        )
+        self._idle.setdefault(connection.origin, []).append(connection)
+
+    def _expire(self, connection: Connection) -> None:
+        connection.expiry = None
+        idle = self._idle.get(connection.origin, [])
+        if connection in idle:
+            idle.remove(connection)
+        self._discard(connection)
+
+    def _discard(self, connection: Connection) -> None:
+        connection.close()
+        self._open.discard(connection)
+
+    # -- one exchange ---------------------------------------------------------------------------
+
+    async def _exchange(
+        self,
+        connection: Connection,
+        request: httpx.Request,
+        content: bytes,
+        timeouts: dict[str, float | None],
+        release: Callable[[], None],
+    ) -> httpx.Response:
+        """Send the request on `connection` and read the response's head."""
+        read_timeout = timeouts.get("read")
+        head: h11.Response | None = None
+        try:
+            message = connection.h11.send(
+                h11.Request(
+                    method=request.method, target=request.url.raw_path, headers=request.headers.raw
+                )
+            )
+            if content:
+                message = (message or b"") + (connection.h11.send(h11.Data(data=content)) or b"")
+            message = (message or b"") + (connection.h11.send(h11.EndOfMessage()) or b"")
+            connection.sent_at = connection.wire.total
+            connection.send(message)
+            while head is None:
+                event = await connection.next_event(read_timeout)
+                if isinstance(event, h11.Response):
+                    head = event
+                elif isinstance(event, h11.ConnectionClosed):
+                    raise _Disconnected("closed before answering")
+                # an informational (1xx) response: the real one follows
+        except BaseException as exc:
+            self._discard(connection)
+            if connection.reused and _closed_early(exc, connection):
+                raise _Stale() from exc
+            _raise_read(exc, request, connection, in_body=False)
+        extensions: dict[str, object] = {"http_version": b"HTTP/" + head.http_version}
+        if head.reason:
+            extensions["reason_phrase"] = head.reason
+        connection.received = 0
+        connection.declared = content_length(head)
         return httpx.Response(
-            status_code=response.status,
-            headers=list(response.raw_headers),
-            stream=_Body(response, request),
+            status_code=head.status_code,
+            headers=list(head.headers),
+            stream=_Body(self, connection, request, read_timeout, release),
             request=request,
             extensions=extensions,
         )
 
-    async def aclose(self) -> None:
-        """Close every pooled connection."""
-        if self._session is not None:
-            session, self._session = self._session, None
-            await session.close()
-
 
 class _Body(httpx.AsyncByteStream):
-    """A response body as aiohttp reads it; closing it returns a finished connection to the pool."""
+    """A response body read off its connection; closing it returns a finished connection to the
+    pool and closes an unfinished one."""
 
-    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
-        self._response = response
+    def __init__(
+        self,
+        transport: PooledTransport,
+        connection: Connection,
+        request: httpx.Request,
+        timeout: float | None,
+        release: Callable[[], None],
+    ) -> None:
+        self._transport = transport
+        self._connection = connection
         self._request = request
+        self._timeout = timeout
+        self._release = release
+        self._done = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        received = 0
-        try:
-            with _mapped(self._request):
-                async for chunk in self._response.content.iter_any():
-                    received += len(chunk)
-                    yield chunk
-        except httpx.RemoteProtocolError as exc:
-            if not isinstance(exc.__cause__, aiohttp.ClientPayloadError):
-                raise
-            # The words httpcore uses, so a truncated body reads the same whatever the transport.
-            text = "peer closed connection without sending complete message body"
-            declared = self._response.headers.get("Content-Length", "")
-            if declared.isdigit():
-                text += f" (received {received} bytes, expected {declared})"
-            else:
-                text += " (incomplete chunked read)"
-            raise httpx.RemoteProtocolError(text, request=self._request) from exc.__cause__
+        connection = self._connection
+        while not self._done:
+            try:
+                event = await connection.next_event(self._timeout)
+            except BaseException as exc:
+                self._finish(keep=False)
+                _raise_read(exc, self._request, connection, in_body=True)
+            if isinstance(event, h11.Data):
+                connection.received += len(event.data)
+                yield bytes(event.data)
+            elif isinstance(event, h11.EndOfMessage):
+                self._finish(keep=True)
 
     async def aclose(self) -> None:
-        # A body read to its end leaves the connection reusable; one left unread closes it.
-        self._response.release()
+        if self._done:
+            return
+        # A body with nothing left to read (a 304, an empty one, a short one all received) lets
+        # its connection be used again; one left with bytes to come closes it.
+        while True:
+            event = self._connection.buffered_event()
+            if isinstance(event, h11.EndOfMessage):
+                self._finish(keep=True)
+                return
+            if not isinstance(event, h11.Data):
+                self._finish(keep=False)
+                return
+
+    def _finish(self, keep: bool) -> None:
+        if self._done:
+            return
+        self._done = True
+        if keep:
+            self._transport._keep(self._connection)
+        else:
+            self._transport._discard(self._connection)
+        self._release()
 
 
-@contextmanager
-def _mapped(request: httpx.Request) -> Iterator[None]:
-    """Raise aiohttp's errors as the httpx errors the engine classifies."""
-    try:
-        yield
-    except aiohttp.ClientError as exc:
-        _raise(exc, request)
-    except ssl.SSLError as exc:
-        raise httpx.ConnectError(str(exc), request=request) from exc
+def _closed_early(exc: BaseException, connection: Connection) -> bool:
+    """True when the connection ended (reset, closed) before a byte of the answer came."""
+    if not connection.heard_nothing():
+        return False
+    if isinstance(exc, ConnectionError):
+        return True
+    return isinstance(exc, h11.RemoteProtocolError) and connection.wire.ended
 
 
-def _raise(exc: aiohttp.ClientError, request: httpx.Request) -> NoReturn:
-    """Raise the httpx error for `exc`, its message the underlying error's own words."""
-    cause: BaseException = exc
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        cause = exc.os_error
-    message = str(cause) or type(cause).__name__
-    if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(cause, LookupTimedOut):
-        raise httpx.ConnectTimeout("timed out looking up the host name", request=request) from cause
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        raise httpx.ConnectTimeout("timed out while connecting", request=request) from exc
-    if isinstance(exc, aiohttp.ServerTimeoutError):  # SocketTimeoutError: a read went silent
+def _raise_read(
+    exc: BaseException, request: httpx.Request, connection: Connection, in_body: bool
+) -> NoReturn:
+    """Raise the httpx error httpcore would for `exc`, met while reading an answer."""
+    if isinstance(exc, TimeoutError):
         raise httpx.ReadTimeout("timed out while reading", request=request) from exc
-    if isinstance(exc, aiohttp.ClientConnectorError):  # DNS, refused, TLS handshake
-        raise httpx.ConnectError(message, request=request) from exc
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        raise httpx.RemoteProtocolError(message, request=request) from exc
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
+    if isinstance(exc, h11.RemoteProtocolError) and in_body and connection.wire.ended:
+        # The words httpcore uses, so a truncated body reads the same whatever the transport.
+        text = "peer closed connection without sending complete message body"
+        if connection.declared is not None:
+            text += f" (received {connection.received} bytes, expected {connection.declared})"
+        else:
+            text += " (incomplete chunked read)"
+        raise httpx.RemoteProtocolError(text, request=request) from exc
+    closed = connection.wire.ended and connection.heard_nothing()
+    if not in_body and closed and isinstance(exc, h11.RemoteProtocolError | _Disconnected):
         raise httpx.RemoteProtocolError(
             "server disconnected without sending a response", request=request
         ) from exc
-    if isinstance(exc, aiohttp.ClientOSError):  # a reset, a broken pipe
-        raise httpx.ReadError(message, request=request) from exc
-    if isinstance(exc, aiohttp.ClientResponseError):  # not HTTP, or a malformed head
-        raise httpx.RemoteProtocolError(
-            f"malformed response: {exc.message}", request=request
-        ) from exc
-    if isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
-        raise httpx.UnsupportedProtocol(message, request=request) from exc
-    raise httpx.TransportError(message, request=request) from exc
+    if isinstance(exc, h11.RemoteProtocolError):
+        raise httpx.RemoteProtocolError(f"malformed response: {exc}", request=request) from exc
+    if isinstance(exc, h11.LocalProtocolError):  # a header h11 will not send, say
+        raise httpx.LocalProtocolError(str(exc), request=request) from exc
+    if isinstance(exc, OSError):  # a reset, a broken pipe
+        raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
+    raise exc

@@ -173,6 +173,7 @@ GROUPS = {
         "statuswatch.http",
         "statuswatch.truststore",
         "statuswatch.transport",
+        "statuswatch.connection",
         "statuswatch.cookieless",
         "statuswatch.limits",
         "statuswatch.fetcherrors",

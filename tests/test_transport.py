@@ -53,7 +53,7 @@ def _ok(body: bytes, *extra: bytes) -> Answer:
 
 def test_a_response_keeps_its_raw_body_headers_and_reason_and_its_connection() -> None:
     body = b"\x1f\x8b not really gzip"
-    long_header = b"X-Long: " + b"a" * 20_000  # past aiohttp's 8 KiB default, as httpcore took
+    long_header = b"X-Long: " + b"a" * 20_000  # past h11's 16 KiB default, as httpcore took
 
     async def scenario(url: str) -> None:
         async with _client() as client:
@@ -122,8 +122,8 @@ def test_a_broken_answer_is_the_httpx_error_httpcore_would_raise(
 
 
 def test_a_silent_server_is_a_read_timeout_not_a_timeout_error() -> None:
-    # The engine takes a bare TimeoutError for its own deadline: aiohttp's timeouts are
-    # TimeoutErrors, so they must arrive as httpx's.
+    # The engine takes a bare TimeoutError for its own deadline: the transport's own waits
+    # are asyncio timeouts, so they must arrive as httpx's.
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await asyncio.sleep(5)
 
@@ -153,55 +153,182 @@ def test_a_refusal_keeps_the_socket_error_as_its_cause() -> None:
     asyncio.run(main())
 
 
-# --- aiohttp imported without loading CAs into its own default contexts -----------------------
+def test_a_kept_connection_the_server_closes_on_the_next_request_is_replaced_once() -> None:
+    # The race of a keep-alive timeout: the server takes the next request on a kept connection
+    # and hangs up without answering. The request goes again on a new connection.
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await writer.drain()
+        await reader.readuntil(b"\r\n\r\n")  # the next request on this connection...
+        writer.transport.abort()  # ...is dropped unanswered
+        raise ConnectionError  # ends this connection in _serve
 
-_IMPORTED = """
-import json, ssl
-before = ssl.create_default_context().cert_store_stats()["x509_ca"]
-import statuswatch.transport
-import aiohttp.connector
-print(json.dumps({
-    "system_before": before,
-    "system_after": ssl.create_default_context().cert_store_stats()["x509_ca"],
-    "aiohttp_default": aiohttp.connector._SSL_CONTEXT_VERIFIED.cert_store_stats()["x509_ca"],
-    "restored": "set_default_verify_paths" not in vars(ssl.SSLContext),
-}))
-"""
+    async def scenario(url: str) -> None:
+        async with _client() as client:
+            for _ in range(3):
+                assert (await client.get(url)).content == b"ok"
+
+    assert asyncio.run(_serve(answer, scenario)) == 3
 
 
-def test_importing_the_transport_leaves_every_other_ssl_context_as_it_was() -> None:
-    import json
-    import subprocess
-    import sys
+def test_a_large_body_arrives_whole_however_slowly_it_is_read() -> None:
+    body = bytes(range(256)) * (4 * 4096)  # 4 MiB: reading pauses and resumes on the way
 
-    found = json.loads(
-        subprocess.run(
-            [sys.executable, "-c", _IMPORTED], capture_output=True, text=True, check=True
-        ).stdout
+    async def scenario(url: str) -> None:
+        async with _client() as client, client.stream("GET", url) as response:
+            pieces = []
+            async for piece in response.aiter_raw():
+                pieces.append(piece)
+                await asyncio.sleep(0)
+            assert b"".join(pieces) == body
+
+    asyncio.run(_serve(_ok(body), scenario))
+
+
+def test_a_304_and_an_empty_body_leave_the_connection_for_the_next_request() -> None:
+    answers = iter(
+        [
+            b'HTTP/1.1 304 Not Modified\r\nETag: "a"\r\n\r\n',
+            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nend",
+        ]
     )
-    # aiohttp's own default context verifies nothing: it is never used (every request carries
-    # the engine's context: tests/test_poll.py's TLS tests trust a certificate only through
-    # it), and every context made after the import loads the system's CAs as before.
-    assert found["aiohttp_default"] == 0
-    assert found["system_after"] == found["system_before"]
-    assert found["restored"] is True
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(next(answers))
+        await writer.drain()
+
+    async def scenario(url: str) -> None:
+        async with _client() as client:
+            async with client.stream("GET", url, headers={"If-None-Match": '"a"'}) as response:
+                assert response.status_code == 304  # closed without reading, as the engine does
+            async with client.stream("GET", url) as response:
+                assert response.status_code == 200
+            assert (await client.get(url)).content == b"end"
+
+    assert asyncio.run(_serve(answer, scenario)) == 1
 
 
-def test_the_skip_is_for_the_importing_thread_and_the_import_only() -> None:
-    import threading
+def test_requests_to_one_origin_wait_for_the_per_host_cap() -> None:
+    in_flight = peak = 0
 
-    from statuswatch.transport import _no_default_verify_paths
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.05)
+        in_flight -= 1
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await writer.drain()
 
-    def loaded() -> int:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        context.set_default_verify_paths()
-        return int(context.cert_store_stats()["x509_ca"])
+    async def scenario(url: str) -> None:
+        async with _client() as client:  # limit_per_host=5
+            responses = await asyncio.gather(*(client.get(url) for _ in range(12)))
+        assert [r.content for r in responses] == [b"ok"] * 12
 
-    usual = loaded()
-    seen: list[int] = []
-    with _no_default_verify_paths():
-        here = loaded()
-        other = threading.Thread(target=lambda: seen.append(loaded()))
-        other.start()
-        other.join()
-    assert (here, seen, loaded()) == (0, [usual], usual)
+    assert asyncio.run(_serve(answer, scenario)) == 5
+    assert peak == 5
+
+
+def test_many_requests_to_one_name_look_it_up_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    lookups: list[str] = []
+
+    async def scenario(url: str) -> None:
+        loop = asyncio.get_running_loop()
+        real = loop.getaddrinfo
+
+        async def counting(host: str, *args: object, **kwargs: object) -> object:
+            lookups.append(host)
+            await asyncio.sleep(0.02)  # still looking while the other requests ask
+            return await real("127.0.0.1", *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(loop, "getaddrinfo", counting)
+        async with _client() as client:
+            named = url.replace("127.0.0.1", "pages.example")
+            responses = await asyncio.gather(*(client.get(named) for _ in range(8)))
+            assert {r.content for r in responses} == {b"ok"}
+            assert (await client.get(named)).content == b"ok"  # within the TTL: no new lookup
+
+    asyncio.run(_serve(_ok(b"ok"), scenario))
+    assert lookups == ["pages.example"]
+
+
+def test_a_lookup_that_hangs_is_a_connect_timeout_that_says_so() -> None:
+    from statuswatch.fetcherrors import LookupTimedOut
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+
+        async def hanging(*args: object, **kwargs: object) -> object:
+            await asyncio.sleep(5)
+            raise AssertionError("unreachable")
+
+        loop.getaddrinfo = hanging  # type: ignore[method-assign,assignment]
+        transport = PooledTransport(
+            ssl.create_default_context(), limit=2, limit_per_host=2, lookup_timeout=0.1
+        )
+        async with httpx.AsyncClient(transport=transport) as client:
+            with pytest.raises(httpx.ConnectTimeout) as info:
+                await client.get("http://slow-dns.example/")
+        assert str(info.value) == "timed out looking up the host name"
+        assert isinstance(info.value.__cause__, LookupTimedOut)
+
+    asyncio.run(main())
+
+
+def test_a_name_that_does_not_resolve_keeps_the_resolver_error_as_its_cause() -> None:
+    import socket
+
+    async def main() -> None:
+        async def unknown(*args: object, **kwargs: object) -> object:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+        asyncio.get_running_loop().getaddrinfo = unknown  # type: ignore[method-assign,assignment]
+        async with _client() as client:
+            with pytest.raises(httpx.ConnectError) as info:
+                await client.get("http://no-such-host.invalid/")
+        assert isinstance(info.value.__cause__, socket.gaierror)
+        assert "Name or service not known" in str(info.value)
+
+    asyncio.run(main())
+
+
+def test_an_unsupported_scheme_is_refused_before_any_connection() -> None:
+    async def main() -> None:
+        async with _client() as client:
+            with pytest.raises(httpx.UnsupportedProtocol):
+                await client.get("ftp://files.example/status")
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n",
+        b"HTTP/1.0 200 OK\r\n\r\n",
+    ],
+    ids=["connection-close", "http-1.0"],
+)
+def test_an_answer_that_ends_its_connection_is_read_whole_and_not_kept(head: bytes) -> None:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(head + b"ok")
+        await writer.drain()
+        writer.close()
+        raise ConnectionError  # ends this connection in _serve
+
+    async def scenario(url: str) -> None:
+        async with _client() as client:
+            for _ in range(2):
+                assert (await client.get(url)).content == b"ok"
+
+    assert asyncio.run(_serve(answer, scenario)) == 2
+
+
+def test_a_header_h11_will_not_send_is_an_httpx_error() -> None:
+    async def scenario(url: str) -> None:
+        async with _client() as client:
+            with pytest.raises(httpx.LocalProtocolError):
+                await client.get(url, headers={"X-Bad": "line\r\nbreak"})
+
+    asyncio.run(_serve(_ok(b"ok"), scenario))

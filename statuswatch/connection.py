@@ -1,0 +1,199 @@
+"""One HTTP/1.1 client connection: a socket's bytes as they come, framed by h11.
+
+`statuswatch.transport` keeps these in its pools; this holds what one connection knows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections import deque
+
+import h11
+
+__all__ = [
+    "Connection",
+    "Origin",
+    "Wire",
+    "close_quietly",
+    "content_length",
+    "literal_address",
+    "open_socket",
+]
+
+# Response heads up to this size are read (long Set-Cookie and CSP headers are seen on real
+# pages; h11's own default is 16 KiB).
+_MAX_HEAD = 256 * 1024
+# Reading pauses while this much is received and not yet consumed, and resumes below a quarter.
+_HIGH_WATER = 1024 * 1024
+
+Origin = tuple[str, str, int]  # scheme, host, port
+
+
+class Wire(asyncio.Protocol):
+    """One socket's incoming bytes, kept until the reader asks, with reading paused when many."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.lost: Exception | None = None  # why the connection ended, when an error did it
+        self.ended = False  # no more bytes will come
+        self.total = 0  # bytes received on this connection so far
+        self._chunks: deque[bytes] = deque()
+        self._buffered = 0
+        self._paused = False
+        self._waiter: asyncio.Future[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self._chunks.append(data)
+        self._buffered += len(data)
+        self.total += len(data)
+        if self._buffered > _HIGH_WATER and not self._paused and self.transport is not None:
+            self._paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.ended = True
+        self._wake()
+        return False  # close our side too: HTTP/1.1 has no use for a half-open socket
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.ended = True
+        self.lost = exc
+        self._wake()
+
+    @property
+    def pending(self) -> bool:
+        """True when bytes arrived that no reader asked for."""
+        return bool(self._chunks)
+
+    async def read(self, timeout: float | None) -> bytes:
+        """The next bytes received; b"" once the peer is done. TimeoutError after `timeout`."""
+        if not self._chunks and not self.ended:
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                async with asyncio.timeout(timeout):
+                    await waiter
+            finally:
+                self._waiter = None
+        if self._chunks:
+            data = self._chunks.popleft()
+            self._buffered -= len(data)
+            if self._paused and self._buffered < _HIGH_WATER // 4 and self.transport is not None:
+                self._paused = False
+                self.transport.resume_reading()
+            return data
+        if self.lost is not None:
+            raise self.lost
+        return b""
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+
+class Connection:
+    """An open connection to one origin and the h11 state of the exchange on it."""
+
+    def __init__(self, origin: Origin, wire: Wire) -> None:
+        self.origin = origin
+        self.wire = wire
+        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
+        self.reused = False
+        self.expiry: asyncio.TimerHandle | None = None
+        self.sent_at = 0  # the wire's byte count when the current request went out
+        self.received = 0  # body bytes of the current response
+        self.declared: int | None = None  # its Content-Length, if it gave one
+
+    def heard_nothing(self) -> bool:
+        """True when not a byte has come since the current request went out."""
+        return self.wire.total == self.sent_at
+
+    def reusable(self) -> bool:
+        """True when the last exchange ended cleanly and the socket is still open and quiet."""
+        transport = self.wire.transport
+        return (
+            self.h11.our_state is h11.IDLE
+            and self.h11.their_state is h11.IDLE
+            and not self.wire.ended
+            and not self.wire.pending  # a server sends nothing unasked: this one did
+            and transport is not None
+            and not transport.is_closing()
+        )
+
+    def send(self, data: bytes) -> None:
+        """Hand bytes to the socket (asyncio buffers them; a GET is a few hundred bytes)."""
+        assert self.wire.transport is not None
+        self.wire.transport.write(data)
+
+    async def next_event(self, timeout: float | None) -> object:
+        """The next thing the server said, reading as needed."""
+        while True:
+            event = self.h11.next_event()
+            if event is not h11.NEED_DATA:
+                return event
+            self.h11.receive_data(await self.wire.read(timeout))
+
+    def buffered_event(self) -> object:
+        """The next event if the bytes for it are here already, else h11.NEED_DATA."""
+        try:
+            return self.h11.next_event()
+        except h11.RemoteProtocolError:
+            return h11.NEED_DATA
+
+    def close(self) -> None:
+        if self.expiry is not None:
+            self.expiry.cancel()
+            self.expiry = None
+        if self.wire.transport is not None:
+            self.wire.transport.close()
+
+
+async def open_socket(
+    loop: asyncio.AbstractEventLoop, addresses: list[tuple[int, tuple[object, ...]]]
+) -> socket.socket:
+    """A socket connected to the first of `addresses` that accepts; the last refusal if none."""
+    error: OSError | None = None
+    for family, address in addresses:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setblocking(False)
+            await loop.sock_connect(sock, address)
+            return sock
+        except OSError as exc:
+            sock.close()
+            error = exc
+        except BaseException:
+            sock.close()
+            raise
+    raise error or OSError(f"no address to connect to among {addresses}")
+
+
+def literal_address(host: str, port: int) -> list[tuple[int, tuple[object, ...]]] | None:
+    """The address itself when `host` is an IPv4 or IPv6 literal (no lookup needed)."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, host)
+        except (OSError, ValueError):
+            continue
+        return [(int(family), (host, port))]
+    return None
+
+
+def close_quietly(sock: socket.socket | None, wire: Wire) -> None:
+    if wire.transport is not None:
+        wire.transport.close()
+    elif sock is not None:
+        sock.close()
+
+
+def content_length(head: h11.Response) -> int | None:
+    """The Content-Length a response head declares, if one."""
+    for name, value in head.headers:
+        if name == b"content-length":
+            return int(value)  # h11 has checked it is one number
+    return None
