@@ -181,3 +181,32 @@ def test_help_of_each_command_has_examples_and_exit_codes(
     assert len(lines) >= 2, out
     if command not in ("config", "demo"):
         assert "exit codes" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--json"],
+        ["--json", "--no-probes", "--all"],
+        ["--only-problems", "--bell"],
+        ["--version"],
+        ["--jso"],  # an abbreviation, as the full parser takes it
+        ["--bogus"],
+        ["--json", "--json"],
+    ],
+)
+def test_a_command_line_of_flags_alone_parses_the_same_without_the_commands(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from statuswatch.cli import build_parser
+
+    def parsed(commands: bool) -> tuple[object, str, str]:
+        try:
+            args = build_parser(commands=commands).parse_args(argv)
+        except SystemExit as exc:
+            out = capsys.readouterr()
+            return exc.code, out.out, out.err
+        return sorted(vars(args).items()), "", ""
+
+    assert parsed(commands=False) == parsed(commands=True)
