@@ -89,8 +89,13 @@ def plain_text(value: object, limit: int = MAX_TEXT) -> str:
     if "&" in text:
         text = html.unescape(text)
     text = strip_controls(text)
-    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    text = _BLANK_LINES.sub("\n\n", text).strip()
+    lines = text.split("\n")
+    if "  " in text or "\t" in text:  # else every run of spaces is one space already
+        lines = [_SPACES.sub(" ", line) for line in lines]
+    text = "\n".join(line.strip() for line in lines)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    text = text.strip()
     return text[: limit - 1] + "…" if len(text) > limit else text
 
 
