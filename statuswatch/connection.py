@@ -12,6 +12,7 @@ from collections import deque
 import h11
 
 __all__ = [
+    "Address",
     "Connection",
     "Origin",
     "Wire",
@@ -28,6 +29,7 @@ _MAX_HEAD = 256 * 1024
 _HIGH_WATER = 1024 * 1024
 
 Origin = tuple[str, str, int]  # scheme, host, port
+Address = tuple[int, tuple[object, ...]]  # a socket family and an address of it
 
 
 class Wire(asyncio.Protocol):
@@ -153,9 +155,7 @@ class Connection:
             self.wire.transport.close()
 
 
-async def open_socket(
-    loop: asyncio.AbstractEventLoop, addresses: list[tuple[int, tuple[object, ...]]]
-) -> socket.socket:
+async def open_socket(loop: asyncio.AbstractEventLoop, addresses: list[Address]) -> socket.socket:
     """A socket connected to the first of `addresses` that accepts; the last refusal if none."""
     error: OSError | None = None
     for family, address in addresses:
@@ -173,7 +173,7 @@ async def open_socket(
     raise error or OSError(f"no address to connect to among {addresses}")
 
 
-def literal_address(host: str, port: int) -> list[tuple[int, tuple[object, ...]]] | None:
+def literal_address(host: str, port: int) -> list[Address] | None:
     """The address itself when `host` is an IPv4 or IPv6 literal (no lookup needed)."""
     for family in (socket.AF_INET, socket.AF_INET6):
         try:

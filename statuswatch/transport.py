@@ -27,6 +27,7 @@ import h11
 import httpx
 
 from statuswatch.connection import (
+    Address,
     Connection,
     Origin,
     Wire,
@@ -73,8 +74,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._hosts: dict[Origin, asyncio.Semaphore] = {}
         self._idle: dict[Origin, list[Connection]] = {}
         self._open: set[Connection] = set()
-        self._addresses: dict[str, tuple[float, list[tuple[int, tuple[object, ...]]]]] = {}
-        self._lookups: dict[str, asyncio.Future[list[tuple[int, tuple[object, ...]]]]] = {}
+        # By (host, port): an address carries its port, so each is used as it was found.
+        self._addresses: dict[tuple[str, int], tuple[float, list[Address]]] = {}
+        self._lookups: dict[tuple[str, int], asyncio.Future[list[Address]]] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send `request`; the response streams its raw (still encoded) body."""
@@ -186,22 +188,20 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._open.add(connection)
         return connection
 
-    async def _resolve(
-        self, host: str, port: int, request: httpx.Request
-    ) -> list[tuple[int, tuple[object, ...]]]:
+    async def _resolve(self, host: str, port: int, request: httpx.Request) -> list[Address]:
         """The addresses of `host` (a literal address as it is), each lookup bounded."""
         literal = literal_address(host, port)
         if literal is not None:
             return literal
-        now = time.monotonic()
-        known = self._addresses.get(host)
-        if known is not None and known[0] > now:
-            return [(family, (address[0], port, *address[2:])) for family, address in known[1]]
-        lookup = self._lookups.get(host)
+        key = (host, port)
+        known = self._addresses.get(key)
+        if known is not None and known[0] > time.monotonic():
+            return known[1]
+        lookup = self._lookups.get(key)
         if lookup is None:
             # One lookup per name however many requests wait for it.
-            lookup = self._lookups[host] = asyncio.ensure_future(self._lookup(host, port))
-            lookup.add_done_callback(lambda _: self._lookups.pop(host, None))
+            lookup = self._lookups[key] = asyncio.ensure_future(self._lookup(host, port))
+            lookup.add_done_callback(lambda _: self._lookups.pop(key, None))
         try:
             found = await asyncio.shield(lookup)
         except LookupTimedOut as exc:
@@ -210,10 +210,10 @@ class PooledTransport(httpx.AsyncBaseTransport):
             ) from exc
         except OSError as exc:
             raise httpx.ConnectError(str(exc) or type(exc).__name__, request=request) from exc
-        self._addresses[host] = (time.monotonic() + _DNS_TTL, found)
-        return [(family, (address[0], port, *address[2:])) for family, address in found]
+        self._addresses[key] = (time.monotonic() + _DNS_TTL, found)
+        return found
 
-    async def _lookup(self, host: str, port: int) -> list[tuple[int, tuple[object, ...]]]:
+    async def _lookup(self, host: str, port: int) -> list[Address]:
         """Ask the system's resolver (in a worker thread), within the lookup timeout."""
         loop = asyncio.get_running_loop()
         try:
@@ -262,14 +262,15 @@ class PooledTransport(httpx.AsyncBaseTransport):
         read_timeout = timeouts.get("read")
         head: h11.Response | None = None
         try:
-            message = connection.h11.send(
-                h11.Request(
-                    method=request.method, target=request.url.raw_path, headers=request.headers.raw
-                )
+            head_event = h11.Request(
+                method=request.method, target=request.url.raw_path, headers=request.headers.raw
             )
-            if content:
-                message = (message or b"") + (connection.h11.send(h11.Data(data=content)) or b"")
-            message = (message or b"") + (connection.h11.send(h11.EndOfMessage()) or b"")
+            events = [
+                head_event,
+                *([h11.Data(data=content)] if content else []),
+                h11.EndOfMessage(),
+            ]
+            message = b"".join(connection.h11.send(event) or b"" for event in events)
             connection.sent_at = connection.wire.total
             connection.send(message)
             while head is None:

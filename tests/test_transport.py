@@ -42,6 +42,17 @@ def _client() -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(2.0))
 
 
+def _gets_ok(times: int) -> Callable[[str], Awaitable[None]]:
+    """A scenario: `times` GETs one after another on one client, each answered "ok"."""
+
+    async def scenario(url: str) -> None:
+        async with _client() as client:
+            for _ in range(times):
+                assert (await client.get(url)).content == b"ok"
+
+    return scenario
+
+
 def _ok(body: bytes, *extra: bytes) -> Answer:
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = b"HTTP/1.1 200 Fine\r\nContent-Length: %d\r\n" % len(body)
@@ -163,12 +174,7 @@ def test_a_kept_connection_the_server_closes_on_the_next_request_is_replaced_onc
         writer.transport.abort()  # ...is dropped unanswered
         raise ConnectionError  # ends this connection in _serve
 
-    async def scenario(url: str) -> None:
-        async with _client() as client:
-            for _ in range(3):
-                assert (await client.get(url)).content == b"ok"
-
-    assert asyncio.run(_serve(answer, scenario)) == 3
+    assert asyncio.run(_serve(answer, _gets_ok(3))) == 3
 
 
 def test_a_large_body_arrives_whole_however_slowly_it_is_read() -> None:
@@ -317,12 +323,7 @@ def test_an_answer_that_ends_its_connection_is_read_whole_and_not_kept(head: byt
         writer.close()
         raise ConnectionError  # ends this connection in _serve
 
-    async def scenario(url: str) -> None:
-        async with _client() as client:
-            for _ in range(2):
-                assert (await client.get(url)).content == b"ok"
-
-    assert asyncio.run(_serve(answer, scenario)) == 2
+    assert asyncio.run(_serve(answer, _gets_ok(2))) == 2
 
 
 def test_a_header_h11_will_not_send_is_an_httpx_error() -> None:
