@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import gc
 import re
-from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ParamSpec, Protocol
@@ -18,6 +16,7 @@ from statuswatch import adapters, auto, moves
 from statuswatch.adapters import Adapter, FormatChanged, MultiAdapter, ParseError
 from statuswatch.assess import assess
 from statuswatch.cache import Cache, CacheEntry, KeptPage, Validators
+from statuswatch.collector import collector_paused
 from statuswatch.http import MAX_CLIENTS, Fetcher, FetchFailed, FetchResult
 from statuswatch.model import (
     ErrorType,
@@ -32,38 +31,12 @@ from statuswatch.settings import HttpSettings
 from statuswatch.stacks import Stack
 from statuswatch.text import one_line
 
-__all__ = ["Alongside", "collector_paused", "poll", "poll_all"]
+__all__ = ["Alongside", "poll", "poll_all"]
 
 _P = ParamSpec("_P")
 _MESSAGE_LIMIT = 300
 # Media types a status document may come as; any other is named in a parse error.
 _DOCUMENT_TYPES = re.compile(r"json|xml|rss|atom|text/|javascript|octet-stream", re.IGNORECASE)
-
-
-@contextmanager
-def collector_paused(*, freeze: bool = False, reclaim: bool = False) -> Iterator[None]:
-    """The cyclic garbage collector off while the block runs, then as it was.
-
-    A poll allocates hundreds of thousands of objects that either live on (the pages) or go
-    by reference counting: the collector's passes over them found next to nothing, yet cost
-    ~0.2 ms of CPU per page at 1,000 pages, each full pass 50-250 ms with the GIL held. With
-    `freeze`, what exists at the end is kept out of every later pass (gc.freeze): for what
-    lives until the next poll and holds no cycle, as a snapshot does. What is frozen with it
-    includes a poll's few cycles (asyncio's closed socket transports refer to themselves):
-    `reclaim` first unfreezes everything and collects it, one full pass, to take them back.
-    """
-    if reclaim:
-        gc.unfreeze()
-        gc.collect()
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def _collector_paused(
@@ -97,6 +70,7 @@ async def poll_all(
     now: Callable[[], datetime] | None = None,
     stacks: Sequence[Stack] = (),
     alongside: Alongside | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> Snapshot:
     """Poll `specs` concurrently; reports come back in the order of `specs`.
 
@@ -110,6 +84,8 @@ async def poll_all(
         stacks: the user's stacks, rated from the reports.
         alongside: more work for the same client and limits, run with the pages, then given
             the snapshot to add to before it is assessed (the probes: statuswatch.probes).
+        waiting: called once the requests are on their way, to start work (in a thread) that
+            the answers will need: the history's opening.
 
     Returns:
         A snapshot with one report per spec, failed providers included, as the user sees it:
@@ -119,7 +95,6 @@ async def poll_all(
     """
     clock = now or _utcnow
     cache = Cache(cache_dir)
-    cache.open_soon()
     fetcher = Fetcher(
         settings, transport=transport, clients=min(MAX_CLIENTS, max(1, len(specs))), now=clock
     )
@@ -136,6 +111,15 @@ async def poll_all(
                     tasks.append(task)
                 if alongside is not None:
                     extra = asyncio.create_task(alongside.run(fetcher))
+                # Each task has run to its first wait: the requests are going out. The threads
+                # the answers need (the cache's writer making its database on a first run, the
+                # history's opening) start now, while the loop waits on the network; started
+                # before, they took the GIL from building and sending the requests (the first
+                # answers came ~10 ms later at 200 pages).
+                await asyncio.sleep(0)
+                cache.open_soon()
+                if waiting is not None:
+                    waiting()
                 reports = await asyncio.gather(*tasks)
                 if extra is not None:
                     await extra

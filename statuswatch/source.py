@@ -125,9 +125,11 @@ def poll_once(
     now: Callable[[], datetime] | None = None,
     stacks: Sequence[Stack] = (),
     record: Recorder | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> Snapshot:
-    """Poll once in a fresh event loop (the headless commands), as `engine_poller` does."""
-    from statuswatch.poll import collector_paused
+    """Poll once in a fresh event loop (the headless commands), as `engine_poller` does;
+    `waiting` is called once the requests are on their way."""
+    from statuswatch.collector import collector_paused
     from statuswatch.probes.engine import OFF, poll_with_probes
 
     done: list[Snapshot] = []
@@ -144,6 +146,7 @@ def poll_once(
                 now=now,
                 stacks=stacks,
                 record=record,
+                waiting=waiting,
             )
         )
 
@@ -250,11 +253,10 @@ def _hooked_poll(
     backfill: bool,
     apart: bool,
 ) -> Iterator[Snapshot]:
-    """One poll with the history hook; with `apart`, the history opens during the poll and
-    records in a thread that the block's end waits for (it always closes the hook)."""
+    """One poll with the history hook; with `apart`, the history opens while the poll waits
+    on the network and records in a thread that the block's end waits for (it always closes
+    the hook)."""
     hook = recorder(config, cache_dir, warn or _stderr, backfill=backfill) if record else None
-    if hook is not None and apart:
-        hook.open_apart()
     try:
         yield poll_once(
             specs,
@@ -265,6 +267,7 @@ def _hooked_poll(
             on_report=on_report,
             stacks=stacks,
             record=None if hook is None else hook.record_apart if apart else hook,
+            waiting=hook.open_apart if hook is not None and apart else None,
         )
     finally:
         if hook is not None:

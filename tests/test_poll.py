@@ -587,7 +587,7 @@ def test_what_is_frozen_after_a_poll_is_reclaimed_when_asked() -> None:
     import gc
     import weakref
 
-    from statuswatch.poll import collector_paused
+    from statuswatch.collector import collector_paused
 
     class Node:
         pass

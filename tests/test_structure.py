@@ -156,6 +156,7 @@ GROUPS = {
         "statuswatch.paths",
         "statuswatch.inflate",
         "statuswatch.threaded",
+        "statuswatch.collector",  # the garbage collector paused around a poll
         "statuswatch.wording",  # plurals for every output (issue 11)
         "statuswatch.history.model",  # what the history gives back: plain data
     ),

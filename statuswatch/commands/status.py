@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from statuswatch.cliargs import add_status_options
+from statuswatch.collector import collector_paused
 from statuswatch.console import error, use_colour, warn, write, write_bytes
 from statuswatch.exitcodes import ExitCode
 
@@ -38,6 +39,14 @@ def run(args: argparse.Namespace) -> int:
     """Poll and print."""
     if getattr(args, "server", None):
         return _from_server(args)
+    # One poll, then the process ends: what it makes goes by reference counting, and the
+    # collector's passes while it imports the engine found nothing (~5 ms of a 0.6 s run).
+    with collector_paused():
+        return _poll_and_print(args)
+
+
+def _poll_and_print(args: argparse.Namespace) -> int:
+    """Poll the pages and print the table or the document."""
     from statuswatch.assess import scope_warnings
     from statuswatch.config import ConfigError, load_config, plan
     from statuswatch.document.write import dumps, snapshot_bytes, snapshot_document

@@ -68,13 +68,15 @@ async def poll_with_probes(
     now: Callable[[], datetime] | None = None,
     stacks: Sequence[Stack] = (),
     record: Callable[[Snapshot], None] | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> Snapshot:
     """Poll `specs` and, unless `probes` are off, their probes alongside (one client, one set
     of limits); count them in `counts` and return the snapshot with what they add.
 
     `record` (the history, issue 14) is given each page as it was read, with what the probes
     added and before any scope cuts it, so the history keeps the whole page whatever scope a
-    front end shows it in.
+    front end shows it in. `waiting` is called once the requests are on their way
+    (statuswatch.poll.poll_all).
     """
     probing = None
     if probes.enabled and any(spec.probes for spec in specs):
@@ -93,6 +95,7 @@ async def poll_with_probes(
         now=now,
         stacks=stacks,
         alongside=alongside,
+        waiting=waiting,
     )
 
 

@@ -22,11 +22,11 @@ import httpx
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from statuswatch import __version__
+from statuswatch.collector import collector_paused
 from statuswatch.document import SCHEMA
 from statuswatch.model import ProviderSpec, Snapshot
 from statuswatch.notify.derive import DeriveOptions
 from statuswatch.notify.state import State
-from statuswatch.poll import collector_paused
 from statuswatch.probes.engine import OFF, poll_with_probes
 from statuswatch.probes.settings import ProbeSettings
 from statuswatch.probes.store import Counts
