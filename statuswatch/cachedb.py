@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from statuswatch.sqlrows import batches, rows_sql
+
 __all__ = ["BUSY_TIMEOUT", "DB_FILE", "SCHEMA_VERSION", "CacheDB"]
 
 log = logging.getLogger(__name__)
@@ -68,10 +70,11 @@ SELECT_ENTRY = (
     "SELECT e.fetched_at, c.confirmed_at, e.etag, e.last_modified, e.headers, e.size, e.body"
     " FROM entries AS e LEFT JOIN confirmations AS c ON c.url = e.url WHERE e.url = ?"
 )
-UPSERT = (
+_UPSERT_HEAD = (
     "INSERT OR REPLACE INTO entries (url, fetched_at, etag, last_modified, headers, page_kind,"
-    " page_build, page, size, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " page_build, page, size, body) VALUES"
 )
+UPSERT = rows_sql(_UPSERT_HEAD, 10, 1)
 # (at, url): no row changes when `url` has no entry.
 CONFIRM = (
     "INSERT INTO confirmations (url, confirmed_at) SELECT url, ? FROM entries WHERE url = ?"
@@ -135,8 +138,8 @@ class CacheDB:
                     return 0  # opened (made) only
                 missed = 0
                 with transaction(conn):
-                    for sql, params in statements:
-                        missed += conn.execute(sql, params).rowcount == 0
+                    for sql, params, rows in _merged(statements):
+                        missed += rows - min(rows, conn.execute(sql, params).rowcount)
                 return missed
             except sqlite3.DatabaseError as exc:
                 if attempt == 1 and _is_corruption(exc):
@@ -256,6 +259,27 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
         raise
+
+
+def _merged(
+    statements: Sequence[tuple[str, tuple[object, ...]]],
+) -> Iterator[tuple[str, Sequence[object], int]]:
+    """`statements` as run, with how many rows each is for: each as it is (1 row), but the
+    stores that follow one another, which go as one statement of many rows (sqlrows)."""
+    index = 0
+    while index < len(statements):
+        sql, params = statements[index]
+        index += 1
+        if sql != UPSERT:
+            yield sql, params, 1
+            continue
+        run = [params]
+        while index < len(statements) and statements[index][0] == UPSERT:
+            run.append(statements[index][1])
+            index += 1
+        for batch in batches(run, len(params)):
+            flat = [value for row in batch for value in row]
+            yield rows_sql(_UPSERT_HEAD, len(params), len(batch)), flat, len(batch)
 
 
 def retry_locked(action: Callable[[], object]) -> None:

@@ -157,6 +157,7 @@ GROUPS = {
         "statuswatch.inflate",
         "statuswatch.threaded",
         "statuswatch.collector",  # the garbage collector paused around a poll
+        "statuswatch.sqlrows",  # many rows in one statement, for the writing threads
         "statuswatch.wording",  # plurals for every output (issue 11)
         "statuswatch.history.model",  # what the history gives back: plain data
     ),

@@ -31,6 +31,7 @@ from statuswatch.history.db import HistoryDB, to_ms
 from statuswatch.history.rows import LEAD_WINDOW_MS, estimate_end, upsert_incident
 from statuswatch.history.rows import upsert_maintenance as write_maintenance
 from statuswatch.model import EarlyWarning, Impact, Page, Phase, ProviderReport, Snapshot, Status
+from statuswatch.sqlrows import insert_rows
 
 __all__ = ["GAP_MS", "Recorded", "record_early_warning", "record_snapshot", "write_warning"]
 
@@ -145,6 +146,11 @@ class _Recorder:
         self.conn = conn
         self.done = Recorded()
         self.warnings: dict[str, int] = {}  # provider -> opening of its open early warning
+        # Rows for `_write_statuses`: (provider, component, at, status), (provider,
+        # component, status), (provider, id, name, group).
+        self.changes: list[tuple[str, str, int, str]] = []
+        self.current: list[tuple[str, str, str]] = []
+        self.components: list[tuple[str, str, str, str | None]] = []
 
     def snapshot(self, snapshot: Snapshot) -> Recorded:
         rows = self.conn.execute("SELECT id, observed_at, fingerprint, name, kind FROM providers")
@@ -175,6 +181,7 @@ class _Recorder:
                     (spec.name, spec.kind, spec.id),
                 )
             self._report(report, known[spec.id], generated)
+        self._write_statuses()
         return self.done
 
     def _report(
@@ -275,22 +282,33 @@ class _Recorder:
         if not wrote:
             return
         self.done.changes += len(wrote)
-        # In one statement each (a first poll of a page writes a row per component).
+        # Written with every other provider's at the snapshot's end (`_write_statuses`).
         if in_order:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO status_changes (provider, component, at, status) "
-                "VALUES (?, ?, ?, ?)",
-                [(provider, component, at, value) for component, value in wrote],
-            )
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO current_status (provider, component, status) "
-                "VALUES (?, ?, ?)",
-                [(provider, component, value) for component, value in wrote],
-            )
-        self.conn.executemany(
-            "INSERT INTO components (provider, id, name, grp) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (provider, id) DO UPDATE SET name = excluded.name, grp = excluded.grp",
-            [(provider, component, *names[component]) for component, _ in wrote if component],
+            self.changes += [(provider, component, at, value) for component, value in wrote]
+            self.current += [(provider, component, value) for component, value in wrote]
+        self.components += [
+            (provider, component, *names[component]) for component, _ in wrote if component
+        ]
+
+    def _write_statuses(self) -> None:
+        """Write the snapshot's status changes, current statuses and component names, a few
+        statements for all (a first poll writes three rows per component: 12,000 at 200
+        pages), after every provider's reads: each provider's rows are its own."""
+        insert_rows(
+            self.conn,
+            "INSERT OR REPLACE INTO status_changes (provider, component, at, status) VALUES",
+            self.changes,
+        )
+        insert_rows(
+            self.conn,
+            "INSERT OR REPLACE INTO current_status (provider, component, status) VALUES",
+            self.current,
+        )
+        insert_rows(
+            self.conn,
+            "INSERT INTO components (provider, id, name, grp) VALUES",
+            self.components,
+            " ON CONFLICT (provider, id) DO UPDATE SET name = excluded.name, grp = excluded.grp",
         )
 
     def _insert_ordered(self, provider: str, component: str, status: str, at: int) -> bool:

@@ -1,0 +1,48 @@
+"""Many rows in one SQL statement, for the threads that write our SQLite files.
+
+Each statement a thread runs gives the GIL up while SQLite works and waits to take it back;
+while an event loop parses pages that wait is up to the switch interval (5 ms), so 200 cache
+entries stored one statement each took 40 ms, and a first poll's 12,000 history rows longer.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Iterator, Sequence
+
+__all__ = ["MAX_PARAMETERS", "batches", "insert_rows", "rows_sql"]
+
+# Parameters one statement may bind: SQLite's limit before 3.32 (since then 32,766).
+MAX_PARAMETERS = 999
+
+
+@functools.cache
+def rows_sql(head: str, width: int, count: int, tail: str = "") -> str:
+    """`head` (up to VALUES), `count` rows of `width` parameters, then `tail` (ON CONFLICT)."""
+    row = "(" + ", ".join("?" * width) + ")"
+    return f"{head} {', '.join([row] * count)}{tail}"
+
+
+def batches(
+    rows: Sequence[tuple[object, ...]], width: int
+) -> Iterator[Sequence[tuple[object, ...]]]:
+    """`rows` cut into runs that one statement can bind."""
+    size = max(1, MAX_PARAMETERS // width)
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def insert_rows(
+    conn: sqlite3.Connection, head: str, rows: Sequence[tuple[object, ...]], tail: str = ""
+) -> int:
+    """Run `head VALUES (...), (...) tail` for `rows` (all of one width) in as few
+    statements as SQLite allows; return how many rows they changed."""
+    if not rows:
+        return 0
+    width = len(rows[0])
+    changed = 0
+    for batch in batches(rows, width):
+        sql = rows_sql(head, width, len(batch), tail)
+        changed += conn.execute(sql, [value for row in batch for value in row]).rowcount
+    return changed

@@ -1,0 +1,87 @@
+"""Many rows in one statement (statuswatch.sqlrows), and the writers that use it."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from statuswatch.cache import Cache, CacheEntry
+from statuswatch.sqlrows import MAX_PARAMETERS, batches, insert_rows, rows_sql
+
+
+@pytest.fixture
+def conn() -> sqlite3.Connection:
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (k TEXT PRIMARY KEY, a INTEGER, b TEXT)")
+    return db
+
+
+def test_rows_sql_places_every_row_between_head_and_tail() -> None:
+    sql = rows_sql("INSERT INTO t (k, a) VALUES", 2, 3, " ON CONFLICT (k) DO NOTHING")
+    assert sql == "INSERT INTO t (k, a) VALUES (?, ?), (?, ?), (?, ?) ON CONFLICT (k) DO NOTHING"
+
+
+def test_batches_never_bind_more_parameters_than_sqlite_allows() -> None:
+    rows = [(n, n, n, n) for n in range(1000)]
+    cut = list(batches(rows, 4))
+    assert all(len(batch) * 4 <= MAX_PARAMETERS for batch in cut)
+    assert [row for batch in cut for row in batch] == rows
+    assert len(cut) == 5  # 249 rows of 4 in each but the last
+
+
+def test_insert_rows_writes_every_row_over_several_statements(conn: sqlite3.Connection) -> None:
+    rows = [(f"k{n:04d}", n, "x" * (n % 7)) for n in range(1000)]  # 3 columns: 333 a statement
+    assert insert_rows(conn, "INSERT INTO t (k, a, b) VALUES", rows) == 1000
+    assert conn.execute("SELECT k, a, b FROM t ORDER BY k").fetchall() == rows
+
+
+def test_insert_rows_keeps_the_order_of_rows_for_one_key(conn: sqlite3.Connection) -> None:
+    # As one statement per row did: the last row for a key is what stays.
+    rows = [("a", 1, "first"), ("b", 2, "b"), ("a", 3, "last")]
+    insert_rows(conn, "INSERT OR REPLACE INTO t (k, a, b) VALUES", rows)
+    assert conn.execute("SELECT k, a, b FROM t ORDER BY k").fetchall() == [
+        ("a", 3, "last"),
+        ("b", 2, "b"),
+    ]
+    tail = " ON CONFLICT (k) DO UPDATE SET b = excluded.b"
+    insert_rows(conn, "INSERT INTO t (k, a, b) VALUES", [("a", 9, "upserted"), ("c", 4, "c")], tail)
+    assert conn.execute("SELECT k, a, b FROM t ORDER BY k").fetchall() == [
+        ("a", 3, "upserted"),
+        ("b", 2, "b"),
+        ("c", 4, "c"),
+    ]
+
+
+def test_insert_rows_of_nothing_runs_nothing(conn: sqlite3.Connection) -> None:
+    assert insert_rows(conn, "INSERT INTO nowhere (k) VALUES", []) == 0
+
+
+def _entry(n: int, body: bytes) -> CacheEntry:
+    return CacheEntry(
+        url=f"https://status.example/{n}",
+        body=body,
+        fetched_at=datetime(2026, 12, 6, 20, 0, n % 60, tzinfo=UTC),
+        etag=f'"{n}"',
+    )
+
+
+def test_a_cache_writer_storing_many_keeps_each_and_what_came_between(tmp_path: Path) -> None:
+    # 250 stores queued at once (several statements of rows), a confirmation among them, a
+    # store that replaces an earlier one: all as if each had been written alone, in order.
+    at = datetime(2026, 12, 6, 21, 0, tzinfo=UTC)
+    with Cache(tmp_path) as cache:
+        for n in range(250):
+            cache.store_soon(_entry(n, f"body {n}".encode()))
+            if n == 100:
+                cache.confirm_soon(_entry(5, b"").url, at)
+        cache.store_soon(_entry(7, b"replaced"))
+        cache.settle()
+        for n in range(250):
+            loaded = cache.load(_entry(n, b"").url)
+            assert loaded is not None
+            assert loaded.body == (b"replaced" if n == 7 else f"body {n}".encode())
+        five = cache.load(_entry(5, b"").url)
+        assert five is not None and five.fetched_at == at  # confirmed after it was stored
