@@ -150,7 +150,7 @@ class Fetcher:
             key = _origin(httpx.URL(url))
         except (httpx.InvalidURL, ValueError) as exc:
             raise FetchFailed(ErrorType.CONNECTION, f"cannot request {url}: {exc}") from None
-        async with self._limits(key):
+        async with self._host(key), self._global:
             yield
 
     async def fetch(
@@ -178,7 +178,7 @@ class Fetcher:
         client = self._client(slot)
         attempts = 1 + max(0, self.settings.retries)
         for attempt in range(1, attempts + 1):
-            async with self._limits(key):
+            async with self._host(key), self._global:
                 outcome = await self._attempt(client, target, url, headers)
             if isinstance(outcome, FetchResult):
                 return outcome
@@ -259,14 +259,13 @@ class Fetcher:
             except CertificatesUnreadable as exc:
                 raise FetchFailed(ErrorType.TLS, f"{exc} (to read {request.url})") from None
 
-    @asynccontextmanager
-    async def _limits(self, key: tuple[str, str, int]) -> AsyncIterator[None]:
-        """Hold a per-host slot, then a global one (so waiting on a busy host wastes none)."""
+    def _host(self, key: tuple[str, str, int]) -> asyncio.Semaphore:
+        """The per-host limit of `key`; a request holds it, then the global one (so waiting on
+        a busy host holds none of the global slots)."""
         host = self._hosts.get(key)
         if host is None:
             host = self._hosts[key] = asyncio.Semaphore(max(1, self.settings.max_per_host))
-        async with host, self._global:
-            yield
+        return host
 
     async def _attempt(
         self, client: httpx.AsyncClient, target: httpx.URL, url: str, headers: dict[str, str]
@@ -276,7 +275,10 @@ class Fetcher:
         in_body = False
         try:
             async with asyncio.timeout(s.deadline):
-                async with _opened(client, target, headers) as response:
+                # What client.stream() does, without its two context managers' generators.
+                request = client.build_request("GET", target, headers=headers)
+                response = await client.send(request, stream=True)
+                try:
                     in_body = True
                     status = response.status_code
                     if status == 304 and headers:  # a 304 answers only a conditional request
@@ -288,6 +290,8 @@ class Fetcher:
                         return _status_failure(url, response, self._now())
                     body = await _read_capped(response, url, s.max_body)
                     return self._result(url, response, body)
+                finally:
+                    await _close(response)
         except TimeoutError:
             if in_body:
                 raise FetchFailed(
@@ -318,23 +322,17 @@ class Fetcher:
         )
 
 
-@asynccontextmanager
-async def _opened(
-    client: httpx.AsyncClient, target: httpx.URL, headers: dict[str, str]
-) -> AsyncIterator[httpx.Response]:
-    """`client.stream("GET", ...)`; once closed, the response lets go of its stream.
+async def _close(response: httpx.Response) -> None:
+    """Close a streamed response; it then lets go of its stream.
 
     httpx links a response and its stream both ways: a reference cycle, which only the
     garbage collector frees, holding the request, the headers and the transport's response
     (~50 objects a request) until it runs. Cut, they go as soon as they are dropped.
     """
-    opened: httpx.Response | None = None
     try:
-        async with client.stream("GET", target, headers=headers) as opened:
-            yield opened
+        await response.aclose()
     finally:
-        if opened is not None:
-            opened.stream = _SPENT
+        response.stream = _SPENT
 
 
 _SPENT = httpx.ByteStream(b"")

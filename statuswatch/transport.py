@@ -20,7 +20,7 @@ import asyncio
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import NoReturn
 
 import h11
@@ -318,7 +318,11 @@ class _Body(httpx.AsyncByteStream):
         self._release = release
         self._done = False
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    def __aiter__(self) -> _Body:
+        # Iterated by hand: an async generator costs a registration with the loop's hooks.
+        return self
+
+    async def __anext__(self) -> bytes:
         connection = self._connection
         while not self._done:
             try:
@@ -328,9 +332,10 @@ class _Body(httpx.AsyncByteStream):
                 _raise_read(exc, self._request, connection, in_body=True)
             if isinstance(event, h11.Data):
                 connection.received += len(event.data)
-                yield bytes(event.data)
-            elif isinstance(event, h11.EndOfMessage):
+                return bytes(event.data)
+            if isinstance(event, h11.EndOfMessage):
                 self._finish(keep=True)
+        raise StopAsyncIteration
 
     async def aclose(self) -> None:
         if self._done:
