@@ -21,8 +21,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from statuswatch.sqlrows import batches, rows_sql
-
 __all__ = ["BUSY_TIMEOUT", "DB_FILE", "SCHEMA_VERSION", "CacheDB"]
 
 log = logging.getLogger(__name__)
@@ -70,11 +68,10 @@ SELECT_ENTRY = (
     "SELECT e.fetched_at, c.confirmed_at, e.etag, e.last_modified, e.headers, e.size, e.body"
     " FROM entries AS e LEFT JOIN confirmations AS c ON c.url = e.url WHERE e.url = ?"
 )
-_UPSERT_HEAD = (
+UPSERT = (
     "INSERT OR REPLACE INTO entries (url, fetched_at, etag, last_modified, headers, page_kind,"
-    " page_build, page, size, body) VALUES"
+    " page_build, page, size, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-UPSERT = rows_sql(_UPSERT_HEAD, 10, 1)
 # (at, url): no row changes when `url` has no entry.
 CONFIRM = (
     "INSERT INTO confirmations (url, confirmed_at) SELECT url, ? FROM entries WHERE url = ?"
@@ -138,8 +135,9 @@ class CacheDB:
                     return 0  # opened (made) only
                 missed = 0
                 with transaction(conn):
-                    for sql, params, rows in _merged(statements):
-                        missed += rows - min(rows, conn.execute(sql, params).rowcount)
+                    for sql, rows in _runs(statements):
+                        changed = conn.executemany(sql, rows).rowcount
+                        missed += len(rows) - min(len(rows), changed)
                 return missed
             except sqlite3.DatabaseError as exc:
                 if attempt == 1 and _is_corruption(exc):
@@ -261,25 +259,21 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
         raise
 
 
-def _merged(
+def _runs(
     statements: Sequence[tuple[str, tuple[object, ...]]],
-) -> Iterator[tuple[str, Sequence[object], int]]:
-    """`statements` as run, with how many rows each is for: each as it is (1 row), but the
-    stores that follow one another, which go as one statement of many rows (sqlrows)."""
+) -> Iterator[tuple[str, list[tuple[object, ...]]]]:
+    """`statements` in order, those of the same SQL that follow one another together: one
+    `executemany` each, the statement prepared once and every row bound in C (200 stores:
+    13 ms of CPU, against 18 one execute each and 26 as statements of many rows, which copy
+    every body once more)."""
     index = 0
     while index < len(statements):
-        sql, params = statements[index]
-        index += 1
-        if sql != UPSERT:
-            yield sql, params, 1
-            continue
-        run = [params]
-        while index < len(statements) and statements[index][0] == UPSERT:
-            run.append(statements[index][1])
+        sql = statements[index][0]
+        rows = []
+        while index < len(statements) and statements[index][0] == sql:
+            rows.append(statements[index][1])
             index += 1
-        for batch in batches(run, len(params)):
-            flat = [value for row in batch for value in row]
-            yield rows_sql(_UPSERT_HEAD, len(params), len(batch)), flat, len(batch)
+        yield sql, rows
 
 
 def retry_locked(action: Callable[[], object]) -> None:

@@ -1,8 +1,9 @@
-"""Many rows in one SQL statement, for the threads that write our SQLite files.
+"""Many rows in one SQL statement, for the history's record of a poll.
 
-Each statement a thread runs gives the GIL up while SQLite works and waits to take it back;
-while an event loop parses pages that wait is up to the switch interval (5 ms), so 200 cache
-entries stored one statement each took 40 ms, and a first poll's 12,000 history rows longer.
+A first poll of 200 pages writes 12,000 small rows (a status change, a current status and a
+name per component); one statement of many rows each is cheaper than `executemany` (34 ms of
+CPU for the whole record against 41), and its thread gives the GIL up once a statement, not
+once a row, while an event loop parses pages.
 """
 
 from __future__ import annotations

@@ -436,3 +436,31 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 2 * 200 + 200 + 10
     conn.close()
+
+
+def _numbered_entry(n: int, body: bytes) -> CacheEntry:
+    return CacheEntry(
+        url=f"https://status.example/{n}",
+        body=body,
+        fetched_at=datetime(2026, 12, 6, 20, 0, n % 60, tzinfo=UTC),
+        etag=f'"{n}"',
+    )
+
+
+def test_a_cache_writer_storing_many_keeps_each_and_what_came_between(tmp_path: Path) -> None:
+    # 250 stores queued at once (several statements of rows), a confirmation among them, a
+    # store that replaces an earlier one: all as if each had been written alone, in order.
+    at = datetime(2026, 12, 6, 21, 0, tzinfo=UTC)
+    with Cache(tmp_path) as cache:
+        for n in range(250):
+            cache.store_soon(_numbered_entry(n, f"body {n}".encode()))
+            if n == 100:
+                cache.confirm_soon(_numbered_entry(5, b"").url, at)
+        cache.store_soon(_numbered_entry(7, b"replaced"))
+        cache.settle()
+        for n in range(250):
+            loaded = cache.load(_numbered_entry(n, b"").url)
+            assert loaded is not None
+            assert loaded.body == (b"replaced" if n == 7 else f"body {n}".encode())
+        five = cache.load(_numbered_entry(5, b"").url)
+        assert five is not None and five.fetched_at == at  # confirmed after it was stored

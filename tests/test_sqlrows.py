@@ -1,14 +1,11 @@
-"""Many rows in one statement (statuswatch.sqlrows), and the writers that use it."""
+"""Many rows in one statement (statuswatch.sqlrows), as the history's record writes them."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from statuswatch.cache import Cache, CacheEntry
 from statuswatch.sqlrows import MAX_PARAMETERS, batches, insert_rows, rows_sql
 
 
@@ -57,31 +54,3 @@ def test_insert_rows_keeps_the_order_of_rows_for_one_key(conn: sqlite3.Connectio
 
 def test_insert_rows_of_nothing_runs_nothing(conn: sqlite3.Connection) -> None:
     assert insert_rows(conn, "INSERT INTO nowhere (k) VALUES", []) == 0
-
-
-def _entry(n: int, body: bytes) -> CacheEntry:
-    return CacheEntry(
-        url=f"https://status.example/{n}",
-        body=body,
-        fetched_at=datetime(2026, 12, 6, 20, 0, n % 60, tzinfo=UTC),
-        etag=f'"{n}"',
-    )
-
-
-def test_a_cache_writer_storing_many_keeps_each_and_what_came_between(tmp_path: Path) -> None:
-    # 250 stores queued at once (several statements of rows), a confirmation among them, a
-    # store that replaces an earlier one: all as if each had been written alone, in order.
-    at = datetime(2026, 12, 6, 21, 0, tzinfo=UTC)
-    with Cache(tmp_path) as cache:
-        for n in range(250):
-            cache.store_soon(_entry(n, f"body {n}".encode()))
-            if n == 100:
-                cache.confirm_soon(_entry(5, b"").url, at)
-        cache.store_soon(_entry(7, b"replaced"))
-        cache.settle()
-        for n in range(250):
-            loaded = cache.load(_entry(n, b"").url)
-            assert loaded is not None
-            assert loaded.body == (b"replaced" if n == 7 else f"body {n}".encode())
-        five = cache.load(_entry(5, b"").url)
-        assert five is not None and five.fetched_at == at  # confirmed after it was stored
