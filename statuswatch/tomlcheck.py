@@ -165,7 +165,11 @@ def url_problem(text: str) -> str | None:
     rather than deep in the HTTP stack.
     """
     expected = f"expected an http or https URL with a host, got {show(text)}"
-    if any(c.isspace() for c in text) or strip_controls(text) != text:
+    # Printable text without a space has neither whitespace nor anything strip_controls
+    # removes (both are Unicode "Other" or "Separator"): the character loop only for the rest.
+    if (" " in text or not text.isprintable()) and (
+        any(c.isspace() for c in text) or strip_controls(text) != text
+    ):
         return expected
     bad_port = f"{expected} (the port must be a number from 1 to 65535)"
     try:
