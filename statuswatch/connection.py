@@ -12,6 +12,7 @@ from collections import deque
 import h11
 
 __all__ = [
+    "HAPPY_EYEBALLS_DELAY",
     "Address",
     "Connection",
     "Origin",
@@ -27,6 +28,9 @@ __all__ = [
 _MAX_HEAD = 256 * 1024
 # Reading pauses while this much is received and not yet consumed, and resumes below a quarter.
 _HIGH_WATER = 1024 * 1024
+# How long a connection attempt goes unanswered before the next address is tried too (RFC 8305's
+# recommended Connection Attempt Delay, and aiohttp's, which this transport replaced).
+HAPPY_EYEBALLS_DELAY = 0.25
 
 Origin = tuple[str, str, int]  # scheme, host, port
 Address = tuple[int, tuple[object, ...]]  # a socket family and an address of it
@@ -155,22 +159,92 @@ class Connection:
             self.wire.transport.close()
 
 
-async def open_socket(loop: asyncio.AbstractEventLoop, addresses: list[Address]) -> socket.socket:
-    """A socket connected to the first of `addresses` that accepts; the last refusal if none."""
-    error: OSError | None = None
-    for family, address in addresses:
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            sock.setblocking(False)
-            await loop.sock_connect(sock, address)
-            return sock
-        except OSError as exc:
-            sock.close()
-            error = exc
-        except BaseException:
-            sock.close()
-            raise
-    raise error or OSError(f"no address to connect to among {addresses}")
+async def open_socket(
+    loop: asyncio.AbstractEventLoop, addresses: list[Address], delay: float = HAPPY_EYEBALLS_DELAY
+) -> socket.socket:
+    """A socket connected to the first of `addresses` that accepts; the last error if none.
+
+    Happy eyeballs (RFC 8305): the families take turns (IPv6, IPv4, IPv6, ...) and the next
+    address is tried as soon as those before have failed or `delay` has passed without an
+    answer, the attempts still running racing on; the first to connect wins, the rest are
+    closed. One after the other, an address that never answers (IPv6 dropped on the way, say)
+    held the whole connect timeout, and the addresses after it were never tried.
+    """
+    ordered = _interleaved(addresses)
+    if not ordered:
+        raise OSError(f"no address to connect to among {addresses}")
+    if len(ordered) == 1:
+        return await _connect(loop, ordered[0])
+    attempts: list[asyncio.Task[socket.socket]] = []
+    winner: socket.socket | None = None
+    try:
+        for index, address in enumerate(ordered):
+            attempts.append(asyncio.ensure_future(_connect(loop, address)))
+            last = index == len(ordered) - 1
+            winner = await _first_connected(attempts, None if last else delay)
+            if winner is not None:
+                return winner
+        failure = attempts[-1].exception()
+        raise failure or OSError(f"no address to connect to among {addresses}")
+    finally:
+        for attempt in attempts:
+            if not attempt.done():
+                attempt.cancel()  # its socket is closed as the cancellation ends it
+            elif (
+                not attempt.cancelled()
+                and attempt.exception() is None
+                and attempt.result() is not winner
+            ):
+                attempt.result().close()  # connected too, but not first
+
+
+async def _first_connected(
+    attempts: list[asyncio.Task[socket.socket]], timeout: float | None
+) -> socket.socket | None:
+    """The socket of an attempt that connected, else None: with a `timeout`, once any attempt
+    has ended or `timeout` has passed (the next address is due); without one, once every
+    attempt has failed. An error that is not a refusal or the like is raised."""
+    while True:
+        running = []
+        for attempt in attempts:
+            if not attempt.done():
+                running.append(attempt)
+                continue
+            failure = attempt.exception()
+            if failure is None:
+                return attempt.result()
+            if not isinstance(failure, OSError):
+                raise failure
+        if not running:
+            return None
+        done, _ = await asyncio.wait(running, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if timeout is not None and not any(a.exception() is None for a in done):
+            return None
+
+
+async def _connect(loop: asyncio.AbstractEventLoop, address: Address) -> socket.socket:
+    """A socket connected to `address`, closed if connecting fails or is cancelled."""
+    family, target = address
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setblocking(False)
+        await loop.sock_connect(sock, target)
+        return sock
+    except BaseException:
+        sock.close()
+        raise
+
+
+def _interleaved(addresses: list[Address]) -> list[Address]:
+    """`addresses` with the first one's family and the others taking turns, each in order."""
+    if not addresses:
+        return []
+    first = [a for a in addresses if a[0] == addresses[0][0]]
+    other = [a for a in addresses if a[0] != addresses[0][0]]
+    ordered: list[Address] = []
+    for index in range(max(len(first), len(other))):
+        ordered += first[index : index + 1] + other[index : index + 1]
+    return ordered
 
 
 def literal_address(host: str, port: int) -> list[Address] | None:
