@@ -70,7 +70,6 @@ async def poll_all(
     now: Callable[[], datetime] | None = None,
     stacks: Sequence[Stack] = (),
     alongside: Alongside | None = None,
-    waiting: Callable[[], None] | None = None,
 ) -> Snapshot:
     """Poll `specs` concurrently; reports come back in the order of `specs`.
 
@@ -83,9 +82,8 @@ async def poll_all(
         now: the clock for `fetched_at` and `generated_at` (aware UTC datetimes).
         stacks: the user's stacks, rated from the reports.
         alongside: more work for the same client and limits, run with the pages, then given
-            the snapshot to add to before it is assessed (the probes: statuswatch.probes).
-        waiting: called once the requests are on their way, to start work (in a thread) that
-            the answers will need: the history's opening.
+            the snapshot to add to before it is assessed (the probes: statuswatch.probes);
+            it starts once every page's request has set out.
 
     Returns:
         A snapshot with one report per spec, failed providers included, as the user sees it:
@@ -112,14 +110,12 @@ async def poll_all(
                 if alongside is not None:
                     extra = asyncio.create_task(alongside.run(fetcher))
                 # Each task has run to its first wait: the requests are going out. The threads
-                # the answers need (the cache's writer making its database on a first run, the
-                # history's opening) start now, while the loop waits on the network; started
-                # before, they took the GIL from building and sending the requests (the first
-                # answers came ~10 ms later at 200 pages).
+                # the answers need (the cache's writer making its database on a first run; the
+                # history's opening, which `alongside` starts) start now, while the loop waits
+                # on the network; started before, they took the GIL from building and sending
+                # the requests (the first answers came ~10 ms later at 200 pages).
                 await asyncio.sleep(0)
                 cache.open_soon()
-                if waiting is not None:
-                    waiting()
                 reports = await asyncio.gather(*tasks)
                 if extra is not None:
                     await extra

@@ -118,16 +118,23 @@ class PooledTransport(httpx.AsyncBaseTransport):
         host = self._hosts.get(origin)
         if host is None:
             host = self._hosts[origin] = asyncio.Semaphore(self._limit_per_host)
-        try:
-            async with asyncio.timeout(timeout):
-                await host.acquire()
-                try:
-                    await self._global.acquire()
-                except BaseException:
-                    host.release()
-                    raise
-        except TimeoutError:
-            raise httpx.PoolTimeout("timed out waiting for a connection", request=request) from None
+        if host.locked() or self._global.locked():
+            try:
+                async with asyncio.timeout(timeout):
+                    await host.acquire()
+                    try:
+                        await self._global.acquire()
+                    except BaseException:
+                        host.release()
+                        raise
+            except TimeoutError:
+                message = "timed out waiting for a connection"
+                raise httpx.PoolTimeout(message, request=request) from None
+        else:
+            # Room under both (the engine's own limits, the same caps, make it the usual
+            # case): taken at once, without a timeout's timer to set and cancel.
+            await host.acquire()
+            await self._global.acquire()
         held = [host, self._global]
 
         def release() -> None:

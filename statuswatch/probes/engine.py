@@ -75,8 +75,8 @@ async def poll_with_probes(
 
     `record` (the history, issue 14) is given each page as it was read, with what the probes
     added and before any scope cuts it, so the history keeps the whole page whatever scope a
-    front end shows it in. `waiting` is called once the requests are on their way
-    (statuswatch.poll.poll_all).
+    front end shows it in. With `record`, `waiting` is called once the requests are on their
+    way (the history's opening, while the poll waits on the network).
     """
     probing = None
     if probes.enabled and any(spec.probes for spec in specs):
@@ -85,7 +85,7 @@ async def poll_with_probes(
         probing = Probing(specs, probes, counts, refused)
     alongside: Alongside | None = probing
     if record is not None:
-        alongside = Recording(record, probing)
+        alongside = Recording(record, probing, waiting)
     return await poll_all(
         specs,
         http,
@@ -95,19 +95,27 @@ async def poll_with_probes(
         now=now,
         stacks=stacks,
         alongside=alongside,
-        waiting=waiting,
     )
 
 
 class Recording:
     """Alongside a poll: the probes (if any), then the snapshot as read goes to `record`."""
 
-    def __init__(self, record: Callable[[Snapshot], None], inner: Alongside | None) -> None:
+    def __init__(
+        self,
+        record: Callable[[Snapshot], None],
+        inner: Alongside | None,
+        waiting: Callable[[], None] | None = None,
+    ) -> None:
         self.record = record
         self.inner = inner
+        self.waiting = waiting
 
     async def run(self, fetcher: Fetcher) -> None:
-        """The probes' requests, if any."""
+        """`waiting` (this starts once every page's request has set out), then the probes'
+        requests, if any."""
+        if self.waiting is not None:
+            self.waiting()
         if self.inner is not None:
             await self.inner.run(fetcher)
 
