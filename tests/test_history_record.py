@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from statuswatch.history.db import HistoryDB, from_ms, to_ms
 from statuswatch.history.query import past_incidents, past_maintenances
-from statuswatch.history.record import record_early_warning, record_snapshot
+from statuswatch.history.record import fingerprint, record_early_warning, record_snapshot
 from statuswatch.model import (
     Component,
     ErrorType,
@@ -114,6 +115,56 @@ def test_recording_the_same_snapshot_twice_changes_nothing(db: HistoryDB) -> Non
     assert (first.new_incidents, first.updates, first.changes) == (1, 1, 2)
     assert (second.new_incidents, second.updates, second.changes) == (0, 0, 0)
     assert list(db.conn.iterdump()) == dump
+
+
+def test_the_fingerprint_tells_apart_every_field_the_history_records() -> None:
+    maintenance = Maintenance(
+        "m1", "Upgrade", Phase.SCHEDULED, at(60), at(90), "https://m.example.test", ("API",),
+        (Update(at(0), Phase.SCHEDULED, "planned", "scheduled"),), "scheduled",
+    )  # fmt: skip
+    base = page(
+        Status.DEGRADED,
+        inc(Phase.INVESTIGATING, upd(1, Phase.INVESTIGATING), upd(2, Phase.IDENTIFIED)),
+        maintenances=(maintenance,),
+    )
+    incident, component = base.incidents[0], base.components[0]
+    update = incident.updates[0]
+
+    def with_incident(**changes: object) -> Page:
+        return dataclasses.replace(base, incidents=(dataclasses.replace(incident, **changes),))
+
+    def with_maintenance(**changes: object) -> Page:
+        changed = dataclasses.replace(maintenance, **changes)
+        return dataclasses.replace(base, maintenances=(changed,))
+
+    variants = [
+        dataclasses.replace(base, status=Status.MAJOR_OUTAGE),
+        dataclasses.replace(base, components=(dataclasses.replace(component, name="Api"),)),
+        dataclasses.replace(base, components=(dataclasses.replace(component, group=None),)),
+        dataclasses.replace(base, components=(dataclasses.replace(component, group=""),)),
+        dataclasses.replace(base, components=()),
+        with_incident(title="API errors in EU"),
+        with_incident(impact=Impact.MINOR),
+        with_incident(phase=Phase.MONITORING),
+        with_incident(resolved_at=at(5)),
+        with_incident(url="https://i.example.test"),
+        with_incident(components=()),
+        with_incident(components=("",)),
+        with_incident(components=("API", "")),
+        with_incident(detected_lead_s=60),
+        with_incident(updates=(dataclasses.replace(update, text="Fixed soon"),)),
+        with_incident(updates=(*incident.updates, update)),
+        with_maintenance(scheduled_until=None),
+        with_maintenance(updates=()),
+        dataclasses.replace(base, maintenances=()),
+    ]
+    digests = {fingerprint(v) for v in variants}
+    assert len(digests) == len(variants)
+    assert fingerprint(base) not in digests
+    # What the history does not record leaves it alone: the page's own time, the raw status.
+    same = dataclasses.replace(base, updated_at=at(30), raw_status="minor")
+    assert fingerprint(same) == fingerprint(base)
+    assert fingerprint(dataclasses.replace(base)) == fingerprint(base)
 
 
 def test_an_unchanged_page_only_extends_the_coverage(db: HistoryDB) -> None:
