@@ -29,6 +29,8 @@ DB_FILE = "cache.sqlite3"
 SCHEMA_VERSION = 2  # 2: confirmations apart from the entries
 # Seconds a write waits for another process's transaction (each takes a few ms) before failing.
 BUSY_TIMEOUT = 10.0
+# Keys a query of `select_in` names at once (SQLite's oldest limit on parameters is 999).
+_IN_BATCH = 500
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS entries (
@@ -63,6 +65,11 @@ END""",
 SELECT_VALIDATORS = (
     "SELECT fetched_at, etag, last_modified, headers, page_kind, page_build, page, size,"
     " typeof(body), length(body) FROM entries WHERE url = ?"
+)
+# The same for many URLs at once (`select_in` fills the list), each row led by its URL.
+SELECT_VALIDATORS_IN = (
+    "SELECT url, fetched_at, etag, last_modified, headers, page_kind, page_build, page, size,"
+    " typeof(body), length(body) FROM entries WHERE url IN ({})"
 )
 SELECT_ENTRY = (
     "SELECT e.fetched_at, c.confirmed_at, e.etag, e.last_modified, e.headers, e.size, e.body"
@@ -100,15 +107,34 @@ class CacheDB:
 
     def select(self, sql: str, params: tuple[object, ...]) -> tuple[Any, ...] | None:
         """The first row `sql` selects; None: none, no database, or it cannot be read."""
+        rows = self._read(lambda conn: conn.execute(sql, params).fetchall())
+        return rows[0] if rows else None
+
+    def select_in(self, sql: str, keys: Sequence[object]) -> list[tuple[Any, ...]]:
+        """The rows `sql` selects for `keys`, its `IN ({})` given a batch of them at a time, in
+        one read transaction; [] for none, no database, or one that cannot be read."""
+
+        def rows(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            found: list[tuple[Any, ...]] = []
+            with read_transaction(conn):
+                for start in range(0, len(keys), _IN_BATCH):
+                    batch = keys[start : start + _IN_BATCH]
+                    found += conn.execute(sql.format(",".join("?" * len(batch))), batch)
+            return found
+
+        return self._read(rows) if keys else []
+
+    def _read(self, query: Callable[[sqlite3.Connection], list[tuple[Any, ...]]]) -> list[Any]:
+        """The rows `query` reads through this thread's connection; [] when there is no
+        database or it cannot be read (a damaged file is replaced, and read once more)."""
         for attempt in (1, 2):
             generation = self._generation
             try:
                 conn = self._connection(create=False)
                 if conn is None:
-                    return None
-                # fetchall: the statement runs to its end, so no read transaction stays open.
-                rows: list[tuple[Any, ...]] = conn.execute(sql, params).fetchall()
-                return rows[0] if rows else None
+                    return []
+                # The query fetches every row: no read transaction stays open after it.
+                return query(conn)
             except sqlite3.DatabaseError as exc:
                 if attempt == 1 and _is_corruption(exc):
                     self._replace(exc, generation)
@@ -117,7 +143,7 @@ class CacheDB:
             except OSError as exc:
                 self._warn("read", f"cannot read the cache in {self.directory} ({exc})")
             break
-        return None
+        return []
 
     def write(
         self, statements: Sequence[tuple[str, tuple[object, ...]]], *, create: bool = True
@@ -257,6 +283,19 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
         raise
+
+
+@contextlib.contextmanager
+def read_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction: the queries in it see one state of the file (a poll's batches of
+    validators, say, none of them half a writer's commit apart)."""
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("COMMIT")
 
 
 def _runs(

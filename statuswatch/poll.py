@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ParamSpec, Protocol
@@ -97,6 +97,7 @@ async def poll_all(
         settings, transport=transport, clients=min(MAX_CLIENTS, max(1, len(specs))), now=clock
     )
     closing: asyncio.Future[None] | None = None
+    cache.read_ahead(_document_urls(specs))
     try:
         async with fetcher:
             tasks: list[asyncio.Task[ProviderReport]] = []
@@ -263,6 +264,20 @@ async def _report(index: int, spec: ProviderSpec, fetcher: Fetcher, cache: Cache
     if entry is None and source is not None:
         entry = cache.load(source)  # the last good page, to show stale
     return _fallback(spec, adapter, entry, error)
+
+
+def _document_urls(specs: Sequence[ProviderSpec]) -> Iterator[str]:
+    """The URL `_report` fetches for each spec whose adapter reads one document (auto
+    detection and the adapters of several documents ask the cache as they go)."""
+    for spec in specs:
+        if spec.kind == adapters.AUTO:
+            continue
+        try:
+            adapter = adapters.load(spec.kind)
+            if adapters.multi(adapter) is None:
+                yield adapter.source_url(spec.url)
+        except (KeyError, ValueError):
+            continue  # `_report` says what is wrong with it
 
 
 def _parse(

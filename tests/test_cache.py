@@ -20,6 +20,7 @@ from statuswatch.cachedb import DB_FILE, SCHEMA_VERSION
 
 URL = "https://status.example.com/api/v2/summary.json"
 WHEN = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+WHEN_MODIFIED = "Sun, 01 Mar 2026 11:00:00 GMT"
 
 
 def _entry(body: bytes = b'{"a": 1}\n{"b": 2}', **kwargs: object) -> CacheEntry:
@@ -266,6 +267,34 @@ def test_validators_are_read_without_the_body(tmp_path: Path) -> None:
     cache.store(_entry(etag=None, last_modified='"bad\r\nvalue"'))
     assert cache.validators(URL) == Validators(None, None)
     cache.close()
+
+
+def test_validators_read_ahead_are_the_same_and_given_out_once(tmp_path: Path) -> None:
+    urls = [f"https://status{n}.example.com/api/v2/summary.json" for n in range(1_200)]
+    with Cache(tmp_path) as cache:
+        cache.read_ahead(urls)  # no database yet: nothing read, none made
+        assert not cache.database.exists()
+        assert cache.validators(urls[0]) is None
+        for n, url in enumerate(urls[:-1]):  # the last one has no entry
+            cache.store_soon(_entry(url=url, etag=f'"{n}"'))
+        cache.settle()
+        # Written since they were read ahead: read again.
+        one_by_one = [cache.validators(url) for url in urls]
+    with Cache(tmp_path) as cache:
+        cache.read_ahead([*urls, urls[0]])  # over two batches of the IN list, one URL twice
+        _tamper(cache, "UPDATE entries SET etag = '\"changed\"'")
+        # What was read ahead is given out, each once; then the database is read again.
+        assert [cache.validators(url) for url in urls] == one_by_one
+        assert one_by_one[-1] is None and one_by_one[7] == Validators('"7"', WHEN_MODIFIED)
+        assert cache.validators(urls[7]) == Validators('"changed"', WHEN_MODIFIED)
+
+
+def test_a_damaged_row_read_ahead_reads_as_absent(tmp_path: Path) -> None:
+    with Cache(tmp_path) as cache:
+        cache.store(_entry())
+        _tamper(cache, "UPDATE entries SET size = 1")
+        cache.read_ahead([URL])
+        assert cache.validators(URL) is None
 
 
 def test_an_unreadable_row_is_warned_about_once(

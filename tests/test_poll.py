@@ -222,6 +222,32 @@ def test_etag_gives_304_across_runs_and_refreshes_the_age(
     )
 
 
+def test_a_poll_reads_every_pages_validators_ahead_in_one_query(
+    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    specs = [_spec(loopback, f"ahead{n}") for n in range(3)]
+    for n in range(3):
+        loopback.route(_doc(f"ahead{n}"), SUMMARY, etag=True)
+    poll(specs, FAST, tmp_path)
+    from statuswatch.cachedb import CacheDB
+
+    single: list[str] = []
+    many: list[int] = []
+    select, select_in = CacheDB.select, CacheDB.select_in
+    monkeypatch.setattr(
+        CacheDB, "select", lambda db, sql, p: single.append(sql) or select(db, sql, p)
+    )
+    monkeypatch.setattr(
+        CacheDB,
+        "select_in",
+        lambda db, sql, keys: many.append(len(keys)) or select_in(db, sql, keys),
+    )
+    second = poll(specs, FAST, tmp_path)
+    assert many == [3] and single == []  # one query, then none per page
+    assert [loopback.hits(_doc(f"ahead{n}")) for n in range(3)] == [(1, 1)] * 3
+    assert [r.page for r in second.reports] == [_expected_page()] * 3
+
+
 def test_304_and_error_answers_keep_their_connection(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:
