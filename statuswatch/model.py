@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from statuswatch.quickinit import quick_init
+
 
 class Status(StrEnum):
     """Health of a provider or a component, declared in order of severity."""
@@ -136,6 +138,7 @@ def utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Update:
     """One message posted on an incident or a maintenance."""
@@ -146,6 +149,7 @@ class Update:
     raw_status: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Component:
     """One part of a provider's service (a product, a region, a data centre)."""
@@ -157,6 +161,7 @@ class Component:
     group: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Incident:
     """An unplanned event with its timeline; `updates` are newest first."""
@@ -180,6 +185,7 @@ class Incident:
     component_ids: tuple[str, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Maintenance:
     """Planned work, upcoming or in progress; `updates` are newest first."""
@@ -207,6 +213,7 @@ class Maintenance:
         return self.scheduled_for is None or self.scheduled_for > now
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Page:
     """What an adapter read from one status page: the platform's view, normalised."""
@@ -246,6 +253,7 @@ class ProviderSpec:
     runs_on: tuple[Target, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ProviderReport:
     """The result of polling one provider: its page, or an error and the last good page (stale)."""
