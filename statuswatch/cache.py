@@ -174,8 +174,11 @@ class Cache:
         """
         wanted = list(dict.fromkeys(urls))
         found = {row[0]: row[1:] for row in self._db.select_in(SELECT_VALIDATORS_IN, wanted)}
-        for url in wanted:  # checked here too, in a row: as many calls, a third less CPU
-            self._ahead[url] = self._validators_of(url, found.get(url))
+        try:
+            for url in wanted:  # checked here too, in a row: as many calls, a third less CPU
+                self._ahead[url] = self._validators_of(url, found.get(url))
+        except OSError:
+            return  # this build's identity is unreadable: each page's own read will say so
 
     def kept_page(self, url: str, known: Validators, kind: str) -> Page | None:
         """The page adapter `kind` parsed from `url`'s body, as `validators` found it kept;

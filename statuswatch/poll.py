@@ -276,8 +276,8 @@ def _document_urls(specs: Sequence[ProviderSpec]) -> Iterator[str]:
             adapter = adapters.load(spec.kind)
             if adapters.multi(adapter) is None:
                 yield adapter.source_url(spec.url)
-        except (KeyError, ValueError):
-            continue  # `_report` says what is wrong with it
+        except Exception:  # reading ahead is only quicker: `_report` says what is wrong
+            continue
 
 
 def _parse(

@@ -15,8 +15,9 @@ from pathlib import Path
 import cacherows
 import pytest
 
-from statuswatch.cache import Cache, CacheEntry, Validators
+from statuswatch.cache import Cache, CacheEntry, KeptPage, Validators
 from statuswatch.cachedb import DB_FILE, SCHEMA_VERSION
+from statuswatch.model import Page, Status
 
 URL = "https://status.example.com/api/v2/summary.json"
 WHEN = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -287,6 +288,21 @@ def test_validators_read_ahead_are_the_same_and_given_out_once(tmp_path: Path) -
         assert [cache.validators(url) for url in urls] == one_by_one
         assert one_by_one[-1] is None and one_by_one[7] == Validators('"7"', WHEN_MODIFIED)
         assert cache.validators(urls[7]) == Validators('"changed"', WHEN_MODIFIED)
+
+
+def test_reading_ahead_never_fails_where_each_pages_read_would_say_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Cache(tmp_path) as cache:
+        cache.store(_entry(), KeptPage("statuspage", Page(Status.OPERATIONAL)))
+
+        def unreadable() -> str:
+            raise PermissionError(13, "Permission denied", "statuswatch")
+
+        monkeypatch.setattr("statuswatch.pagecodec.build_identity", unreadable)
+        cache.read_ahead([URL])  # quietly reads nothing ahead
+        with pytest.raises(PermissionError):
+            cache.validators(URL)  # the page's own read: the poll reports it for that page
 
 
 def test_a_damaged_row_read_ahead_reads_as_absent(tmp_path: Path) -> None:

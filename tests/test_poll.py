@@ -420,6 +420,26 @@ def _fake_adapter(monkeypatch: pytest.MonkeyPatch, parse: object) -> None:
     monkeypatch.setitem(adapters.KINDS, "fake", module.__name__)
 
 
+def test_an_adapter_whose_url_fails_is_its_providers_error_not_the_polls(
+    loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_adapter(monkeypatch, lambda body, headers: None)
+
+    def source_url(url: str) -> str:
+        raise RuntimeError("no document here")
+
+    monkeypatch.setattr(sys.modules["statuswatch_test_fake_adapter"], "source_url", source_url)
+    loopback.route(_doc("fine"), SUMMARY)
+    # The cache is read ahead for every page before the requests: this one's URL fails there
+    # too, and still only its own report says so.
+    bad, fine = poll(
+        [_spec(loopback, "bad", kind="fake"), _spec(loopback, "fine")], FAST, tmp_path
+    ).reports
+    assert bad.error is not None and bad.error.type is ErrorType.INTERNAL
+    assert "no document here" in bad.error.message
+    assert fine.page == _expected_page() and fine.error is None
+
+
 def test_adapter_bug_is_internal_and_others_complete(
     loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
