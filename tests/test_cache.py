@@ -16,7 +16,7 @@ import cacherows
 import pytest
 
 from statuswatch.cache import Cache, CacheEntry, KeptPage, Validators
-from statuswatch.cachedb import DB_FILE, SCHEMA_VERSION
+from statuswatch.cachedb import DB_FILE, SCHEMA_VERSION, CacheDB
 from statuswatch.model import Page, Status
 
 URL = "https://status.example.com/api/v2/summary.json"
@@ -270,24 +270,40 @@ def test_validators_are_read_without_the_body(tmp_path: Path) -> None:
     cache.close()
 
 
-def test_validators_read_ahead_are_the_same_and_given_out_once(tmp_path: Path) -> None:
+def test_validators_read_ahead_are_the_same_and_given_out_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     urls = [f"https://status{n}.example.com/api/v2/summary.json" for n in range(1_200)]
     with Cache(tmp_path) as cache:
         cache.read_ahead(urls)  # no database yet: nothing read, none made
-        assert not cache.database.exists()
         assert cache.validators(urls[0]) is None
+        assert not cache.database.exists()
         for n, url in enumerate(urls[:-1]):  # the last one has no entry
             cache.store_soon(_entry(url=url, etag=f'"{n}"'))
         cache.settle()
         # Written since they were read ahead: read again.
         one_by_one = [cache.validators(url) for url in urls]
+    assert one_by_one[-1] is None and one_by_one[7] == Validators('"7"', WHEN_MODIFIED)
     with Cache(tmp_path) as cache:
-        cache.read_ahead([*urls, urls[0]])  # over two batches of the IN list, one URL twice
+        queries: list[int] = []
+        select_in = CacheDB.select_in
+        monkeypatch.setattr(
+            CacheDB,
+            "select_in",
+            lambda db, sql, keys: queries.append(len(keys)) or select_in(db, sql, keys),
+        )
+        cache.read_ahead([*urls, urls[0]])  # three batches; one URL twice
+        assert queries == []  # each batch is read when the first of it is asked for
+        first = cache.validators(urls[0])
         _tamper(cache, "UPDATE entries SET etag = '\"changed\"'")
-        # What was read ahead is given out, each once; then the database is read again.
-        assert [cache.validators(url) for url in urls] == one_by_one
-        assert one_by_one[-1] is None and one_by_one[7] == Validators('"7"', WHEN_MODIFIED)
+        # The rest of the first batch was read with it; the next batches are read after.
+        got = [first] + [cache.validators(url) for url in urls[1:]]
+        assert got[:500] == one_by_one[:500]
+        assert got[500] == Validators('"changed"', WHEN_MODIFIED) and got[-1] is None
+        assert queries == [500, 500, 200]
+        # Each is given out once: then the database is read again.
         assert cache.validators(urls[7]) == Validators('"changed"', WHEN_MODIFIED)
+        assert queries == [500, 500, 200]
 
 
 def test_reading_ahead_never_fails_where_each_pages_read_would_say_why(
