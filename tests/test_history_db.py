@@ -34,6 +34,8 @@ def test_created_in_the_state_directory_private_and_in_wal_mode(private_paths: P
     with HistoryDB.open() as db:
         assert db.version() == SCHEMA_VERSION
         assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        # A first record of 1,000 pages (~6 MB) fits its page cache: 8 MiB, not SQLite's 2.
+        assert db.conn.execute("PRAGMA cache_size").fetchone()[0] == -8192
         record_snapshot(db, Snapshot(NOW, (ProviderReport(SPEC, Page(Status.OPERATIONAL), NOW),)))
         for name in ("history.sqlite3", "history.sqlite3-wal", "history.sqlite3-shm"):
             mode = stat.S_IMODE((path.parent / name).stat().st_mode)
