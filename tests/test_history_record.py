@@ -11,6 +11,7 @@ import pytest
 from statuswatch.history.db import HistoryDB, from_ms, to_ms
 from statuswatch.history.query import past_incidents, past_maintenances
 from statuswatch.history.record import fingerprint, record_early_warning, record_snapshot
+from statuswatch.history.rows import FirstRows
 from statuswatch.model import (
     Component,
     ErrorType,
@@ -165,6 +166,67 @@ def test_the_fingerprint_tells_apart_every_field_the_history_records() -> None:
     same = dataclasses.replace(base, updated_at=at(30), raw_status="minor")
     assert fingerprint(same) == fingerprint(base)
     assert fingerprint(dataclasses.replace(base)) == fingerprint(base)
+
+
+def test_providers_new_to_the_history_are_written_as_the_general_path_writes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Providers new to the history take a path of inserts only; one whose early warnings the
+    # history has takes the general path. Recorded both ways, every table but the warnings
+    # must be the same, and so must the counts.
+    closed = dataclasses.replace(
+        inc(Phase.RESOLVED, upd(1, Phase.INVESTIGATING), upd(9, Phase.RESOLVED), ident="i2"),
+        impact=Impact.MINOR,
+    )
+    twice = inc(
+        Phase.MONITORING,
+        upd(3, Phase.IDENTIFIED, "first text"),
+        upd(3, Phase.IDENTIFIED, "second text"),  # one key: the last text stays
+        ident="i3",
+    )
+    work = Maintenance(
+        "m1", "Upgrade", Phase.IN_PROGRESS, at(0), at(90), None, ("API",),
+        (Update(at(1), Phase.IN_PROGRESS, "started", "in_progress"),), "in_progress",
+    )  # fmt: skip
+    pages = [
+        page(Status.PARTIAL_OUTAGE, inc(Phase.INVESTIGATING, upd(2, Phase.INVESTIGATING)),
+             closed, api=Status.MAJOR_OUTAGE, updated=8, maintenances=(work,)),
+        page(Status.OPERATIONAL, twice, api=Status.UNKNOWN),
+        dataclasses.replace(page(), components=(), incidents=()),
+    ]  # fmt: skip
+    reports = [
+        ProviderReport(dataclasses.replace(SPEC, id=f"p{n}", name=f"P{n}"), pg, at(10))
+        for n, pg in enumerate(pages)
+    ]
+    failed = ProviderReport(dataclasses.replace(SPEC, id="down"), None, at(10), error=FetchError(
+        ErrorType.TIMEOUT, "timed out"))  # fmt: skip
+    snapshot = Snapshot(at(10), (*reports, failed))
+    ids = [r.spec.id for r in snapshot.reports]
+
+    batched: list[int] = []
+    write = FirstRows.write
+    monkeypatch.setattr(
+        FirstRows,
+        "write",
+        lambda rows, conn: batched.append(len(rows.providers)) or write(rows, conn),
+    )
+
+    def recorded(path: Path, warned: bool) -> tuple[object, list[str]]:
+        with HistoryDB.open(path) as db:
+            if warned:  # long cleared: no lead for anything these pages post
+                for provider in ids:
+                    record_early_warning(db, provider, at(-3000), at(-2999))
+            done = record_snapshot(db, snapshot)
+            rows = [line for line in db.conn.iterdump() if "early_warnings" not in line]
+        return done, rows
+
+    fast, general = recorded(tmp_path / "a.sqlite3", False), recorded(tmp_path / "b.sqlite3", True)
+    assert batched == [4, 0]  # all four new ones together, then none: each took its path
+    assert fast == general
+    done = fast[0]
+    assert (done.observed, done.new_incidents, done.resolved, done.updates) == (3, 3, 1, 4)  # type: ignore[attr-defined]
+    assert any("second text" in line for line in fast[1])
+    assert not any("first text" in line for line in fast[1])
 
 
 def test_an_unchanged_page_only_extends_the_coverage(db: HistoryDB) -> None:

@@ -24,11 +24,20 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from statuswatch.history.db import HistoryDB, to_ms
-from statuswatch.history.rows import LEAD_WINDOW_MS, estimate_end, upsert_incident
+from statuswatch.history.rows import (
+    LEAD_WINDOW_MS,
+    FirstRows,
+    estimate_end,
+    incident_values,
+    maintenance_values,
+    update_rows,
+    upsert_incident,
+)
 from statuswatch.history.rows import upsert_maintenance as write_maintenance
 from statuswatch.model import EarlyWarning, Impact, Page, Phase, ProviderReport, Snapshot, Status
 from statuswatch.sqlrows import insert_rows
@@ -154,6 +163,7 @@ class _Recorder:
         self.changes: list[tuple[str, str, int, str]] = []
         self.current: list[tuple[str, str, str]] = []
         self.components: list[tuple[str, str, str, str | None]] = []
+        self.first = FirstRows()  # the providers new to the history (`_first`)
 
     def snapshot(self, snapshot: Snapshot) -> Recorded:
         rows = self.conn.execute("SELECT id, observed_at, fingerprint, name, kind FROM providers")
@@ -169,23 +179,67 @@ class _Recorder:
                 "SELECT provider, opened_at FROM early_warnings WHERE cleared_at IS NULL"
             )
         }
+        # A provider new to the history has no rows anywhere yet (each writer adds its
+        # providers row first) but, maybe, early warnings: without those, and once in the
+        # snapshot, all it has to write are inserts, made for all such providers at once.
+        warned = {str(row[0]) for row in self.conn.execute("SELECT provider FROM early_warnings")}
+        times = Counter(report.spec.id for report in snapshot.reports)
         for report in snapshot.reports:
             spec = report.spec
             if spec.id not in known:
+                known[spec.id] = (None, None)
+                self.done.first_recorded.append(spec.id)
+                if times[spec.id] == 1 and spec.id not in warned and self._first(report, generated):
+                    continue
                 self.conn.execute(
                     "INSERT INTO providers (id, name, kind, first_recorded_at) VALUES (?, ?, ?, ?)",
                     (spec.id, spec.name, spec.kind, generated),
                 )
-                known[spec.id] = (None, None)
-                self.done.first_recorded.append(spec.id)
             elif named[spec.id] != (spec.name, spec.kind):
                 self.conn.execute(
                     "UPDATE providers SET name = ?, kind = ? WHERE id = ?",
                     (spec.name, spec.kind, spec.id),
                 )
             self._report(report, known[spec.id], generated)
+        self.done.updates += self.first.write(self.conn)
         self._write_statuses()
         return self.done
+
+    def _first(self, report: ProviderReport, generated: int | None) -> bool:
+        """What `_report` would write for a provider new to the history, as rows for
+        `FirstRows.write`; False (nothing taken) for a page it would not write so."""
+        spec, page = report.spec, report.page
+        at = to_ms(report.fetched_at) or generated
+        if report.error is not None or page is None or at is None:
+            self.first.providers.append((spec.id, spec.name, spec.kind, generated, None, None))
+            return True  # a failed poll observed nothing
+        if report.early_warning is not None or len({i.id for i in page.incidents}) != len(
+            page.incidents
+        ):
+            return False
+        provider = spec.id
+        self.done.observed += 1
+        self.first.providers.append(
+            (provider, spec.name, spec.kind, generated, at, fingerprint(page))
+        )
+        self.first.coverage.append((provider, at, at))
+        self._statuses(provider, page, at, True, current={})
+        page_updated = to_ms(page.updated_at)
+        for incident in page.incidents:
+            values, updates = incident_values(
+                provider, incident, at=at, live=True, page_updated=page_updated
+            )
+            self.first.incidents.append(values)
+            # The last of one key wins, as an update written over the first would.
+            self.first.updates.update(
+                (row[:4], row) for row in update_rows(provider, incident.id, updates)
+            )
+            self.done.new_incidents += 1
+            self.done.resolved += incident.phase.is_closed
+        self.first.maintenances += [
+            maintenance_values(provider, m, at=at, live=True) for m in page.maintenances
+        ]
+        return True
 
     def _report(
         self, report: ProviderReport, known: tuple[int | None, str | None], generated: int | None
@@ -262,13 +316,21 @@ class _Recorder:
 
     # -- statuses ---------------------------------------------------------------------------
 
-    def _statuses(self, provider: str, page: Page, at: int, in_order: bool) -> None:
-        current = {
-            str(row[0]): str(row[1])
-            for row in self.conn.execute(
-                "SELECT component, status FROM current_status WHERE provider = ?", (provider,)
-            )
-        }
+    def _statuses(
+        self,
+        provider: str,
+        page: Page,
+        at: int,
+        in_order: bool,
+        current: dict[str, str] | None = None,
+    ) -> None:
+        if current is None:
+            current = {
+                str(row[0]): str(row[1])
+                for row in self.conn.execute(
+                    "SELECT component, status FROM current_status WHERE provider = ?", (provider,)
+                )
+            }
         seen: list[tuple[str, Status]] = [("", page.status)]
         seen += [(c.id, c.status) for c in page.components]
         names = {c.id: (c.name, c.group) for c in page.components}

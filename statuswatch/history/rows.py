@@ -12,16 +12,23 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from statuswatch.history.db import to_ms
 from statuswatch.model import Incident, Maintenance, Phase, Update
 
 __all__ = [
+    "INSERT_INCIDENT",
+    "INSERT_UPDATE",
     "LEAD_WINDOW_MS",
+    "UPSERT_MAINTENANCE",
+    "FirstRows",
     "IncidentWrite",
     "estimate_end",
+    "incident_values",
     "lead_for",
+    "maintenance_values",
+    "update_rows",
     "upsert_incident",
     "upsert_maintenance",
 ]
@@ -90,6 +97,62 @@ def lead_for(conn: sqlite3.Connection, provider: str, posted: int | None) -> tup
     return opened, (posted - opened) // 1000
 
 
+# An incident new to the history, with the values of `incident_values` (and its lead).
+INSERT_INCIDENT = """INSERT INTO incidents (provider, id, title, impact, raw_impact, phase,
+    raw_status, started_at, posted_at, updated_at, resolved_at, url, components, first_seen_at,
+    last_seen_at, resolved_seen_at, backfilled_at, detected_at, detected_lead_s)
+VALUES (:provider, :id, :title, :impact, :raw_impact, :phase, :raw_status,
+    :started_at, :posted, :updated_at, :ended, :url, :components, :seen, :seen,
+    CASE WHEN :ended IS NULL THEN NULL ELSE :seen END, :backfilled, :detected_at, :lead)"""
+# An update of an incident, unless the history has it (its key: provider, incident, at, status).
+INSERT_UPDATE = (
+    "INSERT OR IGNORE INTO incident_updates (provider, incident, at, status, phase, text) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def incident_values(
+    provider: str, incident: Incident, *, at: int, live: bool, page_updated: int | None
+) -> tuple[dict[str, object], list[Update]]:
+    """The row of `incident` as a page shows it at `at`, and its updates oldest first; its
+    lead is `detected_lead_s` (None: none measured) and `detected_at` None, for the caller
+    to fill."""
+    updates = _oldest(incident.updates)
+    posted = to_ms(updates[0].at) if updates else to_ms(incident.started_at)
+    newest = to_ms(updates[-1].at) if updates else to_ms(incident.updated_at)
+    ended: int | None = None
+    if incident.phase.is_closed:
+        ended = _closing_time(incident) or estimate_end(newest, page_updated, at)
+    values: dict[str, object] = {
+        "provider": provider,
+        "id": incident.id,
+        "title": incident.title,
+        "impact": incident.impact.value,
+        "raw_impact": incident.raw_impact,
+        "phase": incident.phase.value,
+        "raw_status": incident.raw_status,
+        "started_at": to_ms(incident.started_at),
+        "posted": posted,
+        "updated_at": newest,
+        "ended": ended,
+        "url": incident.url,
+        "components": _components(incident.components),
+        "seen": at if live else None,
+        "backfilled": None if live else at,
+        "detected_at": None,
+        "lead": incident.detected_lead_s,
+    }
+    return values, updates
+
+
+def update_rows(provider: str, incident_id: str, updates: list[Update]) -> list[tuple[object, ...]]:
+    """The rows of INSERT_UPDATE for an incident's updates."""
+    return [
+        (provider, incident_id, to_ms(u.at), u.raw_status or u.phase.value, u.phase.value, u.text)
+        for u in updates
+    ]
+
+
 def upsert_incident(
     conn: sqlite3.Connection,
     provider: str,
@@ -106,52 +169,23 @@ def upsert_incident(
     resolution; an open one reopens a resolved row only from a live, in-order poll (a stale
     history document or an older concurrent poll never undoes a resolution).
     """
-    updates = _oldest(incident.updates)
-    posted = to_ms(updates[0].at) if updates else to_ms(incident.started_at)
-    newest = to_ms(updates[-1].at) if updates else to_ms(incident.updated_at)
     closed = incident.phase.is_closed
     row = conn.execute(
         "SELECT resolved_at, posted_at, detected_at FROM incidents WHERE provider = ? AND id = ?",
         (provider, incident.id),
     ).fetchone()
-    ended: int | None = None
-    if closed:
-        ended = _closing_time(incident) or estimate_end(newest, page_updated, at)
-    values = {
-        "provider": provider,
-        "id": incident.id,
-        "title": incident.title,
-        "impact": incident.impact.value,
-        "raw_impact": incident.raw_impact,
-        "phase": incident.phase.value,
-        "raw_status": incident.raw_status,
-        "started_at": to_ms(incident.started_at),
-        "posted": posted,
-        "updated_at": newest,
-        "ended": ended,
-        "url": incident.url,
-        "components": _components(incident.components),
-        "seen": at if live else None,
-        "backfilled": None if live else at,
-    }
+    values, updates = incident_values(
+        provider, incident, at=at, live=live, page_updated=page_updated
+    )
     result = IncidentWrite()
     if row is None:
-        lead = lead_for(conn, provider, posted)
+        posted = values["posted"]
+        lead = lead_for(conn, provider, posted if isinstance(posted, int) else None)
         values["detected_at"] = lead[0] if lead else None
-        values["lead"] = lead[1] if lead else None
         # Issue 12 measures the lead on the incident itself when its probes warned first.
-        if incident.detected_lead_s is not None:
-            values["lead"] = incident.detected_lead_s
-        conn.execute(
-            """INSERT INTO incidents (provider, id, title, impact, raw_impact, phase, raw_status,
-                started_at, posted_at, updated_at, resolved_at, url, components, first_seen_at,
-                last_seen_at, resolved_seen_at, backfilled_at, detected_at, detected_lead_s)
-            VALUES (:provider, :id, :title, :impact, :raw_impact, :phase, :raw_status,
-                :started_at, :posted, :updated_at, :ended, :url, :components, :seen, :seen,
-                CASE WHEN :ended IS NULL THEN NULL ELSE :seen END, :backfilled,
-                :detected_at, :lead)""",
-            values,
-        )
+        if incident.detected_lead_s is None:
+            values["lead"] = lead[1] if lead else None
+        conn.execute(INSERT_INCIDENT, values)
         result = IncidentWrite(new=True, resolved=closed)
     else:
         resolved_before = row[0] is not None
@@ -213,22 +247,37 @@ def _write_updates(
 ) -> int:
     """Insert new updates (an edited text replaces the old one); return how many were new."""
     new = 0
-    for update in updates:
-        key = (provider, incident_id, to_ms(update.at), update.raw_status or update.phase.value)
-        cursor = conn.execute(
-            "INSERT OR IGNORE INTO incident_updates (provider, incident, at, status, phase, text) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (*key, update.phase.value, update.text),
-        )
-        if cursor.rowcount:
+    for row in update_rows(provider, incident_id, updates):
+        if conn.execute(INSERT_UPDATE, row).rowcount:
             new += 1
         else:
+            key, phase, text = row[:4], row[4], row[5]
             conn.execute(
                 "UPDATE incident_updates SET text = ?, phase = ? WHERE provider = ? "
                 "AND incident = ? AND at = ? AND status = ? AND (text != ? OR phase != ?)",
-                (update.text, update.phase.value, *key, update.text, update.phase.value),
+                (text, phase, *key, text, phase),
             )
     return new
+
+
+# A maintenance as a page shows it: inserted, or merged into the row the history has.
+UPSERT_MAINTENANCE = """INSERT INTO maintenances (provider, id, title, phase, raw_status,
+    scheduled_for, scheduled_until, started_at, completed_at, url, components, first_seen_at,
+    last_seen_at, backfilled_at)
+VALUES (:provider, :id, :title, :phase, :raw_status, :scheduled_for, :scheduled_until,
+    :started, :completed, :url, :components, :seen, :seen, :backfilled)
+ON CONFLICT (provider, id) DO UPDATE SET title = excluded.title,
+    phase = CASE WHEN :follow THEN excluded.phase ELSE phase END,
+    raw_status = CASE WHEN :follow THEN excluded.raw_status ELSE raw_status END,
+    scheduled_for = coalesce(excluded.scheduled_for, scheduled_for),
+    scheduled_until = coalesce(excluded.scheduled_until, scheduled_until),
+    started_at = coalesce(started_at, excluded.started_at),
+    completed_at = coalesce(completed_at, excluded.completed_at),
+    url = coalesce(excluded.url, url), components = excluded.components,
+    first_seen_at = coalesce(first_seen_at, excluded.first_seen_at),
+    last_seen_at = max(coalesce(last_seen_at, excluded.last_seen_at),
+                       coalesce(excluded.last_seen_at, last_seen_at)),
+    backfilled_at = coalesce(excluded.backfilled_at, backfilled_at)"""
 
 
 def upsert_maintenance(
@@ -241,6 +290,16 @@ def upsert_maintenance(
     in_order: bool = True,
 ) -> None:
     """Write a maintenance as a page shows it; running and completed times from its updates."""
+    conn.execute(
+        UPSERT_MAINTENANCE,
+        maintenance_values(provider, maintenance, at=at, live=live, in_order=in_order),
+    )
+
+
+def maintenance_values(
+    provider: str, maintenance: Maintenance, *, at: int, live: bool, in_order: bool = True
+) -> dict[str, object]:
+    """The parameters of UPSERT_MAINTENANCE for `maintenance` as a page shows it at `at`."""
     updates = _oldest(maintenance.updates)
     running = [u for u in updates if u.phase in _RUNNING]
     done = [u for u in updates if u.phase.is_closed]
@@ -252,38 +311,49 @@ def upsert_maintenance(
     completed: int | None = None
     if maintenance.phase.is_closed:
         completed = to_ms(done[-1].at) if done else to_ms(maintenance.scheduled_until) or at
-    conn.execute(
-        """INSERT INTO maintenances (provider, id, title, phase, raw_status, scheduled_for,
-            scheduled_until, started_at, completed_at, url, components, first_seen_at,
-            last_seen_at, backfilled_at)
-        VALUES (:provider, :id, :title, :phase, :raw_status, :scheduled_for, :scheduled_until,
-            :started, :completed, :url, :components, :seen, :seen, :backfilled)
-        ON CONFLICT (provider, id) DO UPDATE SET title = excluded.title,
-            phase = CASE WHEN :follow THEN excluded.phase ELSE phase END,
-            raw_status = CASE WHEN :follow THEN excluded.raw_status ELSE raw_status END,
-            scheduled_for = coalesce(excluded.scheduled_for, scheduled_for),
-            scheduled_until = coalesce(excluded.scheduled_until, scheduled_until),
-            started_at = coalesce(started_at, excluded.started_at),
-            completed_at = coalesce(completed_at, excluded.completed_at),
-            url = coalesce(excluded.url, url), components = excluded.components,
-            first_seen_at = coalesce(first_seen_at, excluded.first_seen_at),
-            last_seen_at = max(coalesce(last_seen_at, excluded.last_seen_at),
-                               coalesce(excluded.last_seen_at, last_seen_at)),
-            backfilled_at = coalesce(excluded.backfilled_at, backfilled_at)""",
-        {
-            "provider": provider,
-            "id": maintenance.id,
-            "title": maintenance.title,
-            "phase": maintenance.phase.value,
-            "raw_status": maintenance.raw_status,
-            "scheduled_for": to_ms(maintenance.scheduled_for),
-            "scheduled_until": to_ms(maintenance.scheduled_until),
-            "started": started,
-            "completed": completed,
-            "url": maintenance.url,
-            "components": _components(maintenance.components),
-            "seen": at if live else None,
-            "backfilled": None if live else at,
-            "follow": (live and in_order) or maintenance.phase.is_closed,
-        },
+    return {
+        "provider": provider,
+        "id": maintenance.id,
+        "title": maintenance.title,
+        "phase": maintenance.phase.value,
+        "raw_status": maintenance.raw_status,
+        "scheduled_for": to_ms(maintenance.scheduled_for),
+        "scheduled_until": to_ms(maintenance.scheduled_until),
+        "started": started,
+        "completed": completed,
+        "url": maintenance.url,
+        "components": _components(maintenance.components),
+        "seen": at if live else None,
+        "backfilled": None if live else at,
+        "follow": (live and in_order) or maintenance.phase.is_closed,
+    }
+
+
+@dataclass
+class FirstRows:
+    """The rows of the providers new to the history in one snapshot (the record's `_first`),
+    written together: all of them are inserts."""
+
+    # (id, name, kind, first recorded, observed, fingerprint)
+    providers: list[tuple[str, str, str, int | None, int | None, str | None]] = field(
+        default_factory=list
     )
+    coverage: list[tuple[str, int, int]] = field(default_factory=list)
+    incidents: list[dict[str, object]] = field(default_factory=list)
+    updates: dict[tuple[object, ...], tuple[object, ...]] = field(default_factory=dict)
+    maintenances: list[dict[str, object]] = field(default_factory=list)
+
+    def write(self, conn: sqlite3.Connection) -> int:
+        """Insert them, one statement for many rows each; return how many updates were new."""
+        conn.executemany(
+            "INSERT INTO providers (id, name, kind, first_recorded_at, observed_at, fingerprint) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            self.providers,
+        )
+        conn.executemany(
+            "INSERT INTO coverage (provider, start, end) VALUES (?, ?, ?)", self.coverage
+        )
+        conn.executemany(INSERT_INCIDENT, self.incidents)
+        added = conn.executemany(INSERT_UPDATE, list(self.updates.values())).rowcount
+        conn.executemany(UPSERT_MAINTENANCE, self.maintenances)
+        return max(0, added)
