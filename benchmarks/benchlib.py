@@ -193,15 +193,24 @@ with open(report, "w") as out:
 """
 
 
-def measure(argv: Sequence[str], env: dict[str, str], workdir: Path) -> Measured:
-    """Run `argv` once; return its exit code, wall, CPU and peak RSS from its own rusage."""
+def measure(
+    argv: Sequence[str], env: dict[str, str], workdir: Path, *, cwd: Path | None = None
+) -> Measured:
+    """Run `argv` once (in `cwd`, if given); return its exit code, wall, CPU and peak RSS
+    from its own rusage."""
     out_path, err_path, report = workdir / "stdout", workdir / "stderr", workdir / "rusage"
     report.unlink(missing_ok=True)
     launcher = [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(report), *argv]
     # Files, not pipes: a large JSON document must never block the child on a full pipe.
     with out_path.open("wb") as out, err_path.open("wb") as err:
         done = subprocess.run(
-            launcher, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, check=False
+            launcher,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            env=env,
+            cwd=cwd,
+            check=False,
         )
     if done.returncode != 0 or not report.exists():
         detail = err_path.read_text(errors="replace").strip().splitlines()[-1:]
