@@ -31,6 +31,7 @@ from typing import Any
 from statuswatch.cachedb import (
     CONFIRM,
     DELETE,
+    IN_BATCH,
     SELECT_ENTRY,
     SELECT_VALIDATORS,
     SELECT_VALIDATORS_IN,
@@ -48,8 +49,6 @@ KEPT_HEADERS = ("content-type", "date", "etag", "last-modified")
 # A page whose JSON text is longer than this is not kept (parsed from its body each time):
 # `validators` reads the kept pages of every URL of a poll up front.
 _MAX_KEPT_PAGE = 56 * 1024
-# URLs whose validators `read_ahead` has read in one query.
-_AHEAD_BATCH = 500
 # Writes the writer thread commits in one transaction: short enough not to hold the lock long.
 _BATCH = 256
 _UNREADABLE = (ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError)
@@ -183,8 +182,9 @@ class Cache:
         before the first request held 25 MB more at the peak of `serve`'s polls.
         """
         wanted = [url for url in dict.fromkeys(urls) if url not in self._later]
-        for start in range(0, len(wanted), _AHEAD_BATCH):
-            batch = wanted[start : start + _AHEAD_BATCH]
+        # Batches of one query each (CacheDB.select_in's).
+        for start in range(0, len(wanted), IN_BATCH):
+            batch = wanted[start : start + IN_BATCH]
             for url in batch:
                 self._later[url] = batch
 

@@ -30,7 +30,7 @@ SCHEMA_VERSION = 2  # 2: confirmations apart from the entries
 # Seconds a write waits for another process's transaction (each takes a few ms) before failing.
 BUSY_TIMEOUT = 10.0
 # Keys a query of `select_in` names at once (SQLite's oldest limit on parameters is 999).
-_IN_BATCH = 500
+IN_BATCH = 500
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS entries (
@@ -111,15 +111,14 @@ class CacheDB:
         return rows[0] if rows else None
 
     def select_in(self, sql: str, keys: Sequence[object]) -> list[tuple[Any, ...]]:
-        """The rows `sql` selects for `keys`, its `IN ({})` given a batch of them at a time, in
-        one read transaction; [] for none, no database, or one that cannot be read."""
+        """The rows `sql` selects for `keys`, its `IN ({})` given IN_BATCH of them a query; []
+        for none, no database, or one that cannot be read."""
 
         def rows(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
             found: list[tuple[Any, ...]] = []
-            with read_transaction(conn):
-                for start in range(0, len(keys), _IN_BATCH):
-                    batch = keys[start : start + _IN_BATCH]
-                    found += conn.execute(sql.format(",".join("?" * len(batch))), batch)
+            for start in range(0, len(keys), IN_BATCH):
+                batch = keys[start : start + IN_BATCH]
+                found += conn.execute(sql.format(",".join("?" * len(batch))), batch)
             return found
 
         return self._read(rows) if keys else []
@@ -283,19 +282,6 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
         raise
-
-
-@contextlib.contextmanager
-def read_transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """One read transaction: the queries in it see one state of the file (a poll's batches of
-    validators, say, none of them half a writer's commit apart)."""
-    conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        if conn.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("COMMIT")
 
 
 def _runs(

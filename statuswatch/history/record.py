@@ -182,8 +182,12 @@ class _Recorder:
         # A provider new to the history has no rows anywhere yet (each writer adds its
         # providers row first) but, maybe, early warnings: without those, and once in the
         # snapshot, all it has to write are inserts, made for all such providers at once.
-        warned = {str(row[0]) for row in self.conn.execute("SELECT provider FROM early_warnings")}
-        times = Counter(report.spec.id for report in snapshot.reports)
+        times = Counter(r.spec.id for r in snapshot.reports if r.spec.id not in known)
+        warned = (
+            {str(row[0]) for row in self.conn.execute("SELECT provider FROM early_warnings")}
+            if times
+            else set()
+        )
         for report in snapshot.reports:
             spec = report.spec
             if spec.id not in known:
