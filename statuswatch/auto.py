@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from statuswatch import adapters
@@ -20,6 +20,7 @@ from statuswatch.cache import Cache, CacheEntry
 from statuswatch.http import Fetcher
 from statuswatch.model import ErrorType, FetchError, ProviderReport, ProviderSpec
 from statuswatch.moves import stopped_matching
+from statuswatch.records import record
 from statuswatch.text import one_line
 
 __all__ = ["Remembered", "forget", "recall", "report"]
@@ -30,7 +31,7 @@ PollAs = Callable[[ProviderSpec], Awaitable[ProviderReport]]
 RECHECK_UNRECOGNISED = timedelta(hours=1)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Remembered:
     """What detection found for an auto page: the entry `statuswatch add` would write."""
 

@@ -22,7 +22,7 @@ import queue
 import re
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -39,6 +39,7 @@ from statuswatch.cachedb import (
     CacheDB,
 )
 from statuswatch.model import Page
+from statuswatch.records import record
 
 __all__ = ["KEPT_HEADERS", "Cache", "CacheEntry", "KeptPage", "Validators"]
 
@@ -62,7 +63,7 @@ _CONFIRMED_AFTER = timedelta(seconds=1)
 _Write = tuple["CacheEntry", "KeptPage | None"] | tuple[str, tuple[object, ...]]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CacheEntry:
     """A body that parsed, when it was fetched (or last confirmed by a 304) and its validators."""
 
@@ -74,7 +75,7 @@ class CacheEntry:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Validators:
     """What a conditional request sends back: the entry's ETag and Last-Modified."""
 
@@ -90,7 +91,7 @@ class Validators:
         return self.page == (kind, None)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KeptPage:
     """A page to keep with its entry: what adapter `kind` parsed from the entry's body."""
 

@@ -14,7 +14,6 @@ import asyncio
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from html import unescape
 from urllib.parse import urlsplit
@@ -27,6 +26,7 @@ from statuswatch.adapters.common import decode_text, markup_head
 from statuswatch.detect_probes import Probe, known_document, probes, provider_url
 from statuswatch.http import Fetcher, FetchFailed, FetchResult
 from statuswatch.model import ErrorType, Page
+from statuswatch.records import record
 from statuswatch.settings import HttpSettings
 from statuswatch.text import one_line
 
@@ -74,7 +74,7 @@ _FEED_TITLE_NOISE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Detection:
     """A recognised page: the provider entry to write and what it read like."""
 
@@ -95,7 +95,7 @@ class NotRecognised(Exception):
         self.cause = cause  # why the URL itself could not be read, if it could not
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Candidate:
     kind: str
     url: str

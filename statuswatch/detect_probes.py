@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from html import unescape
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from statuswatch.adapters import cachet, gatus, sniff, statuspal, upptime, uptimekuma
+from statuswatch.records import record
 
 __all__ = ["Probe", "known_document", "probes", "provider_url"]
 
@@ -32,7 +32,7 @@ _KNOWN: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Probe:
     """A document to ask for, and what it must turn out to be (None: any readable feed)."""
 

@@ -7,7 +7,6 @@ import os
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -20,6 +19,7 @@ from statuswatch.fetcherrors import classify, describe, secs
 from statuswatch.inflate import ACCEPT_ENCODING, SUPPORTED, InflateError, Inflater
 from statuswatch.limits import connection_budget
 from statuswatch.model import ErrorType, FetchError
+from statuswatch.records import record
 from statuswatch.settings import MIB, HttpSettings
 from statuswatch.text import one_line
 from statuswatch.truststore import CertificatesUnreadable, TrustStore
@@ -51,7 +51,7 @@ class FetchFailed(Exception):
         self.error = FetchError(type=error_type, message=message)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FetchResult:
     """A 2xx response read in full, or a 304 (empty body) confirming the cached one."""
 
@@ -68,7 +68,7 @@ class FetchResult:
         return self.status == 304
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Retry:
     """An attempt that failed in a way worth another try."""
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from statuswatch.quickinit import quick_init
+from statuswatch.records import record
 
 
 class Status(StrEnum):
@@ -138,8 +138,7 @@ def utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class Update:
     """One message posted on an incident or a maintenance."""
 
@@ -149,8 +148,7 @@ class Update:
     raw_status: str = ""
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class Component:
     """One part of a provider's service (a product, a region, a data centre)."""
 
@@ -161,8 +159,7 @@ class Component:
     group: str | None = None
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class Incident:
     """An unplanned event with its timeline; `updates` are newest first."""
 
@@ -185,8 +182,7 @@ class Incident:
     component_ids: tuple[str, ...] = ()
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class Maintenance:
     """Planned work, upcoming or in progress; `updates` are newest first."""
 
@@ -213,8 +209,7 @@ class Maintenance:
         return self.scheduled_for is None or self.scheduled_for > now
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class Page:
     """What an adapter read from one status page: the platform's view, normalised."""
 
@@ -227,7 +222,7 @@ class Page:
     maintenances: tuple[Maintenance, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FetchError:
     """Why a provider's page could not be read this time."""
 
@@ -235,7 +230,7 @@ class FetchError:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProviderSpec:
     """One provider to watch, from the catalog or the user's config."""
 
@@ -253,8 +248,7 @@ class ProviderSpec:
     runs_on: tuple[Target, ...] = ()
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
+@record
 class ProviderReport:
     """The result of polling one provider: its page, or an error and the last good page (stale)."""
 
@@ -280,7 +274,7 @@ class ProviderReport:
         return self.page.status
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Snapshot:
     """Every provider polled in one run, in watch-list order."""
 
@@ -295,7 +289,7 @@ class Snapshot:
 # --- probes: the service's own endpoints, checked beside its page (statuswatch.probes) -------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProbeSpec:
     """One public endpoint of a provider's service (not its status page), probed each poll."""
 
@@ -306,7 +300,7 @@ class ProbeSpec:
     source: str | None = None  # where the endpoint is documented (catalog entries)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProbeResult:
     """What one probe said this poll: an answer (`status`) or the failure (`error`)."""
 
@@ -328,7 +322,7 @@ class ProbeState(StrEnum):
     OFF = "off"  # no probes for this provider, or probes turned off
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProbeSummary:
     """A provider's probes this poll; `since` is when their state began (counted across runs)."""
 
@@ -339,7 +333,7 @@ class ProbeSummary:
     results: tuple[ProbeResult, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EarlyWarning:
     """The provider's own endpoints fail while its page says less: never its `status`."""
 
@@ -354,7 +348,7 @@ class VantageState(StrEnum):
     OFFLINE = "offline"  # probes fail nearly everywhere at once: it is us, not them
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Vantage:
     """What the probes as a whole say about our own vantage point."""
 
@@ -370,7 +364,7 @@ def worst_status(statuses: Iterable[Status], default: Status = Status.OPERATIONA
     return max(statuses, key=lambda status: status.urgency, default=default)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Target:
     """A provider, whole or cut down to some components: `aws`, `aws:us-east-1,eu-west-1`."""
 
@@ -381,7 +375,7 @@ class Target:
         return self.provider if self.scope is None else f"{self.provider}:{','.join(self.scope)}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScopeNote:
     """How a scoped provider's page was cut down to the components the user named."""
 
@@ -394,7 +388,7 @@ class ScopeNote:
     warning: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Risk:
     """A provider this one runs on, with an active incident (or an early warning) now."""
 
@@ -405,7 +399,7 @@ class Risk:
     early_warning: bool = False  # the upstream has no incident, only an early warning
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StackPart:
     """One part of a stack: a provider as the stack uses it, and its status in that scope."""
 
@@ -414,7 +408,7 @@ class StackPart:
     status: Status
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StackReport:
     """A user's stack: the worst of its parts, why, and what it may be affected by."""
 
@@ -426,7 +420,7 @@ class StackReport:
     at_risk_from: tuple[Risk, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CorrelationMember:
     """One incident linked to a likely common cause."""
 
@@ -435,7 +429,7 @@ class CorrelationMember:
     started_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Correlation:
     """Incidents of several providers that likely share one cause; `id` is stable across polls."""
 

@@ -10,7 +10,6 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -18,6 +17,7 @@ import httpx
 
 from statuswatch.fetcherrors import describe
 from statuswatch.http import USER_AGENT
+from statuswatch.records import record
 from statuswatch.text import one_line
 from statuswatch.truststore import TrustStore
 
@@ -38,7 +38,7 @@ class ServerError(Exception):
         self.fatal = fatal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServerEvent:
     """One Server-Sent Event: its `event` name, its `data` and its `id` (None when it had none)."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from statuswatch.records import record
 
 MIB = 1024 * 1024
 # Seconds between two polls, for the config's `interval` and every `--interval` of a poller.
@@ -12,7 +12,7 @@ MIN_INTERVAL = 10.0
 MAX_INTERVAL = 86400.0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HttpSettings:
     """Limits that keep one poll polite to servers and bounded in time and memory."""
 

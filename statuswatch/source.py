@@ -19,7 +19,6 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,7 @@ from statuswatch.document.write import dumps
 from statuswatch.model import ProviderReport, ProviderSpec, Snapshot
 from statuswatch.probes.settings import ProbeSettings
 from statuswatch.probes.store import Counts, ProbeStore
+from statuswatch.records import record
 from statuswatch.serverclient import ServerClient, ServerError, ServerEvent
 from statuswatch.settings import HttpSettings
 from statuswatch.stacks import Stack
@@ -280,7 +280,7 @@ def _stderr(message: str) -> None:
     print(f"statuswatch: {message}", file=sys.stderr, flush=True)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServedDocument:
     """A server's document: its bytes as `--json` prints them, and the parsed document."""
 

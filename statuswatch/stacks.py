@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 
 from statuswatch.blast import risk_text, risks
 from statuswatch.model import (
@@ -16,12 +15,13 @@ from statuswatch.model import (
     Target,
     worst_status,
 )
+from statuswatch.records import record
 from statuswatch.scope import scope_report
 
 __all__ = ["Stack", "evaluate", "part_label"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Stack:
     """A stack from the config: `[stacks.checkout] name = "Checkout", uses = [...]`."""
 

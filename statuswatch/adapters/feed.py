@@ -33,6 +33,7 @@ from statuswatch.adapters import feedtext as ft
 from statuswatch.adapters.common import IMPACT_STATUS, RECENT, reference_time, worst
 from statuswatch.adapters.sniff import HTML, identify_document, identify_markup, moved
 from statuswatch.model import Component, Impact, Incident, Maintenance, Page, Phase, Status, Update
+from statuswatch.records import record
 from statuswatch.text import one_line, plain_text, safe_url
 
 EXPECTED = "an RSS/Atom feed"
@@ -45,7 +46,7 @@ _ONGOING_MAINTENANCE = (Phase.IN_PROGRESS, Phase.VERIFYING)
 _ROOT = re.compile(rb"<\w")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Entry:
     """One feed entry; `html` is the body as sent: parse it, never display it."""
 
@@ -63,7 +64,7 @@ class Entry:
         return self.updated or self.published
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Feed:
     """A parsed feed: its own title, link, date and generator, and its entries in feed order."""
 

@@ -12,10 +12,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 from statuswatch.model import Impact, Phase, Status
+from statuswatch.records import record
 from statuswatch.text import one_line, plain_text
 
 # Update labels (lower case) and what they say about the phase; None: "an update", no change.
@@ -115,7 +115,7 @@ _PROSE = re.compile(
 _PROSE_LABEL = {"fixed": "resolved"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Stamp:
     """A date as a status page prints it: no year (usually) and a zone name (maybe)."""
 
@@ -127,7 +127,7 @@ class Stamp:
     zone: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RawUpdate:
     """One update read out of an entry: when, its label as printed, and its text."""
 
@@ -136,7 +136,7 @@ class RawUpdate:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Timeline:
     """What one entry's body says: its updates (newest first), components, planned window."""
 

@@ -7,16 +7,16 @@ provider moved) instead of misreading it, and `statuswatch add` tells which adap
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import NoReturn, cast
 
 from statuswatch.adapters import FormatChanged
+from statuswatch.records import record
 
 # incident.io ids are ULIDs; Atlassian ids are 12 lowercase base-36 characters.
 _ULID = re.compile(r"[0-9A-Z]{26}")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Found:
     """What a document is: a shape `key`, the `kind` that reads it (None: no adapter does)."""
 

@@ -13,13 +13,13 @@ import argparse
 import re
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from statuswatch.console import error, warn, write
 from statuswatch.exitcodes import ExitCode
+from statuswatch.records import record
 from statuswatch.tomledit import ADDED_BY, add_to_watch, append_table, bare_key, basic_string
 from statuswatch.wording import plural
 
@@ -46,7 +46,7 @@ class AddError(Exception):
     """The entry could not be added to the config file; nothing was written."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Added:
     """What the edit did to the config file."""
 

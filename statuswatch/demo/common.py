@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from statuswatch.records import record
 
 __all__ = [
     "Document",
@@ -21,7 +22,7 @@ __all__ = [
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Document:
     """A body and its content type, as the demo server sends them."""
 

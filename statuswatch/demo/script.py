@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from statuswatch.model import Impact, Phase, Status
+from statuswatch.records import record
 
 __all__ = [
     "Event",
@@ -31,7 +31,7 @@ def hit(status: Status, *part_ids: str) -> tuple[tuple[str, Status], ...]:
     return tuple((part_id, status) for part_id in part_ids)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Part:
     """One component of a scripted page (a product, a service in a region)."""
 
@@ -40,7 +40,7 @@ class Part:
     group: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Post:
     """One update on a scripted incident, and what the page shows from then on."""
 
@@ -52,7 +52,7 @@ class Post:
     impact: Impact | None = None  # None keeps the incident's impact
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EventState:
     """A scripted incident as its page shows it at one moment."""
 
@@ -87,7 +87,7 @@ class EventState:
         return max(self.affects.values(), key=lambda s: s.severity, default=Status.OPERATIONAL)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Event:
     """A scripted incident: a title and its posts, oldest first."""
 
@@ -116,7 +116,7 @@ class Event:
         return EventState(self, tuple(reversed(published)), phase, impact, affects)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Planned:
     """A scripted maintenance window."""
 
@@ -134,7 +134,7 @@ class Planned:
         return Phase.IN_PROGRESS if moment < self.ends else Phase.COMPLETED
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Probe:
     """A scripted probe: a stand-in for one endpoint of the provider's own service, failing
     during `fails` (start, end) windows, at their real times."""
@@ -151,7 +151,7 @@ class Probe:
         return any(start <= moment < end for start, end in self.fails)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Provider:
     """One provider of a scenario: its page's platform, components, incidents and maintenance."""
 
@@ -195,7 +195,7 @@ class Provider:
         return max(times, default=since)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Scenario:
     """A replayable outage: providers and their posts between `start` and `end`."""
 

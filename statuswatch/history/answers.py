@@ -8,7 +8,7 @@ provider=github&provider=openai&limit=50&daily=1`) into the same `Ask` the optio
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
@@ -21,6 +21,7 @@ from statuswatch.history.report import report
 from statuswatch.history.stackreport import incidents_in_scope
 from statuswatch.history.window import parse_moment
 from statuswatch.model import Target
+from statuswatch.records import record
 from statuswatch.stacks import Stack
 
 __all__ = [
@@ -38,7 +39,7 @@ MAX_LIMIT = 100_000
 _QUERY_KEYS = ("since", "until", "provider", "limit", "daily")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ask:
     """What is asked: a window, providers (all when empty), at most `limit` incidents."""
 

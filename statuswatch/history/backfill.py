@@ -17,7 +17,6 @@ import contextlib
 import re
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +27,7 @@ from statuswatch.cache import Cache
 from statuswatch.history.db import HistoryDB, to_ms
 from statuswatch.history.rows import upsert_incident, upsert_maintenance
 from statuswatch.model import ErrorType, Page, ProviderSpec
+from statuswatch.records import record
 from statuswatch.settings import HttpSettings
 from statuswatch.text import one_line
 
@@ -53,7 +53,7 @@ Parse = Callable[[bytes, Mapping[str, str]], Page]
 Fetched = tuple[bytes, Mapping[str, str]] | tuple[str, bool]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HistorySource:
     """Where a provider's own history is, and how to read it."""
 
@@ -62,7 +62,7 @@ class HistorySource:
     what: str  # "incidents.json", "feed"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Backfilled:
     """What a backfill of one provider did."""
 

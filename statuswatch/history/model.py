@@ -6,13 +6,15 @@ documents by `statuswatch.document.history_read`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
+
+from statuswatch.records import record
 
 __all__ = ["Note", "PastIncident", "PastMaintenance", "ProviderFigures", "Report"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Note:
     """One update of a past incident: when, in which phase, what it said."""
 
@@ -21,7 +23,7 @@ class Note:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PastIncident:
     """An incident as the history knows it."""
 
@@ -78,7 +80,7 @@ class PastIncident:
         return max(0, *lags) if lags else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PastMaintenance:
     """A maintenance as the history knows it."""
 
@@ -101,7 +103,7 @@ class PastMaintenance:
         return "observed" if self.observed else "backfill"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProviderFigures:
     """One provider's figures over the window."""
 
@@ -123,7 +125,7 @@ class ProviderFigures:
     parts: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Report:
     """The figures of every provider asked for, in the order asked, and of the stacks."""
 

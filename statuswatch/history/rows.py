@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from statuswatch.history.db import to_ms
 from statuswatch.model import Incident, Maintenance, Phase, Update
+from statuswatch.records import record
 
 __all__ = [
     "INSERT_INCIDENT",
@@ -40,7 +41,7 @@ _SKEW_MS = 5 * 60 * 1000
 _RUNNING = (Phase.IN_PROGRESS, Phase.VERIFYING)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IncidentWrite:
     """What one upsert did: the incident is new, newly resolved, reopened; updates added."""
 

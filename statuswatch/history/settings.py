@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from statuswatch.config import Config
+from statuswatch.records import record
 from statuswatch.tomlcheck import ConfigError, check_keys, integer, table, type_name
 
 __all__ = ["HISTORY_KEYS", "HistorySettings", "history_settings", "parse_history"]
@@ -15,7 +15,7 @@ HISTORY_KEYS = ("enabled", "retention_days", "backfill")
 MAX_RETENTION_DAYS = 36_500  # a century
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HistorySettings:
     """How the history is kept."""
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from statuswatch.model import Impact, Status
+from statuswatch.records import record
 
 __all__ = [
     "DAY_MS",
@@ -41,7 +41,7 @@ IMPACT_STATUS: dict[str, Status] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Interval:
     """An incident or a maintenance of the page's record: [start, end) with its status."""
 
@@ -50,7 +50,7 @@ class Interval:
     status: Status
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Segment:
     """[start, end) in milliseconds, the status then, and what says so."""
 

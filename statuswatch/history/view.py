@@ -9,13 +9,13 @@ the live view calls them from a worker thread.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 from statuswatch.history.answers import Ask
 from statuswatch.history.model import PastIncident, ProviderFigures
+from statuswatch.records import record
 
 __all__ = [
     "BAR_DAYS",
@@ -31,7 +31,7 @@ TIMELINE = 20  # past incidents listed in a provider's details
 RECENT = 200  # incidents on the history screen
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProviderPast:
     """One provider's last BAR_DAYS days."""
 

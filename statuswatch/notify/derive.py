@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from statuswatch.model import (
@@ -36,6 +35,7 @@ from statuswatch.notify.state import (
     ProviderMemory,
     State,
 )
+from statuswatch.records import record
 from statuswatch.timefmt import rfc3339
 
 # A closed incident the page no longer lists is remembered this long, so a reopening within
@@ -48,7 +48,7 @@ _RUNNING = (Phase.IN_PROGRESS, Phase.VERIFYING)
 __all__ = ["DeriveOptions", "derive", "update_key"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DeriveOptions:
     """How events are derived."""
 

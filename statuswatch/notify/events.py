@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +26,7 @@ from statuswatch.model import (
     Status,
 )
 from statuswatch.notify.settings import EventKind
+from statuswatch.records import record
 from statuswatch.timefmt import age, rfc3339, short_utc
 
 _SNIPPET = 280  # characters of an update quoted in a one-line text
@@ -38,7 +38,7 @@ def event_id(provider_id: str, kind: EventKind, subject: str, detail: str = "") 
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Event:
     """One change to tell; `incident`, `maintenance`, `component`, `stack` or `correlation` is
     its subject, if any. A stack's events have no provider; a shared cause's is the cause."""

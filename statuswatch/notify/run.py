@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from statuswatch.notify.route import wants
 from statuswatch.notify.settings import ChannelSettings, NotifySettings
 from statuswatch.notify.state import State
 from statuswatch.notify.store import Entry, LockTimeout, Outbox, Store
+from statuswatch.records import record
 from statuswatch.settings import HttpSettings
 from statuswatch.wording import plural
 
@@ -41,7 +41,7 @@ DELIVERY_FAILED = ExitCode.FAILURE
 Poll = Callable[[Sequence[ProviderSpec], HttpSettings, Path], Snapshot]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RunOptions:
     """The command-line choices of one run."""
 

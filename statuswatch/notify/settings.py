@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any
 
 from statuswatch.model import Impact
+from statuswatch.records import record
 
 
 class EventKind(StrEnum):
@@ -61,7 +62,7 @@ class SecretMissing(Exception):
     """A secret's environment variable is not set; the message names the variable only."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Secret:
     """A value given in the config or read from an environment variable; never shown."""
 
@@ -79,7 +80,7 @@ class Secret:
         return found
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChannelSettings:
     """One `[[notify.channels]]` table: where events go and which ones."""
 
@@ -96,7 +97,7 @@ class ChannelSettings:
     min_interval: float = 0.0  # seconds between two deliveries on this channel (rate limit)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NotifySettings:
     """The `[notify]` table."""
 

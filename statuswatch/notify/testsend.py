@@ -7,13 +7,13 @@ says whether each channel delivers now, with its own words when it does not.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
 from statuswatch.model import Impact, Incident, Phase, ProviderSpec
 from statuswatch.notify.channels import DeliveryError, build
 from statuswatch.notify.events import Event, event_id, incident_text, payload
 from statuswatch.notify.settings import ChannelSettings, EventKind, NotifySettings
+from statuswatch.records import record
 
 __all__ = ["ChannelResult", "send_test", "test_event"]
 
@@ -26,7 +26,7 @@ TEST_PROVIDER = ProviderSpec(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChannelResult:
     """What one channel did with the test event: `problem` is None when it accepted it."""
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
 
 import httpx
 
 from statuswatch.fetcherrors import classify, secs
 from statuswatch.http import Fetcher, FetchFailed
 from statuswatch.model import ErrorType
+from statuswatch.records import record
 
 __all__ = ["Answer", "answer"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Answer:
     """What one probe request got: a status, however bad, and how fast it came."""
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from statuswatch.records import record
 
 __all__ = ["DEFAULT_EXPECT", "MAX_PROBE_BODY", "Expect", "ProbeSettings"]
 
@@ -13,7 +14,7 @@ MAX_PROBE_BODY = 64 * 1024
 _TERM = re.compile(r"(?:(<=|>=|<|>)(\d{3})|(\d)xx|(\d{3})(?:-(\d{3}))?)")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProbeSettings:
     """How probes run: on or off, each probe's time limit, and polls in a row that count."""
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime
 from enum import StrEnum
 
 from statuswatch.model import ProbeResult, Status
+from statuswatch.records import record
 
 __all__ = [
     "Closed",
@@ -36,7 +37,7 @@ class Transition(StrEnum):
     CLEARED = "cleared"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Closed:
     """The last early warning that closed (for the page's lag: see statuswatch.probes.lead)."""
 
@@ -44,7 +45,7 @@ class Closed:
     closed_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Memory:
     """What is kept of one provider's probes between polls (and runs)."""
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from email.utils import formatdate
 from http import HTTPStatus
 
 import h11
+
+from statuswatch.records import record
 
 __all__ = ["MAX_HEAD", "MAX_HEADERS", "BadRequest", "HttpConnection", "Request"]
 
@@ -35,7 +36,7 @@ class BadRequest(Exception):
         self.status = status
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Request:
     """A request head; header names are lower case, repeated headers joined by commas."""
 

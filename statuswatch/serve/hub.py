@@ -12,15 +12,16 @@ import itertools
 import json
 import time
 from collections import deque
-from dataclasses import dataclass
 from typing import Any
+
+from statuswatch.records import record
 
 __all__ = ["DEFAULT_CAPACITY", "EventHub", "Frame", "comment", "frame"]
 
 DEFAULT_CAPACITY = 1024
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Frame:
     """One published event: its id, its kind and the bytes sent for it."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 from statuswatch.document.write import snapshot_bytes
@@ -12,12 +11,13 @@ from statuswatch.model import Snapshot
 from statuswatch.notify.derive import DeriveOptions, derive
 from statuswatch.notify.events import document, payload
 from statuswatch.notify.state import State
+from statuswatch.records import record
 from statuswatch.timefmt import rfc3339
 
 __all__ = ["Prepared", "prepare"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Prepared:
     """What a snapshot turns into, computed off the event loop."""
 

@@ -14,7 +14,7 @@ import json
 import ssl
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from statuswatch.notify.state import State
 from statuswatch.probes.engine import OFF, poll_with_probes
 from statuswatch.probes.settings import ProbeSettings
 from statuswatch.probes.store import Counts
+from statuswatch.records import record
 from statuswatch.serve.history_routes import HISTORY_ROUTES, HistoryRoutes
 from statuswatch.serve.httpd import MAX_HEAD, BadRequest, HttpConnection, Request
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
@@ -64,7 +65,7 @@ _INDEX = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServeSettings:
     """How the server polls and serves."""
 

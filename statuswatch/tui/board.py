@@ -8,7 +8,7 @@ the app turns into toasts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -25,6 +25,7 @@ from statuswatch.model import (
     StackReport,
     Status,
 )
+from statuswatch.records import record
 
 __all__ = ["RESOLVED_KEPT", "Board", "Change", "ChangeKind", "IncidentRow", "rank"]
 
@@ -51,7 +52,7 @@ class ChangeKind(StrEnum):
     RESOLVED = "resolved"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Change:
     """An incident that appeared or closed while watching."""
 
@@ -60,7 +61,7 @@ class Change:
     incident: Incident
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IncidentRow:
     """One line of the combined incident list; `closed_at` is set for one that closed."""
 

@@ -8,7 +8,6 @@ DataTable measures every cell of every row it is given, tens of milliseconds per
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.style import Style
@@ -21,6 +20,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
+
+from statuswatch.records import record
 
 __all__ = [
     "INCIDENT_COLUMNS",
@@ -37,7 +38,7 @@ __all__ = [
 CellsAt = Callable[[int], Sequence[Text]]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Column:
     """One column of a ListTable and how it gives way when the list is narrow.
 
