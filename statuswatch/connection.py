@@ -80,12 +80,17 @@ class Wire(asyncio.Protocol):
     async def read(self, timeout: float | None) -> bytes:
         """The next bytes received; b"" once the peer is done. TimeoutError after `timeout`."""
         if not self._chunks and not self.ended:
-            waiter = self._waiter = asyncio.get_running_loop().create_future()
+            loop = asyncio.get_running_loop()
+            waiter = self._waiter = loop.create_future()
+            # A timer of its own rather than asyncio.timeout(): every read of every answer
+            # waits here, and a timeout context costs a task lookup and a cancel-and-uncancel.
+            timer = None if timeout is None else loop.call_later(timeout, _time_out, waiter)
             try:
-                async with asyncio.timeout(timeout):
-                    await waiter
+                await waiter
             finally:
                 self._waiter = None
+                if timer is not None:
+                    timer.cancel()
         if self._chunks:
             data = self._chunks.popleft()
             self._buffered -= len(data)
@@ -100,6 +105,12 @@ class Wire(asyncio.Protocol):
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
+
+
+def _time_out(waiter: asyncio.Future[None]) -> None:
+    """End a read's wait with TimeoutError, unless the bytes (or the end) came first."""
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
 
 
 class Connection:
