@@ -38,6 +38,7 @@ from benchlib import (
     FarmProcess,
     clean_env,
     compile_bytecode,
+    host_loop_ms,
     import_path_env,
     measure,
     start_farm,
@@ -132,6 +133,8 @@ class Result:
     http: list[tuple[str, str]] = field(default_factory=list)
     statuswatch: list[Run] = field(default_factory=list)
     curl: list[Run] = field(default_factory=list)
+    # benchlib.host_loop_ms before and after the runs: the machine's speed while they ran.
+    host_loop_ms: tuple[float, float] = (0.0, 0.0)
 
     def summaries(self) -> tuple[Summary, Summary]:
         """Return the statuswatch and the curl summaries."""
@@ -189,6 +192,7 @@ class Result:
             "warm": self.warm,
             "http": dict(self.http),
             "cpus": os.cpu_count(),
+            "host_loop_ms": {"before": self.host_loop_ms[0], "after": self.host_loop_ms[1]},
             "statuswatch_command": self.statuswatch_command,
             "curl_command": self.curl_command,
             "summary": {"statuswatch": asdict(sw), "curl": asdict(cu)},
@@ -402,6 +406,7 @@ def run_benchmark(
         cu_argv = curl_command(curl_config, curl_parallel_max)
         result = Result(providers, latency, repeat, origins, warm, sw_argv, cu_argv, list(http))
         shared_dirs = _fresh_dirs(tmp / "warm")
+        speed_before = host_loop_ms()
 
         def sw_env() -> dict[str, str]:
             dirs = shared_dirs if warm else _fresh_dirs(tmp / f"cold-{time.monotonic_ns()}")
@@ -432,6 +437,7 @@ def run_benchmark(
                         file=log,
                         flush=True,
                     )
+        result.host_loop_ms = (speed_before, host_loop_ms())
         return result
 
 
@@ -484,6 +490,11 @@ def format_table(result: Result) -> str:
     )
     rows.append(
         f"{'304s median':<16}{sw.not_modified_median:>10.0f}    {cu.not_modified_median:>10.0f}"
+    )
+    before, after = result.host_loop_ms
+    rows.append(
+        f"host speed: a million-step Python loop took {before:.0f} ms of CPU before the runs, "
+        f"{after:.0f} ms after"
     )
     rows.append(f"every run read all {result.providers} providers (checked)")
     for name, met in result.targets().items():

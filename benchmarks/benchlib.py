@@ -10,6 +10,7 @@ import importlib.util
 import json
 import os
 import select
+import statistics
 import subprocess
 import sys
 import urllib.request
@@ -118,6 +119,26 @@ def stop_child(proc: subprocess.Popen[bytes]) -> None:
 
 
 # --- the commands' environment ----------------------------------------------------------
+
+
+# A fixed piece of pure-Python work: how long it takes says how fast the machine is at the
+# moment. On the 2-core VM of issue 16, the same build's CPU for one poll moved by a third
+# within an hour; a row is read against the speed it was taken at.
+_LOOP = (
+    "import time\nt = time.process_time()\ns = 0\nfor i in range(1_000_000):\n    s += i\n"
+    "print(time.process_time() - t)"
+)
+
+
+def host_loop_ms(runs: int = 3) -> float:
+    """CPU ms a fresh interpreter takes to count a million times (median of `runs`)."""
+    times = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", _LOOP], capture_output=True, text=True, check=True
+        )
+        times.append(float(done.stdout) * 1000)
+    return statistics.median(times)
 
 
 def compile_bytecode(*checkouts: Path) -> None:

@@ -272,3 +272,20 @@ def test_a_suite_runs_each_size_cold_then_warm_and_prints_one_table(
         [" 6 ", " 3 ", " cold "],
         [" 6 ", " 3 ", " warm (304) "],
     ]
+
+
+def test_each_case_says_how_fast_the_machine_was() -> None:
+    import benchlib
+
+    # The machine's speed is measured, not asserted: a positive CPU time, and where it shows.
+    speed = benchlib.host_loop_ms(runs=1)
+    assert 0 < speed < 60_000
+    run = bench_poll.Run("statuswatch", 0.5, 0.3, 0.1, 40.0, 0, 2, 0, 2, 2)
+    curl = bench_poll.Run("curl", 0.25, 0.02, 0.01, 15.0, 0, 2, 0, 2, 2)
+    result = bench_poll.Result(2, 0.2, 1, 1, False, ["sw"], ["curl"], statuswatch=[run])
+    result.curl.append(curl)
+    result.host_loop_ms = (speed, 2 * speed)
+    assert result.to_json()["host_loop_ms"] == {"before": speed, "after": 2 * speed}
+    assert f"took {speed:.0f} ms of CPU before the runs, {2 * speed:.0f} ms after" in (
+        bench_poll.format_table(result)
+    )
