@@ -135,6 +135,10 @@ def safe_url(value: object) -> str | None:
     url = value.strip()
     if not url.lower().startswith(("http://", "https://")) or len(url) > 2048:
         return None
+    if url.isprintable() and " " not in url:
+        # In C: no control, format, surrogate or separator character and no space, so nothing
+        # below could refuse it (a page links every incident and component).
+        return url
     if strip_controls(url) != url or any(c.isspace() for c in url):
         return None
     return url

@@ -56,7 +56,7 @@ from statuswatch.notify.events import payload
 from statuswatch.notify.state import State
 from statuswatch.serve.metrics import FetchStats, textfile
 from statuswatch.table import status_table
-from statuswatch.text import MAX_TITLE, one_line, plain_text, safe_url
+from statuswatch.text import MAX_TITLE, one_line, plain_text, safe_url, strip_controls
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 HEADERS = {"date": NOW.strftime("%a, %d %b %Y %H:%M:%S GMT")}
@@ -138,6 +138,21 @@ def test_links_are_http_or_https_without_controls_or_spaces(url: str) -> None:
     if safe is not None:
         assert safe.lower().startswith(("http://", "https://"))
         assert not leaks(safe, newline=False) and not any(c.isspace() for c in safe)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    url=st.one_of(
+        HOSTILE_TEXT.map(lambda t: "https://e.example/" + t),
+        st.text(max_size=30).map(lambda t: "http://e.example/" + t),
+    )
+)
+def test_a_link_is_kept_exactly_when_stripping_would_not_change_it(url: str) -> None:
+    # safe_url's quick acceptance (isprintable, no space) must never keep what the full check,
+    # written out here, would refuse, nor refuse what it keeps.
+    link = url.strip()
+    kept = strip_controls(link) == link and not any(c.isspace() for c in link)
+    assert safe_url(url) == (link if kept and len(link) <= 2048 else None)
 
 
 # --- 2. every output, in process, for generated payloads -----------------------------------
