@@ -1,6 +1,7 @@
-"""One HTTP/1.1 client connection: a socket's bytes as they come, framed by h11.
+"""One HTTP/1.1 client connection: a socket's bytes as they come, read into answers.
 
-`statuswatch.transport` keeps these in its pools; this holds what one connection knows.
+`statuswatch.transport` keeps these in its pools; this holds what one connection knows, and
+`statuswatch.framing` what its current answer is.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import asyncio
 import socket
 from collections import deque
 
-import h11
+from statuswatch.framing import Answer, FramingError
 
 __all__ = [
     "HAPPY_EYEBALLS_DELAY",
@@ -18,14 +19,10 @@ __all__ = [
     "Origin",
     "Wire",
     "close_quietly",
-    "content_length",
     "literal_address",
     "open_socket",
 ]
 
-# Response heads up to this size are read (long Set-Cookie and CSP headers are seen on real
-# pages; h11's own default is 16 KiB).
-_MAX_HEAD = 256 * 1024
 # Reading pauses while this much is received and not yet consumed, and resumes below a quarter.
 _HIGH_WATER = 1024 * 1024
 # How long a connection attempt goes unanswered before the next address is tried too (RFC 8305's
@@ -92,15 +89,19 @@ class Wire(asyncio.Protocol):
                 if timer is not None:
                     timer.cancel()
         if self._chunks:
-            data = self._chunks.popleft()
-            self._buffered -= len(data)
-            if self._paused and self._buffered < _HIGH_WATER // 4 and self.transport is not None:
-                self._paused = False
-                self.transport.resume_reading()
-            return data
+            return self.take()
         if self.lost is not None:
             raise self.lost
         return b""
+
+    def take(self) -> bytes:
+        """The next bytes received, which must be `pending`."""
+        data = self._chunks.popleft()
+        self._buffered -= len(data)
+        if self._paused and self._buffered < _HIGH_WATER // 4 and self.transport is not None:
+            self._paused = False
+            self.transport.resume_reading()
+        return data
 
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
@@ -114,17 +115,16 @@ def _time_out(waiter: asyncio.Future[None]) -> None:
 
 
 class Connection:
-    """An open connection to one origin and the h11 state of the exchange on it."""
+    """An open connection to one origin and the answer being read on it, if any."""
 
     def __init__(self, origin: Origin, wire: Wire) -> None:
         self.origin = origin
         self.wire = wire
-        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
+        self.answer: Answer | None = None  # the exchange in progress, or the last one
         self.reused = False
         self.expiry: asyncio.TimerHandle | None = None
         self.sent_at = 0  # the wire's byte count when the current request went out
         self.received = 0  # body bytes of the current response
-        self.declared: int | None = None  # its Content-Length, if it gave one
 
     def heard_nothing(self) -> bool:
         """True when not a byte has come since the current request went out."""
@@ -132,35 +132,73 @@ class Connection:
 
     def reusable(self) -> bool:
         """True when the last exchange ended cleanly and the socket is still open and quiet."""
+        answer = self.answer
         transport = self.wire.transport
         return (
-            self.h11.our_state is h11.IDLE
-            and self.h11.their_state is h11.IDLE
+            (answer is None or (answer.complete and answer.keep_alive and not answer.dirty))
             and not self.wire.ended
             and not self.wire.pending  # a server sends nothing unasked: this one did
             and transport is not None
             and not transport.is_closing()
         )
 
-    def send(self, data: bytes) -> None:
-        """Hand bytes to the socket (asyncio buffers them; a GET is a few hundred bytes)."""
+    def send(self, method: str, data: bytes) -> None:
+        """Hand a request to the socket (asyncio buffers it; a GET is a few hundred bytes) and
+        get ready to read its answer."""
         assert self.wire.transport is not None
+        self.answer = Answer(method)
+        self.sent_at = self.wire.total
+        self.received = 0
         self.wire.transport.write(data)
 
-    async def next_event(self, timeout: float | None) -> object:
-        """The next thing the server said, reading as needed."""
-        while True:
-            event = self.h11.next_event()
-            if event is not h11.NEED_DATA:
-                return event
-            self.h11.receive_data(await self.wire.read(timeout))
+    async def head(self, timeout: float | None) -> Answer:
+        """The answer, once its head (not a 1xx's) has come; FramingError or ConnectionError
+        (the server closed first) otherwise."""
+        answer = self._answer()
+        while not answer.head_done:
+            data = await self.wire.read(timeout)
+            if data:
+                answer.feed(data)
+            elif self.heard_nothing():
+                raise Disconnected("closed before answering")
+            else:
+                raise FramingError("the server closed the connection within the response head")
+        return answer
 
-    def buffered_event(self) -> object:
-        """The next event if the bytes for it are here already, else h11.NEED_DATA."""
+    async def body(self, timeout: float | None) -> bytes:
+        """The next piece of the body; b"" at its end. FramingError when the server closes
+        before the end."""
+        answer = self._answer()
+        while True:
+            if answer.body:
+                piece = answer.body.popleft()
+                self.received += len(piece)
+                return piece
+            if answer.complete:
+                return b""
+            data = await self.wire.read(timeout)
+            if data:
+                answer.feed(data)
+            elif answer.ends_with_the_connection():
+                answer.complete = True  # this body's end is the connection's
+            else:
+                raise FramingError("closed before the end of the body")
+
+    def finished_here(self) -> bool:
+        """Read what has arrived already, without waiting: True when the whole answer is here
+        (its unread body dropped), False when more was still to come."""
+        answer = self._answer()
         try:
-            return self.h11.next_event()
-        except h11.RemoteProtocolError:
-            return h11.NEED_DATA
+            while self.wire.pending and not answer.complete:
+                answer.feed(self.wire.take())
+        except FramingError:
+            return False
+        answer.body.clear()
+        return answer.complete
+
+    def _answer(self) -> Answer:
+        assert self.answer is not None, "no request was sent on this connection"
+        return self.answer
 
     def close(self) -> None:
         if self.expiry is not None:
@@ -168,6 +206,10 @@ class Connection:
             self.expiry = None
         if self.wire.transport is not None:
             self.wire.transport.close()
+
+
+class Disconnected(ConnectionError):
+    """The server closed the connection between messages, before answering."""
 
 
 async def open_socket(
@@ -274,11 +316,3 @@ def close_quietly(sock: socket.socket | None, wire: Wire) -> None:
         wire.transport.close()
     elif sock is not None:
         sock.close()
-
-
-def content_length(head: h11.Response) -> int | None:
-    """The Content-Length a response head declares, if one."""
-    for name, value in head.headers:
-        if name == b"content-length":
-            return int(value)  # h11 has checked it is one number
-    return None

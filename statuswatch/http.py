@@ -221,7 +221,7 @@ class Fetcher:
         pool = self.max_in_flight
         transport = self._transport
         if transport is None and not self._trust_env:
-            # Imported here: only fetching needs it (and h11, which it brings).
+            # Imported here: only fetching needs it (and httptools, which it brings).
             from statuswatch.transport import PooledTransport
 
             transport = PooledTransport(

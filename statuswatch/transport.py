@@ -1,11 +1,11 @@
-"""An httpx transport of our own: HTTP/1.1 over asyncio sockets, framed by h11, a pool per origin.
+"""An httpx transport of our own: HTTP/1.1 over asyncio sockets, a pool per origin.
 
 httpx stays the API; this moves the bytes. httpcore's pool scans every connection it holds on
 each request and each response closed, so its cost grows with the square of the connections in
 flight (1,000 pages over 50 origins cost 22 ms of CPU each). aiohttp's pool, kept for a while
 underneath, took ~50 ms to import and ~0.35 ms of CPU per request of its own. Here a request
-costs what h11 needs to frame it (~50 us), and the only import is h11, which httpx's own
-transport uses too (benchmarks/README.md, round 4).
+costs what its framing needs (`statuswatch.framing`: llhttp reads the answer, ~10 us for a 304;
+h11 took ~100) and the event loop's own work (benchmarks/README.md, rounds 4 and 7).
 
 Only the wire is ours: redirects, timeouts' meaning, caps and decoding stay with httpx and
 `statuswatch.http`. Failures are raised as the httpx errors httpcore would raise, in its words,
@@ -23,20 +23,20 @@ import time
 from collections.abc import Callable
 from typing import NoReturn
 
-import h11
 import httpx
 
 from statuswatch.connection import (
     Address,
     Connection,
+    Disconnected,
     Origin,
     Wire,
     close_quietly,
-    content_length,
     literal_address,
     open_socket,
 )
 from statuswatch.fetcherrors import LookupTimedOut
+from statuswatch.framing import FramingError, LocalFramingError, request_head
 
 __all__ = ["PooledTransport"]
 
@@ -48,10 +48,6 @@ _DNS_TTL = 10.0
 
 class _Stale(Exception):
     """A connection from the pool closed before any of the answer came: send again, afresh."""
-
-
-class _Disconnected(ConnectionError):
-    """The server closed the connection between messages, before answering."""
 
 
 class PooledTransport(httpx.AsyncBaseTransport):
@@ -234,9 +230,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
     def _keep(self, connection: Connection) -> None:
         """Put a connection whose exchange ended cleanly back in its pool, for a while."""
-        if connection.h11.our_state is h11.DONE and connection.h11.their_state is h11.DONE:
-            connection.h11.start_next_cycle()  # else "Connection: close", or HTTP/1.0
-        if not connection.reusable():
+        if not connection.reusable():  # "Connection: close", HTTP/1.0, or bytes unasked for
             self._discard(connection)
             return
         connection.expiry = asyncio.get_running_loop().call_later(
@@ -267,39 +261,24 @@ class PooledTransport(httpx.AsyncBaseTransport):
     ) -> httpx.Response:
         """Send the request on `connection` and read the response's head."""
         read_timeout = timeouts.get("read")
-        head: h11.Response | None = None
         try:
-            head_event = h11.Request(
-                method=request.method, target=request.url.raw_path, headers=request.headers.raw
-            )
-            events = [
-                head_event,
-                *([h11.Data(data=content)] if content else []),
-                h11.EndOfMessage(),
-            ]
-            message = b"".join(connection.h11.send(event) or b"" for event in events)
-            connection.sent_at = connection.wire.total
-            connection.send(message)
-            while head is None:
-                event = await connection.next_event(read_timeout)
-                if isinstance(event, h11.Response):
-                    head = event
-                elif isinstance(event, h11.ConnectionClosed):
-                    raise _Disconnected("closed before answering")
-                # an informational (1xx) response: the real one follows
+            headers = request.headers.raw
+            if content and not any(name.lower() == b"content-length" for name, _ in headers):
+                headers = [*headers, (b"Content-Length", str(len(content)).encode())]
+            message = request_head(request.method, request.url.raw_path, headers)
+            connection.send(request.method, message + content)
+            head = await connection.head(read_timeout)
         except BaseException as exc:
             self._discard(connection)
             if connection.reused and _closed_early(exc, connection):
                 raise _Stale() from exc
             _raise_read(exc, request, connection, in_body=False)
-        extensions: dict[str, object] = {"http_version": b"HTTP/" + head.http_version}
+        extensions: dict[str, object] = {"http_version": b"HTTP/" + head.version}
         if head.reason:
             extensions["reason_phrase"] = head.reason
-        connection.received = 0
-        connection.declared = content_length(head)
         return httpx.Response(
-            status_code=head.status_code,
-            headers=list(head.headers),
+            status_code=head.status,
+            headers=head.headers,
             stream=_Body(self, connection, request, read_timeout, release),
             request=request,
             extensions=extensions,
@@ -330,18 +309,15 @@ class _Body(httpx.AsyncByteStream):
         return self
 
     async def __anext__(self) -> bytes:
-        connection = self._connection
-        while not self._done:
+        if not self._done:
             try:
-                event = await connection.next_event(self._timeout)
+                piece = await self._connection.body(self._timeout)
             except BaseException as exc:
                 self._finish(keep=False)
-                _raise_read(exc, self._request, connection, in_body=True)
-            if isinstance(event, h11.Data):
-                connection.received += len(event.data)
-                return bytes(event.data)
-            if isinstance(event, h11.EndOfMessage):
-                self._finish(keep=True)
+                _raise_read(exc, self._request, self._connection, in_body=True)
+            if piece:
+                return piece
+            self._finish(keep=True)
         raise StopAsyncIteration
 
     async def aclose(self) -> None:
@@ -349,14 +325,7 @@ class _Body(httpx.AsyncByteStream):
             return
         # A body with nothing left to read (a 304, an empty one, a short one all received) lets
         # its connection be used again; one left with bytes to come closes it.
-        while True:
-            event = self._connection.buffered_event()
-            if isinstance(event, h11.EndOfMessage):
-                self._finish(keep=True)
-                return
-            if not isinstance(event, h11.Data):
-                self._finish(keep=False)
-                return
+        self._finish(keep=self._connection.finished_here())
 
     def _finish(self, keep: bool) -> None:
         if self._done:
@@ -375,7 +344,7 @@ def _closed_early(exc: BaseException, connection: Connection) -> bool:
         return False
     if isinstance(exc, ConnectionError):
         return True
-    return isinstance(exc, h11.RemoteProtocolError) and connection.wire.ended
+    return isinstance(exc, FramingError) and connection.wire.ended
 
 
 def _raise_read(
@@ -384,22 +353,23 @@ def _raise_read(
     """Raise the httpx error httpcore would for `exc`, met while reading an answer."""
     if isinstance(exc, TimeoutError):
         raise httpx.ReadTimeout("timed out while reading", request=request) from exc
-    if isinstance(exc, h11.RemoteProtocolError) and in_body and connection.wire.ended:
+    answer = connection.answer
+    if isinstance(exc, FramingError) and in_body and connection.wire.ended:
         # The words httpcore uses, so a truncated body reads the same whatever the transport.
         text = "peer closed connection without sending complete message body"
-        if connection.declared is not None:
-            text += f" (received {connection.received} bytes, expected {connection.declared})"
+        if answer is not None and answer.declared is not None:
+            text += f" (received {connection.received} bytes, expected {answer.declared})"
         else:
             text += " (incomplete chunked read)"
         raise httpx.RemoteProtocolError(text, request=request) from exc
     closed = connection.wire.ended and connection.heard_nothing()
-    if not in_body and closed and isinstance(exc, h11.RemoteProtocolError | _Disconnected):
+    if not in_body and closed and isinstance(exc, FramingError | Disconnected):
         raise httpx.RemoteProtocolError(
             "server disconnected without sending a response", request=request
         ) from exc
-    if isinstance(exc, h11.RemoteProtocolError):
+    if isinstance(exc, FramingError):
         raise httpx.RemoteProtocolError(f"malformed response: {exc}", request=request) from exc
-    if isinstance(exc, h11.LocalProtocolError):  # a header h11 will not send, say
+    if isinstance(exc, LocalFramingError):  # a header that would break its line, say
         raise httpx.LocalProtocolError(str(exc), request=request) from exc
     if isinstance(exc, OSError):  # a reset, a broken pipe
         raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc

@@ -177,6 +177,7 @@ GROUPS = {
         "statuswatch.truststore",
         "statuswatch.transport",
         "statuswatch.connection",
+        "statuswatch.framing",
         "statuswatch.cookieless",
         "statuswatch.limits",
         "statuswatch.fetcherrors",

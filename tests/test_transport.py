@@ -326,7 +326,7 @@ def test_an_answer_that_ends_its_connection_is_read_whole_and_not_kept(head: byt
     assert asyncio.run(_serve(answer, _gets_ok(2))) == 2
 
 
-def test_a_header_h11_will_not_send_is_an_httpx_error() -> None:
+def test_a_header_that_would_break_its_line_is_an_httpx_error() -> None:
     async def scenario(url: str) -> None:
         async with _client() as client:
             with pytest.raises(httpx.LocalProtocolError):
