@@ -180,7 +180,7 @@ class Connection:
             if data:
                 answer.feed(data)
             elif answer.ends_with_the_connection():
-                answer.complete = True  # this body's end is the connection's
+                answer.end()  # this body's end is the connection's
             else:
                 raise FramingError("closed before the end of the body")
 
@@ -201,6 +201,8 @@ class Connection:
         return self.answer
 
     def close(self) -> None:
+        if self.answer is not None and not self.answer.complete:
+            self.answer.end()  # its parser let go (not read any further)
         if self.expiry is not None:
             self.expiry.cancel()
             self.expiry = None

@@ -157,3 +157,25 @@ def test_an_answer_fed_byte_by_byte_is_the_same_answer() -> None:
         assert answer.headers == [(b"etag", b'"a"'), (b"date", b"Mon, 07 Dec 2026 00:00:00 GMT")]
     with pytest.raises(FramingError):
         Answer("GET").feed(b"SSH-2.0-OpenSSH_9.2\r\n\r\n")
+
+
+def test_an_answer_read_whole_is_freed_without_the_collector() -> None:
+    # The parser refers back to its answer: a poll pauses the collector, so the pair must part
+    # when the answer ends, or each exchange's pair stays until a collection.
+    import gc
+
+    gc.collect()
+    gc.disable()
+    try:
+        for wire in (b"HTTP/1.1 204 No Content\r\n\r\n", b"HTTP/1.1 200 OK\r\n\r\nuntil the close"):
+            for _ in range(20):
+                answer = Answer("GET")
+                answer.feed(wire)
+                if not answer.complete:
+                    assert answer.ends_with_the_connection()
+                    answer.end()
+            del answer
+        left = [o for o in gc.get_objects() if isinstance(o, Answer)]
+    finally:
+        gc.enable()
+    assert left == []
