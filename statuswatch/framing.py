@@ -15,7 +15,14 @@ from typing import Any
 
 import httptools
 
-__all__ = ["MAX_HEAD", "Answer", "FramingError", "LocalFramingError", "request_head"]
+__all__ = [
+    "MAX_HEAD",
+    "Answer",
+    "FramingError",
+    "LocalFramingError",
+    "request_head",
+    "request_message",
+]
 
 # Response heads up to this size are read (long Set-Cookie and CSP headers are seen on real
 # pages; h11's default was 16 KiB).
@@ -34,6 +41,24 @@ class FramingError(Exception):
 
 class LocalFramingError(Exception):
     """A request head that would not be one line per field (a CR or LF in a value, say)."""
+
+
+def request_message(
+    method: str, target: bytes, headers: list[tuple[bytes, bytes]], content: bytes
+) -> bytes:
+    """The whole request: its head (checked) and `content`, framed as its headers say (chunked
+    when they ask for it; else a Content-Length is added to a body that has none)."""
+    names = {name.lower() for name, _ in headers}
+    chunked = any(
+        name.lower() == b"transfer-encoding" and b"chunked" in value.lower()
+        for name, value in headers
+    )
+    if chunked:
+        body = (b"%x\r\n%b\r\n" % (len(content), content) if content else b"") + b"0\r\n\r\n"
+        return request_head(method, target, headers) + body
+    if content and b"content-length" not in names:
+        headers = [*headers, (b"Content-Length", b"%d" % len(content))]
+    return request_head(method, target, headers) + content
 
 
 def request_head(method: str, target: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:

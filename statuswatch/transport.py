@@ -36,7 +36,7 @@ from statuswatch.connection import (
     open_socket,
 )
 from statuswatch.fetcherrors import LookupTimedOut
-from statuswatch.framing import FramingError, LocalFramingError, request_head
+from statuswatch.framing import FramingError, LocalFramingError, request_message
 
 __all__ = ["PooledTransport"]
 
@@ -262,11 +262,10 @@ class PooledTransport(httpx.AsyncBaseTransport):
         """Send the request on `connection` and read the response's head."""
         read_timeout = timeouts.get("read")
         try:
-            headers = request.headers.raw
-            if content and not any(name.lower() == b"content-length" for name, _ in headers):
-                headers = [*headers, (b"Content-Length", str(len(content)).encode())]
-            message = request_head(request.method, request.url.raw_path, headers)
-            connection.send(request.method, message + content)
+            message = request_message(
+                request.method, request.url.raw_path, request.headers.raw, content
+            )
+            connection.send(request.method, message)
             head = await connection.head(read_timeout)
         except BaseException as exc:
             self._discard(connection)

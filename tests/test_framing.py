@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
 
-from statuswatch.framing import MAX_HEAD, Answer, FramingError, LocalFramingError, request_head
+from statuswatch.framing import (
+    MAX_HEAD,
+    Answer,
+    FramingError,
+    LocalFramingError,
+    request_head,
+    request_message,
+)
 from statuswatch.transport import PooledTransport
 
 Scenario = Callable[[httpx.AsyncClient, str], Awaitable[None]]
@@ -179,3 +186,43 @@ def test_an_answer_read_whole_is_freed_without_the_collector() -> None:
     finally:
         gc.enable()
     assert left == []
+
+
+def test_a_request_body_is_framed_as_its_headers_say() -> None:
+    plain = request_message("POST", b"/", [(b"Host", b"a")], b"hello")
+    assert plain.endswith(b"Host: a\r\nContent-Length: 5\r\n\r\nhello")
+    chunked = request_message("POST", b"/", [(b"Transfer-Encoding", b"chunked")], b"hello")
+    assert chunked.endswith(b"\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+    assert request_message("GET", b"/", [], b"") == b"GET / HTTP/1.1\r\n\r\n"
+
+
+def test_a_posted_body_reaches_the_server_whole() -> None:
+    # The server reads the body as its head frames it, and answers with what it read.
+    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = (await reader.readuntil(b"\r\n\r\n")).lower()
+        body = b""
+        if b"transfer-encoding: chunked" in head:
+            while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
+                body += await reader.readexactly(size)
+                await reader.readexactly(2)
+            await reader.readexactly(2)
+        else:
+            length = int(head.split(b"content-length: ")[1].split(b"\r\n")[0])
+            body = await reader.readexactly(length)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%b" % (len(body), body))
+        await writer.drain()
+        writer.close()
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"pay"
+        yield b"load"
+
+    async def main() -> None:
+        server = await asyncio.start_server(echo, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
+        transport = PooledTransport(ssl.create_default_context(), limit=2, limit_per_host=1)
+        async with server, httpx.AsyncClient(transport=transport, timeout=2.0) as client:
+            assert (await client.post(url, content=b"payload")).content == b"payload"
+            assert (await client.post(url, content=chunks())).content == b"payload"
+
+    asyncio.run(main())
