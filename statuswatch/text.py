@@ -88,7 +88,10 @@ def plain_text(value: object, limit: int = MAX_TEXT) -> str:
         text = _TAG.sub("", _BREAK.sub("\n", text))
     if "&" in text:
         text = html.unescape(text)
-    text = strip_controls(text)
+    if not text.replace("\n", "").isprintable():
+        # Else there is nothing for it to strip: every escape, control and format character
+        # is unprintable (a body of several lines with HTML breaks is the usual case).
+        text = strip_controls(text)
     lines = text.split("\n")
     if "  " in text or "\t" in text:  # else every run of spaces is one space already
         lines = [_SPACES.sub(" ", line) for line in lines]
