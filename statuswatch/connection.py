@@ -201,8 +201,8 @@ class Connection:
         return self.answer
 
     def close(self) -> None:
-        if self.answer is not None and not self.answer.complete:
-            self.answer.end()  # its parser let go (not read any further)
+        if self.answer is not None:
+            self.answer.release()  # not read any further
         if self.expiry is not None:
             self.expiry.cancel()
             self.expiry = None

@@ -48,15 +48,17 @@ def request_message(
 ) -> bytes:
     """The whole request: its head (checked) and `content`, framed as its headers say (chunked
     when they ask for it; else a Content-Length is added to a body that has none)."""
-    names = {name.lower() for name, _ in headers}
-    chunked = any(
-        name.lower() == b"transfer-encoding" and b"chunked" in value.lower()
-        for name, value in headers
-    )
+    chunked = has_length = False
+    for name, value in headers:  # one pass over a GET's few headers
+        lowered = name.lower()
+        if lowered == b"transfer-encoding":
+            chunked = b"chunked" in value.lower()
+        elif lowered == b"content-length":
+            has_length = True
     if chunked:
         body = (b"%x\r\n%b\r\n" % (len(content), content) if content else b"") + b"0\r\n\r\n"
         return request_head(method, target, headers) + body
-    if content and b"content-length" not in names:
+    if content and not has_length:
         headers = [*headers, (b"Content-Length", b"%d" % len(content))]
     return request_head(method, target, headers) + content
 
@@ -110,10 +112,12 @@ class Answer:
 
     def feed(self, data: bytes) -> None:
         """Parse `data`; FramingError if it is not HTTP, or the head grows past MAX_HEAD."""
-        parser = self._parser
-        if self.complete or parser is None:
+        if self.complete:
             self.dirty = True  # a server sends nothing unasked: this one did
             return
+        parser = self._parser
+        if parser is None:
+            raise FramingError("the answer was given up")  # its connection closed
         try:
             parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -129,10 +133,14 @@ class Answer:
             raise FramingError(f"the response head is larger than {MAX_HEAD // 1024} KiB")
 
     def end(self) -> None:
-        """The answer is whole (or given up): let go of the parser, which refers back to this
-        answer through its callbacks. Left to the garbage collector, which a poll pauses,
-        each exchange's pair stayed: 5,000 pages polled every minute took 76 MiB more."""
+        """The answer is whole: nothing more is parsed into it."""
         self.complete = True
+        self.release()
+
+    def release(self) -> None:
+        """Let go of the parser, which refers back to this answer through its callbacks (once
+        whole, or given up). Left to the garbage collector, which a poll pauses, each
+        exchange's pair stayed: 5,000 pages polled every minute took 76 MiB more."""
         self._parser = None
 
     def ends_with_the_connection(self) -> bool:
