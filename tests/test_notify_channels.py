@@ -26,8 +26,8 @@ from statuswatch.model import Impact, Incident, Phase, ProviderSpec, Update
 from statuswatch.notify.channels import DeliveryError, build
 from statuswatch.notify.channels.apprise_channel import INSTALL_HINT
 from statuswatch.notify.channels.web import (
-    _discord_retry_after,
     discord_payload,
+    discord_retry_after,
     slack_escape,
     slack_payload,
 )
@@ -309,8 +309,8 @@ def test_discord_pings_nobody(rx: Receiver) -> None:
 
 def test_discord_retry_after_comes_from_its_json_body() -> None:
     response = httpx.Response(429, json={"retry_after": 1.5, "global": False})
-    assert _discord_retry_after(response) == 1.5
-    assert _discord_retry_after(httpx.Response(429, text="busy")) is None
+    assert discord_retry_after(response) == 1.5
+    assert discord_retry_after(httpx.Response(429, text="busy")) is None
 
 
 def test_ntfy_publishes_json_with_a_token(rx: Receiver) -> None:

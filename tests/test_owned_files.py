@@ -28,7 +28,7 @@ from statuswatch.cache import Cache
 from statuswatch.cli import main
 from statuswatch.config import load_config
 from statuswatch.notify.state import to_json
-from statuswatch.notify.store import Entry, Store, _outbox_to_json
+from statuswatch.notify.store import Entry, Store, outbox_to_json
 from statuswatch.paths import config_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -178,7 +178,7 @@ def _versions(root: Path) -> dict[str, Callable[[], object]]:
     def outbox() -> object:
         loaded, warning = store.load_outbox(now, set_aside=False)
         assert warning is None, warning
-        return json.dumps(_outbox_to_json(loaded), sort_keys=True)
+        return json.dumps(outbox_to_json(loaded), sort_keys=True)
 
     def config() -> object:
         return load_config(root / "config.toml").watch

@@ -158,7 +158,7 @@ class Store:
     def save_outbox(self, outbox: Outbox) -> None:
         """Replace the outbox file atomically."""
         self.ensure()
-        atomic_write(self.outbox_path, json.dumps(_outbox_to_json(outbox)), mode=_PRIVATE)
+        atomic_write(self.outbox_path, json.dumps(outbox_to_json(outbox)), mode=_PRIVATE)
 
     def _set_aside(self, path: Path, now: datetime) -> Path:
         """Rename an unreadable file out of the way, keeping it for a person to look at."""
@@ -167,7 +167,8 @@ class Store:
         return aside
 
 
-def _outbox_to_json(outbox: Outbox) -> dict[str, Any]:
+def outbox_to_json(outbox: Outbox) -> dict[str, Any]:
+    """The outbox as the JSON object its file holds (`_outbox_from_json` reads it back)."""
     return {
         "version": OUTBOX_VERSION,
         "pending": [

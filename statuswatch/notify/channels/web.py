@@ -68,7 +68,7 @@ class HttpChannel:
             return
         retry_after = parse_retry_after(response.headers.get("retry-after"), datetime.now(UTC))
         if retry_after is None and status == 429:
-            retry_after = _discord_retry_after(response)
+            retry_after = discord_retry_after(response)
         retryable = status == 429 or status >= 500 or status == 408
         message = f"HTTP {status}"
         if retry_after is not None:
@@ -100,7 +100,7 @@ def _url_parts(url: str) -> tuple[str, ...]:
     return tuple(p for p in (parts.path, parts.query, parts.path.lstrip("/")) if len(p) > 1)
 
 
-def _discord_retry_after(response: httpx.Response) -> float | None:
+def discord_retry_after(response: httpx.Response) -> float | None:
     """Discord puts the wait in the JSON body (`retry_after`, seconds)."""
     try:
         value = response.json().get("retry_after")
