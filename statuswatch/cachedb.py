@@ -16,10 +16,11 @@ import logging
 import re
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+from statuswatch.sqlitebusy import retry_locked
 
 __all__ = ["BUSY_TIMEOUT", "DB_FILE", "SCHEMA_VERSION", "CacheDB"]
 
@@ -218,7 +219,7 @@ class CacheDB:
             self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
         )
         try:
-            retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"))
+            retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"), BUSY_TIMEOUT)
             conn.execute("PRAGMA synchronous=NORMAL")
             if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 self._make_schema(conn)
@@ -273,7 +274,7 @@ class CacheDB:
 @contextlib.contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """One write transaction, the write lock taken at once; rolled back on any error."""
-    retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"))
+    retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"), BUSY_TIMEOUT)
     try:
         yield
         conn.execute("COMMIT")
@@ -299,23 +300,6 @@ def _runs(
             rows.append(statements[index][1])
             index += 1
         yield sql, rows
-
-
-def retry_locked(action: Callable[[], object]) -> None:
-    """Run `action`, retrying while SQLite answers busy at once (the busy timeout does not
-    cover a change of journal mode or a WAL recovery in progress)."""
-    deadline = time.monotonic() + BUSY_TIMEOUT
-    delay = 0.005
-    while True:
-        try:
-            action()
-            return
-        except sqlite3.OperationalError as exc:
-            text = str(exc).lower()
-            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
-                raise
-        time.sleep(delay)
-        delay = min(delay * 2, 0.1)
 
 
 def remove_old_entries(directory: Path) -> None:

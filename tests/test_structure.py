@@ -158,6 +158,7 @@ GROUPS = {
         "statuswatch.threaded",
         "statuswatch.collector",  # the garbage collector paused around a poll
         "statuswatch.sqlrows",  # many rows in one statement, for the writing threads
+        "statuswatch.sqlitebusy",  # retrying SQLite's immediate "busy", for both databases
         "statuswatch.records",  # @record: frozen, slotted dataclasses without per-class compiling
         "statuswatch.wording",  # plurals for every output (issue 11)
         "statuswatch.history.model",  # what the history gives back: plain data

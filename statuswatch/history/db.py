@@ -16,12 +16,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from statuswatch import paths
+from statuswatch.sqlitebusy import retry_locked
 
 __all__ = [
     "BUSY_TIMEOUT",
@@ -232,7 +232,7 @@ class HistoryDB:
         # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves.
         conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
         try:
-            _retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"), timeout)
+            retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"), timeout)
             conn.execute("PRAGMA synchronous=NORMAL")
             # A first poll of 1,000 pages writes ~6 MB in one transaction: past SQLite's 2 MB
             # page cache, it spilled and read pages back (~10% of the record's CPU). A ceiling,
@@ -271,7 +271,7 @@ class HistoryDB:
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, the write lock taken at once; rolled back on any error."""
-        _retry_locked(lambda: self.conn.execute("BEGIN IMMEDIATE"), BUSY_TIMEOUT)
+        retry_locked(lambda: self.conn.execute("BEGIN IMMEDIATE"), BUSY_TIMEOUT)
         try:
             yield self.conn
             self.conn.execute("COMMIT")
@@ -346,26 +346,6 @@ _PRUNE: Sequence[str] = (
     "DELETE FROM coverage WHERE end < :cutoff",
     "UPDATE coverage SET start = :cutoff WHERE start < :cutoff",
 )
-
-
-def _retry_locked(action: Callable[[], object], timeout: float) -> None:
-    """Run `action`, retrying while SQLite says the database is locked or busy.
-
-    The busy timeout already waits inside SQLite; this covers the few places where SQLite
-    answers SQLITE_BUSY at once (changing the journal mode, a WAL recovery in progress).
-    """
-    deadline = time.monotonic() + timeout
-    delay = 0.005
-    while True:
-        try:
-            action()
-            return
-        except sqlite3.OperationalError as exc:
-            text = str(exc).lower()
-            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
-                raise
-        time.sleep(delay)
-        delay = min(delay * 2, 0.1)
 
 
 def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
