@@ -51,8 +51,12 @@ class IncidentWrite:
     updates: int = 0
 
 
+# Made once: `json.dumps` with an option makes an encoder per call (~3 us, per incident written).
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def _components(names: Iterable[str]) -> str:
-    return json.dumps(list(names), ensure_ascii=False)
+    return _ENCODER.encode(list(names))
 
 
 def _oldest(updates: Iterable[Update]) -> list[Update]:
