@@ -1,4 +1,5 @@
-"""Where statuswatch keeps its files: platformdirs locations, each overridable by an env var."""
+"""Where statuswatch keeps its files (platformdirs locations, each overridable by an env var),
+and the names of the environment variables it reads."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ APP_NAME = "statuswatch"
 CONFIG_ENV = "STATUSWATCH_CONFIG"  # a file path, not a directory
 STATE_DIR_ENV = "STATUSWATCH_STATE_DIR"
 CACHE_DIR_ENV = "STATUSWATCH_CACHE_DIR"
+# The bearer token of `serve`, read by the server and by its clients (`--server`, `ps` hides it).
+TOKEN_ENV = "STATUSWATCH_TOKEN"
 
 
 class UnusableDirectory(Exception):

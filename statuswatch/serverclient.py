@@ -17,6 +17,7 @@ import httpx
 
 from statuswatch.fetcherrors import describe
 from statuswatch.http import USER_AGENT
+from statuswatch.paths import TOKEN_ENV
 from statuswatch.records import record
 from statuswatch.text import one_line
 from statuswatch.truststore import TrustStore
@@ -24,9 +25,8 @@ from statuswatch.truststore import TrustStore
 # A document of 1,000 providers is a few MiB; far more is a misbehaving server.
 MAX_DOCUMENT = 64 * 1024 * 1024
 
-__all__ = ["MAX_DOCUMENT", "TOKEN_ENV", "ServerClient", "ServerError", "ServerEvent", "SseParser"]
+__all__ = ["MAX_DOCUMENT", "ServerClient", "ServerError", "ServerEvent", "SseParser"]
 
-TOKEN_ENV = "STATUSWATCH_TOKEN"
 _SHOWN = 200
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from statuswatch.cliargs import add_probe_option, add_selection, interval
 from statuswatch.console import PROG, error
 from statuswatch.exitcodes import ExitCode
+from statuswatch.paths import TOKEN_ENV
 from statuswatch.wording import plural
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ HELP = (
 )
 ORDER = 60
 DEFAULT_BIND = "127.0.0.1:8787"
-TOKEN_ENV = "STATUSWATCH_TOKEN"
 MIN_TOKEN = 16
 
 EPILOG = """\
