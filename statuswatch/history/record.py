@@ -11,7 +11,8 @@ whatever order the transactions land in, the result is the same:
   is inserted at its own time (a change seen late by another writer moves to when it was
   first seen), so no transition is lost and none is written twice;
 * a page whose content is unchanged since the newest observation only extends the coverage
-  (the spans of time our polls watched it): the common poll writes two small rows.
+  (the spans of time our polls watched it) and its time: the common poll writes two small
+  rows, for every such provider of the snapshot in one statement each.
 
 Failed polls (`unknown`, stale data) are not observations: they record nothing.
 
@@ -28,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from statuswatch.history.coverage import CoverageWrites
 from statuswatch.history.db import HistoryDB, to_ms
 from statuswatch.history.rows import (
     LEAD_WINDOW_MS,
@@ -42,10 +44,8 @@ from statuswatch.history.rows import upsert_maintenance as write_maintenance
 from statuswatch.model import EarlyWarning, Impact, Page, Phase, ProviderReport, Snapshot, Status
 from statuswatch.sqlrows import insert_rows
 
-__all__ = ["GAP_MS", "Recorded", "record_early_warning", "record_snapshot", "write_warning"]
+__all__ = ["Recorded", "record_early_warning", "record_snapshot", "write_warning"]
 
-# Two polls at most this far apart are taken to have watched the time between them.
-GAP_MS = 30 * 60 * 1000
 # Each enum member's value, by a dict lookup: `.value` is a descriptor call (0.3 us).
 _VALUE: dict[Status | Impact | Phase, str] = {
     member: member.value for enum in (Status, Impact, Phase) for member in enum
@@ -164,6 +164,8 @@ class _Recorder:
         self.current: list[tuple[str, str, str]] = []
         self.components: list[tuple[str, str, str, str | None]] = []
         self.first = FirstRows()  # the providers new to the history (`_first`)
+        self.coverage = CoverageWrites()  # every provider observed, written at the end
+        self.unchanged: list[tuple[int, str]] = []  # (at, provider): a page as last seen
 
     def snapshot(self, snapshot: Snapshot) -> Recorded:
         rows = self.conn.execute("SELECT id, observed_at, fingerprint, name, kind FROM providers")
@@ -206,6 +208,12 @@ class _Recorder:
                 )
             self._report(report, known[spec.id], generated)
         self.done.updates += self.first.write(self.conn)
+        self.coverage.write(self.conn)
+        # The newest observation is kept whatever order the snapshot's reports come in.
+        self.conn.executemany(
+            "UPDATE providers SET observed_at = max(coalesce(observed_at, ?1), ?1) WHERE id = ?2",
+            self.unchanged,
+        )
         self._write_statuses()
         return self.done
 
@@ -258,12 +266,12 @@ class _Recorder:
         observed_at, stored = known
         in_order = observed_at is None or at >= observed_at
         self.done.observed += 1
-        self._cover(provider, at)
+        self.coverage.add(provider, at)
         if in_order:
             self._early_warning(provider, report.early_warning, at)
         digest = fingerprint(page)
         if in_order and digest == stored:
-            self.conn.execute("UPDATE providers SET observed_at = ? WHERE id = ?", (at, provider))
+            self.unchanged.append((at, provider))
             return
         self._statuses(provider, page, at, in_order)
         self._incidents(provider, page, at, in_order)
@@ -295,28 +303,6 @@ class _Recorder:
                 )
             write_warning(self.conn, provider, since, None, warning.text)
             self.warnings[provider] = since
-
-    # -- coverage ---------------------------------------------------------------------------
-
-    def _cover(self, provider: str, at: int) -> None:
-        """Extend (or start) the span of time our polls watched `provider`."""
-        rows = self.conn.execute(
-            "SELECT rowid, start, end FROM coverage WHERE provider = ? AND end >= ? "
-            "AND start <= ? ORDER BY start",
-            (provider, at - GAP_MS, at + GAP_MS),
-        ).fetchall()
-        if not rows:
-            self.conn.execute(
-                "INSERT INTO coverage (provider, start, end) VALUES (?, ?, ?)", (provider, at, at)
-            )
-            return
-        start = min(at, *(row[1] for row in rows))
-        end = max(at, *(row[2] for row in rows))
-        self.conn.execute(
-            "UPDATE coverage SET start = ?, end = ? WHERE rowid = ?", (start, end, rows[0][0])
-        )
-        for row in rows[1:]:  # an out-of-order poll bridged two spans
-            self.conn.execute("DELETE FROM coverage WHERE rowid = ?", (row[0],))
 
     # -- statuses ---------------------------------------------------------------------------
 
