@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from statuswatch.sqlitebusy import retry_locked
+from statuswatch.sqlrows import select_in
 
 __all__ = ["BUSY_TIMEOUT", "DB_FILE", "SCHEMA_VERSION", "CacheDB"]
 
@@ -115,14 +116,9 @@ class CacheDB:
         """The rows `sql` selects for `keys`, its `IN ({})` given IN_BATCH of them a query; []
         for none, no database, or one that cannot be read."""
 
-        def rows(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
-            found: list[tuple[Any, ...]] = []
-            for start in range(0, len(keys), IN_BATCH):
-                batch = keys[start : start + IN_BATCH]
-                found += conn.execute(sql.format(",".join("?" * len(batch))), batch)
-            return found
-
-        return self._read(rows) if keys else []
+        if not keys:
+            return []
+        return self._read(lambda conn: select_in(conn, sql, keys, size=IN_BATCH))
 
     def _read(self, query: Callable[[sqlite3.Connection], list[tuple[Any, ...]]]) -> list[Any]:
         """The rows `query` reads through this thread's connection; [] when there is no

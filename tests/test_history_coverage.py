@@ -79,7 +79,7 @@ def test_a_late_poll_bridges_two_spans_within_one_snapshot(db: HistoryDB) -> Non
 
 
 def test_more_providers_than_one_read_binds(db: HistoryDB) -> None:
-    ids = [f"p{n:04d}" for n in range(1_900)]  # three reads of the spans
+    ids = [f"p{n:04d}" for n in range(1_900)]  # two reads of the spans
     apply(db, [(p, 0) for p in ids])
     apply(db, [(p, 10 * MINUTE) for p in ids] + [(p, 100 * MINUTE) for p in ids[:5]])
     expected = {(p, 0, 10 * MINUTE) for p in ids} | {

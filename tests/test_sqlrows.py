@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from statuswatch.sqlrows import MAX_PARAMETERS, batches, insert_rows, rows_sql
+from statuswatch.sqlrows import MAX_PARAMETERS, batches, insert_rows, rows_sql, select_in
 
 
 @pytest.fixture
@@ -54,3 +54,17 @@ def test_insert_rows_keeps_the_order_of_rows_for_one_key(conn: sqlite3.Connectio
 
 def test_insert_rows_of_nothing_runs_nothing(conn: sqlite3.Connection) -> None:
     assert insert_rows(conn, "INSERT INTO nowhere (k) VALUES", []) == 0
+
+
+def test_select_in_reads_every_key_in_queries_sqlite_can_bind(conn: sqlite3.Connection) -> None:
+    insert_rows(
+        conn, "INSERT INTO t (k, a, b) VALUES", [(f"k{n:04d}", n, "x") for n in range(2500)]
+    )
+    queries: list[str] = []
+    conn.set_trace_callback(queries.append)
+    keys = [f"k{n:04d}" for n in range(0, 2500, 2)] + ["absent"]
+    rows = select_in(conn, "SELECT k, a FROM t WHERE k IN ({}) AND a >= ?", keys, (100,))
+    assert sorted(rows) == [(f"k{n:04d}", n) for n in range(100, 2500, 2)]
+    assert len(queries) == 2  # 1,251 keys: 998 bound beside the one extra, then the rest
+    small = select_in(conn, "SELECT k FROM t WHERE k IN ({})", keys[:10], size=4)
+    assert sorted(small) == [(k,) for k in keys[:10]]

@@ -3,7 +3,7 @@
 Two polls at most `GAP_MS` apart are taken to have watched the time between them: a poll
 extends the span it falls in (or near), starts one of its own, or bridges two (an
 out-of-order poll), which become one. A snapshot's polls are collected first and written
-together at its end: one read of the spans they may touch (a query per 900 providers, by the
+together at its end: one read of the spans they may touch (a query per 997 providers, by the
 `coverage_provider_end` index) and one statement per kind of change, instead of a query and
 a write per provider (3,000 statements at 1,000 pages, half of a steady poll's record).
 """
@@ -11,16 +11,13 @@ a write per provider (3,000 statements at 1,000 pages, half of a steady poll's r
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 
-from statuswatch.sqlrows import MAX_PARAMETERS
+from statuswatch.sqlrows import select_in
 
 __all__ = ["GAP_MS", "CoverageWrites"]
 
 # Two polls at most this far apart are taken to have watched the time between them.
 GAP_MS = 30 * 60 * 1000
-# Providers per read: their ids and the two bounds are its parameters.
-_PER_READ = MAX_PARAMETERS - 99
 
 
 class _Span:
@@ -91,18 +88,13 @@ class CoverageWrites:
         high = max(at for _, at in self._polls) + GAP_MS
         providers = list(dict.fromkeys(provider for provider, _ in self._polls))
         spans: dict[str, list[_Span]] = {}
-        for batch in _chunks(providers, _PER_READ):
-            marks = ", ".join("?" * len(batch))
-            rows = conn.execute(
-                f"SELECT provider, rowid, start, end FROM coverage WHERE provider IN ({marks}) "
-                "AND end >= ? AND start <= ?",
-                (*batch, low, high),
-            )
-            for provider, row, start, end in rows:
-                spans.setdefault(str(provider), []).append(_Span(int(row), int(start), int(end)))
+        rows = select_in(
+            conn,
+            "SELECT provider, rowid, start, end FROM coverage WHERE provider IN ({}) "
+            "AND end >= ? AND start <= ?",
+            providers,
+            (low, high),
+        )
+        for provider, row, start, end in rows:
+            spans.setdefault(str(provider), []).append(_Span(int(row), int(start), int(end)))
         return spans
-
-
-def _chunks(items: Sequence[str], size: int) -> list[Sequence[str]]:
-    """`items` in runs of at most `size`."""
-    return [items[i : i + size] for i in range(0, len(items), size)]
