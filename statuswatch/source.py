@@ -83,22 +83,41 @@ def engine_poller(
     each poll recorded in the history with `record`."""
 
     async def poll(on_report: Callable[[ProviderReport], None]) -> Snapshot:
-        # httpx and the engine: only once polling.
-        from statuswatch.probes.engine import OFF, poll_with_probes
-
-        return await poll_with_probes(
-            specs,
-            settings,
-            cache_dir,
-            probes or OFF,
-            counts,
-            on_report=on_report,
-            now=now,
-            stacks=stacks,
-            record=record,
+        return await _poll_engine(
+            specs, settings, cache_dir, on_report, now, stacks, probes, counts, record
         )
 
     return poll
+
+
+async def _poll_engine(
+    specs: Sequence[ProviderSpec],
+    settings: HttpSettings,
+    cache_dir: Path,
+    on_report: Callable[[ProviderReport], None] | None,
+    now: Callable[[], datetime] | None,
+    stacks: Sequence[Stack],
+    probes: ProbeSettings | None,
+    counts: Counts | None,
+    record: Recorder | None,
+    waiting: Callable[[], None] | None = None,
+) -> Snapshot:
+    """One poll by the engine, probes alongside: what `engine_poller` and `poll_once` run."""
+    # httpx and the engine: only once polling.
+    from statuswatch.probes.engine import OFF, poll_with_probes
+
+    return await poll_with_probes(
+        specs,
+        settings,
+        cache_dir,
+        probes or OFF,
+        counts,
+        on_report=on_report,
+        now=now,
+        stacks=stacks,
+        record=record,
+        waiting=waiting,
+    )
 
 
 # --- probes: the settings and counts a front end polls with ---------------------------------
@@ -130,23 +149,13 @@ def poll_once(
     """Poll once in a fresh event loop (the headless commands), as `engine_poller` does;
     `waiting` is called once the requests are on their way."""
     from statuswatch.collector import collector_paused
-    from statuswatch.probes.engine import OFF, poll_with_probes
 
     done: list[Snapshot] = []
 
     async def main() -> None:
         done.append(
-            await poll_with_probes(
-                specs,
-                settings,
-                cache_dir,
-                probes or OFF,
-                counts,
-                on_report=on_report,
-                now=now,
-                stacks=stacks,
-                record=record,
-                waiting=waiting,
+            await _poll_engine(
+                specs, settings, cache_dir, on_report, now, stacks, probes, counts, record, waiting
             )
         )
 
