@@ -31,6 +31,7 @@ from statuswatch.probes.engine import OFF, poll_with_probes
 from statuswatch.probes.settings import ProbeSettings
 from statuswatch.probes.store import Counts
 from statuswatch.records import record
+from statuswatch.serve.freeing import free_gradually
 from statuswatch.serve.history_routes import HISTORY_ROUTES, HistoryRoutes
 from statuswatch.serve.httpd import MAX_HEAD, BadRequest, HttpConnection, Request
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
@@ -192,12 +193,16 @@ class StatusServer:
         prepared = await asyncio.to_thread(
             prepare, snapshot, self._state, self.settings.derive, first
         )
-        self._install(snapshot, prepared, timer.durations, seconds)
+        # What the new snapshot replaces goes a slice at a time: at once, freeing it held the
+        # loop ~60 ms a poll at 5,000 pages (statuswatch.serve.freeing).
+        await free_gradually(self._install(snapshot, prepared, timer.durations, seconds))
         return snapshot
 
     def _install(
         self, snapshot: Snapshot, prepared: Prepared, durations: dict[str, float], seconds: float
-    ) -> None:
+    ) -> list[object]:
+        """Serve `snapshot` from now on; return what it replaced (nothing else holds it)."""
+        replaced: list[object] = [self.snapshot, self._prepared]  # the state is the prepared's
         self.snapshot = snapshot
         self._prepared = prepared
         self._state = prepared.state
@@ -217,6 +222,7 @@ class StatusServer:
         )
         self.hub.notify()
         self._ready.set()
+        return replaced
 
     async def run(self) -> None:
         """Poll every `settings.interval` seconds (start to start) until cancelled."""
