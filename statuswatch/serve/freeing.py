@@ -3,9 +3,9 @@
 When `serve` installs a new snapshot, the last reference to the previous one goes, and with
 it, in one uninterruptible cascade of deallocations, every report, page, component, incident
 and update of 5,000 providers, and the notifier state derived from them: 52-64 ms with the
-GIL held, on the loop that answers `/v1/status` (measured in `bench_serve_scale.py`, every
-warm poll). Taken apart into the pieces below, each freed on its own, no turn of the loop
-waits for more than a slice of them.
+GIL held, on the loop that answers `/v1/status` (a loop-lag probe in `serve`, at every warm
+poll of `bench_serve_scale.py`). Taken apart into the pieces below, each freed on its own, no
+turn of the loop waits for more than a slice of them.
 """
 
 from __future__ import annotations
