@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from pathlib import Path
 
 __all__ = ["atomic_write"]
@@ -37,7 +36,9 @@ def atomic_write(
         with contextlib.suppress(FileNotFoundError):
             mode = target.stat().st_mode & 0o7777
     # The temp file lives in the same directory: os.replace is atomic only within one file system.
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    # Its random part is what secrets.token_hex(6) gives (os.urandom), without that module's
+    # imports (random, base64) on every start.
+    tmp = target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp")
     # Created with the final bits (or 0o666 under the umask) so it is never wider than the result.
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode & 0o777)
     try:

@@ -14,7 +14,6 @@ import functools
 import re
 import tomllib
 from collections.abc import ItemsView, Iterator, Mapping, ValuesView
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -297,15 +296,22 @@ def default_watch(
     )
 
 
-def _read_catalog() -> tuple[str, bytes]:
-    """Return where the catalog was read from and its bytes."""
+def _read_catalog(*places: Path) -> tuple[str, bytes]:
+    """Return where the catalog was read from and its bytes: from the first of `places` that
+    has it (by default the package's directory, then the checkout's top)."""
     # A wheel carries the catalog inside the package (pyproject force-include); an editable
     # install does not, so fall back to the file at the top of the checkout.
+    package = Path(__file__).resolve().parent
+    for place in places or (package, package.parent):
+        candidate = place / CATALOG_NAME
+        if candidate.is_file():
+            return str(candidate), candidate.read_bytes()
+    # A package that is not files on disk (a zip archive): only importlib.resources reads it.
+    # Imported here: with what it brings (zipfile, tempfile) it costs ~2 ms of every start.
+    from importlib.resources import files
+
     packaged = files("statuswatch") / CATALOG_NAME
-    if packaged.is_file():
-        return str(packaged), packaged.read_bytes()
-    checkout = Path(__file__).resolve().parents[1] / CATALOG_NAME
-    return str(checkout), checkout.read_bytes()
+    return str(packaged), packaged.read_bytes()
 
 
 @functools.cache

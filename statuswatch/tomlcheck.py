@@ -5,7 +5,6 @@ the file, the key and the problem, and suggest the word that was probably meant 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import math
 import re
@@ -99,6 +98,8 @@ def type_name(value: object) -> str:
 
 def suggest(word: str, choices: Sequence[str]) -> str | None:
     """Return the closest of `choices` to `word`, if any is close enough (case aside)."""
+    import difflib  # only a word not known asks (~1.5 ms of imports kept off every start)
+
     folded = {choice.casefold(): choice for choice in reversed(choices)}  # the first one wins
     matches = difflib.get_close_matches(word.casefold(), list(folded), n=1)
     return folded[matches[0]] if matches else None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -233,17 +235,38 @@ def test_parse_catalog_accepts_a_minimal_catalog() -> None:
     }
 
 
-def test_packaged_catalog_is_read_before_the_checkout_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_packaged_catalog_is_read_before_the_checkout_one(tmp_path: Path) -> None:
     (tmp_path / "providers.toml").write_bytes(b"# packaged copy\n")
-    monkeypatch.setattr("statuswatch.catalog.files", lambda package: tmp_path)
-    source, data = catalog._read_catalog()
+    source, data = catalog._read_catalog(tmp_path, CATALOG_FILE.parent)
     assert (source, data) == (str(tmp_path / "providers.toml"), b"# packaged copy\n")
 
 
-def test_checkout_catalog_is_the_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("statuswatch.catalog.files", lambda package: tmp_path)  # no copy there
-    source, data = catalog._read_catalog()
+def test_checkout_catalog_is_the_fallback(tmp_path: Path) -> None:
+    source, data = catalog._read_catalog(tmp_path, CATALOG_FILE.parent)  # no copy in tmp_path
     assert source == str(CATALOG_FILE)
     assert data == CATALOG_FILE.read_bytes()
+
+
+def test_catalog_is_found_beside_the_code_without_importlib_resources() -> None:
+    # The default places are the package's directory and the checkout's top; finding the file
+    # there leaves importlib.resources (and the zipfile and tempfile it imports) unimported.
+    code = (
+        "import sys; from statuswatch import catalog; source, _ = catalog._read_catalog(); "
+        "print(source); print('importlib.resources' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [str(CATALOG_FILE), "False"]
+
+
+def test_a_catalog_not_on_disk_is_read_through_importlib_resources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A package inside a zip archive: no place on disk has the file.
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "providers.toml").write_bytes(b"# from the archive\n")
+    monkeypatch.setattr("importlib.resources.files", lambda package: archive)
+    source, data = catalog._read_catalog(tmp_path / "nowhere")
+    assert (source, data) == (str(archive / "providers.toml"), b"# from the archive\n")
