@@ -24,25 +24,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from statuswatch import paths
-from statuswatch.document.read import (
-    DocumentError,
-    clean_strings,
-    parse_document,
-    select_providers,
-    snapshot_from_document,
-)
 from statuswatch.document.write import dumps
 from statuswatch.model import ProviderReport, ProviderSpec, Snapshot
 from statuswatch.probes.settings import ProbeSettings
 from statuswatch.probes.store import Counts, ProbeStore
 from statuswatch.records import record
-from statuswatch.serverclient import ServerClient, ServerError, ServerEvent
 from statuswatch.settings import HttpSettings
 from statuswatch.stacks import Stack
 
 if TYPE_CHECKING:
     from statuswatch.config import Config
     from statuswatch.history.hook import HistoryHook
+    from statuswatch.serverclient import ServerClient, ServerEvent
+
+# What only a server's reader needs (statuswatch.serverclient, statuswatch.document.read) is
+# imported where it is used: a poll of the pages, every `--json` and cron run, never needs it.
 
 __all__ = [
     "EventFollower",
@@ -299,6 +295,9 @@ class ServedDocument:
 
     def snapshot(self) -> Snapshot:
         """The Snapshot in the document; ServerError (fatal) names a field that does not fit."""
+        from statuswatch.document.read import DocumentError, snapshot_from_document
+        from statuswatch.serverclient import ServerError
+
         try:
             return snapshot_from_document(self.document)
         except DocumentError as exc:
@@ -313,6 +312,14 @@ def read_server(client: ServerClient, ids: Sequence[str] = ()) -> ServedDocument
     crosses a network), and so is one cut down to `ids`. ServerError when the server cannot
     be read (fatal when it is not a statuswatch server); KeyError names an id it does not watch.
     """
+    from statuswatch.document.read import (
+        DocumentError,
+        clean_strings,
+        parse_document,
+        select_providers,
+    )
+    from statuswatch.serverclient import ServerError
+
     scoped = [i for i in ids if ":" in i]
     if scoped:
         raise ServerError(
@@ -346,6 +353,8 @@ def server_poller(url: str, ids: Sequence[str], first: Snapshot | None = None) -
     own (the live view's), so the blocking client is fine there. A provider the server stops
     watching is left out rather than refused.
     """
+    from statuswatch.serverclient import ServerClient
+
     wanted = set(ids)
     pending = [first] if first is not None else []
 
@@ -412,6 +421,8 @@ class EventFollower:
         self._stop.set()
 
     def _run(self) -> None:
+        from statuswatch.serverclient import ServerClient, ServerError
+
         while not self._stop.is_set():
             try:
                 with ServerClient(self.url) as client:

@@ -15,6 +15,8 @@ from statuswatch.cli import main
 code = main(sys.argv[1:])
 heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'feedparser', 'rich'))
 print('HEAVY=' + ','.join(heavy), file=sys.stderr)
+reader = sorted(m for m in ('statuswatch.serverclient', 'statuswatch.document.read') if m in sys.modules)
+print('READER=' + ','.join(reader), file=sys.stderr)
 print('CODE=' + str(code), file=sys.stderr)
 """
 
@@ -95,6 +97,27 @@ def test_notify_check_and_wait_never_import_textual(
     assert heavy == ["HEAVY="], stderr
 
 
+@pytest.mark.parametrize(
+    "args", [["--json"], ["status"], ["notify", "--dry-run"], ["check"], ["--version"]]
+)
+def test_a_poll_of_the_pages_never_imports_the_server_reader(
+    args: list[str], tmp_path: Path
+) -> None:
+    # The server's client and the document reader are `--server`'s alone: a start-up saved.
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'watch = ["local"]\n'
+        "[providers.local]\n"
+        'kind = "statuspage"\n'
+        'url = "http://127.0.0.1:9/page"\n'
+        "[http]\nretries = 0\nconnect_timeout = 1.0\n"
+    )
+    _, stderr = _run(args, config, tmp_path)
+    assert "CODE=" in stderr, stderr
+    reader = [line for line in stderr.splitlines() if line.startswith("READER=")]
+    assert reader == ["READER="], stderr
+
+
 def test_add_never_imports_textual_nor_feedparser_for_a_json_page(
     tmp_path: Path, loopback: LoopbackServer
 ) -> None:
@@ -129,6 +152,8 @@ def test_server_clients_never_import_textual(tmp_path: Path, loopback: LoopbackS
             assert f"CODE={code}" in stderr, (args, stderr)
             heavy = [line for line in stderr.splitlines() if line.startswith("HEAVY=")]
             assert heavy == ["HEAVY="], (args, stderr)
+            # and the reader the poll of the pages leaves out is there when it is needed
+            assert "READER=statuswatch.document.read,statuswatch.serverclient" in stderr
 
 
 def test_serve_never_imports_textual(tmp_path: Path, loopback: LoopbackServer) -> None:
