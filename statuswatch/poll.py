@@ -221,10 +221,10 @@ async def _report(index: int, spec: ProviderSpec, fetcher: Fetcher, cache: Cache
     source: str | None = None  # the document's URL, once the adapter has said it
     try:
         adapter = adapters.load(spec.kind)
-        several = adapters.multi(adapter)
-        if several is not None:
-            return await _report_many(index, spec, several, fetcher, cache)
-        url = source = adapter.source_url(spec.url)
+        reads = _reads(adapter, spec)
+        if not isinstance(reads, str):
+            return await _report_many(index, spec, reads, fetcher, cache)
+        url = source = reads
         # The cached body is read only when an answer needs it (a 304, a failure).
         known = cache.validators(url)
         result = await fetcher.fetch(
@@ -266,6 +266,12 @@ async def _report(index: int, spec: ProviderSpec, fetcher: Fetcher, cache: Cache
     return _fallback(spec, adapter, entry, error)
 
 
+def _reads(adapter: Adapter, spec: ProviderSpec) -> str | MultiAdapter:
+    """What `_report` fetches for `spec`: its one document's URL, or the adapter of several."""
+    several = adapters.multi(adapter)
+    return several if several is not None else adapter.source_url(spec.url)
+
+
 def _document_urls(specs: Sequence[ProviderSpec]) -> Iterator[str]:
     """The URL `_report` fetches for each spec whose adapter reads one document (auto
     detection and the adapters of several documents ask the cache as they go)."""
@@ -273,11 +279,11 @@ def _document_urls(specs: Sequence[ProviderSpec]) -> Iterator[str]:
         if spec.kind == adapters.AUTO:
             continue
         try:
-            adapter = adapters.load(spec.kind)
-            if adapters.multi(adapter) is None:
-                yield adapter.source_url(spec.url)
+            reads = _reads(adapters.load(spec.kind), spec)
         except Exception:  # reading ahead is only quicker: `_report` says what is wrong
             continue
+        if isinstance(reads, str):
+            yield reads
 
 
 def _parse(
