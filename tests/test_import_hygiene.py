@@ -15,7 +15,8 @@ from statuswatch.cli import main
 code = main(sys.argv[1:])
 heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'feedparser', 'rich'))
 print('HEAVY=' + ','.join(heavy), file=sys.stderr)
-reader = sorted(m for m in ('statuswatch.serverclient', 'statuswatch.document.read') if m in sys.modules)
+server_only = ('statuswatch.serverclient', 'statuswatch.document.read')
+reader = sorted(m for m in server_only if m in sys.modules)
 print('READER=' + ','.join(reader), file=sys.stderr)
 print('CODE=' + str(code), file=sys.stderr)
 """
@@ -38,6 +39,20 @@ def _run(args: list[str], config: Path, tmp_path: Path) -> tuple[str, str]:
     return done.stdout, done.stderr
 
 
+def _offline_config(tmp_path: Path, extra: str = "") -> Path:
+    """A config whose one provider is on a closed loopback port: the poll really runs, fails
+    fast, and stays offline."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'watch = ["local"]\n'
+        "[providers.local]\n"
+        'kind = "statuspage"\n'
+        'url = "http://127.0.0.1:9/page"\n'
+        "[http]\nretries = 0\nconnect_timeout = 1.0\n" + extra
+    )
+    return config
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -52,15 +67,7 @@ def _run(args: list[str], config: Path, tmp_path: Path) -> tuple[str, str]:
     ],
 )
 def test_headless_commands_never_import_textual(args: list[str], tmp_path: Path) -> None:
-    config = tmp_path / "config.toml"
-    # A provider on a closed loopback port: the poll really runs, fails fast, and stays offline.
-    config.write_text(
-        'watch = ["local"]\n'
-        "[providers.local]\n"
-        'kind = "statuspage"\n'
-        'url = "http://127.0.0.1:9/page"\n'
-        "[http]\nretries = 0\nconnect_timeout = 1.0\n"
-    )
+    config = _offline_config(tmp_path)
     stdout, stderr = _run(args, config, tmp_path)
     assert "CODE=0" in stderr, stderr
     heavy = [line for line in stderr.splitlines() if line.startswith("HEAVY=")]
@@ -82,14 +89,8 @@ def test_headless_commands_never_import_textual(args: list[str], tmp_path: Path)
 def test_notify_check_and_wait_never_import_textual(
     args: list[str], code: int, tmp_path: Path
 ) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text(
-        'watch = ["local"]\n'
-        "[providers.local]\n"
-        'kind = "statuspage"\n'
-        'url = "http://127.0.0.1:9/page"\n'
-        "[http]\nretries = 0\nconnect_timeout = 1.0\n"
-        '[[notify.channels]]\ntype = "webhook"\nurl = "http://127.0.0.1:9/hook"\n'
+    config = _offline_config(
+        tmp_path, '[[notify.channels]]\ntype = "webhook"\nurl = "http://127.0.0.1:9/hook"\n'
     )
     _, stderr = _run(args, config, tmp_path)
     assert f"CODE={code}" in stderr, stderr
@@ -104,14 +105,7 @@ def test_a_poll_of_the_pages_never_imports_the_server_reader(
     args: list[str], tmp_path: Path
 ) -> None:
     # The server's client and the document reader are `--server`'s alone: a start-up saved.
-    config = tmp_path / "config.toml"
-    config.write_text(
-        'watch = ["local"]\n'
-        "[providers.local]\n"
-        'kind = "statuspage"\n'
-        'url = "http://127.0.0.1:9/page"\n'
-        "[http]\nretries = 0\nconnect_timeout = 1.0\n"
-    )
+    config = _offline_config(tmp_path)
     _, stderr = _run(args, config, tmp_path)
     assert "CODE=" in stderr, stderr
     reader = [line for line in stderr.splitlines() if line.startswith("READER=")]
