@@ -1,0 +1,173 @@
+"""The most a second process could save: one `statuswatch --json` against two over halves.
+
+    .venv/bin/python benchmarks/bench_split.py                      # 200 pages, cold, 20 pairs
+    .venv/bin/python benchmarks/bench_split.py --providers 1000 --repeat 8
+
+A poll runs on one core; the machine has two. Any design that puts a second process to work
+(a helper that fetches and parses half the pages, a parse worker, a forked recorder) pays a
+second interpreter's start and the handoff, and saves at most what two independent processes
+over half the pages each save against one over all of them. That bound is what this measures,
+on bench_poll's farm (N Statuspage pages over distinct origins, each answering after
+`--latency`): each pair is one run over every page and one "split" run, two processes started
+together over alternate pages (each half spread over every origin), who goes first
+alternating, every run cold (fresh cache and state directories). The split's wall runs from
+the first spawn to the last exit, its CPU is both processes' user + system. It prints the
+medians and the pairs' ratios (split / one) with their interquartile range. Nothing is
+asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_poll  # a sibling script, as benchlib is
+from benchlib import REPO, BenchError, clean_env, compile_bytecode, start_farm
+
+MEASURES = ("wall", "cpu")
+
+# Spawns every command at once and waits for all: each one's exit code, the wall from the
+# first spawn to the last exit, and the summed rusage (this launcher's own start not counted).
+_LAUNCHER = """
+import json, os, sys, time
+report, commands = sys.argv[1], json.loads(sys.argv[2])
+envs = [dict(os.environ, STATUSWATCH_CACHE_DIR=c[0] + "/cache",
+             STATUSWATCH_STATE_DIR=c[0] + "/state", STATUSWATCH_CONFIG=c[1]) for c in commands]
+outs = [os.open(c[0] + "/stdout", os.O_WRONLY | os.O_CREAT | os.O_TRUNC) for c in commands]
+start = time.perf_counter()
+pids = [os.posix_spawnp(c[2], c[2:], env, file_actions=[(os.POSIX_SPAWN_DUP2, fd, 1)])
+        for c, env, fd in zip(commands, envs, outs)]
+codes, user, system = [], 0.0, 0.0
+for pid in pids:
+    _, status, ru = os.wait4(pid, 0)
+    codes.append(os.waitstatus_to_exitcode(status))
+    user, system = user + ru.ru_utime, system + ru.ru_stime
+wall = time.perf_counter() - start
+with open(report, "w") as out:
+    out.write(repr((codes, wall, user + system)))
+"""
+
+
+def run_together(
+    configs: Sequence[Path], farm_ids: Sequence[Sequence[str]], workdir: Path
+) -> dict[str, float]:
+    """Run `statuswatch --json` once per config, all at once, cold; their wall and summed CPU."""
+    argv = [sys.executable, "-m", "statuswatch", "--json"]
+    commands: list[list[str]] = []
+    for n, config in enumerate(configs):
+        dirs = workdir / f"run-{n}"
+        (dirs / "cache").mkdir(parents=True)
+        (dirs / "state").mkdir(parents=True)
+        commands.append([str(dirs), str(config), *argv])
+    report = workdir / "rusage"
+    launcher = [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(report), json.dumps(commands)]
+    done = subprocess.run(
+        launcher, env=clean_env({}), cwd=REPO, stdin=subprocess.DEVNULL, check=False
+    )
+    if done.returncode != 0 or not report.exists():
+        raise BenchError(f"the launcher failed (exit code {done.returncode})")
+    codes, wall, cpu = ast.literal_eval(report.read_text())
+    for n, (code, ids) in enumerate(zip(codes, farm_ids, strict=True)):
+        stdout = (workdir / f"run-{n}" / "stdout").read_bytes()
+        problems = bench_poll.validate_document(stdout, ids) if code == 0 else []
+        if code != 0 or problems:
+            raise BenchError(f"{configs[n].name}: exit code {code}; {problems[:3]}")
+    return {"wall": float(wall), "cpu": float(cpu)}
+
+
+def pairs(providers: int, origins: int, latency: float, repeat: int) -> dict[str, Any]:
+    """Measure `repeat` pairs of one run over every page and two over halves at once."""
+    compile_bytecode(REPO)
+    runs: dict[str, list[dict[str, float]]] = {"one": [], "split": []}
+    with (
+        tempfile.TemporaryDirectory(prefix="statuswatch-split-") as tmp_name,
+        start_farm(providers, latency, origins) as farm,
+    ):
+        tmp = Path(tmp_name)
+        urls = farm.base_urls()
+        # Alternate pages: each half is spread over every origin, as the whole is.
+        halves = [farm.ids[0::2], farm.ids[1::2]]
+        shapes: dict[str, list[tuple[Path, list[str]]]] = {"one": [], "split": []}
+        for name, ids, picked in [("all", farm.ids, urls)] + [
+            (f"half-{n}", half, urls[n::2]) for n, half in enumerate(halves)
+        ]:
+            config = tmp / f"{name}.toml"
+            bench_poll.write_config(config, ids, picked)
+            shapes["one" if name == "all" else "split"].append((config, list(ids)))
+        for n in range(repeat + 1):  # round 0 unmeasured: the page cache and the farm warm up
+            order = ["one", "split"] if n % 2 == 0 else ["split", "one"]
+            for shape in order:
+                configs = [config for config, _ in shapes[shape]]
+                ids_each = [ids for _, ids in shapes[shape]]
+                got = run_together(configs, ids_each, tmp / f"{shape}-{n}")
+                if n:
+                    runs[shape].append(got)
+    result: dict[str, Any] = {
+        "providers": providers,
+        "origins": origins,
+        "latency": latency,
+        "repeat": repeat,
+        "runs": runs,
+    }
+    for key in MEASURES:
+        ratios = sorted(s[key] / o[key] for o, s in zip(runs["one"], runs["split"], strict=True))
+        q1, _, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else (ratios[0],) * 3
+        result[key] = {
+            "one_median": statistics.median(r[key] for r in runs["one"]),
+            "split_median": statistics.median(r[key] for r in runs["split"]),
+            "ratio_median": statistics.median(ratios),
+            "ratio_iqr": (q1, q3),
+        }
+    return result
+
+
+def report(result: dict[str, Any]) -> str:
+    """The result as a few lines for a person."""
+    lines = [
+        f"{result['providers']} pages over {result['origins']} origin(s), cold, "
+        f"{result['repeat']} pairs: one process against two over halves at once"
+    ]
+    for key in MEASURES:
+        got = result[key]
+        q1, q3 = got["ratio_iqr"]
+        lines.append(
+            f"  {key:4} one {got['one_median']:.3f} s, split {got['split_median']:.3f} s;"
+            f" split / one: {got['ratio_median']:.3f} (pairs' IQR {q1:.3f}-{q3:.3f})"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the pairs and print them (and `--json-out`)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--providers", type=int, default=200, help="pages to poll (200)")
+    parser.add_argument("--per-origin", type=int, default=20, help="pages per origin (20)")
+    parser.add_argument("--latency", type=float, default=0.2, help="seconds to answer (0.2)")
+    parser.add_argument("--repeat", type=int, default=20, help="pairs measured (20)")
+    parser.add_argument("--json-out", type=Path, help="also write every run to this file")
+    args = parser.parse_args(argv)
+    if args.providers < 2 or min(args.per_origin, args.repeat) < 1 or args.latency < 0:
+        parser.error("--providers >= 2, --per-origin and --repeat >= 1, --latency >= 0")
+    origins = bench_poll.origins_for(args.providers, args.per_origin)
+    try:
+        result = pairs(args.providers, origins, args.latency, args.repeat)
+    except BenchError as exc:
+        print(f"bench_split: {exc}", file=sys.stderr)
+        return 1
+    print(report(result))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
