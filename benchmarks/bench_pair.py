@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -28,7 +27,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_poll  # a sibling script, as benchlib is
-from benchlib import REPO, BenchError, clean_env, compile_bytecode, measure, start_farm
+from benchlib import (
+    REPO,
+    BenchError,
+    clean_env,
+    compile_bytecode,
+    measure,
+    paired,
+    paired_lines,
+    start_farm,
+)
 
 # What each run is judged on: statuswatch's wall (seconds) and CPU (user + system).
 MEASURES = ("wall", "cpu")
@@ -92,24 +100,8 @@ def pairs(
         "repeat": repeat,
         "runs": runs,
     }
-    for key in MEASURES:
-        paired = zip(runs["this"], runs["baseline"], strict=True)
-        ratios = sorted(a[key] / b[key] for a, b in paired)
-        result[key] = {
-            "this_median": statistics.median(r[key] for r in runs["this"]),
-            "baseline_median": statistics.median(r[key] for r in runs["baseline"]),
-            "ratio_median": statistics.median(ratios),
-            "ratio_iqr": _quartiles(ratios),
-        }
+    result.update(paired(runs, "this", "baseline", MEASURES))
     return result
-
-
-def _quartiles(values: list[float]) -> tuple[float, float]:
-    """The first and third quartiles of `values` (sorted), as `statistics` reckons them."""
-    if len(values) < 2:
-        return (values[0], values[0])
-    q1, _, q3 = statistics.quantiles(values, n=4)
-    return (q1, q3)
 
 
 def report(result: dict[str, Any]) -> str:
@@ -119,13 +111,7 @@ def report(result: dict[str, Any]) -> str:
         f"{result['providers']} pages over {result['origins']} origin(s), {cache}, "
         f"{result['repeat']} pairs"
     ]
-    for key in MEASURES:
-        got = result[key]
-        q1, q3 = got["ratio_iqr"]
-        lines.append(
-            f"  {key:4} this {got['this_median']:.3f} s, baseline {got['baseline_median']:.3f} s;"
-            f" this / baseline: {got['ratio_median']:.3f} (pairs' IQR {q1:.3f}-{q3:.3f})"
-        )
+    lines += paired_lines(result, "this", "baseline", MEASURES)
     return "\n".join(lines)
 
 

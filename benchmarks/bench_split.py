@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_poll  # a sibling script, as benchlib is
-from benchlib import REPO, BenchError, clean_env, compile_bytecode, start_farm
+from benchlib import REPO, BenchError, clean_env, compile_bytecode, paired, paired_lines, start_farm
 
 MEASURES = ("wall", "cpu")
 
@@ -118,15 +117,7 @@ def pairs(providers: int, origins: int, latency: float, repeat: int) -> dict[str
         "repeat": repeat,
         "runs": runs,
     }
-    for key in MEASURES:
-        ratios = sorted(s[key] / o[key] for o, s in zip(runs["one"], runs["split"], strict=True))
-        q1, _, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else (ratios[0],) * 3
-        result[key] = {
-            "one_median": statistics.median(r[key] for r in runs["one"]),
-            "split_median": statistics.median(r[key] for r in runs["split"]),
-            "ratio_median": statistics.median(ratios),
-            "ratio_iqr": (q1, q3),
-        }
+    result.update(paired(runs, "split", "one", MEASURES))
     return result
 
 
@@ -136,13 +127,7 @@ def report(result: dict[str, Any]) -> str:
         f"{result['providers']} pages over {result['origins']} origin(s), cold, "
         f"{result['repeat']} pairs: one process against two over halves at once"
     ]
-    for key in MEASURES:
-        got = result[key]
-        q1, q3 = got["ratio_iqr"]
-        lines.append(
-            f"  {key:4} one {got['one_median']:.3f} s, split {got['split_median']:.3f} s;"
-            f" split / one: {got['ratio_median']:.3f} (pairs' IQR {q1:.3f}-{q3:.3f})"
-        )
+    lines += paired_lines(result, "split", "one", MEASURES)
     return "\n".join(lines)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import loopback_farm  # a sibling script, not an installed package
@@ -246,3 +247,43 @@ def measure(
         stdout=out_path.read_bytes(),
         stderr=err_path.read_bytes(),
     )
+
+
+# --- runs taken in pairs ----------------------------------------------------------------
+
+
+def paired(
+    runs: dict[str, list[dict[str, float]]], top: str, bottom: str, measures: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """For each measure: both sides' medians and the pairs' ratios (`top` / `bottom`), their
+    median and interquartile range; `runs[top][n]` and `runs[bottom][n]` are pair n."""
+    summary: dict[str, dict[str, Any]] = {}
+    for key in measures:
+        pairs = zip(runs[top], runs[bottom], strict=True)
+        ratios = sorted(a[key] / b[key] for a, b in pairs)
+        low, high = (ratios[0], ratios[0])
+        if len(ratios) > 1:
+            low, _, high = statistics.quantiles(ratios, n=4)
+        summary[key] = {
+            f"{top}_median": statistics.median(r[key] for r in runs[top]),
+            f"{bottom}_median": statistics.median(r[key] for r in runs[bottom]),
+            "ratio_median": statistics.median(ratios),
+            "ratio_iqr": (low, high),
+        }
+    return summary
+
+
+def paired_lines(
+    result: dict[str, Any], top: str, bottom: str, measures: Sequence[str]
+) -> list[str]:
+    """A line a measure of `paired`'s summary (kept in `result` under each measure)."""
+    lines = []
+    for key in measures:
+        got = result[key]
+        q1, q3 = got["ratio_iqr"]
+        lines.append(
+            f"  {key:4} {top} {got[f'{top}_median']:.3f} s, {bottom} "
+            f"{got[f'{bottom}_median']:.3f} s; {top} / {bottom}: {got['ratio_median']:.3f}"
+            f" (pairs' IQR {q1:.3f}-{q3:.3f})"
+        )
+    return lines
