@@ -9,7 +9,7 @@ second interpreter's start and the handoff, and saves at most what two independe
 over half the pages each save against one over all of them. That bound is what this measures,
 on bench_poll's farm (N Statuspage pages over distinct origins, each answering after
 `--latency`): each pair is one run over every page and one "split" run, two processes started
-together over alternate pages (each half spread over every origin), who goes first
+together over halves of the pages (each origin's pages shared between them), who goes first
 alternating, every run cold (fresh cache and state directories). The split's wall runs from
 the first spawn to the last exit, its CPU is both processes' user + system. It prints the
 medians and the pairs' ratios (split / one) with their interquartile range. Nothing is
@@ -93,11 +93,13 @@ def pairs(providers: int, origins: int, latency: float, repeat: int) -> dict[str
     ):
         tmp = Path(tmp_name)
         urls = farm.base_urls()
-        # Alternate pages: each half is spread over every origin, as the whole is.
-        halves = [farm.ids[0::2], farm.ids[1::2]]
+        # Page i is on origin i % origins: alternate runs of `origins` pages give each half
+        # every origin, as the whole has them.
+        halves = [[i for i in range(providers) if (i // origins) % 2 == n] for n in (0, 1)]
         shapes: dict[str, list[tuple[Path, list[str]]]] = {"one": [], "split": []}
         for name, ids, picked in [("all", farm.ids, urls)] + [
-            (f"half-{n}", half, urls[n::2]) for n, half in enumerate(halves)
+            (f"half-{n}", [farm.ids[i] for i in half], [urls[i] for i in half])
+            for n, half in enumerate(halves)
         ]:
             config = tmp / f"{name}.toml"
             bench_poll.write_config(config, ids, picked)
@@ -140,8 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=20, help="pairs measured (20)")
     parser.add_argument("--json-out", type=Path, help="also write every run to this file")
     args = parser.parse_args(argv)
-    if args.providers < 2 or min(args.per_origin, args.repeat) < 1 or args.latency < 0:
-        parser.error("--providers >= 2, --per-origin and --repeat >= 1, --latency >= 0")
+    if min(args.providers, args.per_origin) < 2 or args.repeat < 1 or args.latency < 0:
+        # Each half needs pages on the origins, as the whole has them.
+        parser.error("--providers and --per-origin >= 2, --repeat >= 1, --latency >= 0")
     origins = bench_poll.origins_for(args.providers, args.per_origin)
     try:
         result = pairs(args.providers, origins, args.latency, args.repeat)

@@ -41,7 +41,8 @@ def test_a_half_that_fails_is_a_clear_error(
         bench_split.run_together([bad], [["p001"]], tmp_path / "work")
 
 
-def test_too_few_pages_to_split_is_refused() -> None:
+@pytest.mark.parametrize("argv", [["--providers", "1"], ["--per-origin", "1"]])
+def test_too_few_pages_to_split_is_refused(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as info:
-        bench_split.main(["--providers", "1"])
+        bench_split.main(argv)
     assert info.value.code == 2
