@@ -56,13 +56,12 @@ with open(report, "w") as out:
 """
 
 
-def run_together(
-    configs: Sequence[Path], farm_ids: Sequence[Sequence[str]], workdir: Path
-) -> dict[str, float]:
-    """Run `statuswatch --json` once per config, all at once, cold; their wall and summed CPU."""
+def run_together(plans: Sequence[tuple[Path, list[str]]], workdir: Path) -> dict[str, float]:
+    """Run `statuswatch --json` once per (config, the farm ids it watches), all at once, cold;
+    their wall and summed CPU."""
     argv = [sys.executable, "-m", "statuswatch", "--json"]
     commands: list[list[str]] = []
-    for n, config in enumerate(configs):
+    for n, (config, _) in enumerate(plans):
         dirs = workdir / f"run-{n}"
         (dirs / "cache").mkdir(parents=True)
         (dirs / "state").mkdir(parents=True)
@@ -75,11 +74,11 @@ def run_together(
     if done.returncode != 0 or not report.exists():
         raise BenchError(f"the launcher failed (exit code {done.returncode})")
     codes, wall, cpu = ast.literal_eval(report.read_text())
-    for n, (code, ids) in enumerate(zip(codes, farm_ids, strict=True)):
+    for n, (code, (config, ids)) in enumerate(zip(codes, plans, strict=True)):
         stdout = (workdir / f"run-{n}" / "stdout").read_bytes()
         problems = bench_poll.validate_document(stdout, ids) if code == 0 else []
         if code != 0 or problems:
-            raise BenchError(f"{configs[n].name}: exit code {code}; {problems[:3]}")
+            raise BenchError(f"{config.name}: exit code {code}; {problems[:3]}")
     return {"wall": float(wall), "cpu": float(cpu)}
 
 
@@ -96,20 +95,16 @@ def pairs(providers: int, origins: int, latency: float, repeat: int) -> dict[str
         # Page i is on origin i % origins: alternate runs of `origins` pages give each half
         # every origin, as the whole has them.
         halves = [[i for i in range(providers) if (i // origins) % 2 == n] for n in (0, 1)]
-        shapes: dict[str, list[tuple[Path, list[str]]]] = {"one": [], "split": []}
-        for name, ids, picked in [("all", farm.ids, urls)] + [
-            (f"half-{n}", [farm.ids[i] for i in half], [urls[i] for i in half])
-            for n, half in enumerate(halves)
-        ]:
-            config = tmp / f"{name}.toml"
-            bench_poll.write_config(config, ids, picked)
-            shapes["one" if name == "all" else "split"].append((config, list(ids)))
+        plans: dict[str, list[tuple[Path, list[str]]]] = {}
+        for shape, groups in (("one", [list(range(providers))]), ("split", halves)):
+            plans[shape] = []
+            for k, group in enumerate(groups):
+                config, ids = tmp / f"{shape}-{k}.toml", [farm.ids[i] for i in group]
+                bench_poll.write_config(config, ids, [urls[i] for i in group])
+                plans[shape].append((config, ids))
         for n in range(repeat + 1):  # round 0 unmeasured: the page cache and the farm warm up
-            order = ["one", "split"] if n % 2 == 0 else ["split", "one"]
-            for shape in order:
-                configs = [config for config, _ in shapes[shape]]
-                ids_each = [ids for _, ids in shapes[shape]]
-                got = run_together(configs, ids_each, tmp / f"{shape}-{n}")
+            for shape in ("one", "split") if n % 2 == 0 else ("split", "one"):
+                got = run_together(plans[shape], tmp / f"{shape}-{n}")
                 if n:
                     runs[shape].append(got)
     result: dict[str, Any] = {

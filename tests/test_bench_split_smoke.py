@@ -38,7 +38,7 @@ def test_a_half_that_fails_is_a_clear_error(
     bad = tmp_path / "bad.toml"
     bad.write_text("watch = [\n")  # not TOML: statuswatch exits non-zero
     with pytest.raises(BenchError, match=r"bad\.toml: exit code"):
-        bench_split.run_together([bad], [["p001"]], tmp_path / "work")
+        bench_split.run_together([(bad, ["p001"])], tmp_path / "work")
 
 
 @pytest.mark.parametrize("argv", [["--providers", "1"], ["--per-origin", "1"]])
