@@ -17,8 +17,9 @@ def collector_paused(*, freeze: bool = False, reclaim: bool = False) -> Iterator
     by reference counting: the collector's passes over them found next to nothing, yet cost
     ~0.2 ms of CPU per page at 1,000 pages, each full pass 50-250 ms with the GIL held. With
     `freeze`, what exists at the end is kept out of every later pass (gc.freeze): for what
-    lives until the next poll and holds no cycle, as a snapshot does. What is frozen with it
-    includes a poll's few cycles (asyncio's closed socket transports refer to themselves):
+    lives until the next poll and holds no cycle, as a snapshot does. Whatever cycle a poll
+    leaves is frozen with it (the closed socket transports' own are broken as each closes,
+    `statuswatch.connection.release_transport`; a failure's traceback may leave one):
     `reclaim` first unfreezes everything and collects it, one full pass, to take them back.
     """
     if reclaim:

@@ -159,9 +159,9 @@ def poll_once(
     # formats a repr of its SIGINT handler, which holds the task and so its whole result.
     # The collector stays off until the loop is closed, then what the poll built is frozen:
     # the collector kept off through the poll, the first pass after it walked every object
-    # the poll made (18 ms at 1,000 pages) to find no garbage. What is frozen includes a
-    # poll's few cycles (closed transports): a process that polls again and again (`wait`)
-    # takes them back every tenth poll, one full pass, as `serve` does.
+    # the poll made (18 ms at 1,000 pages) to find no garbage. What is frozen includes any
+    # cycle the poll left (a failure's traceback, say): a process that polls again and again
+    # (`wait`) takes them back every tenth poll, one full pass, as `serve` does.
     with collector_paused(freeze=True, reclaim=next(_ONE_SHOT_POLLS) % _RECLAIM_EVERY == 0):
         asyncio.run(main())
     return done[0]
