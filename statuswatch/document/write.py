@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from statuswatch.document import SCHEMA
@@ -40,6 +40,7 @@ __all__ = [
     "probe_summary_document",
     "provider_document",
     "snapshot_bytes",
+    "snapshot_chunks",
     "snapshot_document",
     "stack_document",
     "update_document",
@@ -168,17 +169,22 @@ def snapshot_bytes(snapshot: Snapshot) -> bytes:
     The same bytes, without the whole document as dicts and as one str at once: for `serve`
     at 5,000 providers that tree and string were ~80 MB on top of the bytes.
     """
+    return b"".join(snapshot_chunks(snapshot))
+
+
+def snapshot_chunks(snapshot: Snapshot) -> Iterator[bytes]:
+    """`snapshot_bytes(snapshot)` in pieces: the envelope's head, each provider's entry, and
+    the envelope's tail (for `serve`, which compresses them as they come)."""
     # The envelope without its providers, cut where they go. "providers" comes after two
     # plain strings, so the first '"providers": []' of the text is that key.
     envelope = dumps(snapshot_document(dataclasses.replace(snapshot, reports=())))
     head, _, tail = envelope.partition('"providers": []')
-    parts = [head.encode("utf-8"), b'"providers": [']
+    yield head.encode("utf-8") + b'"providers": ['
     encode = _ONE_LINE.encode
     for n, report in enumerate(snapshot.reports):
         text = encode(provider_document(report))
-        parts.append((", " + text if n else text).encode("utf-8"))
-    parts.append(b"]" + tail.encode("utf-8"))
-    return b"".join(parts)
+        yield (", " + text if n else text).encode("utf-8")
+    yield b"]" + tail.encode("utf-8")
 
 
 # --- scoping, stacks, the blast radius and shared causes (issue 13) ---------------------------

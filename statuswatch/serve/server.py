@@ -36,7 +36,7 @@ from statuswatch.serve.history_routes import HISTORY_ROUTES, HistoryRoutes
 from statuswatch.serve.httpd import MAX_HEAD, BadRequest, HttpConnection, Request
 from statuswatch.serve.hub import DEFAULT_CAPACITY, EventHub, comment, frame
 from statuswatch.serve.metrics import FetchStats, PollTimer, SnapshotCollector, encode, registry
-from statuswatch.serve.prepared import Prepared, prepare
+from statuswatch.serve.prepared import PlainBodies, Prepared, prepare
 from statuswatch.settings import HttpSettings
 from statuswatch.stacks import Stack
 from statuswatch.threaded import run_in_thread
@@ -140,6 +140,7 @@ class StatusServer:
         self.polls = 0
         self.stats = FetchStats()
         self._prepared: Prepared | None = None
+        self._plain = PlainBodies()
         self._state = State()
         self._ready = asyncio.Event()
         self._poll_lock = asyncio.Lock()
@@ -155,6 +156,11 @@ class StatusServer:
     def specs(self) -> tuple[ProviderSpec, ...]:
         """The providers this server polls."""
         return self._specs
+
+    @property
+    def prepared(self) -> Prepared | None:
+        """What `/v1/status` serves now: the last snapshot's document, its ETag and events."""
+        return self._prepared
 
     # --- polling ---------------------------------------------------------------------------
 
@@ -191,7 +197,7 @@ class StatusServer:
         # share the GIL with requests, instead of stalling every connection at once.
         first = self._prepared is None
         prepared = await asyncio.to_thread(
-            prepare, snapshot, self._state, self.settings.derive, first
+            prepare, snapshot, self._state, self.settings.derive, first, self._plain.wanted
         )
         # What the new snapshot replaces goes a slice at a time: at once, freeing it held the
         # loop ~60 ms a poll at 5,000 pages (statuswatch.serve.freeing).
@@ -205,6 +211,7 @@ class StatusServer:
         replaced: list[object] = [self.snapshot, self._prepared]  # the state is the prepared's
         self.snapshot = snapshot
         self._prepared = prepared
+        self._plain.forget()
         self._state = prepared.state
         self.stats.record(snapshot, durations, seconds)
         for kind, data in prepared.events:
@@ -369,7 +376,7 @@ class StatusServer:
             return 304, headers, b""
         if _gzip_accepted(request.headers.get("accept-encoding", "")):
             return 200, [*headers, ("Content-Encoding", "gzip")], prepared.gzipped
-        return 200, headers, prepared.body
+        return 200, headers, await self._plain.body(prepared)
 
     def _health(self) -> tuple[int, list[tuple[str, str]], bytes]:
         snapshot = self.snapshot
