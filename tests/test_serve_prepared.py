@@ -59,12 +59,13 @@ def test_the_plain_document_is_inflated_once_a_snapshot_then_prepared_with_the_n
     snapshot: Snapshot = served.poll()
     prepared = prepare(snapshot, State(), DeriveOptions(), True)
     bodies = PlainBodies()
+    bodies.serve(prepared)
     assert not bodies.wanted
     first = asyncio.run(bodies.body(prepared))
     assert first == snapshot_bytes(snapshot)
     assert asyncio.run(bodies.body(prepared)) is first  # kept, not inflated again
     assert bodies.wanted  # the next snapshot is prepared with it
-    bodies.forget()
+    bodies.serve(prepared)  # served anew: what was inflated goes
     again = asyncio.run(bodies.body(prepared))
     assert again == first and again is not first
 
@@ -88,3 +89,14 @@ def test_the_server_keeps_the_plain_document_once_a_client_asked_for_it(
     assert prepared is not None and prepared.body == snapshot_bytes(snapshot)
     assert httpx.get(url, headers=PLAIN).content == prepared.body
     assert httpx.get(url, headers=GZIP).content == prepared.body  # httpx inflates it
+
+
+def test_a_replaced_snapshot_s_plain_document_is_not_kept(served: ServedPages) -> None:
+    old = prepare(served.poll(), State(), DeriveOptions(), True)
+    new = prepare(served.poll(), State(), DeriveOptions(), False)
+    bodies = PlainBodies()
+    bodies.serve(new)  # `old` replaced while a request for it was being answered
+    first = asyncio.run(bodies.body(old))
+    assert first == gzip.decompress(old.gzipped)
+    assert asyncio.run(bodies.body(old)) is not first  # inflated again: nothing held for it
+    assert asyncio.run(bodies.body(new)) is asyncio.run(bodies.body(new))  # the served one is

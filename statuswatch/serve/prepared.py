@@ -76,23 +76,25 @@ def prepare(
 class PlainBodies:
     """The document without gzip, for the clients that do not take it (`curl` without
     `--compressed`): once one has asked, each later snapshot is prepared with it; until then
-    it is inflated from the gzipped copy (off the loop), once a snapshot."""
+    it is inflated from the gzipped copy (off the loop), once for the snapshot served."""
 
     def __init__(self) -> None:
         self.wanted = False
-        self._inflated: tuple[Prepared, bytes] | None = None
+        self._serving: Prepared | None = None
+        self._inflated: bytes | None = None  # the served snapshot's, once asked for
+
+    def serve(self, prepared: Prepared) -> None:
+        """`prepared` is served from now on: what was inflated for the one before goes."""
+        self._serving, self._inflated = prepared, None
 
     async def body(self, prepared: Prepared) -> bytes:
         """`prepared`'s document, uncompressed."""
         self.wanted = True
         if prepared.body is not None:
             return prepared.body
-        inflated = self._inflated
-        if inflated is None or inflated[0] is not prepared:
-            inflated = (prepared, await asyncio.to_thread(gzip.decompress, prepared.gzipped))
-            self._inflated = inflated
-        return inflated[1]
-
-    def forget(self) -> None:
-        """Let go of what was inflated for a snapshot no longer served."""
-        self._inflated = None
+        if prepared is self._serving and self._inflated is not None:
+            return self._inflated
+        body = await asyncio.to_thread(gzip.decompress, prepared.gzipped)
+        if prepared is self._serving:  # not replaced while it was inflated: kept, not leaked
+            self._inflated = body
+        return body

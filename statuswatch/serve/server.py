@@ -211,7 +211,7 @@ class StatusServer:
         replaced: list[object] = [self.snapshot, self._prepared]  # the state is the prepared's
         self.snapshot = snapshot
         self._prepared = prepared
-        self._plain.forget()
+        self._plain.serve(prepared)
         self._state = prepared.state
         self.stats.record(snapshot, durations, seconds)
         for kind, data in prepared.events:
