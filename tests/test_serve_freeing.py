@@ -68,7 +68,7 @@ def test_a_snapshot_comes_apart_into_its_reports_and_a_prepared_into_its_state()
     reports = (ProviderReport(spec, None, fetched_at=NOW),)
     assert tuple(parts(Snapshot(generated_at=NOW, reports=reports))) == reports
     state = State(providers={"ex": ProviderMemory(baseline=True)})
-    prepared = Prepared(b"", '"e"', [], state, b"{}")
+    prepared = Prepared(b"", '"e"', [], state, 2, b"{}")
     assert tuple(parts(prepared)) == (state,)
     assert list(parts(state)) == [state.providers["ex"]]
     assert tuple(parts("anything else")) == ()

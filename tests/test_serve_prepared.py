@@ -100,3 +100,19 @@ def test_a_replaced_snapshot_s_plain_document_is_not_kept(served: ServedPages) -
     assert first == gzip.decompress(old.gzipped)
     assert asyncio.run(bodies.body(old)) is not first  # inflated again: nothing held for it
     assert asyncio.run(bodies.body(new)) is asyncio.run(bodies.body(new))  # the served one is
+
+
+def test_a_head_without_gzip_gives_the_plain_length_and_keeps_no_plain_document(
+    served: ServedPages,
+) -> None:
+    snapshot = served.poll()
+    url = served.url + "/v1/status"
+    head = httpx.head(url, headers=PLAIN)
+    assert head.status_code == 200 and "content-encoding" not in head.headers
+    assert int(head.headers["content-length"]) == len(snapshot_bytes(snapshot))
+    assert head.headers["etag"] == httpx.head(url, headers=GZIP).headers["etag"]
+    served.page("ex", STAGES[2])
+    served.poll()
+    prepared = served.server.prepared
+    assert prepared is not None and prepared.body is None  # a HEAD is not a client for it
+    assert prepared.size == len(gzip.decompress(prepared.gzipped))

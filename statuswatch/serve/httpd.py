@@ -159,9 +159,12 @@ class HttpConnection:
 
         `close` ends the connection after it, as does a request that asked to or had a body.
         Also the answer to a BadRequest (h11 lets a server answer a request it refused), and
-        to a connection over the cap before it sent anything.
+        to a connection over the cap before it sent anything. The answer to a HEAD may name
+        its own Content-Length and leave `body` empty: the length of a body it need not make.
         """
-        head = [*_head(headers), ("Content-Length", str(len(body)))]
+        head = _head(headers)
+        if not (self._head_only and not body and any(n == "Content-Length" for n, _ in head)):
+            head.append(("Content-Length", str(len(body))))
         if close or self._h11.their_state in (h11.SEND_BODY, h11.ERROR):
             head.append(("Connection", "close"))
         conn = self._h11

@@ -33,6 +33,7 @@ class Prepared:
     etag: str
     events: list[tuple[str, dict[str, Any]]]
     state: State
+    size: int  # the document's length, for a HEAD that asks for it without gzip
     body: bytes | None = None  # the document itself, when clients without gzip were seen
 
 
@@ -49,7 +50,9 @@ def prepare(
     packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, _GZIP_WBITS)
     packed: list[bytes] = []
     whole = io.BytesIO() if plain else None  # grows in place: no joined copy
+    size = 0
     for chunk in snapshot_chunks(snapshot):
+        size += len(chunk)
         digest.update(chunk)
         packed.append(packer.compress(chunk))
         if whole is not None:
@@ -70,7 +73,7 @@ def prepare(
         data["generated_at"] = generated_at  # the poll that found it
         events.append((event.kind.value, data))
     body = whole.getvalue() if whole is not None else None
-    return Prepared(b"".join(packed), etag, events, new_state, body)
+    return Prepared(b"".join(packed), etag, events, new_state, size, body)
 
 
 class PlainBodies:

@@ -376,6 +376,8 @@ class StatusServer:
             return 304, headers, b""
         if _gzip_accepted(request.headers.get("accept-encoding", "")):
             return 200, [*headers, ("Content-Encoding", "gzip")], prepared.gzipped
+        if request.method == "HEAD":  # its length only: nothing inflated, nothing kept for it
+            return 200, [*headers, ("Content-Length", str(prepared.size))], b""
         return 200, headers, await self._plain.body(prepared)
 
     def _health(self) -> tuple[int, list[tuple[str, str]], bytes]:
