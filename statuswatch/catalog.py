@@ -12,10 +12,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-import tomllib
 from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from pathlib import Path
 from typing import Any
+
+import tomli
 
 from statuswatch.adapters import entry_kinds
 from statuswatch.model import ProviderSpec
@@ -212,8 +213,8 @@ class Catalog(Mapping[str, ProviderSpec]):
     def _read_entry(self, provider_id: str, text: str) -> ProviderSpec:
         """One entry from its table's text; a syntax error is told as the whole file's."""
         try:
-            doc = tomllib.loads("[" + text)
-        except tomllib.TOMLDecodeError:
+            doc = tomli.loads("[" + text)
+        except tomli.TOMLDecodeError:
             self._read_whole()  # raises, naming the line in the file
             return self._specs[provider_id]
         fields = table(self.source, doc["providers"][provider_id], "providers", provider_id)
@@ -233,9 +234,9 @@ def _tables(data: bytes) -> dict[str, str] | None:
         return None  # a multi-line string may hold a line that looks like a table header
     preamble, *parts = text.split("\n[")
     try:
-        if not parts or tomllib.loads(preamble):
+        if not parts or tomli.loads(preamble):
             return None  # keys before the first table: not the shipped shape
-    except tomllib.TOMLDecodeError:
+    except tomli.TOMLDecodeError:
         return None
     tables: dict[str, str] = {}
     for part in parts:

@@ -8,11 +8,12 @@ import dataclasses
 import json
 import math
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
+
+import tomli
 
 from statuswatch.text import strip_controls
 
@@ -272,15 +273,15 @@ def numbers_of(
 def read_toml(path: Path | str, data: bytes) -> dict[str, object]:
     """Parse TOML bytes; syntax errors become a ConfigError with the line and column."""
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        return tomli.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ConfigError(path, "", f"not UTF-8 text (byte {exc.start})") from None
     except RecursionError:
-        # tomllib recurses per nesting level: a file of "[[[[..." (a corrupt or hostile one)
-        # must be a config error like any other, not a traceback.
+        # tomli refuses nesting past its limit with a RecursionError: a file of "[[[[..." (a
+        # corrupt or hostile one) must be a config error like any other, not a traceback.
         raise ConfigError(path, "", "invalid TOML: arrays or tables nested too deeply") from None
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.11's TOMLDecodeError has no lineno: the position is only in the message.
+    except tomli.TOMLDecodeError as exc:
+        # The position as the message words it ("end of document" where it is one).
         message = str(exc)
         where = re.search(r"\s*\(at (line \d+, column \d+|end of document)\)$", message)
         if where:

@@ -44,7 +44,7 @@ class DemoSession:
 
 def config_text(scenario: Scenario, server: DemoServer) -> str:
     """The TOML config that watches the scenario's providers on `server`."""
-    import tomli_w  # only written here; every other path reads TOML with tomllib
+    import tomli_w  # only written here; every other path reads TOML with tomli
 
     providers = {}
     for provider in scenario.providers:
