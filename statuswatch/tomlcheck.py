@@ -281,12 +281,8 @@ def read_toml(path: Path | str, data: bytes) -> dict[str, object]:
         # corrupt or hostile one) must be a config error like any other, not a traceback.
         raise ConfigError(path, "", "invalid TOML: arrays or tables nested too deeply") from None
     except tomli.TOMLDecodeError as exc:
-        # The position as the message words it ("end of document" where it is one).
-        message = str(exc)
-        where = re.search(r"\s*\(at (line \d+, column \d+|end of document)\)$", message)
-        if where:
-            problem = message[: where.start()]
-            key = where.group(1)
-        else:
-            problem, key = message, ""
+        # tomli (2.1+) keeps the problem and its place apart; the end of the file is named so.
+        at_end = exc.pos >= len(exc.doc)
+        key = "end of document" if at_end else f"line {exc.lineno}, column {exc.colno}"
+        problem = exc.msg
         raise ConfigError(path, key, f"invalid TOML: {' '.join(problem.split())}") from None
