@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from statuswatch import __version__, liveview
 from statuswatch.cliargs import add_config_option, add_status_options, add_tui_options
-from statuswatch.commands import discover
+from statuswatch.commands import command_names, discover, named
 from statuswatch.commands import status as status_command
 from statuswatch.console import (
     PROG,
@@ -65,25 +65,46 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{PROG}: error: {message} (see `{self.prog} --help`)\n")
 
 
-def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
-    """Return the full argument parser (also used by tests); without `commands`, only plain
-    `statuswatch`'s options (its parse is the same for a command line of flags alone)."""
-    parser = _Parser(
+class _Unsure(Exception):
+    """A narrowed parser could not read the line: the full parser reads it (and says why)."""
+
+
+class _NarrowParser(_Parser):
+    """A parser built with fewer commands than there are: it never reports an error itself."""
+
+    def error(self, message: str) -> NoReturn:
+        """Hand the line to the full parser, whose message names every command."""
+        raise _Unsure(message)
+
+
+def build_parser(
+    *, commands: bool = True, only: Sequence[str] | None = None
+) -> argparse.ArgumentParser:
+    """Return the full argument parser (also used by tests).
+
+    Without `commands`, only plain `statuswatch`'s options; with `only`, those commands alone.
+    Either one reads a line as the full parser does, or raises instead of reporting an error
+    (see `parse_words`).
+    """
+    narrow = not commands or only is not None
+    parser = (_NarrowParser if narrow else _Parser)(
         prog=PROG,
         description="What is down on the internet's backbone, from providers' own status pages.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        # Help lists every command: it is the full parser's to give.
+        add_help=not narrow,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     add_config_option(parser)
     # Plain `statuswatch` takes the options of `status`, which it runs when no command is given.
     add_status_options(parser)
     add_tui_options(parser)
-    if not commands:
+    if not commands or only == []:
         parser.set_defaults(command=None)
         return parser
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in discover():
+    for command in discover() if only is None else [named(name) for name in only]:
         sub = subparsers.add_parser(command.NAME, help=command.HELP, description=command.HELP)
         command.configure(sub)
         add_config_option(sub, defaults=False)  # `statuswatch status --config F` works too
@@ -91,15 +112,34 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
+def parse_words(words: Sequence[str]) -> argparse.Namespace:
+    """Parse a command line as the full parser does, importing no command it does not name.
+
+    Importing and configuring the 15 commands costs ~10 ms of every run; a line names at most
+    one. So the line is read first by a parser with only the command names it contains (none,
+    for `statuswatch -p github --json`), and by the full one when that parser cannot read it
+    (an error, a stray word) or when help is asked for. Exits as `parse_args` does.
+    """
+    if not any(_asks_help(word) for word in words):
+        names = sorted(set(words) & set(command_names()))
+        if len(names) <= 1:
+            try:
+                return build_parser(only=names).parse_args(words)
+            except _Unsure:
+                pass
+    return build_parser().parse_args(words)
+
+
+def _asks_help(word: str) -> bool:
+    # Any abbreviation of --help too: argparse takes one wherever it is unambiguous.
+    return word == "-h" or (len(word) > 2 and "--help".startswith(word))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     words = sys.argv[1:] if argv is None else list(argv)
-    # `statuswatch --json` and the like name no command and take no value: importing and
-    # configuring the 15 commands (~7 ms) to parse them would change nothing.
-    flags_only = all(w.startswith("--") and "=" not in w and w != "--help" for w in words)
-    parser = build_parser(commands=not flags_only)
     try:
-        args = parser.parse_args(argv)
+        args = parse_words(words)
     except SystemExit as exc:  # argparse exits 2 on bad usage and 0 for --help/--version
         return int(exc.code or 0)
     run = getattr(args, "run", None)

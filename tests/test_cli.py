@@ -1,10 +1,12 @@
 """The command line: arguments, config errors (one line, exit 2), providers, config helpers."""
 
+import argparse
 import json
 import os
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -194,19 +196,62 @@ def test_help_of_each_command_has_examples_and_exit_codes(
         ["--jso"],  # an abbreviation, as the full parser takes it
         ["--bogus"],
         ["--json", "--json"],
+        ["-p", "github", "--json"],
+        ["--config", "f.toml", "--json"],
+        ["--config=f.toml", "-p", "aws:us-east-1"],
+        ["-p", "status", "--json"],  # a value that is a command's name
+        ["-p", "status", "check"],
+        ["status", "-p", "github", "--json"],
+        ["--json", "-p", "a", "status", "-p", "b"],
+        ["check", "--stack", "checkout"],
+        ["status", "--version"],  # not an option of `status`
+        ["--version", "status"],
+        ["bogus"],
+        ["-p", "github", "bogus"],
+        ["status", "bogus"],
+        ["status", "check"],
+        ["-p"],
+        ["history", "--since", "30d", "-p", "github"],
+        ["report", "--since", "nonsense"],
+        ["--he"],  # an abbreviation of --help: the help lists every command
+        ["-h"],
+        ["status", "--help"],
+        ["wait", "-h"],
     ],
 )
-def test_a_command_line_of_flags_alone_parses_the_same_without_the_commands(
+def test_a_line_parses_the_same_with_only_the_commands_it_names(
     argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from statuswatch.cli import build_parser
+    from statuswatch.cli import build_parser, parse_words
 
-    def parsed(commands: bool) -> tuple[object, str, str]:
+    def parsed(parse: Callable[[], argparse.Namespace]) -> tuple[object, str, str]:
         try:
-            args = build_parser(commands=commands).parse_args(argv)
+            args = parse()
         except SystemExit as exc:
             out = capsys.readouterr()
             return exc.code, out.out, out.err
         return sorted(vars(args).items()), "", ""
 
-    assert parsed(commands=False) == parsed(commands=True)
+    full = parsed(lambda: build_parser().parse_args(argv))
+    assert parsed(lambda: parse_words(argv)) == full
+    if argv and argv[0] in ("-h", "--he"):
+        assert "COMMAND" in str(full[1]) and "history" in str(full[1])
+
+
+def test_a_line_without_a_command_imports_no_command_module() -> None:
+    script = (
+        "import sys; from statuswatch.cli import parse_words; "
+        "args = parse_words(['-p', 'github', '--config', 'f.toml', '--json']); "
+        "loaded = sorted(m for m in sys.modules if m.startswith('statuswatch.commands.')); "
+        "args = parse_words(['check', '-p', 'github']); "
+        "then = sorted(m for m in sys.modules if m.startswith('statuswatch.commands.')); "
+        "print(loaded, then, args.command)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    # `status` runs plain `statuswatch`, so the CLI imports it whatever the line.
+    assert out.strip() == (
+        "['statuswatch.commands.status'] "
+        "['statuswatch.commands.check', 'statuswatch.commands.status'] check"
+    )

@@ -33,12 +33,20 @@ class Command(Protocol):
     def run(self, args: argparse.Namespace) -> int: ...
 
 
+def command_names() -> list[str]:
+    """Return every command's name, without importing them (each module is named after it)."""
+    return [info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")]
+
+
+def named(name: str) -> Command:
+    """Return the command module `name` (one of `command_names()`)."""
+    module: ModuleType = importlib.import_module(f"{__name__}.{name}")
+    command = cast(Command, module)
+    if name != command.NAME:  # the convention `command_names` relies on
+        raise LookupError(f"{module.__name__} names its command {command.NAME!r}, not {name!r}")
+    return command
+
+
 def discover() -> list[Command]:
     """Return every command module of this package, in listing order."""
-    found: list[Command] = []
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_"):
-            continue
-        module: ModuleType = importlib.import_module(f"{__name__}.{info.name}")
-        found.append(cast(Command, module))
-    return sorted(found, key=lambda c: (c.ORDER, c.NAME))
+    return sorted((named(name) for name in command_names()), key=lambda c: (c.ORDER, c.NAME))
