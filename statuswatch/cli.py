@@ -121,7 +121,9 @@ def parse_words(words: Sequence[str]) -> argparse.Namespace:
     (an error, a stray word) or when help is asked for. Exits as `parse_args` does.
     """
     if not any(_asks_help(word) for word in words):
-        names = sorted(set(words) & set(command_names()))
+        # A command is a word of its own (listing the commands' modules costs ~0.3 ms).
+        bare = {word for word in words if not word.startswith("-")}
+        names = sorted(bare & set(command_names())) if bare else []
         if len(names) <= 1:
             try:
                 return build_parser(only=names).parse_args(words)
