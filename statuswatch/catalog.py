@@ -297,7 +297,7 @@ def default_watch(
     )
 
 
-def _read_catalog(*places: Path) -> tuple[str, bytes]:
+def read_catalog(*places: Path) -> tuple[str, bytes]:
     """Return where the catalog was read from and its bytes: from the first of `places` that
     has it (by default the package's directory, then the checkout's top)."""
     # A wheel carries the catalog inside the package (pyproject force-include); an editable
@@ -318,7 +318,7 @@ def _read_catalog(*places: Path) -> tuple[str, bytes]:
 @functools.cache
 def catalog() -> Catalog:
     """The built-in providers, each read on first use (one Catalog per process)."""
-    return Catalog(*_read_catalog())
+    return Catalog(*read_catalog())
 
 
 def load_catalog() -> dict[str, ProviderSpec]:

@@ -237,12 +237,12 @@ def test_parse_catalog_accepts_a_minimal_catalog() -> None:
 
 def test_packaged_catalog_is_read_before_the_checkout_one(tmp_path: Path) -> None:
     (tmp_path / "providers.toml").write_bytes(b"# packaged copy\n")
-    source, data = catalog._read_catalog(tmp_path, CATALOG_FILE.parent)
+    source, data = catalog.read_catalog(tmp_path, CATALOG_FILE.parent)
     assert (source, data) == (str(tmp_path / "providers.toml"), b"# packaged copy\n")
 
 
 def test_checkout_catalog_is_the_fallback(tmp_path: Path) -> None:
-    source, data = catalog._read_catalog(tmp_path, CATALOG_FILE.parent)  # no copy in tmp_path
+    source, data = catalog.read_catalog(tmp_path, CATALOG_FILE.parent)  # no copy in tmp_path
     assert source == str(CATALOG_FILE)
     assert data == CATALOG_FILE.read_bytes()
 
@@ -251,7 +251,7 @@ def test_catalog_is_found_beside_the_code_without_importlib_resources() -> None:
     # The default places are the package's directory and the checkout's top; finding the file
     # there leaves importlib.resources (and the zipfile and tempfile it imports) unimported.
     code = (
-        "import sys; from statuswatch import catalog; source, _ = catalog._read_catalog(); "
+        "import sys; from statuswatch import catalog; source, _ = catalog.read_catalog(); "
         "print(source); print('importlib.resources' in sys.modules)"
     )
     out = subprocess.run(
@@ -268,5 +268,5 @@ def test_a_catalog_not_on_disk_is_read_through_importlib_resources(
     archive.mkdir()
     (archive / "providers.toml").write_bytes(b"# from the archive\n")
     monkeypatch.setattr("importlib.resources.files", lambda package: archive)
-    source, data = catalog._read_catalog(tmp_path / "nowhere")
+    source, data = catalog.read_catalog(tmp_path / "nowhere")
     assert (source, data) == (str(archive / "providers.toml"), b"# from the archive\n")

@@ -12,7 +12,7 @@ from statuswatch.catalog import Catalog, default_watch, load_catalog, parse_cata
 from statuswatch.config import ConfigError, load_config
 from statuswatch.model import ProviderSpec
 
-SHIPPED = catalog._read_catalog()
+SHIPPED = catalog.read_catalog()
 
 A = '[providers.a]\nname = "A"\nkind = "statuspage"\nurl = "https://a.example"\n'
 B = '[providers.b]\nname = "B"\nkind = "statuspage"\nurl = "https://b.example"\ndefault = true\n'

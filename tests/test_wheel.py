@@ -76,7 +76,7 @@ def test_installed_command_finds_the_catalog(wheel: Path, tmp_path: Path) -> Non
     )
     ids = {p["id"] for p in json.loads(done.stdout)["providers"]}
     assert {"cloudflare", "openai", "github", "canva"} <= ids
-    code = "from statuswatch import catalog; print(catalog._read_catalog()[0])"
+    code = "from statuswatch import catalog; print(catalog.read_catalog()[0])"
     where = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
