@@ -213,6 +213,10 @@ def test_help_of_each_command_has_examples_and_exit_codes(
         ["-p"],
         ["history", "--since", "30d", "-p", "github"],
         ["report", "--since", "nonsense"],
+        ["config", "init"],  # a command with actions of its own
+        ["config", "bogus"],
+        ["config"],
+        ["serve", "--interval", "x"],
         ["--he"],  # an abbreviation of --help: the help lists every command
         ["-h"],
         ["status", "--help"],
