@@ -77,16 +77,14 @@ class _NarrowParser(_Parser):
         raise _Unsure(message)
 
 
-def build_parser(
-    *, commands: bool = True, only: Sequence[str] | None = None
-) -> argparse.ArgumentParser:
+def build_parser(*, only: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """Return the full argument parser (also used by tests).
 
-    Without `commands`, only plain `statuswatch`'s options; with `only`, those commands alone.
-    Either one reads a line as the full parser does, or raises instead of reporting an error
-    (see `parse_words`).
+    With `only`, a parser with those commands alone (none: plain `statuswatch`'s options): it
+    reads a line as the full parser does, or raises instead of reporting an error (see
+    `parse_words`).
     """
-    narrow = not commands or only is not None
+    narrow = only is not None
     parser = (_NarrowParser if narrow else _Parser)(
         prog=PROG,
         description="What is down on the internet's backbone, from providers' own status pages.",
@@ -100,7 +98,7 @@ def build_parser(
     # Plain `statuswatch` takes the options of `status`, which it runs when no command is given.
     add_status_options(parser)
     add_tui_options(parser)
-    if not commands or only == []:
+    if only == []:
         parser.set_defaults(command=None)
         return parser
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
