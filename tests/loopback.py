@@ -66,7 +66,6 @@ import hashlib
 import json
 import shutil
 import socket
-import socketserver
 import ssl
 import struct
 import subprocess
@@ -77,10 +76,11 @@ import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
 from typing import Any
+
+from statuswatch.servethread import LocalHTTPServer, ServerThread
 
 __all__ = ["FAULTS", "UNRESOLVABLE", "LoopbackServer", "make_certificate", "xml_bomb"]
 
@@ -152,10 +152,11 @@ class _Stats:
     methods: list[str] = field(default_factory=list)
 
 
-class LoopbackServer:
+class LoopbackServer(ServerThread):
     """An HTTP/1.1 server on 127.0.0.1:<free port>, configured by routes and faults."""
 
     def __init__(self, *, tls: tuple[Path, Path] | None = None, port: int = 0) -> None:
+        super().__init__("loopback", poll_interval=0.05)
         self._tls = tls
         self._port = port  # 0: a free port
         self._lock = threading.Lock()
@@ -165,17 +166,13 @@ class LoopbackServer:
         self._in_flight = 0
         self._max_in_flight = 0
         self._stopping = threading.Event()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
         self.errors: list[BaseException] = []  # exceptions raised in handlers, for debugging
         self.connections = 0  # TCP connections accepted: shows whether clients reuse them
 
     # -- life cycle ---------------------------------------------------------------------------
 
-    def start(self) -> LoopbackServer:
-        """Bind a free port and serve in a background thread."""
-        if self._httpd is not None:
-            return self
+    def make_server(self) -> LocalHTTPServer:
+        """Bind the port (https with `tls`); `start` serves it in a background thread."""
         self._stopping.clear()
         httpd = _Server(("127.0.0.1", self._port), _Handler)
         httpd.owner = self
@@ -186,43 +183,14 @@ class LoopbackServer:
             httpd.socket = context.wrap_socket(
                 httpd.socket, server_side=True, do_handshake_on_connect=False
             )
-        self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, args=(0.05,), name="loopback", daemon=True
-        )
-        self._thread.start()
-        return self
+        return httpd
 
     def stop(self) -> None:
         """Stop serving; hanging and dripping handlers give up at once."""
         self._stopping.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._httpd = None
-        self._thread = None
-
-    def __enter__(self) -> LoopbackServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        super().stop()
 
     # -- addresses ----------------------------------------------------------------------------
-
-    @property
-    def port(self) -> int:
-        """The port bound (the server must be started)."""
-        if self._httpd is None:
-            raise RuntimeError("the server is not started")
-        return int(self._httpd.server_address[1])
 
     @property
     def base_url(self) -> str:
@@ -402,9 +370,7 @@ class LoopbackServer:
         return not self._stopping.wait(seconds)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _Server(LocalHTTPServer):
     request_queue_size = 1024  # the default 5 drops connections when 200 arrive at once
     owner: LoopbackServer
 
@@ -412,12 +378,6 @@ class _Server(ThreadingHTTPServer):
         with self.owner._lock:
             self.owner.connections += 1
         super().process_request(request, client_address)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind resolves the host's FQDN, which can stall for seconds.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name = "127.0.0.1"
-        self.server_port = int(self.server_address[1])
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients hanging up mid-answer are part of the tests; keep the exception, print nothing.

@@ -11,73 +11,42 @@ import contextlib
 import hashlib
 import html
 import socket
-import socketserver
 import threading
 from collections import Counter
 from datetime import datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from statuswatch.demo.clock import ScenarioClock
 from statuswatch.demo.formats import DOCUMENT_PATHS, incident_page, render
 from statuswatch.demo.script import Provider, Scenario
+from statuswatch.servethread import LocalHTTPServer, ServerThread
 
 __all__ = ["DemoServer"]
 
 
-class DemoServer:
+class DemoServer(ServerThread):
     """Serves a scenario's providers on http://127.0.0.1:PORT/<provider id>/..."""
 
     def __init__(self, scenario: Scenario, clock: ScenarioClock) -> None:
+        super().__init__("statuswatch-demo", poll_interval=0.1)
         self.scenario = scenario
         self.clock = clock
         self.providers: dict[str, Provider] = {p.id: p for p in scenario.providers}
         self.requests: Counter[str] = Counter()  # path -> requests answered (tests read it)
         self._lock = threading.Lock()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> DemoServer:
-        """Bind 127.0.0.1 on a free port and serve in a daemon thread."""
-        if self._httpd is None:
-            httpd = _Server(("127.0.0.1", 0), _Handler)
-            httpd.owner = self
-            self._httpd = httpd
-            self._thread = threading.Thread(
-                target=httpd.serve_forever, args=(0.1,), name="statuswatch-demo", daemon=True
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and free the port."""
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._httpd = None
-        self._thread = None
-
-    def __enter__(self) -> DemoServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def make_server(self) -> LocalHTTPServer:
+        """A server for 127.0.0.1 on a free port, answering from this scenario."""
+        httpd = _Server(("127.0.0.1", 0), _Handler)
+        httpd.owner = self
+        return httpd
 
     @property
     def base_url(self) -> str:
         """http://127.0.0.1:PORT (the server must be started)."""
-        if self._httpd is None:
-            raise RuntimeError("the demo server is not started")
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     def page_url(self, provider_id: str) -> str:
         """The base URL of a provider's page on this server."""
@@ -145,17 +114,9 @@ def _probe_answer(provider: Provider, probe_id: str, moment: datetime) -> tuple[
     return 503, b"upstream connect error\n", "text/plain"
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _Server(LocalHTTPServer):
     request_queue_size = 128
     owner: DemoServer
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind looks up the host's FQDN, which can stall for seconds offline.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name = "127.0.0.1"
-        self.server_port = int(self.server_address[1])
 
 
 class _Handler(BaseHTTPRequestHandler):
