@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from statuswatch.document import HISTORY_SCHEMA, REPORT_SCHEMA
 from statuswatch.document.read import DocumentError
@@ -20,6 +20,9 @@ __all__ = [
     "parse_history_document",
     "report_from_document",
 ]
+
+
+T = TypeVar("T")
 
 
 class _Bad(Exception):
@@ -85,66 +88,68 @@ def _fail(exc: _Bad, schema: str) -> DocumentError:
 
 def incidents_from_document(document: Mapping[str, Any]) -> list[PastIncident]:
     """The incidents of a `statuswatch/history/v1` document; DocumentError on a bad field."""
-    out: list[PastIncident] = []
-    try:
-        for index, raw in enumerate(_get(document, "incidents", list, "document")):
-            where = f"incidents[{index}]"
-            if not isinstance(raw, dict):
-                raise _Bad(where)
-            source = _get(raw, "source", str, where)
-            out.append(
-                PastIncident(
-                    provider=_line(raw, "provider", where),
-                    provider_name=_line(raw, "provider_name", where),
-                    id=_line(raw, "id", where),
-                    title=_line(raw, "title", where),
-                    impact=_line(raw, "impact", where),
-                    phase=_line(raw, "phase", where),
-                    started_at=_time(raw, "started_at", where),
-                    posted_at=_time(raw, "posted_at", where),
-                    resolved_at=_time(raw, "resolved_at", where),
-                    url=safe_url(raw.get("url")),
-                    components=_names(raw, "components", where),
-                    update_count=_get(raw, "updates", int, where),
-                    first_update=_note(raw, "first_update", where),
-                    last_update=_note(raw, "last_update", where),
-                    observed=source == "observed",
-                    first_seen_at=_time(raw, "first_seen_at", where),
-                    detected_lead_s=_maybe(raw, "detected_lead_s", int, where),
-                )
-            )
-    except _Bad as exc:
-        raise _fail(exc, HISTORY_SCHEMA) from None
-    return out
+    return _rows(document, "incidents", _incident)
 
 
 def maintenances_from_document(document: Mapping[str, Any]) -> list[PastMaintenance]:
     """The maintenances of a `statuswatch/history/v1` document; DocumentError on a bad field."""
-    out: list[PastMaintenance] = []
+    return _rows(document, "maintenances", _maintenance)
+
+
+def _rows(
+    document: Mapping[str, Any], key: str, read: Callable[[dict[str, Any], str], T]
+) -> list[T]:
+    """Each object of the document's list `key`, read by `read(object, its path)`."""
     try:
-        for index, raw in enumerate(_get(document, "maintenances", list, "document")):
-            where = f"maintenances[{index}]"
+        out: list[T] = []
+        for index, raw in enumerate(_get(document, key, list, "document")):
+            where = f"{key}[{index}]"
             if not isinstance(raw, dict):
                 raise _Bad(where)
-            out.append(
-                PastMaintenance(
-                    provider=_line(raw, "provider", where),
-                    provider_name=_line(raw, "provider_name", where),
-                    id=_line(raw, "id", where),
-                    title=_line(raw, "title", where),
-                    phase=_line(raw, "phase", where),
-                    scheduled_for=_time(raw, "scheduled_for", where),
-                    scheduled_until=_time(raw, "scheduled_until", where),
-                    started_at=_time(raw, "started_at", where),
-                    completed_at=_time(raw, "completed_at", where),
-                    url=safe_url(raw.get("url")),
-                    components=_names(raw, "components", where),
-                    observed=_get(raw, "source", str, where) == "observed",
-                )
-            )
+            out.append(read(raw, where))
     except _Bad as exc:
         raise _fail(exc, HISTORY_SCHEMA) from None
     return out
+
+
+def _incident(raw: dict[str, Any], where: str) -> PastIncident:
+    source = _get(raw, "source", str, where)
+    return PastIncident(
+        provider=_line(raw, "provider", where),
+        provider_name=_line(raw, "provider_name", where),
+        id=_line(raw, "id", where),
+        title=_line(raw, "title", where),
+        impact=_line(raw, "impact", where),
+        phase=_line(raw, "phase", where),
+        started_at=_time(raw, "started_at", where),
+        posted_at=_time(raw, "posted_at", where),
+        resolved_at=_time(raw, "resolved_at", where),
+        url=safe_url(raw.get("url")),
+        components=_names(raw, "components", where),
+        update_count=_get(raw, "updates", int, where),
+        first_update=_note(raw, "first_update", where),
+        last_update=_note(raw, "last_update", where),
+        observed=source == "observed",
+        first_seen_at=_time(raw, "first_seen_at", where),
+        detected_lead_s=_maybe(raw, "detected_lead_s", int, where),
+    )
+
+
+def _maintenance(raw: dict[str, Any], where: str) -> PastMaintenance:
+    return PastMaintenance(
+        provider=_line(raw, "provider", where),
+        provider_name=_line(raw, "provider_name", where),
+        id=_line(raw, "id", where),
+        title=_line(raw, "title", where),
+        phase=_line(raw, "phase", where),
+        scheduled_for=_time(raw, "scheduled_for", where),
+        scheduled_until=_time(raw, "scheduled_until", where),
+        started_at=_time(raw, "started_at", where),
+        completed_at=_time(raw, "completed_at", where),
+        url=safe_url(raw.get("url")),
+        components=_names(raw, "components", where),
+        observed=_get(raw, "source", str, where) == "observed",
+    )
 
 
 def _numbers(table: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:
