@@ -17,6 +17,12 @@ _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
 
+@pytest.fixture
+def anyio_backend() -> str:
+    """The async tests (marked `anyio`) run on asyncio, the loop statuswatch and Textual use."""
+    return "asyncio"
+
+
 @pytest.fixture(autouse=True)
 def private_paths(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch

@@ -15,11 +15,6 @@ from statuswatch.tui.app import build_app
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def test_cloudflare_outage_unfolds_and_recovers() -> None:
     scenario = scenarios.load("cloudflare-2025-11-18")
     real = [0.0]

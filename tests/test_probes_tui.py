@@ -43,11 +43,6 @@ WARNED_AT = NOW - timedelta(minutes=69)  # 11:21 UTC
 TEXT = "probes: 2 of 3 failing since 11:20 UTC; the page says operational"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def _probes(failed: int) -> ProbeSummary:
     results = tuple(
         ProbeResult(

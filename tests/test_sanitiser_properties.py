@@ -479,11 +479,6 @@ async def test_the_tui_shows_a_never_seen_payload_literally(
     assert any(tag in screen for screen in screens for tag in MARKUP), "markup not shown literally"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def test_hostile_text_always_carries_the_sequences_it_promises() -> None:
     rng = random.Random(1)
     for _ in range(200):

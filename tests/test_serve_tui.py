@@ -23,11 +23,6 @@ pytestmark = pytest.mark.anyio
 STAGES = incident_stages()
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def _until(pilot: Pilot[object], app: StatusApp, done: Callable[[], bool]) -> None:
     deadline = time.monotonic() + 10
     while not done() and time.monotonic() < deadline:

@@ -36,11 +36,6 @@ from statuswatch.tui.widgets import ListTable
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def test_providers_worst_first_with_words_and_header_counts() -> None:
     app, _ = make_app([trouble()])
     async with app.run_test(size=SIZE) as pilot:

@@ -31,11 +31,6 @@ from statuswatch.tui.history import DAY, NO_DATA, HistoryScreen
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def past_incident(ident: str, days_ago: float, hours: float, impact: Impact) -> Incident:
     start = NOW - timedelta(days=days_ago)
     end = start + timedelta(hours=hours)

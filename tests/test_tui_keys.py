@@ -37,11 +37,6 @@ from statuswatch.tui.widgets import ListTable
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def test_j_k_and_arrows_move_and_the_detail_follows() -> None:
     app, _ = make_app([trouble()])
     async with app.run_test(size=SIZE) as pilot:

@@ -18,11 +18,6 @@ DOC = "/api/v2/summary.json"
 FAST = HttpSettings(connect_timeout=2.0, read_timeout=2.0, deadline=2.0, retries=0)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def summary(indicator: str, incidents: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     words = {"none": "All Systems Operational", "critical": "Major System Outage"}
     return {

@@ -37,11 +37,6 @@ CF_ON_GOOGLE = dataclasses.replace(CLOUDFLARE, runs_on=(parse_target("google-clo
 CHECKOUT = Stack("checkout", "Checkout", (parse_target("openai"), parse_target("github")))
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 class AssessingPoller:
     """Answers each poll with `reports` as the engine would: scoped, then assessed."""
 

@@ -27,11 +27,6 @@ SMALL = (80, 24)
 BANNER = "DEMO cloudflare-2025-11-18 · 2025-11-18 13:14 UTC · 120x · replaying"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def _app(rounds: list, banner: str | None = BANNER, specs=SPECS):  # type: ignore[no-untyped-def]
     return build_app(
         specs,

@@ -24,11 +24,6 @@ RECORDED_WITH = {"textual": "8.2.8", "rich": "15.0.0"}
 UPDATE = os.environ.get("STATUSWATCH_UPDATE_SNAPSHOTS") == "1"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def app_for(rounds: list) -> StatusApp:  # type: ignore[type-arg]
     # A fixed clock and a fixed monotonic time: every age and countdown is the same each run.
     return build_app(
