@@ -156,6 +156,7 @@ GROUPS = {
         "statuswatch.paths",
         "statuswatch.inflate",
         "statuswatch.threaded",
+        "statuswatch.servethread",  # an http.server in a daemon thread: the demo's pages, tests
         "statuswatch.collector",  # the garbage collector paused around a poll
         "statuswatch.sqlrows",  # many rows in one statement, for the writing threads
         "statuswatch.sqlitebusy",  # retrying SQLite's immediate "busy", for both databases
