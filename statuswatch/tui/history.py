@@ -16,7 +16,6 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from statuswatch.history.export import duration_text
@@ -26,6 +25,7 @@ from statuswatch.model import Impact, ProviderSpec, Status
 from statuswatch.text import one_line
 from statuswatch.tui.messages import PastLoaded, PollFinished, RecentLoaded
 from statuswatch.tui.render import IMPACT_STYLES, STATUS_STYLES
+from statuswatch.tui.screens import ScrollingScreen
 
 __all__ = ["HistoryApp", "HistoryScreen", "HistoryView", "PastKeeper", "past_text", "recent_text"]
 
@@ -116,7 +116,7 @@ def recent_text(incidents: Sequence[PastIncident], now: datetime) -> Text:
     return out
 
 
-class HistoryScreen(ModalScreen[None]):
+class HistoryScreen(ScrollingScreen):
     """Recent incidents across every provider, full screen, scrollable."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -136,18 +136,6 @@ class HistoryScreen(ModalScreen[None]):
             with VerticalScroll(id="detail-scroll"):
                 yield Static(self.content, id="history-full")
             yield Static(Text("escape close · q quit", style="dim"), id="detail-hint")
-
-    def action_close(self) -> None:
-        """Close the window."""
-        self.dismiss(None)
-
-    def action_scroll(self, direction: str) -> None:
-        """Scroll the text by a line."""
-        scroller = self.query_one("#detail-scroll", VerticalScroll)
-        if direction == "down":
-            scroller.scroll_down(animate=False)
-        else:
-            scroller.scroll_up(animate=False)
 
 
 class PastKeeper:

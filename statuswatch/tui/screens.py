@@ -13,10 +13,26 @@ from textual.widgets import Static
 
 from statuswatch.tui.keys import KEYS
 
-__all__ = ["DetailScreen", "HelpScreen"]
+__all__ = ["DetailScreen", "HelpScreen", "ScrollingScreen"]
 
 
-class DetailScreen(ModalScreen[None]):
+class ScrollingScreen(ModalScreen[None]):
+    """A window of text in a `#detail-scroll` container: closed, and scrolled a line a key."""
+
+    def action_close(self) -> None:
+        """Close the window."""
+        self.dismiss(None)
+
+    def action_scroll(self, direction: str) -> None:
+        """Scroll the text by a line."""
+        scroller = self.query_one("#detail-scroll", VerticalScroll)
+        if direction == "down":
+            scroller.scroll_down(animate=False)
+        else:
+            scroller.scroll_up(animate=False)
+
+
+class DetailScreen(ScrollingScreen):
     """One incident, maintenance or provider, full screen, scrollable."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -40,18 +56,6 @@ class DetailScreen(ModalScreen[None]):
                 yield Static(self.content, id="detail-full")
             hint = "escape close · o open in browser · q quit" if self.url else "escape close"
             yield Static(Text(hint, style="dim"), id="detail-hint")
-
-    def action_close(self) -> None:
-        """Close the window."""
-        self.dismiss(None)
-
-    def action_scroll(self, direction: str) -> None:
-        """Scroll the text by a line."""
-        scroller = self.query_one("#detail-scroll", VerticalScroll)
-        if direction == "down":
-            scroller.scroll_down(animate=False)
-        else:
-            scroller.scroll_up(animate=False)
 
 
 class HelpScreen(ModalScreen[None]):
