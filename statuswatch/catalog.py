@@ -29,9 +29,9 @@ from statuswatch.tomlcheck import (
     read_toml,
     show,
     string,
-    suggest,
     table,
     type_name,
+    unknown_choice,
     url,
 )
 
@@ -111,13 +111,8 @@ def _provider_fields(
         kind = string(path, fields["kind"], *key, "kind")
         known = entry_kinds()
         if kind not in known:
-            close = suggest(kind, known)
-            hint = f"did you mean {close!r}?; " if close else ""
-            raise ConfigError(
-                path,
-                dotted_key(*key, "kind"),
-                f"unknown kind {show(kind)} ({hint}known kinds: {', '.join(known)})",
-            )
+            problem = unknown_choice("kind", kind, known, "known kinds")
+            raise ConfigError(path, dotted_key(*key, "kind"), problem)
         given["kind"] = kind
     if "url" in fields:
         given["url"] = url(path, fields["url"], *key, "url")

@@ -36,6 +36,7 @@ __all__ = [
     "suggest",
     "table",
     "type_name",
+    "unknown_choice",
     "unknown_provider",
     "url",
     "url_problem",
@@ -114,6 +115,14 @@ def match_id(wanted: str, known: Sequence[str]) -> str | None:
     folded = wanted.casefold()
     same = [name for name in known if name.casefold() == folded]
     return same[0] if len(same) == 1 else None
+
+
+def unknown_choice(what: str, value: str, choices: Sequence[str], listed: str = "one of") -> str:
+    """Return the problem text for `value`, not one of `choices`: `unknown WHAT 'value' (did
+    you mean 'x'?; LISTED: a, b, c)`."""
+    close = suggest(value, choices)
+    hint = f"did you mean {close!r}?; " if close else ""
+    return f"unknown {what} {show(value)} ({hint}{listed}: {', '.join(choices)})"
 
 
 def unknown_provider(provider_id: str, known: Sequence[str]) -> str:

@@ -38,6 +38,7 @@ from statuswatch.tomlcheck import (
     suggest,
     table,
     type_name,
+    unknown_choice,
     unknown_provider,
 )
 
@@ -197,13 +198,8 @@ def _channel(
         raise ConfigError(path, f"{where}.type", f"missing (one of: {', '.join(CHANNEL_TYPES)})")
     kind = at(f"{where}.type", string, path, table["type"])
     if kind not in CHANNEL_TYPES:
-        close = suggest(kind, CHANNEL_TYPES)
-        hint = f"did you mean {close!r}?; " if close else ""
-        raise ConfigError(
-            path,
-            f"{where}.type",
-            f"unknown channel type {show(kind)} ({hint}known types: {', '.join(CHANNEL_TYPES)})",
-        )
+        problem = unknown_choice("channel type", kind, CHANNEL_TYPES, "known types")
+        raise ConfigError(path, f"{where}.type", problem)
     allowed = COMMON_KEYS + TYPE_KEYS[kind]
     for name in table:
         if name not in allowed:
@@ -408,13 +404,7 @@ def _impact(path: Path | str, where: str, table: Mapping[str, object]) -> Impact
     value = at(f"{where}.min_impact", string, path, table["min_impact"])
     names = [impact.value for impact in Impact]
     if value not in names:
-        close = suggest(value, names)
-        hint = f"did you mean {close!r}?; " if close else ""
-        raise ConfigError(
-            path,
-            f"{where}.min_impact",
-            f"unknown impact {show(value)} ({hint}one of: {', '.join(names)})",
-        )
+        raise ConfigError(path, f"{where}.min_impact", unknown_choice("impact", value, names))
     return Impact(value)
 
 
@@ -425,13 +415,8 @@ def _events(path: Path | str, where: str, table: Mapping[str, object]) -> tuple[
     kinds: dict[EventKind, None] = {}
     for index, value in enumerate(_strings(path, where, table, "events")):
         if value not in names:
-            close = suggest(value, names)
-            hint = f"did you mean {close!r}?; " if close else ""
-            raise ConfigError(
-                path,
-                f"{where}.events[{index}]",
-                f"unknown event {show(value)} ({hint}one of: {', '.join(names)})",
-            )
+            problem = unknown_choice("event", value, names)
+            raise ConfigError(path, f"{where}.events[{index}]", problem)
         kinds[EventKind(value)] = None
     return tuple(kinds)
 
