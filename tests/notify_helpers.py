@@ -20,10 +20,11 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
 from typing import Any
+
+from statuswatch.servethread import LocalHTTPServer, ServerThread
 
 
 @dataclass
@@ -40,15 +41,16 @@ class Received:
         return json.loads(self.body)
 
 
-class _QuietServer(ThreadingHTTPServer):
+class _QuietServer(LocalHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client killed mid-request (the crash test) is expected, not news
 
 
-class Receiver:
+class Receiver(ServerThread):
     """A threaded HTTP server that records every POST and answers from a script."""
 
     def __init__(self, latency: float = 0.0) -> None:
+        super().__init__("receiver", poll_interval=0.05)
         self.latency = latency
         self.down = False  # every POST gets 503 while True
         self._lock = threading.Lock()
@@ -87,10 +89,11 @@ class Receiver:
                 self.end_headers()
                 self.wfile.write(answer)
 
-        self._server = _QuietServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,))
-        self._thread.daemon = True
+        self._handler = Handler
+
+    def make_server(self) -> LocalHTTPServer:
+        """A server on a free port of 127.0.0.1, answering POSTs from the script."""
+        return _QuietServer(("127.0.0.1", 0), self._handler)
 
     def _next(self, path: str) -> tuple[int, str | None]:
         with self._lock:
@@ -109,7 +112,7 @@ class Receiver:
             ]
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
+        return f"http://127.0.0.1:{self.port}{path}"
 
     def accepted(self, path: str | None = None) -> list[Received]:
         """POSTs answered with 2xx, oldest first."""
@@ -118,20 +121,6 @@ class Receiver:
 
     def bodies(self, path: str | None = None) -> list[Any]:
         return [r.json() for r in self.accepted(path)]
-
-    def __enter__(self) -> Receiver:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
 
 # --- Statuspage summary documents -----------------------------------------------------------
