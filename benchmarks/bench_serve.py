@@ -42,7 +42,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ import h11
 import loopback_farm
 
 from statuswatch.serverclient import SseParser
+from statuswatch.servethread import LocalHTTPServer, ServerThread
 
 SUMMARY_PATH = loopback_farm.SUMMARY_PATH
 BENCH_INCIDENT = "bench"
@@ -65,10 +66,11 @@ class BenchError(Exception):
 # --- the status pages ---------------------------------------------------------------------------
 
 
-class Pages:
+class Pages(ServerThread):
     """The fake providers' summary.json bodies, served by a threaded HTTP server."""
 
     def __init__(self, providers: int) -> None:
+        super().__init__("pages", poll_interval=0.5)
         self.ids = loopback_farm.provider_ids(providers)
         self._documents = {i: loopback_farm.summary_document(i) for i in self.ids}
         self._bodies = {i: json.dumps(d).encode() for i, d in self._documents.items()}
@@ -94,13 +96,15 @@ class Pages:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._handler = Handler
+
+    def make_server(self) -> LocalHTTPServer:
+        """A server on a free port of 127.0.0.1, answering with the pages' bodies."""
+        return LocalHTTPServer(("127.0.0.1", 0), self._handler)
 
     def url(self, provider: str) -> str:
         """The page URL of a provider."""
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/{provider}"
+        return f"http://127.0.0.1:{self.port}/{provider}"
 
     def open_incident(self, provider: str, number: int) -> str:
         """Add incident `bench-N` to the provider's page (the previous one disappears)."""
@@ -113,14 +117,6 @@ class Pages:
         with self._lock:
             self._bodies[provider] = json.dumps(document).encode()
         return incident_id
-
-    def __enter__(self) -> Pages:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
 
 # --- the server ---------------------------------------------------------------------------------

@@ -35,9 +35,11 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from statuswatch.servethread import LocalHTTPServer
 
 REPO = Path(__file__).resolve().parents[1]
 CYCLE = ("operational", "degraded", "operational", "major_outage")
@@ -103,7 +105,7 @@ def summary(truth: Truth, provider: int, now: float) -> bytes:
     return json.dumps(document).encode()
 
 
-def farm(truth: Truth) -> ThreadingHTTPServer:
+def farm(truth: Truth) -> LocalHTTPServer:
     """The providers' pages on 127.0.0.1 (a port of its own), served in a thread."""
 
     class Handler(BaseHTTPRequestHandler):
@@ -125,9 +127,7 @@ def farm(truth: Truth) -> ThreadingHTTPServer:
             self.end_headers()
             self.wfile.write(body)
 
-    class Quiet(ThreadingHTTPServer):
-        daemon_threads = True
-
+    class Quiet(LocalHTTPServer):
         def handle_error(self, request: Any, client_address: Any) -> None:
             pass  # a notify run killed mid-request resets its connection: expected
 
