@@ -39,11 +39,13 @@ from benchlib import (
     FarmProcess,
     clean_env,
     compile_bytecode,
+    cpu_ticks,
     host_loop_ms,
     import_path_env,
     measure,
     start_farm,
     statuswatch_command,
+    steal_share,
 )
 
 __all__ = ["BenchError", "FarmProcess", "main", "run_benchmark", "start_farm"]
@@ -136,6 +138,8 @@ class Result:
     curl: list[Run] = field(default_factory=list)
     # benchlib.host_loop_ms before and after the runs: the machine's speed while they ran.
     host_loop_ms: tuple[float, float] = (0.0, 0.0)
+    # benchlib.steal_share over the measured runs: the CPU time the hypervisor took meanwhile.
+    host_steal: float | None = None
 
     def summaries(self) -> tuple[Summary, Summary]:
         """Return the statuswatch and the curl summaries."""
@@ -194,6 +198,7 @@ class Result:
             "http": dict(self.http),
             "cpus": os.cpu_count(),
             "host_loop_ms": {"before": self.host_loop_ms[0], "after": self.host_loop_ms[1]},
+            "host_steal_share": self.host_steal,
             "statuswatch_command": self.statuswatch_command,
             "curl_command": self.curl_command,
             "summary": {"statuswatch": asdict(sw), "curl": asdict(cu)},
@@ -429,6 +434,7 @@ def run_benchmark(
             first = _run(tool, argv, make_env(), farm, tmp, farm.ids)
             if first.problems:
                 raise BenchError(f"{tool} failed: " + "; ".join(first.problems))
+        ticks_before = cpu_ticks()
         for n in range(repeat):
             # Alternate who goes first, so a slow drift of the machine hits both alike.
             for tool, argv, make_env in tools if n % 2 == 0 else tools[::-1]:
@@ -444,6 +450,7 @@ def run_benchmark(
                         file=log,
                         flush=True,
                     )
+        result.host_steal = steal_share(ticks_before, cpu_ticks())
         result.host_loop_ms = (speed_before, host_loop_ms())
         return result
 
@@ -503,6 +510,11 @@ def format_table(result: Result) -> str:
         f"host speed: a million-step Python loop took {before:.0f} ms of CPU before the runs, "
         f"{after:.0f} ms after"
     )
+    if result.host_steal is not None:
+        rows.append(
+            f"host steal: the hypervisor took {100 * result.host_steal:.0f}% of the CPU time "
+            "used while the runs ran (/proc/stat)"
+        )
     rows.append(f"every run read all {result.providers} providers (checked)")
     for name, met in result.targets().items():
         rows.append(f"target {name}: {'met' if met else 'MISSED'}")

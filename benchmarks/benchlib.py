@@ -142,6 +142,35 @@ def host_loop_ms(runs: int = 3) -> float:
     return statistics.median(times)
 
 
+# /proc/stat's first line: the machine's CPU time in ticks, by kind. Its eighth count, steal,
+# is the time a virtual CPU was ready to run and the hypervisor ran someone else.
+_PROC_STAT = Path("/proc/stat")
+
+
+def cpu_ticks() -> list[int] | None:
+    """The machine's CPU counters (user, nice, system, idle, iowait, irq, softirq, steal),
+    or None where /proc/stat does not give them all (not Linux)."""
+    try:
+        fields = _PROC_STAT.read_text(encoding="ascii").split("\n", 1)[0].split()
+    except OSError:
+        return None
+    if len(fields) < 9 or fields[0] != "cpu":
+        return None
+    return [int(value) for value in fields[1:9]]
+
+
+def steal_share(before: list[int] | None, after: list[int] | None) -> float | None:
+    """Of the CPU time used or stolen between two `cpu_ticks` readings, the share the
+    hypervisor took (steal); None without both readings or with nothing busy between them."""
+    if before is None or after is None:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (
+        b - a for a, b in zip(before, after, strict=True)
+    )
+    busy = user + nice + system + irq + softirq + steal
+    return steal / busy if busy > 0 else None
+
+
 def compile_bytecode(*checkouts: Path) -> None:
     """Compile the statuswatch package of each checkout (default: this one) to bytecode.
 

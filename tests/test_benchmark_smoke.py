@@ -293,3 +293,25 @@ def test_each_case_says_how_fast_the_machine_was() -> None:
     assert f"took {speed:.0f} ms of CPU before the runs, {2 * speed:.0f} ms after" in (
         bench_poll.format_table(result)
     )
+
+
+def test_each_case_says_how_much_cpu_the_hypervisor_took() -> None:
+    import benchlib
+
+    # user nice system idle iowait irq softirq steal: 300 used, 100 stolen, idle apart.
+    before = [1000, 0, 500, 9000, 10, 0, 20, 50]
+    after = [1250, 0, 540, 9900, 12, 0, 30, 150]
+    assert benchlib.steal_share(before, after) == 100 / 400
+    assert benchlib.steal_share(before, before) is None  # nothing ran between them
+    assert benchlib.steal_share(None, after) is None  # /proc/stat unreadable (not Linux)
+    ticks = benchlib.cpu_ticks()
+    if sys.platform == "linux":  # what the benchmark reads where it runs
+        assert ticks is not None and len(ticks) == 8 and all(t >= 0 for t in ticks)
+    run = bench_poll.Run("statuswatch", 0.5, 0.3, 0.1, 40.0, 0, 2, 0, 2, 2)
+    curl = bench_poll.Run("curl", 0.25, 0.02, 0.01, 15.0, 0, 2, 0, 2, 2)
+    result = bench_poll.Result(2, 0.2, 1, 1, False, ["sw"], ["curl"], statuswatch=[run])
+    result.curl.append(curl)
+    assert "host steal" not in bench_poll.format_table(result)  # not measured: not claimed
+    result.host_steal = 0.25
+    assert result.to_json()["host_steal_share"] == 0.25
+    assert "the hypervisor took 25% of the CPU time" in bench_poll.format_table(result)
