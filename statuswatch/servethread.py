@@ -5,6 +5,7 @@ The demo's pages (`statuswatch.demo.server`) and the tests' loopback server are 
 
 from __future__ import annotations
 
+import abc
 import socketserver
 import threading
 from http.server import ThreadingHTTPServer
@@ -27,7 +28,7 @@ class LocalHTTPServer(ThreadingHTTPServer):
         self.server_port = int(self.server_address[1])
 
 
-class ServerThread:
+class ServerThread(abc.ABC):
     """Owns a `LocalHTTPServer` and the daemon thread serving it; `make_server` makes it."""
 
     def __init__(self, name: str, poll_interval: float) -> None:
@@ -36,9 +37,9 @@ class ServerThread:
         self._httpd: LocalHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
+    @abc.abstractmethod
     def make_server(self) -> LocalHTTPServer:
         """The server to run, bound already (`start` calls it)."""
-        raise NotImplementedError
 
     def start(self) -> Self:
         """Make the server and serve it in a daemon thread; a started one is left as it is."""
