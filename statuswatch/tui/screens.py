@@ -1,4 +1,4 @@
-"""The modal screens: the full detail of one item, and the key help."""
+"""The modal screens: a scrolling window of text (an item's detail, the history), the keys."""
 
 from __future__ import annotations
 
